@@ -1,0 +1,122 @@
+/**
+ * Instance facts the program needs before it can ask AWS anything: which accelerator (and so which AMI),
+ * whether EFA is supported and over how many network cards, a sensible root volume, and whether EC2
+ * Capacity Blocks sell the type.
+ *
+ * Sources: EC2 user guide "Capacity Blocks for ML" (supported instance types), "Elastic Fabric Adapter"
+ * (supported types, network cards per type), and ../shared/AWS-FACTS.md. The block list changes over time,
+ * so an unknown type is never an error here: it gets defaults and a warning, and EC2 itself is the judge.
+ */
+
+export type Accelerator = "neuron" | "nvidia";
+
+export interface InstanceFacts {
+    instanceType: string;
+    accelerator: Accelerator;
+    efaSupported: boolean;
+    /** Physical network cards; with EFA, one EFA interface per card. */
+    networkCards: number;
+    /** Recommended encrypted gp3 root volume, GiB (DLAMIs ship ~100 GiB of frameworks and drivers). */
+    rootVolumeGb: number;
+    /** Public SSM parameter holding the current DLAMI id for this accelerator. */
+    amiParameter: string;
+    /** Whether EC2 Capacity Blocks for ML offer this type. */
+    blockEligible: boolean;
+    /** False when the type is not in this catalog and the values are defaults. */
+    known: boolean;
+}
+
+export const NEURON_AMI_PARAMETER = "/aws/service/neuron/dlami/multi-framework/ubuntu-24.04/latest/image_id";
+export const NVIDIA_AMI_PARAMETER =
+    "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id";
+
+type Row = Omit<InstanceFacts, "instanceType" | "amiParameter" | "known">;
+
+const neuron = (efa: boolean, cards: number, rootGb: number, block: boolean): Row => ({
+    accelerator: "neuron",
+    efaSupported: efa,
+    networkCards: cards,
+    rootVolumeGb: rootGb,
+    blockEligible: block,
+});
+const nvidia = (efa: boolean, cards: number, rootGb: number, block: boolean): Row => ({
+    accelerator: "nvidia",
+    efaSupported: efa,
+    networkCards: cards,
+    rootVolumeGb: rootGb,
+    blockEligible: block,
+});
+
+const CATALOG: Record<string, Row> = {
+    "trn1.2xlarge": neuron(false, 1, 200, false),
+    "trn1.32xlarge": neuron(true, 8, 500, true),
+    "trn1n.32xlarge": neuron(true, 16, 500, false),
+    "trn2.3xlarge": neuron(true, 1, 300, true),
+    "trn2.48xlarge": neuron(true, 16, 500, true),
+    "inf2.xlarge": neuron(false, 1, 200, false),
+    "inf2.8xlarge": neuron(false, 1, 200, false),
+    "inf2.24xlarge": neuron(false, 1, 300, false),
+    "inf2.48xlarge": neuron(false, 1, 500, false),
+    "p4d.24xlarge": nvidia(true, 4, 500, true),
+    "p4de.24xlarge": nvidia(true, 4, 500, true),
+    "p5.4xlarge": nvidia(true, 1, 300, true),
+    "p5.48xlarge": nvidia(true, 32, 500, true),
+    "p5e.48xlarge": nvidia(true, 32, 500, true),
+    "p5en.48xlarge": nvidia(true, 16, 500, true),
+    "p6-b200.48xlarge": nvidia(true, 8, 500, true),
+    "g6e.xlarge": nvidia(false, 1, 200, false),
+    "g6e.2xlarge": nvidia(false, 1, 200, false),
+    "g6e.4xlarge": nvidia(false, 1, 200, false),
+    "g6e.8xlarge": nvidia(true, 1, 200, false),
+    "g6e.12xlarge": nvidia(true, 1, 300, false),
+    "g6e.16xlarge": nvidia(true, 1, 300, false),
+    "g6e.24xlarge": nvidia(true, 2, 300, false),
+    "g6e.48xlarge": nvidia(true, 4, 500, false),
+    "g7e.2xlarge": nvidia(false, 1, 200, false),
+    "g7e.4xlarge": nvidia(false, 1, 200, false),
+    "g7e.8xlarge": nvidia(true, 1, 200, false),
+    "g7e.12xlarge": nvidia(true, 1, 300, false),
+    "g7e.24xlarge": nvidia(true, 2, 300, false),
+    "g7e.48xlarge": nvidia(true, 4, 500, false),
+};
+
+/** Families whose accelerator is AWS Neuron (Trainium/Inferentia); everything else here is NVIDIA. */
+const NEURON_FAMILY = /^(trn|inf)\d/;
+
+export function amiParameterFor(accelerator: Accelerator): string {
+    return accelerator === "neuron" ? NEURON_AMI_PARAMETER : NVIDIA_AMI_PARAMETER;
+}
+
+/**
+ * Facts for an instance type. Unknown types get defaults guessed from the family (neuron for trn/inf,
+ * otherwise nvidia), no EFA, one network card, a 200 GiB root, and `known: false` so callers can warn.
+ */
+export function instanceFacts(instanceType: string): InstanceFacts {
+    const row = CATALOG[instanceType];
+    if (row) {
+        return { instanceType, ...row, amiParameter: amiParameterFor(row.accelerator), known: true };
+    }
+    const accelerator: Accelerator = NEURON_FAMILY.test(instanceType) ? "neuron" : "nvidia";
+    return {
+        instanceType,
+        accelerator,
+        efaSupported: false,
+        networkCards: 1,
+        rootVolumeGb: 200,
+        amiParameter: amiParameterFor(accelerator),
+        blockEligible: false,
+        known: false,
+    };
+}
+
+/** The warning to show for a type this catalog does not know, or undefined when it knows it. */
+export function unknownTypeWarning(facts: InstanceFacts): string | undefined {
+    if (facts.known) return undefined;
+    return (
+        `instance type ${facts.instanceType} is not in capblocks' catalog: assuming ${facts.accelerator} ` +
+        `accelerator, no EFA, ${facts.rootVolumeGb} GiB root volume (AMI ${facts.amiParameter}). ` +
+        `Set the AMI or volume size in config if these are wrong.`
+    );
+}
+
+export const catalogInstanceTypes = (): string[] => Object.keys(CATALOG);
