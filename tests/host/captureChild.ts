@@ -1,0 +1,87 @@
+// Child-process side of capture.ts: constructs resources under Pulumi mocks and writes what they registered.
+import * as pulumi from "@pulumi/pulumi";
+import { createRequire } from "module";
+import { readFileSync, writeFileSync } from "fs";
+import type { CapturedRegistration, ConstructRequest } from "./capture";
+
+interface ChildRequest {
+    project: string;
+    stack: string;
+    requests: ConstructRequest[];
+}
+
+// Pulumi's wire marker for a secret value (sdk/nodejs/runtime/rpc specialSigKey / specialSecretSig).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+function isSecret(v: unknown): v is { value: unknown } {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** The dynamic host says acceptSecrets=false, so the engine sends secrets as plain values: strip the wrappers. */
+function unwrapSecrets(v: unknown): unknown {
+    if (isSecret(v)) {
+        return unwrapSecrets(v.value);
+    }
+    if (Array.isArray(v)) {
+        return v.map(unwrapSecrets);
+    }
+    if (typeof v === "object" && v !== null) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+    }
+    return v;
+}
+
+function containsSecret(v: unknown): boolean {
+    return isSecret(v) || (typeof v === "object" && v !== null && Object.values(v).some(containsSecret));
+}
+
+type ResourceClass = new (name: string, args: Record<string, unknown>) => pulumi.CustomResource;
+
+async function main(requestFile: string, resultFile: string): Promise<void> {
+    const job = JSON.parse(readFileSync(requestFile, "utf8")) as ChildRequest;
+    const registered = new Map<string, { type: string; inputs: Record<string, unknown> }>();
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                registered.set(args.name, { type: args.type, inputs: args.inputs as Record<string, unknown> });
+                return { id: `${args.name}-id`, state: args.inputs };
+            },
+            call: (args) => args.inputs,
+        },
+        job.project,
+        job.stack,
+        false,
+    );
+    const load = createRequire(__filename);
+    const results: CapturedRegistration[] = [];
+    for (const req of job.requests) {
+        const Class = (load(req.modulePath) as Record<string, ResourceClass>)[req.className];
+        if (typeof Class !== "function") {
+            throw new Error(`${req.modulePath} exports no class ${req.className}`);
+        }
+        const secretArgs = req.secretArgs ?? [];
+        const args = Object.fromEntries(
+            Object.entries(req.args).map(([k, v]) => [k, secretArgs.includes(k) ? pulumi.secret(v) : v]),
+        );
+        const resource = new Class(req.name, args);
+        const urn = await new Promise<string>((resolve) => resource.urn.apply(resolve));
+        const reg = registered.get(req.name);
+        if (!reg) {
+            throw new Error(`${req.className} ${req.name} registered nothing`);
+        }
+        results.push({
+            type: reg.type,
+            name: req.name,
+            urn,
+            inputs: unwrapSecrets(reg.inputs) as Record<string, unknown>,
+            secretKeys: Object.keys(reg.inputs).filter((k) => containsSecret(reg.inputs[k])),
+        });
+    }
+    writeFileSync(resultFile, JSON.stringify(results));
+}
+
+main(process.argv[2], process.argv[3]).catch((e: Error) => {
+    console.error(e.stack ?? String(e));
+    process.exitCode = 1;
+});
