@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { captureRegistration, CapturedRegistration } from "./capture";
-import { countByOperation, ProviderHost, rejection, ResourceClient } from "./harness";
+import { ProviderHost, rejection, ResourceClient } from "./harness";
+import { HostSuite, useHostSuite } from "./hostSuite";
+import { ResourceLifecycle, StepOutcome } from "./lifecycle";
 
 // The harness's own proof, with a test-only provider (fixtures/regionProbe.ts, EC2 DescribeRegions) run by
 // @pulumi/pulumi 3.248's real dynamic-provider host. Findings about the host are asserted, not just described.
@@ -9,29 +11,21 @@ const PROBE = { modulePath: "tests/host/fixtures/regionProbe.ts", className: "Re
 const REGION_FAKE = { name: "regions", module: "tests/host/fixtures/regionFake.ts", options: { regions: ["sa-east-1", "us-east-1", "eu-west-1"] } };
 
 describe("dynamic-provider host harness (RegionProbe fixture)", () => {
+    const suite = useHostSuite({ fakes: [REGION_FAKE] }, [{
+        ...PROBE,
+        name: "probe",
+        args: { regionName: "sa-east-1", family: "a", apiToken: "tok-123" },
+        secretArgs: ["apiToken"],
+    }]);
     let host: ProviderHost;
-    let registration: CapturedRegistration;
     let probe: ResourceClient;
-
-    before(async () => {
-        [host, registration] = await Promise.all([
-            ProviderHost.start({ fakes: [REGION_FAKE] }),
-            captureRegistration({
-                ...PROBE,
-                name: "probe",
-                args: { regionName: "sa-east-1", family: "a", apiToken: "tok-123" },
-                secretArgs: ["apiToken"],
-            }),
-        ]);
-        probe = host.resource(registration);
+    let registration: CapturedRegistration;
+    let callsDuring: HostSuite["callsDuring"];
+    before(() => {
+        ({ host, callsDuring } = suite());
+        probe = suite().resources.probe;
+        registration = probe.registration;
     });
-    after(() => host?.stop());
-
-    async function callsDuring(action: () => Promise<unknown>): Promise<Record<string, number>> {
-        const before = host.calls().length;
-        await action();
-        return countByOperation(host.calls().slice(before));
-    }
 
     it("registers the serialized provider and strips secret wrappers the way the engine does", () => {
         expect(registration.type).to.equal("pulumi-nodejs:dynamic/capblocks:RegionProbe");
@@ -165,6 +159,34 @@ describe("dynamic-provider host harness (RegionProbe fixture)", () => {
             expect(withInputs?.properties).to.include({ stage: "half-done", __provider: registration.inputs.__provider });
             await probe.delete(withInputs?.id ?? "", withInputs?.properties ?? {});
         });
+    });
+
+    // step_generator.go: a resource left with init errors gets an Update on the next `up` even when Diff says
+    // DIFF_NONE. That is the path a resumable provider (SsmTasks) relies on.
+    it("resumes a partially failed create through Update on the next up, then settles", async () => {
+        const life = new ResourceLifecycle(probe);
+        const first = await life.up({ failAfterCreate: "withInputs" });
+        expect(first.step).to.equal("create");
+        expect(first.error?.initFailure?.reasons).to.deep.equal(["second step failed"]);
+        expect(life.state).to.include({ id: "probe-sa-east-1" });
+        expect(life.state?.outputs).to.include({ stage: "half-done" });
+
+        const second = await life.up({ failAfterCreate: "withInputs" });
+        expect(second).to.deep.include({ step: "update", error: undefined });
+        expect(second.diff?.changes).to.equal("DIFF_NONE");
+        expect(life.state?.initErrors).to.deep.equal([]);
+        expect(life.state?.outputs).to.include({ endpoint: "ec2.sa-east-1.amazonaws.com" });
+
+        let third: StepOutcome | undefined;
+        const calls = await callsDuring(async () => {
+            third = await life.up({ failAfterCreate: "withInputs" });
+        });
+        expect(third?.step).to.equal("same");
+        expect(calls).to.deep.equal({});
+
+        expect((await life.preview({ failAfterCreate: "withInputs", family: "b" })).step).to.equal("replace");
+        expect((await life.destroy()).error).to.equal(undefined);
+        expect(life.state).to.equal(undefined);
     });
 
     it("reads a resource whose region was withdrawn: the id stays, the state says gone", async () => {
