@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { captureRegistration, CapturedRegistration } from "./capture";
-import { ProviderHost, rejection, ResourceClient } from "./harness";
+import { CapturedRegistration } from "./capture";
+import { ProviderHost, rejection, ResourceClient, UNKNOWN } from "./harness";
 import { HostSuite, useHostSuite } from "./hostSuite";
 import { ResourceLifecycle, StepOutcome } from "./lifecycle";
 
@@ -52,6 +52,14 @@ describe("dynamic-provider host harness (RegionProbe fixture)", () => {
             { property: "family", reason: "family is required" },
         ]);
         expect(calls).to.deep.equal({});
+    });
+
+    // During a preview the engine sends values that are not known yet (e.g. another resource's id) as this sentinel
+    // (provider_plugin.go Check: KeepUnknowns). A check that validates them blindly fails the user's preview with a
+    // reason quoting a UUID. The real providers must skip unknown values in check.
+    it("hands check the unknown-value sentinel during a preview", async () => {
+        const { failures } = await probe.check(probe.inputs({ regionName: UNKNOWN }));
+        expect(failures).to.deep.equal([{ property: "regionName", reason: `"${UNKNOWN}" is not a region name like sa-east-1` }]);
     });
 
     it("creates through Struct marshalling: ISO strings survive, secret inputs are re-marked, __provider is kept", async () => {
@@ -189,6 +197,15 @@ describe("dynamic-provider host harness (RegionProbe fixture)", () => {
         expect(life.state).to.equal(undefined);
     });
 
+    it("refuses an AWS call no fake covers, and logs it", async () => {
+        let error: Awaited<ReturnType<typeof rejection>> | undefined;
+        const calls = await callsDuring(async () => {
+            error = await rejection(probe.create(probe.inputs({ parameterName: "/capblocks/none" })));
+        });
+        expect(error?.details).to.equal("no fake installed for SSMClient.GetParameter: the host harness never calls real AWS");
+        expect(calls).to.deep.equal({ "EC2Client.DescribeRegions": 1, "SSMClient.GetParameter": 1 });
+    });
+
     it("reads a resource whose region was withdrawn: the id stays, the state says gone", async () => {
         const { id, properties } = await probe.create(probe.inputs({ regionName: "eu-west-1" }));
         expect(await host.control("regions", "withdraw", "eu-west-1")).to.equal(2);
@@ -206,22 +223,5 @@ describe("dynamic-provider host harness (RegionProbe fixture)", () => {
             stream: "stderr",
             text: "warning: [runtime] probe probe-sa-east-1 forgotten; nothing to delete in AWS",
         });
-    });
-});
-
-describe("dynamic-provider host harness without fakes", () => {
-    it("refuses AWS calls no fake covers and says so", async () => {
-        const [host, registration] = await Promise.all([
-            ProviderHost.start(),
-            captureRegistration({ ...PROBE, name: "lonely", args: { regionName: "sa-east-1", family: "a" } }),
-        ]);
-        try {
-            const probe = host.resource(registration);
-            const error = await rejection(probe.create(probe.inputs()));
-            expect(error.details).to.match(/no fake installed for EC2Client\.DescribeRegions/);
-            expect(host.calls()).to.have.length(1);
-        } finally {
-            await host.stop();
-        }
     });
 });

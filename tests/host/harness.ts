@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
@@ -238,6 +239,8 @@ export class ProviderHost {
             throw e;
         }
         const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        await ProviderHost.handshake(client, projectDir);
+        await call("GetPluginInfo", client.getPluginInfo.bind(client), new Empty());
         const configureReq = new provproto.ConfigureRequest();
         configureReq.setArgs(toStruct({}));
         configureReq.setAcceptsecrets(true);
@@ -267,6 +270,29 @@ export class ProviderHost {
                 waiter?.resolve(msg.result);
             }
         });
+    }
+
+    /**
+     * The engine handshakes first and falls back to Configure's answer when the host says UNIMPLEMENTED, which
+     * 3.248's host does. A host that implements Handshake would change the protocol this harness assumes.
+     */
+    private static async handshake(client: ResourceProviderClient, projectDir: string): Promise<void> {
+        const req = new provproto.ProviderHandshakeRequest();
+        req.setEngineAddress("127.0.0.1:0");
+        req.setRootDirectory(projectDir);
+        req.setProgramDirectory(projectDir);
+        req.setConfigureWithUrn(true);
+        req.setSupportsViews(true);
+        req.setSupportsRefreshBeforeUpdate(true);
+        try {
+            await call("Handshake", client.handshake.bind(client), req);
+        } catch (e) {
+            if (e instanceof ProviderCallError && e.code === grpc.status.UNIMPLEMENTED) {
+                return;
+            }
+            throw e;
+        }
+        throw new Error("the dynamic-provider host now implements Handshake: update the harness to take the protocol from it");
     }
 
     /** Calls a method on the control handle a fake's install() returned (arguments and result are JSON). */
