@@ -13,6 +13,11 @@ export interface ConstructRequest {
     /** Constructor args; must be JSON. Keys listed in `secretArgs` are wrapped with pulumi.secret first. */
     args: Record<string, unknown>;
     secretArgs?: string[];
+    /**
+     * Which registration to return, when the class is a component: the resource of this type (and name, if given)
+     * registered while it was constructed, e.g. the SsmTasks a CodeServerInstance creates. Default: `name` itself.
+     */
+    select?: { type: string; name?: string };
 }
 
 /** What the resource registered with the engine: the inputs the engine will send to Check (with `__provider`). */
@@ -29,6 +34,8 @@ export interface CaptureOptions {
     project?: string;
     stack?: string;
     projectDir?: string;
+    /** Results for invokes the constructors make, by token (e.g. "aws:ec2/getSubnet:getSubnet"); default: echo the args. */
+    invokes?: Record<string, Record<string, unknown>>;
 }
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -53,6 +60,7 @@ export async function captureRegistrations(
             project: options.project ?? "capblocks",
             stack: options.stack ?? "dev",
             requests: resolved,
+            invokes: options.invokes ?? {},
         }));
         await promisify(execFile)(
             process.execPath,

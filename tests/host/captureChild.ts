@@ -8,6 +8,7 @@ interface ChildRequest {
     project: string;
     stack: string;
     requests: ConstructRequest[];
+    invokes: Record<string, Record<string, unknown>>;
 }
 
 // Pulumi's wire marker for a secret value (sdk/nodejs/runtime/rpc specialSigKey / specialSecretSig).
@@ -38,16 +39,43 @@ function containsSecret(v: unknown): boolean {
 
 type ResourceClass = new (name: string, args: Record<string, unknown>) => pulumi.CustomResource;
 
+type Registered = { type: string; name: string; urn: string; inputs: Record<string, unknown> };
+
+/**
+ * The registration the request asks for. A component registers its children asynchronously (after the outputs
+ * they depend on resolve), so wait for the selected one by yielding to the event loop, within a bound.
+ */
+async function registration(registered: Registered[], from: number, req: ConstructRequest): Promise<Registered> {
+    const wanted = (r: Registered): boolean => req.select
+        ? r.type === req.select.type && (req.select.name === undefined || r.name === req.select.name)
+        : r.name === req.name;
+    for (let turn = 0; turn < 10_000; turn++) {
+        const found = registered.slice(from).find(wanted);
+        if (found) {
+            return found;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error(`${req.className} ${req.name} registered no ${req.select ? req.select.type : "resource of its own"}`);
+}
+
 async function main(requestFile: string, resultFile: string): Promise<void> {
     const job = JSON.parse(readFileSync(requestFile, "utf8")) as ChildRequest;
-    const registered = new Map<string, { type: string; inputs: Record<string, unknown> }>();
+    const registered: Registered[] = [];
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
-                registered.set(args.name, { type: args.type, inputs: args.inputs as Record<string, unknown> });
+                registered.push({
+                    type: args.type,
+                    name: args.name,
+                    // Mocks do not say the parent, so a component child's URN lacks the parent-type chain; the host
+                    // never reads the URN.
+                    urn: `urn:pulumi:${job.stack}::${job.project}::${args.type}::${args.name}`,
+                    inputs: args.inputs as Record<string, unknown>,
+                });
                 return { id: `${args.name}-id`, state: args.inputs };
             },
-            call: (args) => args.inputs,
+            call: (args) => job.invokes[args.token] ?? args.inputs,
         },
         job.project,
         job.stack,
@@ -64,16 +92,13 @@ async function main(requestFile: string, resultFile: string): Promise<void> {
         const args = Object.fromEntries(
             Object.entries(req.args).map(([k, v]) => [k, secretArgs.includes(k) ? pulumi.secret(v) : v]),
         );
-        const resource = new Class(req.name, args);
-        const urn = await new Promise<string>((resolve) => resource.urn.apply(resolve));
-        const reg = registered.get(req.name);
-        if (!reg) {
-            throw new Error(`${req.className} ${req.name} registered nothing`);
-        }
+        const firstOfThisRequest = registered.length;
+        new Class(req.name, args);
+        const reg = await registration(registered, firstOfThisRequest, req);
         results.push({
             type: reg.type,
-            name: req.name,
-            urn,
+            name: reg.name,
+            urn: reg.urn,
             inputs: unwrapSecrets(reg.inputs) as Record<string, unknown>,
             secretKeys: Object.keys(reg.inputs).filter((k) => containsSecret(reg.inputs[k])),
         });

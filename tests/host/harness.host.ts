@@ -16,6 +16,12 @@ describe("dynamic-provider host harness (RegionProbe fixture)", () => {
         name: "probe",
         args: { regionName: "sa-east-1", family: "a", apiToken: "tok-123" },
         secretArgs: ["apiToken"],
+    }, {
+        modulePath: "tests/host/fixtures/probePair.ts",
+        className: "ProbePair",
+        name: "pair",
+        args: { regionName: "us-east-1" },
+        select: { type: "pulumi-nodejs:dynamic/capblocks:RegionProbe" },
     }]);
     let host: ProviderHost;
     let probe: ResourceClient;
@@ -34,6 +40,12 @@ describe("dynamic-provider host harness (RegionProbe fixture)", () => {
         expect(registration.inputs).to.not.have.property("endpoint");
         expect(registration.inputs.apiToken).to.equal("tok-123");
         expect(registration.secretKeys).to.deep.equal(["apiToken"]);
+    });
+
+    it("captures the dynamic resource a component creates, and the host runs it", async () => {
+        const child = suite().resources["pair-probe"];
+        expect(child.registration.inputs).to.include({ family: "pair-family", regionName: "us-east-1" });
+        expect((await child.create(child.inputs())).id).to.equal("probe-us-east-1");
     });
 
     // provider_plugin.go: with Handshake unimplemented, Configure's answer is the protocol. supportsPreview=false means

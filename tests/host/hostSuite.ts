@@ -1,4 +1,4 @@
-import { captureRegistrations, ConstructRequest } from "./capture";
+import { CaptureOptions, captureRegistrations, ConstructRequest } from "./capture";
 import { countByOperation, HostOptions, ProviderHost, ResourceClient } from "./harness";
 
 /** What a host test file works with: one host for the file, and a client per captured resource (by name). */
@@ -13,10 +13,14 @@ export interface HostSuite {
  * Mocha hooks for a host test file: starts one host and captures the resources' registrations in parallel
  * (both are process starts), and stops the host afterwards. Use the returned getter inside tests.
  */
-export function useHostSuite(options: HostOptions, constructs: ConstructRequest[]): () => HostSuite {
+export function useHostSuite(
+    options: HostOptions,
+    constructs: ConstructRequest[],
+    captureOptions?: CaptureOptions,
+): () => HostSuite {
     let suite: HostSuite | undefined;
     before(async () => {
-        const [host, registrations] = await Promise.all([ProviderHost.start(options), captureRegistrations(constructs)]);
+        const [host, registrations] = await Promise.all([ProviderHost.start(options), captureRegistrations(constructs, captureOptions)]);
         suite = {
             host,
             resources: Object.fromEntries(registrations.map((r) => [r.name, host.resource(r)])),
