@@ -3,38 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { createRequire } from "module";
 import { readFileSync, writeFileSync } from "fs";
 import type { CapturedRegistration, ConstructRequest } from "./capture";
+import { containsSecret, unwrapSecrets } from "./wire";
 
 interface ChildRequest {
     project: string;
     stack: string;
     requests: ConstructRequest[];
     invokes: Record<string, Record<string, unknown>>;
-}
-
-// Pulumi's wire marker for a secret value (sdk/nodejs/runtime/rpc specialSigKey / specialSecretSig).
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-function isSecret(v: unknown): v is { value: unknown } {
-    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
-}
-
-/** The dynamic host says acceptSecrets=false, so the engine sends secrets as plain values: strip the wrappers. */
-function unwrapSecrets(v: unknown): unknown {
-    if (isSecret(v)) {
-        return unwrapSecrets(v.value);
-    }
-    if (Array.isArray(v)) {
-        return v.map(unwrapSecrets);
-    }
-    if (typeof v === "object" && v !== null) {
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
-    }
-    return v;
-}
-
-function containsSecret(v: unknown): boolean {
-    return isSecret(v) || (typeof v === "object" && v !== null && Object.values(v).some(containsSecret));
 }
 
 type ResourceClass = new (name: string, args: Record<string, unknown>) => pulumi.CustomResource;
@@ -99,6 +74,7 @@ async function main(requestFile: string, resultFile: string): Promise<void> {
             type: reg.type,
             name: reg.name,
             urn: reg.urn,
+            // The dynamic host says acceptSecrets=false, so the engine sends secrets as plain values.
             inputs: unwrapSecrets(reg.inputs) as Record<string, unknown>,
             secretKeys: Object.keys(reg.inputs).filter((k) => containsSecret(reg.inputs[k])),
         });

@@ -86,9 +86,11 @@ describe("dynamic-provider host harness (RegionProbe fixture)", () => {
             endpoint: "ec2.sa-east-1.amazonaws.com",
             __provider: registration.inputs.__provider,
         });
-        // The provider saw the plain secret (acceptSecrets=false); the engine re-marks only same-named outputs.
+        // The provider saw the plain secret (acceptSecrets=false). The engine re-marks same-named outputs and keeps
+        // signature-sealed ones secret; a derived value under another name (tokenHint) lands in state in plain text.
         expect(created.properties.apiToken).to.equal("tok-123");
-        expect(created.secretOutputs).to.deep.equal(["apiToken"]);
+        expect(created.properties.tokenHint).to.equal("tok");
+        expect(created.secretOutputs).to.deep.equal(["apiToken", "tokenSealed"]);
         expect(calls).to.deep.equal({ "EC2Client.DescribeRegions": 1 });
         expect(await host.messages()).to.deep.include({ stream: "stdout", text: "probe probe-sa-east-1 created" });
     });

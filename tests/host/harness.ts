@@ -10,6 +10,7 @@ import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as statusproto from "@pulumi/pulumi/proto/status_pb";
 import { PROJECT_DIR, type CapturedRegistration } from "./capture";
+import { containsSecret } from "./wire";
 import { AwsCall, CALL_LOG_ENV, FAKES_ENV, FakeSpec, FLUSH_METHOD, HostFakesConfig, SdkClientSpec } from "./hostProtocol";
 
 // Drives @pulumi/pulumi's dynamic-provider host (cmd/dynamic-provider) over gRPC with the requests the engine sends.
@@ -19,8 +20,7 @@ import { AwsCall, CALL_LOG_ENV, FAKES_ENV, FakeSpec, FLUSH_METHOD, HostFakesConf
 
 export type Props = Record<string, unknown>;
 
-/** The engine's marker for a value not known during preview (sdk/nodejs/runtime/rpc unknownValue). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN } from "./wire";
 
 /** The host answers Handshake UNIMPLEMENTED, so the engine takes the protocol from ConfigureResponse. */
 export interface HostProtocol {
@@ -131,9 +131,12 @@ function decodeInitFailure(err: grpc.ServiceError): InitFailure | undefined {
     return undefined;
 }
 
-/** The engine re-marks outputs secret where an input of the same name was secret (provider_plugin.go annotateSecrets). */
+/**
+ * Output keys the engine stores as secrets: those holding a secret-signature object (it unmarshals outputs with
+ * KeepSecrets), and those named like a secret input (provider_plugin.go annotateSecrets, since acceptSecrets=false).
+ */
 function secretOutputs(outputs: Props, secretInputKeys: string[]): string[] {
-    return secretInputKeys.filter((k) => k in outputs);
+    return Object.keys(outputs).filter((k) => containsSecret(outputs[k]) || secretInputKeys.includes(k)).sort();
 }
 
 /**
