@@ -154,8 +154,9 @@ class HostOutput {
         this.port = new Promise((resolve, reject) => {
             for (const stream of ["stdout", "stderr"] as const) {
                 let pending = "";
-                child[stream]?.on("data", (chunk: Buffer) => {
-                    pending += chunk.toString();
+                child[stream]?.setEncoding("utf8");
+                child[stream]?.on("data", (chunk: string) => {
+                    pending += chunk;
                     const lines = pending.split("\n");
                     pending = lines.pop() ?? "";
                     for (const text of lines) {
@@ -204,7 +205,6 @@ export class ProviderHost {
         private readonly client: ResourceProviderClient,
         private readonly tempDir: string,
         readonly protocol: HostProtocol,
-        readonly project: string,
     ) {}
 
     /** Starts the host the way the engine does and configures it (Handshake, then Configure). */
@@ -233,15 +233,21 @@ export class ProviderHost {
             stdio: ["ignore", "pipe", "pipe", "ipc"],
         });
         const output = new HostOutput(child);
-        let port: number;
         try {
-            port = await output.port;
+            const client = new ResourceProviderClient(`127.0.0.1:${await output.port}`, grpc.credentials.createInsecure());
+            const protocol = await ProviderHost.connect(client, projectDir);
+            const host = new ProviderHost(child, output, client, tempDir, protocol);
+            host.listen();
+            return host;
         } catch (e) {
             child.kill();
             rmSync(tempDir, { recursive: true, force: true });
             throw e;
         }
-        const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    }
+
+    /** The engine's opening calls: Handshake (UNIMPLEMENTED here), GetPluginInfo, then Configure. */
+    private static async connect(client: ResourceProviderClient, projectDir: string): Promise<HostProtocol> {
         await ProviderHost.handshake(client, projectDir);
         await call("GetPluginInfo", client.getPluginInfo.bind(client), new Empty());
         const configureReq = new provproto.ConfigureRequest();
@@ -253,13 +259,11 @@ export class ProviderHost {
         const configured = await call<provproto.ConfigureRequest, provproto.ConfigureResponse>(
             "Configure", client.configure.bind(client), configureReq,
         );
-        const host = new ProviderHost(child, output, client, tempDir, {
+        return {
             acceptSecrets: configured.getAcceptsecrets(),
             acceptResources: configured.getAcceptresources(),
             supportsPreview: configured.getSupportspreview(),
-        }, project);
-        host.listen();
-        return host;
+        };
     }
 
     private listen(): void {
