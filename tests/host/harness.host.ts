@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { CapturedRegistration } from "./capture";
+import { captureRegistration, CapturedRegistration } from "./capture";
 import { ProviderHost, rejection, ResourceClient, UNKNOWN } from "./harness";
 import { HostSuite, useHostSuite } from "./hostSuite";
 import { ResourceLifecycle, StepOutcome } from "./lifecycle";
@@ -237,5 +237,20 @@ describe("dynamic-provider host harness (RegionProbe fixture)", () => {
             stream: "stderr",
             text: "warning: [runtime] probe probe-sa-east-1 forgotten; nothing to delete in AWS",
         });
+    });
+});
+
+describe("capturing a provider that does not serialize", () => {
+    // House rule: no SDK module namespace captured by a provider. `pulumi up` would fail the same way while
+    // registering the resource; capture reproduces it with Pulumi's own explanation of the capture chain.
+    it("fails with the serializer's chain naming the captured namespace", async () => {
+        const error = await captureRegistration({
+            modulePath: "tests/host/fixtures/namespaceProbe.ts",
+            className: "NamespaceProbe",
+            name: "ns",
+            args: { label: "x" },
+        }).then(() => undefined, (e: Error) => e);
+        expect(error?.message).to.match(/error serializing property "__provider"/);
+        expect(error?.message).to.match(/variable 'ec2' which indirectly referenced/);
     });
 });
