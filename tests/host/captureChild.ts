@@ -1,0 +1,88 @@
+// Child-process side of capture.ts: constructs resources under Pulumi mocks and writes what they registered.
+import * as pulumi from "@pulumi/pulumi";
+import { createRequire } from "module";
+import { readFileSync, writeFileSync } from "fs";
+import type { CapturedRegistration, ConstructRequest } from "./capture";
+import { containsSecret, unwrapSecrets } from "./wire";
+
+interface ChildRequest {
+    project: string;
+    stack: string;
+    requests: ConstructRequest[];
+    invokes: Record<string, Record<string, unknown>>;
+}
+
+type ResourceClass = new (name: string, args: Record<string, unknown>) => pulumi.CustomResource;
+
+type Registered = { type: string; name: string; urn: string; inputs: Record<string, unknown> };
+
+/**
+ * The registration the request asks for. A component registers its children asynchronously (after the outputs
+ * they depend on resolve), so wait for the selected one by yielding to the event loop, within a bound.
+ */
+async function registration(registered: Registered[], from: number, req: ConstructRequest): Promise<Registered> {
+    const wanted = (r: Registered): boolean => req.select
+        ? r.type === req.select.type && (req.select.name === undefined || r.name === req.select.name)
+        : r.name === req.name;
+    for (let turn = 0; turn < 10_000; turn++) {
+        const found = registered.slice(from).find(wanted);
+        if (found) {
+            return found;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error(`${req.className} ${req.name} registered no ${req.select ? req.select.type : "resource of its own"}`);
+}
+
+async function main(requestFile: string, resultFile: string): Promise<void> {
+    const job = JSON.parse(readFileSync(requestFile, "utf8")) as ChildRequest;
+    const registered: Registered[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                registered.push({
+                    type: args.type,
+                    name: args.name,
+                    // Mocks do not say the parent, so a component child's URN lacks the parent-type chain; the host
+                    // never reads the URN.
+                    urn: `urn:pulumi:${job.stack}::${job.project}::${args.type}::${args.name}`,
+                    inputs: args.inputs as Record<string, unknown>,
+                });
+                return { id: `${args.name}-id`, state: args.inputs };
+            },
+            call: (args) => job.invokes[args.token] ?? args.inputs,
+        },
+        job.project,
+        job.stack,
+        false,
+    );
+    const load = createRequire(__filename);
+    const results: CapturedRegistration[] = [];
+    for (const req of job.requests) {
+        const Class = (load(req.modulePath) as Record<string, ResourceClass>)[req.className];
+        if (typeof Class !== "function") {
+            throw new Error(`${req.modulePath} exports no class ${req.className}`);
+        }
+        const secretArgs = req.secretArgs ?? [];
+        const args = Object.fromEntries(
+            Object.entries(req.args).map(([k, v]) => [k, secretArgs.includes(k) ? pulumi.secret(v) : v]),
+        );
+        const firstOfThisRequest = registered.length;
+        new Class(req.name, args);
+        const reg = await registration(registered, firstOfThisRequest, req);
+        results.push({
+            type: reg.type,
+            name: reg.name,
+            urn: reg.urn,
+            // The dynamic host says acceptSecrets=false, so the engine sends secrets as plain values.
+            inputs: unwrapSecrets(reg.inputs) as Record<string, unknown>,
+            secretKeys: Object.keys(reg.inputs).filter((k) => containsSecret(reg.inputs[k])),
+        });
+    }
+    writeFileSync(resultFile, JSON.stringify(results));
+}
+
+main(process.argv[2], process.argv[3]).catch((e: Error) => {
+    console.error(e.stack ?? String(e));
+    process.exitCode = 1;
+});
