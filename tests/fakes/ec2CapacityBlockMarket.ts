@@ -92,7 +92,10 @@ export class Ec2CapacityBlockMarket {
     private serial = 0;
     private readonly throttles = new Map<Operation, number>();
     private readonly injected = { offeringsGoneOnPurchase: 0, loseNextPurchaseAnswer: false, loseNextExtensionAnswer: false, failNextPayment: false, hideNewReservationsForMs: 0 };
-    readonly calls: { operation: Operation; input: unknown }[] = [];
+    /** Every call, with the calling client's maxAttempts (1 means the SDK never resends it). */
+    readonly calls: { operation: Operation; input: unknown; clientMaxAttempts?: number }[] = [];
+    /** Set by install() just before each operation. */
+    callerMaxAttempts?: number;
 
     constructor(options: MarketOptions) {
         this.time = options.start;
@@ -167,7 +170,7 @@ export class Ec2CapacityBlockMarket {
     }
 
     private record(operation: Operation, input: unknown): void {
-        this.calls.push({ operation, input });
+        this.calls.push({ operation, input, clientMaxAttempts: this.callerMaxAttempts });
         const left = this.throttles.get(operation) ?? 0;
         if (left > 0) {
             this.throttles.set(operation, left - 1);
@@ -384,14 +387,18 @@ export interface InstalledMarket {
 export function install(options: MarketOptions, clockHookKey = "__capblocksClock"): InstalledMarket {
     const market = new Ec2CapacityBlockMarket(options);
     const ec2 = mockClient(EC2Client);
-    ec2.on(DescribeCapacityBlockOfferingsCommand).callsFake((i) => market.describeOfferings(i));
-    ec2.on(PurchaseCapacityBlockCommand).callsFake((i) => market.purchase(i));
-    ec2.on(DescribeCapacityReservationsCommand).callsFake((i) => market.describeReservations(i));
-    ec2.on(CreateTagsCommand).callsFake((i) => market.createTags(i));
-    ec2.on(DeleteTagsCommand).callsFake((i) => market.deleteTags(i));
-    ec2.on(DescribeCapacityBlockExtensionOfferingsCommand).callsFake((i) => market.describeExtensionOfferings(i));
-    ec2.on(PurchaseCapacityBlockExtensionCommand).callsFake((i) => market.purchaseExtension(i));
-    ec2.on(DescribeCapacityBlockExtensionHistoryCommand).callsFake((i) => market.describeExtensionHistory(i));
+    const route = <I, O>(operation: (input: I) => O) => async (input: I, getClient: () => EC2Client): Promise<O> => {
+        market.callerMaxAttempts = await getClient().config.maxAttempts();
+        return operation.call(market, input);
+    };
+    ec2.on(DescribeCapacityBlockOfferingsCommand).callsFake(route(market.describeOfferings));
+    ec2.on(PurchaseCapacityBlockCommand).callsFake(route(market.purchase));
+    ec2.on(DescribeCapacityReservationsCommand).callsFake(route(market.describeReservations));
+    ec2.on(CreateTagsCommand).callsFake(route(market.createTags));
+    ec2.on(DeleteTagsCommand).callsFake(route(market.deleteTags));
+    ec2.on(DescribeCapacityBlockExtensionOfferingsCommand).callsFake(route(market.describeExtensionOfferings));
+    ec2.on(PurchaseCapacityBlockExtensionCommand).callsFake(route(market.purchaseExtension));
+    ec2.on(DescribeCapacityBlockExtensionHistoryCommand).callsFake(route(market.describeExtensionHistory));
     const globals = globalThis as Record<string, unknown>;
     const previousClock = globals[clockHookKey];
     globals[clockHookKey] = market.clock;
