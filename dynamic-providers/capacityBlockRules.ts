@@ -360,7 +360,9 @@ export function decideDiff(olds: Record<string, unknown>, news: Record<string, u
     const oldGeneration = olds.generation ?? 1;
     const newGeneration = news.generation ?? 1;
     const generationChanged = !same(oldGeneration, newGeneration);
-    const identityChanges = BLOCK_IDENTITY_KEYS.filter((k) => news[k] !== undefined && !same(olds[k], news[k]));
+    // A value unknown during preview is not yet a change: update re-runs this decision with the real value.
+    const identityChanges = BLOCK_IDENTITY_KEYS.filter((k) => news[k] !== undefined && isKnown(news[k]) && !same(olds[k], news[k]));
+    const unknownIdentity = BLOCK_IDENTITY_KEYS.some((k) => !isKnown(news[k]));
     if (generationChanged) {
         return { changes: true, replaces: [...identityChanges, "generation"], extensionHours: 0 };
     }
@@ -373,7 +375,7 @@ export function decideDiff(olds: Record<string, unknown>, news: Record<string, u
     }
     const extensionHours = extensionHoursFor(olds, news);
     const otherChanges = [...PURCHASE_ONLY_KEYS, "tags"].some((k) => isKnown(news[k]) ? !same(olds[k], news[k]) : true);
-    return { changes: extensionHours > 0 || otherChanges, replaces: [], extensionHours };
+    return { changes: extensionHours > 0 || otherChanges || unknownIdentity, replaces: [], extensionHours };
 }
 
 function extensionHoursFor(olds: Record<string, unknown>, news: Record<string, unknown>): number {

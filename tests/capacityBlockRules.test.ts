@@ -146,6 +146,9 @@ describe("capacity block rules", () => {
             expect(() => decideDiff(olds, { ...valid, instanceCount: 2 })).to.throw(/second Capacity Block.*cannot be cancelled.*bump generation \(1 → 2\)/);
             expect(() => decideDiff(olds, { ...valid, instanceType: "p5.48xlarge" })).to.throw(/instanceType/);
         });
+        it("does not refuse an identity value unknown during preview (update decides with the real value)", () => {
+            expect(decideDiff(olds, { ...valid, instanceCount: UNKNOWN })).to.deep.equal({ changes: true, replaces: [], extensionHours: 0 });
+        });
         it("replaces when generation changes", () => {
             expect(decideDiff(olds, { ...valid, instanceCount: 2, generation: 2 }).replaces).to.deep.equal(["instanceCount", "generation"]);
         });
