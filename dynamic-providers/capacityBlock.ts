@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CapacityReservation, EC2Client } from "@aws-sdk/client-ec2";
 import {
     backoffDelays, cancellationNotice, CapacityBlockInputs, checkFailures, classifyPurchaseError, classifyState, Clock,
-    CLOCK_HOOK_KEY, CURRENCY_TAG, decideDiff, filterOfferings, isKnown, isNotFoundError, isRetryableReadError,
+    CLOCK_HOOK_KEY, CURRENCY_TAG, decideDiff, describeOffering, filterOfferings, isKnown, isNotFoundError, isRetryableReadError,
     noOfferingMessage, Offering, OFFERING_ID_TAG, parseFee, PURCHASE_TOKEN_TAG, purchaseToken, quoteText,
     rankOfferings, Selection, tagChanges, UPFRONT_FEE_TAG, withDefaults, withoutUndefined,
 } from "./capacityBlockRules";
@@ -51,7 +51,11 @@ type Props = Record<string, unknown>;
 
 function clock(): Clock {
     const hook = (globalThis as Record<string, unknown>)[CLOCK_HOOK_KEY] as Clock | undefined;
-    return hook ?? { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
+    return hook ?? {
+        now: () => Date.now(),
+        sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+        notify: (message: string) => console.log(message),
+    };
 }
 
 function regionOf(props: Props): string {
@@ -364,6 +368,9 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
             upfrontFee: offering?.upfrontFee ?? tagValue(reservation, UPFRONT_FEE_TAG) ?? "unknown",
             currencyCode: offering?.currencyCode ?? tagValue(reservation, CURRENCY_TAG) ?? "USD",
         });
+        clock().notify(adopted
+            ? `CapacityBlock: adopted ${id}, found by its purchase token ${inputs.purchaseToken}; nothing was bought.`
+            : `CapacityBlock: bought ${id}: ${describeOffering(offering as Offering)}. It cannot be cancelled.`);
         const outs = await waitUntilPaid(ec2, bought, props);
         const purchased = hoursBetween(outs.startDate, outs.endDate) ?? inputs.durationHours;
         return { id, outs: { ...outs, durationHours: purchased, purchasedDurationHours: purchased } };
@@ -406,9 +413,10 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         }
     },
 
-    async delete(): Promise<void> {
+    async delete(id: string, props: Props): Promise<void> {
         // A Capacity Block cannot be cancelled (CancelCapacityReservation: "You can't modify or cancel a Capacity
-        // Block"): destroy only forgets it. No AWS call; the cancellationNotice output and the class docs say so.
+        // Block"): destroy only forgets it. No AWS call; the notice, the cancellationNotice output and the docs say so.
+        clock().notify(cancellationNotice(id, String(props.endDate ?? "its end date")));
     },
 };
 

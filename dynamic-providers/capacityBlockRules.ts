@@ -425,10 +425,15 @@ export function withoutUndefined<T extends Record<string, unknown>>(obj: T): T {
     return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** Time as the provider sees it. Tests and harnesses put a fake on `globalThis[CLOCK_HOOK_KEY]`. */
+/** Time (and the notice channel) as the provider sees it. Tests and harnesses put a fake on `globalThis[CLOCK_HOOK_KEY]`. */
 export interface Clock {
     now(): number;
     sleep(ms: number): Promise<void>;
+    /**
+     * A notice for the user. The engine shows a dynamic provider's stdout as info diagnostics (pulumi/pulumi
+     * sdk/go/common/resource/plugin/plugin.go hides unstructured output only for non-dynamic resource plugins).
+     */
+    notify(message: string): void;
 }
 
 export const CLOCK_HOOK_KEY = "__capblocksClock";

@@ -46,6 +46,8 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             expect(Object.values(outs).filter((v) => v === undefined)).to.have.length(0);
             expect(outs).to.not.have.property("__provider");
             expect(market().tagsOf(id)).to.include({ [PURCHASE_TOKEN_TAG]: "token-gen-1", team: "ml", "capblocks:upfront-fee": "720.00" });
+            expect(market().notices).to.deep.equal([`CapacityBlock: bought ${id}: 1 x trn2.3xlarge in sa-east-1c, ` +
+                "2026-11-29T11:30:00.000Z → 2026-11-30T11:30:00.000Z, 720.00 USD. It cannot be cancelled."]);
         });
 
         it("picks the earliest offering under the ceiling with selection earliest, within availabilityZones", async () => {
@@ -251,6 +253,15 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             expect(await provider.diff(id, outs, { ...INPUTS, instanceCount: 2, generation: 2 })).to.deep.include({ replaces: ["instanceCount", "generation"] });
         });
 
+        it("diff refuses a shorter duration (a block cannot be shortened) and lets ceiling, window and zones change without replacing", async () => {
+            const { id, outs } = await provider.create({ ...INPUTS, durationHours: 48 });
+            await failure(provider.diff(id, outs, { ...INPUTS, durationHours: 24 })).then((e) => expect(e.message).to.contain("cannot go down from 48 to 24"));
+            const loose = { ...INPUTS, durationHours: 48, maxUpfrontFee: "99999", startAfter: "2027-01-01T00:00:00Z", availabilityZones: ["sa-east-1a"], selection: "earliest" };
+            expect(await provider.diff(id, outs, loose)).to.deep.include({ changes: true, replaces: [] });
+            await provider.update(id, outs, loose);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+        });
+
         it("update changes user tags with CreateTags/DeleteTags and never the purchase-token tag", async () => {
             const { id, outs } = await provider.create(INPUTS);
             const { outs: updated } = await provider.update(id, outs, { ...INPUTS, tags: { owner: "ana" }, maxUpfrontFee: "5000" });
@@ -290,6 +301,8 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             const before = market().calls.length;
             await provider.delete(id, outs);
             expect(market().calls.length).to.equal(before);
+            expect(market().notices.at(-1)).to.equal(`Capacity Block ${id} cannot be cancelled: destroying this resource only forgets it; ` +
+                `the block stays paid and reserved until ${String(outs.endDate)}.`);
             expect(outs.cancellationNotice).to.contain("cannot be cancelled").and.contain(String(outs.endDate));
         });
     });

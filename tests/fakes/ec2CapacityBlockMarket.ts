@@ -104,10 +104,14 @@ export class Ec2CapacityBlockMarket {
         this.paymentDelayMs = options.paymentDelayMs ?? 3 * 60_000;
     }
 
-    /** The clock the provider should use (its sleep advances market time instantly). */
+    /** Notices the provider gave the user (what the engine would show as info diagnostics). */
+    readonly notices: string[] = [];
+
+    /** The clock the provider should use (its sleep advances market time instantly; notices are collected). */
     readonly clock = {
         now: (): number => this.time,
         sleep: async (ms: number): Promise<void> => { this.time += ms; },
+        notify: (message: string): void => { this.notices.push(message); },
     };
 
     advance(ms: number): void {
