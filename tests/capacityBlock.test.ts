@@ -254,7 +254,7 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
         });
 
         it("diff refuses a shorter duration (a block cannot be shortened) and lets ceiling, window and zones change without replacing", async () => {
-            const { id, outs } = await provider.create({ ...INPUTS, durationHours: 48 });
+            const { id, outs } = await provider.create({ ...INPUTS, durationHours: 48, maxUpfrontFee: "2000" });
             await failure(provider.diff(id, outs, { ...INPUTS, durationHours: 24 })).then((e) => expect(e.message).to.contain("cannot go down from 48 to 24"));
             const loose = { ...INPUTS, durationHours: 48, maxUpfrontFee: "99999", startAfter: "2027-01-01T00:00:00Z", availabilityZones: ["sa-east-1a"], selection: "earliest" };
             expect(await provider.diff(id, outs, loose)).to.deep.include({ changes: true, replaces: [] });
