@@ -175,6 +175,11 @@ function liveFields(r: CapacityReservation): Props {
     const end = r.EndDate ? new Date(r.EndDate).toISOString() : "";
     return withoutUndefined({
         reservationId: r.CapacityReservationId,
+        // What the block really is: a block adopted by its token after the inputs changed shows the truth,
+        // and diff then refuses the mismatch instead of hiding it.
+        instanceType: r.InstanceType,
+        instanceCount: r.TotalInstanceCount,
+        instancePlatform: r.InstancePlatform,
         availabilityZone: r.AvailabilityZone,
         startDate: start,
         endDate: end,

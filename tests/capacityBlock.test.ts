@@ -147,6 +147,14 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             expect(outs).to.include({ durationHours: 48, purchasedDurationHours: 48, offeringId: "unknown (adopted by purchase token)" });
         });
 
+        it("adopting a block bought with other inputs reports what it really is, and diff refuses the mismatch", async () => {
+            market().seedReservation({ instanceType: "trn2.3xlarge", instanceCount: 2, availabilityZone: "sa-east-1b", start: Date.parse("2026-11-24T11:30:00Z"), hours: 24, tags: { [PURCHASE_TOKEN_TAG]: "token-gen-1" } });
+            const { id, outs } = await provider.create(INPUTS);
+            expect(outs).to.include({ instanceCount: 2, totalInstanceCount: 2 });
+            expect(market().count("PurchaseCapacityBlock")).to.equal(0);
+            await failure(provider.diff(id, outs, INPUTS)).then((e) => expect(e.message).to.contain("instanceCount 2 → 1"));
+        });
+
         it("keeps a payment-failed block in state: the error carries id and properties, with __provider", async () => {
             market().failNextPayment();
             const err = await failure(provider.create(INPUTS));
