@@ -64,13 +64,14 @@ function regionOf(props: Props): string {
     return region;
 }
 
-async function ec2For(region: string): Promise<Ec2> {
+/** `quick`: for preview, which must answer soon even without network or credentials. */
+async function ec2For(region: string, quick = false): Promise<Ec2> {
     // Loaded here, not at module scope: the provider is serialized into state and must capture no SDK module.
     const sdk = await import("@aws-sdk/client-ec2");
     const requestHandler = { connectionTimeout: 5000, requestTimeout: 60000 };
     return {
         sdk,
-        reads: new sdk.EC2Client({ region, retryMode: "adaptive", maxAttempts: 5, requestHandler }),
+        reads: new sdk.EC2Client({ region, retryMode: "adaptive", maxAttempts: quick ? 2 : 5, requestHandler }),
         purchases: new sdk.EC2Client({ region, maxAttempts: 1, requestHandler }),
     };
 }
@@ -100,10 +101,10 @@ function keptInState(message: string, id: string, outs: Props, inputs: Props): E
     return Object.assign(new Error(message), { id, properties: { ...outs, __provider: inputs.__provider }, reasons: [message] });
 }
 
-async function searchOfferings(ec2: Ec2, inputs: CapacityBlockInputs, now: number): Promise<Offering[]> {
+async function searchOfferings(ec2: Ec2, inputs: CapacityBlockInputs, now: number, patient = true): Promise<Offering[]> {
     const earliest = Math.max(now, inputs.startAfter ? new Date(inputs.startAfter).getTime() : now);
     const latestEnd = inputs.startBefore ? new Date(inputs.startBefore).getTime() + inputs.durationHours * 3600_000 : undefined;
-    return retryRead(async () => {
+    const search = async () => {
         const offerings: Offering[] = [];
         const pages = ec2.sdk.paginateDescribeCapacityBlockOfferings({ client: ec2.reads }, {
             InstanceType: inputs.instanceType,
@@ -129,7 +130,8 @@ async function searchOfferings(ec2: Ec2, inputs: CapacityBlockInputs, now: numbe
             }
         }
         return offerings;
-    });
+    };
+    return patient ? retryRead(search) : search();
 }
 
 /** Blocks tagged with this resource's purchase token; a usable one before a payment-failed one. */
@@ -271,8 +273,8 @@ async function quoteFor(inputs: CapacityBlockInputs): Promise<string> {
     const unknown = needed.filter((k) => !isKnown(inputs[k]));
     if (unknown.length > 0) return `quote not available yet: ${unknown.join(", ")} known only during update; up searches before buying`;
     try {
-        const ec2 = await ec2For(regionOf({ region: inputs.region }));
-        const offerings = await searchOfferings(ec2, inputs, clock().now());
+        const ec2 = await ec2For(regionOf({ region: inputs.region }), true);
+        const offerings = await searchOfferings(ec2, inputs, clock().now(), false);
         return quoteText(inputs.selection, filterOfferings(offerings, inputs), inputs);
     } catch (err) {
         return `quote not available: searching offerings failed (${errorText(err)}); up searches again and buys nothing above ${inputs.maxUpfrontFee} USD`;

@@ -203,6 +203,7 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             const { inputs, failures } = await provider.check({}, INPUTS);
             expect(failures ?? []).to.have.length(0);
             expect(inputs.quote).to.match(/quote not available: searching offerings failed \(RequestLimitExceeded/);
+            expect(market().count("DescribeCapacityBlockOfferings")).to.equal(1); // preview does not wait out retries
         });
 
         it("for a bought block carries the old quote over, searches nothing, and ignores a window now in the past", async () => {
