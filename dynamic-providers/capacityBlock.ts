@@ -342,7 +342,7 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         const inputs = withDefaults(news);
         if (inputs.region === undefined && process.env.AWS_REGION) inputs.region = process.env.AWS_REGION;
         // A purchase is still to come for a new resource or a new generation (a new token); else the block is bought.
-        const purchaseComing = olds.purchaseToken === undefined || olds.purchaseToken !== news.purchaseToken;
+        const purchaseComing = olds.purchaseToken !== news.purchaseToken;
         const failures = checkFailures(inputs, new Date(clock().now()), purchaseComing);
         if (inputs.region === undefined) failures.push({ property: "region", reason: "no AWS region: run `pulumi config set aws:region <region>` (or set AWS_REGION)" });
         if (news.purchaseToken === undefined) failures.push({ property: "purchaseToken", reason: "purchaseToken is required (the CapacityBlock class derives it)" });
