@@ -1,0 +1,318 @@
+import { expect } from "chai";
+import { capacityBlockProvider } from "../dynamic-providers/capacityBlock";
+import { PURCHASE_TOKEN_TAG, UNKNOWN } from "../dynamic-providers/capacityBlockRules";
+import { install, InstalledMarket, MarketOptions } from "./fakes/ec2CapacityBlockMarket";
+
+const START = Date.parse("2026-11-23T09:00:00Z");
+const HOUR = 3600_000;
+// 24 h fees: 1a 960.00 (over the 900 ceiling), 1b 840.00 (days 1, 2, 4), 1c 720.00 (day 6 only).
+const SUPPLY: MarketOptions["supply"] = [
+    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1a", maxCount: 4, pricePerInstanceHour: 40, startDays: [1, 2, 4] },
+    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1b", maxCount: 4, pricePerInstanceHour: 35, startDays: [1, 2, 4] },
+    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1c", maxCount: 4, pricePerInstanceHour: 30, startDays: [6] },
+];
+const INPUTS = {
+    instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", instancePlatform: "Linux/UNIX",
+    selection: "cheapest", generation: 1, region: "sa-east-1", purchaseToken: "token-gen-1", tags: { team: "ml" },
+    __provider: "serialized-provider-text",
+};
+const provider = capacityBlockProvider as Required<typeof capacityBlockProvider>;
+
+async function failure(p: Promise<unknown>): Promise<Error & { id?: string; properties?: Record<string, unknown> }> {
+    try {
+        await p;
+    } catch (err) {
+        return err as Error;
+    }
+    throw new Error("expected a failure");
+}
+
+describe("CapacityBlock provider against the EC2 market fake", () => {
+    let installed: InstalledMarket;
+    const market = () => installed.market;
+    beforeEach(() => {
+        installed = install({ start: START, supply: SUPPLY, paymentDelayMs: 3 * 60_000 });
+    });
+    afterEach(() => installed.restore());
+
+    describe("create", () => {
+        it("searches every page, buys the cheapest offering under the ceiling with the token tag, and waits until scheduled", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            expect(market().count("DescribeCapacityBlockOfferings")).to.equal(4); // 7 offerings, 2 per page
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+            expect(outs).to.include({ reservationId: id, availabilityZone: "sa-east-1c", upfrontFee: "720.00", currencyCode: "USD", state: "scheduled", totalInstanceCount: 1, availableInstanceCount: 0 });
+            expect(outs.startDate).to.equal("2026-11-29T11:30:00.000Z");
+            expect(outs.endDate).to.equal("2026-11-30T11:30:00.000Z");
+            expect(Object.values(outs).filter((v) => v === undefined)).to.have.length(0);
+            expect(outs).to.not.have.property("__provider");
+            expect(market().tagsOf(id)).to.include({ [PURCHASE_TOKEN_TAG]: "token-gen-1", team: "ml", "capblocks:upfront-fee": "720.00" });
+            expect(market().notices).to.deep.equal([`CapacityBlock: bought ${id}: 1 x trn2.3xlarge in sa-east-1c, ` +
+                "2026-11-29T11:30:00.000Z → 2026-11-30T11:30:00.000Z, 720.00 USD. It cannot be cancelled."]);
+        });
+
+        it("picks the earliest offering under the ceiling with selection earliest, within availabilityZones", async () => {
+            const { outs } = await provider.create({ ...INPUTS, selection: "earliest" });
+            expect(outs).to.include({ availabilityZone: "sa-east-1b", startDate: "2026-11-24T11:30:00.000Z", upfrontFee: "840.00" });
+            const zoned = await provider.create({ ...INPUTS, purchaseToken: "other", availabilityZones: ["sa-east-1a"], maxUpfrontFee: "1000" });
+            expect(zoned.outs.availabilityZone).to.equal("sa-east-1a");
+        });
+
+        it("honours the window: startBefore excludes later offerings", async () => {
+            const { outs } = await provider.create({ ...INPUTS, startAfter: "2026-11-25T00:00:00Z", startBefore: "2026-11-26T00:00:00Z" });
+            expect(outs).to.include({ availabilityZone: "sa-east-1b", startDate: "2026-11-25T11:30:00.000Z" });
+        });
+
+        it("buys nothing when no offering is under the ceiling, and says the cheapest price and the ceiling", async () => {
+            const err = await failure(provider.create({ ...INPUTS, maxUpfrontFee: "500" }));
+            expect(err.message).to.contain("maxUpfrontFee 500 USD").and.contain("cheapest found is 720.00 USD");
+            expect(err.id).to.equal(undefined);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(0);
+        });
+
+        it("falls to the next offering when the chosen one was sold in between (InvalidCapacityBlockOfferingIdExpired)", async () => {
+            market().offeringsVanishOnPurchase(1);
+            const { outs } = await provider.create(INPUTS);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(2);
+            expect(market().reservationIds()).to.have.length(1);
+            expect(outs).to.include({ availabilityZone: "sa-east-1b", upfrontFee: "840.00" });
+        });
+
+        it("gives up after a bounded number of vanished offerings, having bought nothing", async () => {
+            market().offeringsVanishOnPurchase(10);
+            const err = await failure(provider.create(INPUTS));
+            expect(err.message).to.match(/sold before they could be bought; nothing was bought/);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(3);
+            expect(market().reservationIds()).to.have.length(0);
+        });
+
+        it("never lets the SDK resend a purchase: the purchase client has maxAttempts 1, reads retry", async () => {
+            await provider.create(INPUTS);
+            const purchases = market().calls.filter((c) => c.operation === "PurchaseCapacityBlock");
+            expect(purchases.map((c) => c.clientMaxAttempts)).to.deep.equal([1]);
+            const reads = market().calls.filter((c) => c.operation === "DescribeCapacityReservations");
+            expect(reads.every((c) => (c.clientMaxAttempts ?? 0) > 1)).to.equal(true);
+        });
+
+        it("retries throttled reads (RequestLimitExceeded) and still buys once", async () => {
+            market().throttle("DescribeCapacityBlockOfferings", 2);
+            market().throttle("DescribeCapacityReservations", 3);
+            const { outs } = await provider.create(INPUTS);
+            expect(outs.state).to.equal("scheduled");
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+        });
+
+        it("after a lost purchase answer, finds the block by its token instead of buying again", async () => {
+            market().loseNextPurchaseAnswer();
+            market().hideNewReservationsFor(5000); // eventual consistency: not listed at once
+            const { id, outs } = await provider.create(INPUTS);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+            expect(market().reservationIds()).to.deep.equal([id]);
+            expect(outs).to.include({ state: "scheduled", upfrontFee: "720.00" });
+        });
+
+        it("after a lost answer with nothing found, fails telling to run up again; the next up adopts, never buys twice", async () => {
+            market().loseNextPurchaseAnswer();
+            market().hideNewReservationsFor(10 * 60_000);
+            const err = await failure(provider.create(INPUTS));
+            expect(err.message).to.contain("Run `pulumi up` again").and.contain("Nothing more was bought");
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+            market().advance(10 * 60_000);
+            const { id } = await provider.create(INPUTS);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+            expect(market().reservationIds()).to.deep.equal([id]);
+        });
+
+        it("treats a throttled purchase as an open question: token lookup, no second purchase", async () => {
+            market().throttle("PurchaseCapacityBlock", 1);
+            const err = await failure(provider.create(INPUTS));
+            expect(err.message).to.contain("RequestLimitExceeded");
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+            expect(market().reservationIds()).to.have.length(0);
+        });
+
+        it("a crash after purchase, then create again with the same token, buys nothing and adopts the block", async () => {
+            const first = await provider.create(INPUTS);
+            const purchases = market().count("PurchaseCapacityBlock");
+            const again = await provider.create(INPUTS);
+            expect(again.id).to.equal(first.id);
+            expect(again.outs).to.include({ upfrontFee: "720.00", offeringId: first.outs.offeringId });
+            expect(market().count("PurchaseCapacityBlock")).to.equal(purchases);
+            expect(market().count("DescribeCapacityBlockOfferings")).to.equal(4);
+        });
+
+        it("adopts a block of another duration by its real dates", async () => {
+            const id = market().seedReservation({ instanceType: "trn2.3xlarge", instanceCount: 1, availabilityZone: "sa-east-1b", start: Date.parse("2026-11-24T11:30:00Z"), hours: 48, tags: { [PURCHASE_TOKEN_TAG]: "token-gen-1" } });
+            const { id: adopted, outs } = await provider.create(INPUTS);
+            expect(adopted).to.equal(id);
+            expect(outs).to.include({ durationHours: 48, purchasedDurationHours: 48, offeringId: "unknown (adopted by purchase token)" });
+        });
+
+        it("adopting a block bought with other inputs reports what it really is, and diff refuses the mismatch", async () => {
+            market().seedReservation({ instanceType: "trn2.3xlarge", instanceCount: 2, availabilityZone: "sa-east-1b", start: Date.parse("2026-11-24T11:30:00Z"), hours: 24, tags: { [PURCHASE_TOKEN_TAG]: "token-gen-1" } });
+            const { id, outs } = await provider.create(INPUTS);
+            expect(outs).to.include({ instanceCount: 2, totalInstanceCount: 2 });
+            expect(market().count("PurchaseCapacityBlock")).to.equal(0);
+            await failure(provider.diff(id, outs, INPUTS)).then((e) => expect(e.message).to.contain("instanceCount 2 → 1"));
+        });
+
+        it("keeps a payment-failed block in state: the error carries id and properties, with __provider", async () => {
+            market().failNextPayment();
+            const err = await failure(provider.create(INPUTS));
+            expect(err.message).to.contain("payment failed");
+            expect(err.id).to.match(/^cr-/);
+            expect(err.properties).to.include({ reservationId: err.id, state: "payment-failed", __provider: "serialized-provider-text" });
+        });
+
+        it("keeps a block still payment-pending at the bound in state, with its id", async () => {
+            installed.restore();
+            installed = install({ start: START, supply: SUPPLY, paymentDelayMs: 5 * HOUR });
+            const err = await failure(provider.create(INPUTS));
+            expect(err.id).to.match(/^cr-/);
+            expect(err.properties?.state).to.equal("payment-pending");
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+        });
+    });
+
+    describe("check and preview", () => {
+        it("quotes what up would buy for a new block, without buying", async () => {
+            const { inputs, failures } = await provider.check({}, INPUTS);
+            expect(failures ?? []).to.have.length(0);
+            expect(inputs.quote).to.contain("sa-east-1c").and.contain("2026-11-29T11:30:00.000Z").and.contain("720.00 USD");
+            expect(market().count("PurchaseCapacityBlock")).to.equal(0);
+        });
+
+        it("quotes that nothing fits under the ceiling", async () => {
+            const { inputs } = await provider.check({}, { ...INPUTS, maxUpfrontFee: "100" });
+            expect(inputs.quote).to.match(/^nothing to buy/).and.contain("cheapest found is 720.00 USD").and.contain("100 USD");
+        });
+
+        it("returns per-property failures and searches nothing when inputs are invalid", async () => {
+            const { failures } = await provider.check({}, { ...INPUTS, durationHours: 30, instanceCount: 65, instancePlatform: "Windows" });
+            expect(failures?.map((f) => f.property)).to.have.members(["durationHours", "instanceCount", "instancePlatform"]);
+            expect(market().count("DescribeCapacityBlockOfferings")).to.equal(0);
+        });
+
+        it("says the quote is not known yet when inputs are unknown during preview", async () => {
+            const { inputs } = await provider.check({}, { ...INPUTS, instanceCount: UNKNOWN });
+            expect(inputs.quote).to.match(/quote not available yet: instanceCount/);
+            expect(market().count("DescribeCapacityBlockOfferings")).to.equal(0);
+        });
+
+        it("turns a failed search into quote text instead of failing the preview", async () => {
+            market().throttle("DescribeCapacityBlockOfferings", 100);
+            const { inputs, failures } = await provider.check({}, INPUTS);
+            expect(failures ?? []).to.have.length(0);
+            expect(inputs.quote).to.match(/quote not available: searching offerings failed \(RequestLimitExceeded/);
+            expect(market().count("DescribeCapacityBlockOfferings")).to.equal(1); // preview does not wait out retries
+        });
+
+        it("for a bought block carries the old quote over, searches nothing, and ignores a window now in the past", async () => {
+            const olds = { ...INPUTS, quote: "old quote", startBefore: "2026-11-30T00:00:00Z" };
+            const { inputs, failures } = await provider.check(olds, { ...INPUTS, startBefore: "2026-11-01T00:00:00Z" });
+            expect(failures ?? []).to.have.length(0);
+            expect(inputs.quote).to.equal("old quote");
+            expect(market().count("DescribeCapacityBlockOfferings")).to.equal(0);
+        });
+
+        it("quotes again when generation changes (a new block would be bought)", async () => {
+            const { inputs } = await provider.check({ ...INPUTS, quote: "old" }, { ...INPUTS, generation: 2, purchaseToken: "token-gen-2" });
+            expect(inputs.quote).to.contain("up would buy");
+        });
+
+        it("fills defaults and the AWS_REGION fallback, with no undefined values", async () => {
+            const previous = process.env.AWS_REGION;
+            process.env.AWS_REGION = "sa-east-1";
+            try {
+                const defaulted = ["region", "instancePlatform", "selection", "generation"];
+                const bare = Object.fromEntries(Object.entries(INPUTS).filter(([k]) => !defaulted.includes(k)));
+                const { inputs } = await provider.check({}, bare);
+                expect(inputs).to.include({ region: "sa-east-1", instancePlatform: "Linux/UNIX", selection: "cheapest", generation: 1 });
+                expect(Object.values(inputs).filter((v) => v === undefined)).to.have.length(0);
+            } finally {
+                if (previous === undefined) delete process.env.AWS_REGION;
+                else process.env.AWS_REGION = previous;
+            }
+        });
+    });
+
+    describe("read, diff, update, delete", () => {
+        it("refresh follows the lifecycle scheduled → active → expired and keeps an expired block; diff then changes nothing", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            market().advance(Date.parse("2026-11-29T12:00:00Z") - market().clock.now());
+            expect((await provider.read(id, outs)).props).to.include({ state: "active", availableInstanceCount: 1 });
+            market().advance(2 * 24 * HOUR);
+            const expired = await provider.read(id, outs);
+            expect(expired.id).to.equal(id);
+            expect(expired.props).to.include({ state: "expired", availableInstanceCount: 0, reservationId: id });
+            expect(await provider.diff(id, expired.props ?? {}, INPUTS)).to.include({ changes: false });
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+        });
+
+        it("refresh keeps a block AWS no longer returns, as not-found", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            market().forget(id);
+            const read = await provider.read(id, outs);
+            expect(read.id).to.equal(id);
+            expect(read.props).to.include({ state: "not-found", availableInstanceCount: 0, endDate: outs.endDate });
+        });
+
+        it("diff refuses a count change without a generation bump and replaces with one", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            await failure(provider.diff(id, outs, { ...INPUTS, instanceCount: 2 })).then((e) => expect(e.message).to.contain("bump generation"));
+            expect(await provider.diff(id, outs, { ...INPUTS, instanceCount: 2, generation: 2 })).to.deep.include({ replaces: ["instanceCount", "generation"] });
+        });
+
+        it("diff refuses a shorter duration (a block cannot be shortened) and lets ceiling, window and zones change without replacing", async () => {
+            const { id, outs } = await provider.create({ ...INPUTS, durationHours: 48, maxUpfrontFee: "2000" });
+            await failure(provider.diff(id, outs, { ...INPUTS, durationHours: 24 })).then((e) => expect(e.message).to.contain("cannot go down from 48 to 24"));
+            const loose = { ...INPUTS, durationHours: 48, maxUpfrontFee: "99999", startAfter: "2027-01-01T00:00:00Z", availabilityZones: ["sa-east-1a"], selection: "earliest" };
+            expect(await provider.diff(id, outs, loose)).to.deep.include({ changes: true, replaces: [] });
+            await provider.update(id, outs, loose);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+        });
+
+        it("update changes user tags with CreateTags/DeleteTags and never the purchase-token tag", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            const { outs: updated } = await provider.update(id, outs, { ...INPUTS, tags: { owner: "ana" }, maxUpfrontFee: "5000" });
+            expect(market().tagsOf(id)).to.include({ owner: "ana", [PURCHASE_TOKEN_TAG]: "token-gen-1" }).and.not.have.property("team");
+            expect(updated).to.include({ maxUpfrontFee: "5000", purchaseToken: "token-gen-1", reservationId: id });
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+        });
+
+        it("update buys an extension for a longer duration, bounded by the ceiling; the end moves once paid", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            const { outs: extended } = await provider.update(id, outs, { ...INPUTS, durationHours: 72, maxUpfrontFee: "1500" });
+            expect(market().count("PurchaseCapacityBlockExtension")).to.equal(1);
+            expect(extended).to.include({ durationHours: 72, purchasedDurationHours: 24 });
+            market().advance(market().paymentDelayMs);
+            expect((await provider.read(id, extended)).props?.endDate).to.equal("2026-12-02T11:30:00.000Z");
+        });
+
+        it("update refuses an extension over the ceiling and buys nothing", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            const err = await failure(provider.update(id, outs, { ...INPUTS, durationHours: 72 }));
+            expect(err.message).to.contain("no 48 h extension at or under maxUpfrontFee 900 USD").and.contain("1440.00");
+            expect(market().count("PurchaseCapacityBlockExtension")).to.equal(0);
+        });
+
+        it("after a lost extension answer consults the extension history, and a retried update buys nothing more", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            market().loseNextExtensionAnswer();
+            const news = { ...INPUTS, durationHours: 48, maxUpfrontFee: "1000" };
+            await provider.update(id, outs, news);
+            expect(market().count("DescribeCapacityBlockExtensionHistory")).to.be.greaterThan(1);
+            await provider.update(id, outs, news);
+            expect(market().count("PurchaseCapacityBlockExtension")).to.equal(1);
+        });
+
+        it("delete makes no AWS call (a Capacity Block cannot be cancelled)", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            const before = market().calls.length;
+            await provider.delete(id, outs);
+            expect(market().calls.length).to.equal(before);
+            expect(market().notices.at(-1)).to.equal(`Capacity Block ${id} cannot be cancelled: destroying this resource only forgets it; ` +
+                `the block stays paid and reserved until ${String(outs.endDate)}.`);
+            expect(outs.cancellationNotice).to.contain("cannot be cancelled").and.contain(String(outs.endDate));
+        });
+    });
+});

@@ -1,0 +1,416 @@
+import {
+    CapacityBlockExtension, CapacityBlockOffering, CapacityReservation, CreateTagsCommand, DeleteTagsCommand,
+    DescribeCapacityBlockExtensionHistoryCommand, DescribeCapacityBlockExtensionOfferingsCommand,
+    DescribeCapacityBlockOfferingsCommand, DescribeCapacityReservationsCommand, EC2Client, EC2ServiceException,
+    PurchaseCapacityBlockCommand, PurchaseCapacityBlockExtensionCommand, Tag,
+} from "@aws-sdk/client-ec2";
+import { mockClient } from "aws-sdk-client-mock";
+
+/*
+ * A time-driven fake of the EC2 Capacity Block market, per /work/shared/AWS-FACTS.md ("EC2 Capacity Blocks for ML"):
+ * - DescribeCapacityBlockOfferings: a handful of offerings, IDs new on every search, UpfrontFee a decimal string,
+ *   pages with NextToken; starts 11:30 UTC (blocks end at 11:30 UTC), 30 min to 8 weeks ahead.
+ * - PurchaseCapacityBlock: no idempotency token; a reservation `payment-pending` → `scheduled` (after paymentDelayMs)
+ *   → `active` at start → `expired` at end; `payment-failed` on demand. Tags from TagSpecifications.
+ * - DescribeCapacityReservations honours CapacityReservationIds (unknown id: InvalidCapacityReservationId.NotFound)
+ *   and `tag:<key>` filters.
+ * - Extensions: offerings while scheduled/active from 56 days to 1 hour before the end; purchases recorded in the
+ *   history, payment-pending → payment-succeeded after paymentDelayMs; only a paid extension moves the end date.
+ * Faults: throttling per operation, offerings that vanish before purchase, lost answers after a real purchase.
+ * No test-framework dependency: install() wires it to aws-sdk-client-mock; a --require preload can call it too.
+ */
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+export interface Supply {
+    instanceType: string;
+    availabilityZone: string;
+    /** Most instances one block may hold here. */
+    maxCount: number;
+    /** USD per instance-hour; the fee is count × hours × this, as a decimal string. */
+    pricePerInstanceHour: number;
+    /** Days from today at which blocks start (at 11:30 UTC). */
+    startDays: number[];
+}
+
+export interface MarketOptions {
+    /** Epoch ms the clock starts at. */
+    start: number;
+    supply: Supply[];
+    /** Offerings per page of DescribeCapacityBlockOfferings (the real API's MaxResults default is larger). */
+    pageSize?: number;
+    /** Time from purchase until payment clears. */
+    paymentDelayMs?: number;
+}
+
+export type Operation =
+    | "DescribeCapacityBlockOfferings" | "PurchaseCapacityBlock" | "DescribeCapacityReservations" | "CreateTags" | "DeleteTags"
+    | "DescribeCapacityBlockExtensionOfferings" | "PurchaseCapacityBlockExtension" | "DescribeCapacityBlockExtensionHistory";
+
+interface Reservation {
+    id: string;
+    instanceType: string;
+    instanceCount: number;
+    availabilityZone: string;
+    instancePlatform: string;
+    start: number;
+    end: number;
+    purchasedAt: number;
+    paymentFails: boolean;
+    tags: Map<string, string>;
+    visible: boolean;
+}
+
+interface Extension {
+    reservationId: string;
+    offeringId: string;
+    hours: number;
+    purchasedAt: number;
+    paymentFails: boolean;
+}
+
+function awsError(name: string, message: string, httpStatusCode: number, fault: "client" | "server" = "client"): Error {
+    return new EC2ServiceException({ name, message, $fault: fault, $metadata: { httpStatusCode } });
+}
+
+/** Lost answers: the network or a 5xx after EC2 may have acted. */
+function lostAnswer(): Error {
+    return Object.assign(new Error("socket hang up"), { name: "TimeoutError", code: "ECONNRESET" });
+}
+
+export class Ec2CapacityBlockMarket {
+    private time: number;
+    private readonly supply: Supply[];
+    private readonly pageSize: number;
+    readonly paymentDelayMs: number;
+    private readonly offerings = new Map<string, CapacityBlockOffering>();
+    private readonly extensionOfferings = new Map<string, { reservationId: string; hours: number }>();
+    private readonly reservations = new Map<string, Reservation>();
+    private readonly extensions: Extension[] = [];
+    private readonly soldSlots = new Map<string, number>();
+    private serial = 0;
+    private readonly throttles = new Map<Operation, number>();
+    private readonly injected = { offeringsGoneOnPurchase: 0, loseNextPurchaseAnswer: false, loseNextExtensionAnswer: false, failNextPayment: false, hideNewReservationsForMs: 0 };
+    /** Every call, with the calling client's maxAttempts (1 means the SDK never resends it). */
+    readonly calls: { operation: Operation; input: unknown; clientMaxAttempts?: number }[] = [];
+    /** Set by install() just before each operation. */
+    callerMaxAttempts?: number;
+
+    constructor(options: MarketOptions) {
+        this.time = options.start;
+        this.supply = options.supply;
+        this.pageSize = options.pageSize ?? 2;
+        this.paymentDelayMs = options.paymentDelayMs ?? 3 * 60_000;
+    }
+
+    /** Notices the provider gave the user (what the engine would show as info diagnostics). */
+    readonly notices: string[] = [];
+
+    /** The clock the provider should use (its sleep advances market time instantly; notices are collected). */
+    readonly clock = {
+        now: (): number => this.time,
+        sleep: async (ms: number): Promise<void> => { this.time += ms; },
+        notify: (message: string): void => { this.notices.push(message); },
+    };
+
+    advance(ms: number): void {
+        this.time += ms;
+    }
+
+    count(operation: Operation): number {
+        return this.calls.filter((c) => c.operation === operation).length;
+    }
+
+    // ---- fault injection ----
+    throttle(operation: Operation, times: number): void {
+        this.throttles.set(operation, times);
+    }
+    /** The next `n` purchases find their offering already sold (InvalidCapacityBlockOfferingIdExpired). */
+    offeringsVanishOnPurchase(n: number): void {
+        this.injected.offeringsGoneOnPurchase = n;
+    }
+    /** The next purchase buys for real, then the answer is lost (network error). */
+    loseNextPurchaseAnswer(): void {
+        this.injected.loseNextPurchaseAnswer = true;
+    }
+    loseNextExtensionAnswer(): void {
+        this.injected.loseNextExtensionAnswer = true;
+    }
+    failNextPayment(): void {
+        this.injected.failNextPayment = true;
+    }
+    /** New reservations stay out of DescribeCapacityReservations for a while (eventual consistency). */
+    hideNewReservationsFor(ms: number): void {
+        this.injected.hideNewReservationsForMs = ms;
+    }
+    /** AWS no longer returns this reservation (it answers InvalidCapacityReservationId.NotFound). */
+    forget(reservationId: string): void {
+        this.reservations.delete(reservationId);
+    }
+
+    // ---- inspection ----
+    reservationIds(): string[] {
+        return [...this.reservations.keys()];
+    }
+    tagsOf(reservationId: string): Record<string, string> {
+        return Object.fromEntries(this.reservations.get(reservationId)?.tags ?? []);
+    }
+    /** Seeds a reservation as if bought earlier (e.g. by a crashed run). */
+    seedReservation(r: { instanceType: string; instanceCount: number; availabilityZone: string; start: number; hours: number; tags: Record<string, string> }): string {
+        const id = this.newId("cr-", 17);
+        this.reservations.set(id, {
+            id, instanceType: r.instanceType, instanceCount: r.instanceCount, availabilityZone: r.availabilityZone, instancePlatform: "Linux/UNIX",
+            start: r.start, end: r.start + r.hours * HOUR, purchasedAt: this.time - this.paymentDelayMs, paymentFails: false,
+            tags: new Map(Object.entries(r.tags)), visible: true,
+        });
+        return id;
+    }
+
+    private newId(prefix: string, length: number): string {
+        this.serial += 1;
+        const random = Math.floor(Math.random() * 0xffffff).toString(16);
+        return (prefix + (this.serial.toString(16) + random).padStart(length, "0")).slice(0, prefix.length + length);
+    }
+
+    private record(operation: Operation, input: unknown): void {
+        this.calls.push({ operation, input, clientMaxAttempts: this.callerMaxAttempts });
+        const left = this.throttles.get(operation) ?? 0;
+        if (left > 0) {
+            this.throttles.set(operation, left - 1);
+            throw awsError("RequestLimitExceeded", "Request limit exceeded.", 503, "client");
+        }
+    }
+
+    // ---- operations ----
+    describeOfferings(input: DescribeCapacityBlockOfferingsCommand["input"]) {
+        this.record("DescribeCapacityBlockOfferings", input);
+        const hours = input.CapacityDurationHours ?? 0;
+        const count = input.InstanceCount ?? 1;
+        const pageStart = input.NextToken ? Number(input.NextToken.split(":")[1]) : 0;
+        const all = input.NextToken ? this.lastSearch : this.search(input.InstanceType ?? "", count, hours, input.StartDateRange, input.EndDateRange);
+        this.lastSearch = all;
+        const size = Math.min(input.MaxResults ?? this.pageSize, this.pageSize);
+        const page = all.slice(pageStart, pageStart + size);
+        const next = pageStart + size < all.length ? `page:${pageStart + size}` : undefined;
+        return { CapacityBlockOfferings: page, NextToken: next };
+    }
+    private lastSearch: CapacityBlockOffering[] = [];
+
+    private search(instanceType: string, count: number, hours: number, startRange?: Date, endRange?: Date): CapacityBlockOffering[] {
+        const today1130 = Math.floor(this.time / DAY) * DAY + 11.5 * HOUR;
+        const found: CapacityBlockOffering[] = [];
+        for (const s of this.supply) {
+            if (s.instanceType !== instanceType || count > s.maxCount) continue;
+            for (const day of s.startDays) {
+                const start = today1130 + day * DAY;
+                const end = start + hours * HOUR;
+                if (start < this.time + 30 * 60_000 || start > this.time + 56 * DAY) continue;
+                if (startRange && start < new Date(startRange).getTime()) continue;
+                if (endRange && end > new Date(endRange).getTime()) continue;
+                if (this.soldSlots.has(`${s.availabilityZone}/${start}`)) continue;
+                const offering: CapacityBlockOffering = {
+                    CapacityBlockOfferingId: this.newId("cbo-", 17),
+                    InstanceType: instanceType, AvailabilityZone: s.availabilityZone, InstanceCount: count,
+                    StartDate: new Date(start), EndDate: new Date(end), CapacityBlockDurationHours: hours, CapacityBlockDurationMinutes: 0,
+                    UpfrontFee: (s.pricePerInstanceHour * count * hours).toFixed(2), CurrencyCode: "USD", Tenancy: "default",
+                };
+                this.offerings.set(offering.CapacityBlockOfferingId as string, offering);
+                found.push(offering);
+            }
+        }
+        return found;
+    }
+
+    purchase(input: PurchaseCapacityBlockCommand["input"]) {
+        this.record("PurchaseCapacityBlock", input);
+        const offering = this.offerings.get(input.CapacityBlockOfferingId ?? "");
+        if (!offering || this.injected.offeringsGoneOnPurchase > 0) {
+            if (offering) this.injected.offeringsGoneOnPurchase -= 1;
+            throw awsError("InvalidCapacityBlockOfferingIdExpired", "The Capacity Block offering ID is no longer available.", 400);
+        }
+        this.offerings.delete(input.CapacityBlockOfferingId as string);
+        const start = new Date(offering.StartDate as Date).getTime();
+        this.soldSlots.set(`${offering.AvailabilityZone}/${start}`, start);
+        const tags = new Map<string, string>();
+        for (const spec of input.TagSpecifications ?? []) {
+            if (spec.ResourceType !== "capacity-reservation") continue;
+            for (const t of spec.Tags ?? []) tags.set(t.Key as string, t.Value ?? "");
+        }
+        const reservation: Reservation = {
+            id: this.newId("cr-", 17), instanceType: offering.InstanceType as string, instanceCount: offering.InstanceCount as number,
+            availabilityZone: offering.AvailabilityZone as string, instancePlatform: input.InstancePlatform as string,
+            start, end: new Date(offering.EndDate as Date).getTime(), purchasedAt: this.time,
+            paymentFails: this.injected.failNextPayment, tags, visible: this.injected.hideNewReservationsForMs === 0,
+        };
+        this.injected.failNextPayment = false;
+        if (!reservation.visible) {
+            const showAt = this.time + this.injected.hideNewReservationsForMs;
+            this.pendingVisibility.push({ id: reservation.id, at: showAt });
+        }
+        this.reservations.set(reservation.id, reservation);
+        if (this.injected.loseNextPurchaseAnswer) {
+            this.injected.loseNextPurchaseAnswer = false;
+            throw lostAnswer();
+        }
+        return { CapacityReservation: this.toApi(reservation), CapacityBlocks: [] };
+    }
+    private readonly pendingVisibility: { id: string; at: number }[] = [];
+
+    private endOf(r: Reservation): number {
+        const paid = this.extensions.filter((e) => e.reservationId === r.id && this.extensionStatus(e) === "payment-succeeded");
+        return r.end + paid.reduce((sum, e) => sum + e.hours * HOUR, 0);
+    }
+
+    private stateOf(r: Reservation): string {
+        if (this.time < r.purchasedAt + this.paymentDelayMs) return "payment-pending";
+        if (r.paymentFails) return "payment-failed";
+        if (this.time < r.start) return "scheduled";
+        if (this.time < this.endOf(r)) return "active";
+        return "expired";
+    }
+
+    private toApi(r: Reservation): CapacityReservation {
+        const state = this.stateOf(r);
+        return {
+            CapacityReservationId: r.id, InstanceType: r.instanceType, InstancePlatform: r.instancePlatform as never,
+            AvailabilityZone: r.availabilityZone, TotalInstanceCount: r.instanceCount,
+            AvailableInstanceCount: state === "active" ? r.instanceCount : 0, StartDate: new Date(r.start), EndDate: new Date(this.endOf(r)),
+            State: state as never, ReservationType: "capacity-block", Tenancy: "default",
+            Tags: [...r.tags].map(([Key, Value]): Tag => ({ Key, Value })),
+        };
+    }
+
+    describeReservations(input: DescribeCapacityReservationsCommand["input"]) {
+        this.record("DescribeCapacityReservations", input);
+        for (const p of this.pendingVisibility) {
+            const r = this.reservations.get(p.id);
+            if (r && this.time >= p.at) r.visible = true;
+        }
+        let found = [...this.reservations.values()].filter((r) => r.visible);
+        if (input.CapacityReservationIds?.length) {
+            const missing = input.CapacityReservationIds.filter((id) => !found.some((r) => r.id === id));
+            if (missing.length) throw awsError("InvalidCapacityReservationId.NotFound", `The capacity reservation ID '${missing[0]}' does not exist`, 400);
+            found = found.filter((r) => input.CapacityReservationIds?.includes(r.id));
+        }
+        for (const f of input.Filters ?? []) {
+            if (!f.Name?.startsWith("tag:")) throw awsError("InvalidParameterValue", `The filter '${f.Name}' is invalid`, 400);
+            const key = f.Name.slice(4);
+            found = found.filter((r) => r.tags.has(key) && (f.Values ?? []).includes(r.tags.get(key) as string));
+        }
+        return { CapacityReservations: found.map((r) => this.toApi(r)) };
+    }
+
+    createTags(input: CreateTagsCommand["input"]) {
+        this.record("CreateTags", input);
+        for (const id of input.Resources ?? []) {
+            const r = this.reservations.get(id);
+            if (!r) throw awsError("InvalidCapacityReservationId.NotFound", `The capacity reservation ID '${id}' does not exist`, 400);
+            for (const t of input.Tags ?? []) r.tags.set(t.Key as string, t.Value ?? "");
+        }
+        return {};
+    }
+
+    deleteTags(input: DeleteTagsCommand["input"]) {
+        this.record("DeleteTags", input);
+        for (const id of input.Resources ?? []) {
+            for (const t of input.Tags ?? []) this.reservations.get(id)?.tags.delete(t.Key as string);
+        }
+        return {};
+    }
+
+    describeExtensionOfferings(input: DescribeCapacityBlockExtensionOfferingsCommand["input"]) {
+        this.record("DescribeCapacityBlockExtensionOfferings", input);
+        const r = this.reservations.get(input.CapacityReservationId ?? "");
+        if (!r) throw awsError("InvalidCapacityReservationId.NotFound", `The capacity reservation ID '${input.CapacityReservationId}' does not exist`, 400);
+        const hours = input.CapacityBlockExtensionDurationHours ?? 0;
+        const untilEnd = this.endOf(r) - this.time;
+        const state = this.stateOf(r);
+        if ((state !== "scheduled" && state !== "active") || untilEnd > 56 * DAY || untilEnd < HOUR) return { CapacityBlockExtensionOfferings: [] };
+        const price = this.supply.find((s) => s.instanceType === r.instanceType && s.availabilityZone === r.availabilityZone)?.pricePerInstanceHour ?? 1;
+        const id = this.newId("cbeo-", 17);
+        this.extensionOfferings.set(id, { reservationId: r.id, hours });
+        return {
+            CapacityBlockExtensionOfferings: [{
+                CapacityBlockExtensionOfferingId: id, InstanceType: r.instanceType, InstanceCount: r.instanceCount, AvailabilityZone: r.availabilityZone,
+                StartDate: new Date(r.start), CapacityBlockExtensionStartDate: new Date(this.endOf(r)),
+                CapacityBlockExtensionEndDate: new Date(this.endOf(r) + hours * HOUR), CapacityBlockExtensionDurationHours: hours,
+                UpfrontFee: (price * r.instanceCount * hours).toFixed(2), CurrencyCode: "USD", Tenancy: "default" as const,
+            }],
+        };
+    }
+
+    purchaseExtension(input: PurchaseCapacityBlockExtensionCommand["input"]) {
+        this.record("PurchaseCapacityBlockExtension", input);
+        const offer = this.extensionOfferings.get(input.CapacityBlockExtensionOfferingId ?? "");
+        if (!offer || offer.reservationId !== input.CapacityReservationId) {
+            throw awsError("InvalidCapacityBlockOfferingIdExpired", "The Capacity Block offering ID is no longer available.", 400);
+        }
+        this.extensionOfferings.delete(input.CapacityBlockExtensionOfferingId as string);
+        const extension: Extension = { reservationId: offer.reservationId, offeringId: input.CapacityBlockExtensionOfferingId as string, hours: offer.hours, purchasedAt: this.time, paymentFails: false };
+        this.extensions.push(extension);
+        if (this.injected.loseNextExtensionAnswer) {
+            this.injected.loseNextExtensionAnswer = false;
+            throw lostAnswer();
+        }
+        return { CapacityBlockExtensions: [this.extensionToApi(extension)] };
+    }
+
+    private extensionStatus(e: Extension): "payment-pending" | "payment-succeeded" | "payment-failed" {
+        if (this.time < e.purchasedAt + this.paymentDelayMs) return "payment-pending";
+        return e.paymentFails ? "payment-failed" : "payment-succeeded";
+    }
+
+    private extensionToApi(e: Extension): CapacityBlockExtension {
+        const r = this.reservations.get(e.reservationId) as Reservation;
+        return {
+            CapacityReservationId: e.reservationId, InstanceType: r.instanceType, InstanceCount: r.instanceCount, AvailabilityZone: r.availabilityZone,
+            CapacityBlockExtensionOfferingId: e.offeringId, CapacityBlockExtensionDurationHours: e.hours,
+            CapacityBlockExtensionStatus: this.extensionStatus(e), CapacityBlockExtensionPurchaseDate: new Date(e.purchasedAt),
+        };
+    }
+
+    describeExtensionHistory(input: DescribeCapacityBlockExtensionHistoryCommand["input"]) {
+        this.record("DescribeCapacityBlockExtensionHistory", input);
+        const ids = input.CapacityReservationIds;
+        const found = this.extensions.filter((e) => !ids?.length || ids.includes(e.reservationId));
+        return { CapacityBlockExtensions: found.map((e) => this.extensionToApi(e)) };
+    }
+}
+
+export interface InstalledMarket {
+    market: Ec2CapacityBlockMarket;
+    /** Undo the EC2 mock and the clock hook. */
+    restore(): void;
+}
+
+/**
+ * Routes every EC2Client (created before or after) to the market through aws-sdk-client-mock, and puts the market's
+ * clock on `globalThis[clockHookKey]` so the provider's waits advance market time instead of sleeping.
+ */
+export function install(options: MarketOptions, clockHookKey = "__capblocksClock"): InstalledMarket {
+    const market = new Ec2CapacityBlockMarket(options);
+    const ec2 = mockClient(EC2Client);
+    const route = <I, O>(operation: (input: I) => O) => async (input: I, getClient: () => EC2Client): Promise<O> => {
+        market.callerMaxAttempts = await getClient().config.maxAttempts();
+        return operation.call(market, input);
+    };
+    ec2.on(DescribeCapacityBlockOfferingsCommand).callsFake(route(market.describeOfferings));
+    ec2.on(PurchaseCapacityBlockCommand).callsFake(route(market.purchase));
+    ec2.on(DescribeCapacityReservationsCommand).callsFake(route(market.describeReservations));
+    ec2.on(CreateTagsCommand).callsFake(route(market.createTags));
+    ec2.on(DeleteTagsCommand).callsFake(route(market.deleteTags));
+    ec2.on(DescribeCapacityBlockExtensionOfferingsCommand).callsFake(route(market.describeExtensionOfferings));
+    ec2.on(PurchaseCapacityBlockExtensionCommand).callsFake(route(market.purchaseExtension));
+    ec2.on(DescribeCapacityBlockExtensionHistoryCommand).callsFake(route(market.describeExtensionHistory));
+    const globals = globalThis as Record<string, unknown>;
+    const previousClock = globals[clockHookKey];
+    globals[clockHookKey] = market.clock;
+    return {
+        market,
+        restore: () => {
+            ec2.restore();
+            globals[clockHookKey] = previousClock;
+        },
+    };
+}
