@@ -101,3 +101,13 @@ export function clusterConfigErrors(cluster: ClusterConfig, capacity: ComputeCap
         networkSettingsError(cluster),
     ].filter((e): e is string => e !== undefined);
 }
+
+/** PCS only accepts a block that is `scheduled` or `active` when the compute node group is created or updated. */
+export function blockStateError(reservationId: string, state: string): string | undefined {
+    if (state === "scheduled" || state === "active") return undefined;
+    const hint =
+        state === "payment-pending"
+            ? "EC2 is still taking payment; run `pulumi up` again in a few minutes."
+            : "this block can no longer run instances; buy a new one (bump capblocks:reservation.generation) or disable the cluster.";
+    return `Capacity Block ${reservationId} is ${state}, but AWS PCS needs it scheduled or active to attach it to a node group: ${hint}`;
+}

@@ -28,7 +28,6 @@ export interface ParallelClusterSettings {
     reservationId?: string;
     efaSupported: boolean;
     sharedStorage: SharedStorage;
-    customAmi?: string;
 }
 
 export const PARALLELCLUSTER_QUEUE_NAME = "compute";
@@ -79,12 +78,10 @@ export function parallelClusterConfig(s: ParallelClusterSettings): object {
     if (block) computeResource.CapacityReservationTarget = { CapacityReservationId: s.reservationId };
     if (s.efaSupported) computeResource.Efa = { Enabled: true };
 
-    const image: Record<string, unknown> = { Os: s.os };
-    if (s.customAmi) image.CustomAmi = s.customAmi;
-
     const config: Record<string, unknown> = {
         Region: s.region,
-        Image: image,
+        // ParallelCluster boots its own official AMI for this OS; the PCS AMI carries the PCS agent instead.
+        Image: { Os: s.os },
         HeadNode: {
             InstanceType: s.headNodeInstanceType,
             Networking: { SubnetId: s.headNodeSubnetId },

@@ -68,9 +68,8 @@ describe("ParallelCluster config renderer", () => {
         expect(render({ sharedStorage: "none" })).to.not.have.property("SharedStorage");
     });
 
-    it("carries a custom AMI and the partition of China regions", () => {
-        const c = render({ customAmi: "ami-123", region: "cn-north-1" });
-        expect(c.Image.CustomAmi).to.equal("ami-123");
+    it("uses the partition of China regions for the SSM policy", () => {
+        const c = render({ region: "cn-north-1" });
         expect(c.HeadNode.Iam.AdditionalIamPolicies[0].Policy).to.equal("arn:aws-cn:iam::aws:policy/AmazonSSMManagedInstanceCore");
     });
 });
