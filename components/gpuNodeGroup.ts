@@ -3,7 +3,8 @@
  * login node and shared storage, plus the equivalent ParallelCluster 3 config for teams that use `pcluster`.
  *
  * PCS resources come from `@pulumi/aws-native` (`AWS::PCS::*`); everything else from `@pulumi/aws`.
- * Dependencies make `pulumi destroy` delete queue → node groups → cluster, the order PCS requires.
+ * Dependencies make `pulumi destroy` delete queue → node groups → cluster, the order PCS requires. PCS names are
+ * unique within their parent, so a replacement deletes the old resource first (deleteBeforeReplace).
  */
 import * as aws from "@pulumi/aws";
 import * as awsNative from "@pulumi/aws-native";
@@ -123,7 +124,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             size: cluster.size,
             networking: { subnetIds: [network.computeSubnetId], securityGroupIds: [groups.nodeSecurityGroupId] },
             tags,
-        }, { parent: this });
+        }, { parent: this, deleteBeforeReplace: true });
 
         // Nodes register with PCS and mount storage on first boot: permissions, routes and mount targets first.
         const nodePrereqs = [...identity.ready, ...network.readiness, ...storage.ready];
@@ -140,7 +141,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             scalingConfiguration: { minInstanceCount: 1, maxInstanceCount: 1 },
             subnetIds: [network.loginSubnetId],
             tags,
-        }, { parent: this, dependsOn: nodePrereqs });
+        }, { parent: this, dependsOn: nodePrereqs, deleteBeforeReplace: true });
 
         const compute = new awsNative.pcs.ComputeNodeGroup(`${name}-compute`, {
             name: COMPUTE_NODE_GROUP_NAME,
@@ -153,14 +154,14 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             scalingConfiguration: { minInstanceCount: cluster.computeMinCount, maxInstanceCount: args.instanceCount },
             subnetIds: [network.computeSubnetId],
             tags,
-        }, { parent: this, dependsOn: nodePrereqs });
+        }, { parent: this, dependsOn: nodePrereqs, deleteBeforeReplace: true });
 
         const queue = new awsNative.pcs.Queue(`${name}-queue`, {
             name: QUEUE_NAME,
             clusterId: pcsCluster.awsId,
             computeNodeGroupConfigurations: [{ computeNodeGroupId: compute.awsId }],
             tags,
-        }, { parent: this, dependsOn: [compute] });
+        }, { parent: this, dependsOn: [compute], deleteBeforeReplace: true });
 
         this.clusterId = pcsCluster.awsId;
         this.clusterName = pulumi.output(cluster.name);
