@@ -25,6 +25,11 @@ export function pickSecondAz(available: string[], firstAz: string): string {
     return other;
 }
 
+function firstAvailableAz(available: string[]): string {
+    if (available.length === 0) throw new Error("the region reports no available Availability Zone; try another region.");
+    return available[0];
+}
+
 export interface ClusterNetworkArgs {
     /** The Capacity Block's AZ; undefined on demand (the region's first available AZ is used). */
     blockAz?: pulumi.Input<string>;
@@ -61,7 +66,7 @@ export class ClusterNetwork extends pulumi.ComponentResource {
             const tag = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
             const zones = aws.getAvailabilityZonesOutput({ state: "available" }, parent);
             // On demand there is no block AZ to honour: take the region's first available one.
-            const firstAz = args.blockAz ? pulumi.output(args.blockAz) : zones.names.apply((n) => n[0] ?? pickSecondAz(n, ""));
+            const firstAz = args.blockAz ? pulumi.output(args.blockAz) : zones.names.apply(firstAvailableAz);
             const secondAz = pulumi.all([zones.names, firstAz]).apply(([n, first]) => pickSecondAz(n, first));
             const azs = [firstAz, secondAz];
 
