@@ -102,12 +102,28 @@ export function clusterConfigErrors(cluster: ClusterConfig, capacity: ComputeCap
     ].filter((e): e is string => e !== undefined);
 }
 
-/** PCS only accepts a block that is `scheduled` or `active` when the compute node group is created or updated. */
-export function blockStateError(reservationId: string, state: string): string | undefined {
+export interface BlockStateProblem {
+    message: string;
+    /** True when nothing can work yet (creating the node group now would fail); false when only a warning. */
+    blocking: boolean;
+}
+
+/**
+ * PCS only accepts a block that is `scheduled` or `active` when the compute node group is created or updated.
+ * A block still being paid for (or whose payment failed) stops the run with the fix; an ended block only warns,
+ * so `pulumi up` keeps working for everything else (PCS keeps the group at zero instances after expiry).
+ */
+export function blockStateProblem(reservationId: string, state: string): BlockStateProblem | undefined {
     if (state === "scheduled" || state === "active") return undefined;
-    const hint =
-        state === "payment-pending"
-            ? "EC2 is still taking payment; run `pulumi up` again in a few minutes."
-            : "this block can no longer run instances; buy a new one (bump capblocks:reservation.generation) or disable the cluster.";
-    return `Capacity Block ${reservationId} is ${state}, but AWS PCS needs it scheduled or active to attach it to a node group: ${hint}`;
+    const prefix = `Capacity Block ${reservationId} is ${state}, but AWS PCS needs it scheduled or active`;
+    if (state === "payment-pending") {
+        return { blocking: true, message: `${prefix}: EC2 is still taking payment; run \`pulumi up\` again in a few minutes.` };
+    }
+    if (state === "payment-failed") {
+        return { blocking: true, message: `${prefix}: the purchase failed, so there is no block to run on; check billing and buy again (bump capblocks:reservation.generation).` };
+    }
+    return {
+        blocking: false,
+        message: `${prefix}: the compute nodes can no longer start. Buy a new block (bump capblocks:reservation.generation) or disable the cluster.`,
+    };
 }

@@ -18,7 +18,7 @@ import { nodeIdentity } from "./clusterIam";
 import { ClusterNetwork } from "./clusterNetwork";
 import { clusterStorage } from "./clusterStorage";
 import { nodeUserData } from "./clusterUserData";
-import { blockStateError, clusterConfigErrors, computeInstanceTypeError } from "./clusterValidation";
+import { blockStateProblem, clusterConfigErrors, computeInstanceTypeError } from "./clusterValidation";
 import { renderParallelClusterConfig } from "./parallelcluster";
 import { PCS_DLAMI_OS, PCS_DLAMI_PARAMETER, pcsAmiWarning } from "./pcsAmi";
 import { computeLaunchTemplateArgs, loginLaunchTemplateArgs } from "./pcsLaunchTemplates";
@@ -102,8 +102,9 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         // the node group before PCS would reject it.
         const checkedBlockId = reservation
             ? pulumi.all([reservation.id, reservation.state]).apply(([id, state]) => {
-                  const stateError = blockStateError(id, state);
-                  if (stateError) throw new Error(stateError);
+                  const problem = blockStateProblem(id, state);
+                  if (problem?.blocking) throw new Error(problem.message);
+                  if (problem) void pulumi.log.warn(problem.message, this);
                   return id;
               })
             : undefined;

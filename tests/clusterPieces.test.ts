@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loginConnectCommand } from "../components/clusterAccess";
 import { IAM_NAME_PREFIX_MAX, pcsRoleNamePrefix } from "../components/clusterIam";
 import { storagePorts } from "../components/clusterSecurity";
-import { blockStateError } from "../components/clusterValidation";
+import { blockStateProblem } from "../components/clusterValidation";
 import { pcsAmiWarning } from "../components/pcsAmi";
 
 describe("cluster pieces", () => {
@@ -25,11 +25,16 @@ describe("cluster pieces", () => {
     });
 
     // PCS Capacity Block guide: the block must be scheduled or active.
-    it("accepts a scheduled or active block and explains the others", () => {
-        expect(blockStateError("cr-1", "scheduled")).to.equal(undefined);
-        expect(blockStateError("cr-1", "active")).to.equal(undefined);
-        expect(blockStateError("cr-1", "payment-pending")).to.match(/cr-1 is payment-pending.*run `pulumi up` again/);
-        expect(blockStateError("cr-1", "expired")).to.match(/can no longer run instances/);
+    it("accepts a scheduled or active block, stops on an unpaid one, and only warns about an ended one", () => {
+        expect(blockStateProblem("cr-1", "scheduled")).to.equal(undefined);
+        expect(blockStateProblem("cr-1", "active")).to.equal(undefined);
+        const pending = blockStateProblem("cr-1", "payment-pending");
+        expect(pending?.blocking).to.equal(true);
+        expect(pending?.message).to.match(/cr-1 is payment-pending.*run `pulumi up` again/);
+        expect(blockStateProblem("cr-1", "payment-failed")?.blocking).to.equal(true);
+        const expired = blockStateProblem("cr-1", "expired");
+        expect(expired?.blocking).to.equal(false);
+        expect(expired?.message).to.match(/can no longer start/);
     });
 
     it("opens NFS for EFS and Lustre's ports for FSx, nothing without storage", () => {
