@@ -95,6 +95,9 @@ describe("GpuNodeGroup (PCS)", () => {
         const lt = mocks.one(T.lt, "gpu-compute");
         expect(lt.inputs).to.not.have.property("instanceMarketOptions");
         expect(lt.inputs).to.not.have.property("capacityReservationSpecification");
+        // No block AZ to honour: the region's first available AZ, then the next one.
+        expect(mocks.one(T.subnet, "gpu-net-private-0").inputs.availabilityZone).to.equal("us-east-2a");
+        expect(mocks.one(T.subnet, "gpu-net-private-1").inputs.availabilityZone).to.equal("us-east-2b");
     });
 
     // EFA guide + PCS guide: one EFA per card; groups on each interface, none at template level.
