@@ -46,6 +46,16 @@ export interface RecordedResource {
     custom: boolean;
     /** Inputs as the engine received them; secret values are SECRET_MARK. */
     inputs: Record<string, unknown>;
+    /** The resource options that decide what happens to data: only those set. */
+    options: ResourceOptionsSeen;
+}
+
+export interface ResourceOptionsSeen {
+    retainOnDelete?: boolean;
+    deleteBeforeReplace?: boolean;
+    ignoreChanges?: string[];
+    /** Names of the resources it explicitly depends on. */
+    dependsOn?: string[];
 }
 
 export interface MockRun {
@@ -188,6 +198,19 @@ interface WireRequest {
     getParent(): string;
     getCustom(): boolean;
     getObject(): { toJavaScript(): Record<string, unknown> };
+    getRetainondelete(): boolean | undefined;
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getDependenciesList(): string[];
+}
+
+function optionsOf(req: WireRequest, names: Map<string, string>): ResourceOptionsSeen {
+    const o: ResourceOptionsSeen = {};
+    if (req.getRetainondelete()) o.retainOnDelete = true;
+    if (req.getDeletebeforereplace()) o.deleteBeforeReplace = true;
+    if (req.getIgnorechangesList().length) o.ignoreChanges = req.getIgnorechangesList();
+    if (req.getDependenciesList().length) o.dependsOn = req.getDependenciesList().map((urn) => names.get(urn) ?? urn);
+    return o;
 }
 
 /**
@@ -221,7 +244,15 @@ export async function installMocks(a: Assumptions, project: string, stack: strin
         const name = req.getName();
         const raw = req.getObject().toJavaScript();
         const inputs = plainValue(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "__provider"))) as Record<string, unknown>;
-        const resource: RecordedResource = { urn: "", type, name, parent: parentUrn ? names.get(parentUrn) ?? parentUrn : null, custom: req.getCustom(), inputs };
+        const resource: RecordedResource = {
+            urn: "",
+            type,
+            name,
+            parent: parentUrn ? names.get(parentUrn) ?? parentUrn : null,
+            custom: req.getCustom(),
+            inputs,
+            options: optionsOf(req, names),
+        };
         run.resources.push(resource);
         const wrapped = (err: unknown, res: { getUrn(): string } | undefined) => {
             if (res) {

@@ -147,6 +147,9 @@ export function formatPlan(p: PlanResult): string {
             if (v === undefined || (Array.isArray(v) && v.length === 0 && k !== "ingress")) continue;
             lines.push(`${pad}    ${k}: ${short(v)}`);
         }
+        for (const [k, v] of Object.entries(r.options)) {
+            if (k !== "dependsOn") lines.push(`${pad}    [${k}: ${short(v)}]`);
+        }
         children(r.name).forEach((c) => walk(c, depth + 1));
     };
     children(null).forEach((r) => walk(r, 0));
@@ -185,7 +188,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
         const result = await runPlan(o);
         const text = o.json
             ? JSON.stringify({
-                  resources: result.resources.map(({ type, name, parent, inputs }) => ({ type, name, parent, inputs })),
+                  resources: result.resources.map(({ type, name, parent, inputs, options }) => ({ type, name, parent, inputs, options })),
                   outputs: result.outputs,
                   assumed: result.assumed,
               }, null, 2)
