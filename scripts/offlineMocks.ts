@@ -84,9 +84,14 @@ export function plainValue(v: unknown): unknown {
     return v === pulumi.runtime.unknownValue ? "[unknown]" : v;
 }
 
+/** An invoke failure as the engine reports it: the SDK rethrows `details` as the error message. */
+function invokeError(message: string): Error {
+    return Object.assign(new Error(message), { details: message });
+}
+
 function noMatch(): Error {
     // The wording of terraform-provider-aws tfresource.SingularDataSourceFindError for an empty result.
-    return new Error("no matching EC2 Capacity Block Reservation found");
+    return invokeError("no matching EC2 Capacity Block Reservation found");
 }
 
 function outputsFor(type: string, name: string, inputs: Record<string, unknown>, a: Assumptions): { id: string; state: Record<string, unknown> } {
@@ -172,7 +177,7 @@ function answerCall(token: string, inputs: Record<string, unknown>, a: Assumptio
         case "aws:ssm/getParameter:getParameter": {
             const name = String(inputs.name);
             const value = a.parameters?.[name] ?? (name.startsWith("/aws/service/") ? a.amiId ?? "ami-0example000000001" : undefined);
-            if (value === undefined) throw new Error(`ParameterNotFound: ${name}`);
+            if (value === undefined) throw invokeError(`ParameterNotFound: ${name}`);
             assume(`SSM parameter ${name} = ${value}`);
             return { name, value, insecureValue: value, type: "String", id: name };
         }
@@ -188,7 +193,7 @@ function answerCall(token: string, inputs: Record<string, unknown>, a: Assumptio
             return { ...block, capacityBlockId: hexId("cb", block.id), reservationType: "capacity-block" };
         }
         default:
-            throw new Error(`offline mocks do not answer ${token}`);
+            throw invokeError(`offline mocks do not answer ${token}`);
     }
 }
 
