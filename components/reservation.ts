@@ -85,19 +85,37 @@ export async function buyReservation(cfg: BuyReservationConfig, o: BuyOptions): 
     );
     const token = purchaseTokenFor(pulumi.getProject(), pulumi.getStack(), BLOCK_RESOURCE_NAME, cfg.generation);
     const live = await findBoughtBlock(token, o.region);
-    // The live state is fresher than the resource's last refresh.
-    const state = live ? pulumi.output(live.state) : block.state;
+    if (!live) {
+        return {
+            id: block.reservationId,
+            availabilityZone: block.availabilityZone,
+            instanceType: cfg.instanceType,
+            instanceCount: cfg.instanceCount,
+            startDate: block.startDate,
+            endDate: block.endDate,
+            state: block.state,
+            source: "bought",
+            launchable: false,
+            nextStep: pulumi
+                .all([block.state, block.startDate, block.endDate])
+                .apply(([state, start, end]) => nextStepFor(state, start, end, true)),
+        };
+    }
+    // Found: EC2's live answer is fresher than the resource's last refresh.
+    return { ...infoFrom(live), source: "bought" };
+}
+
+function infoFrom(facts: BlockFacts): Omit<ReservationInfo, "source"> {
     return {
-        id: block.reservationId,
-        availabilityZone: block.availabilityZone,
-        instanceType: cfg.instanceType,
-        instanceCount: cfg.instanceCount,
-        startDate: block.startDate,
-        endDate: block.endDate,
-        state,
-        source: "bought",
-        launchable: live?.state === LAUNCHABLE_STATE,
-        nextStep: nextStepOutput(state, block.startDate, block.endDate, live === undefined),
+        id: pulumi.output(facts.id),
+        availabilityZone: pulumi.output(facts.availabilityZone),
+        instanceType: facts.instanceType,
+        instanceCount: facts.instanceCount,
+        startDate: pulumi.output(facts.startDate),
+        endDate: pulumi.output(facts.endDate),
+        state: pulumi.output(facts.state),
+        launchable: facts.state === LAUNCHABLE_STATE,
+        nextStep: pulumi.output(nextStepFor(facts.state, facts.startDate, facts.endDate)),
     };
 }
 
@@ -137,18 +155,7 @@ export async function adoptReservation(cfg: AdoptReservationConfig, region: stri
                 `set instanceType to ${facts.instanceType} or adopt another block`,
         );
     }
-    return {
-        id: pulumi.output(facts.id),
-        availabilityZone: pulumi.output(facts.availabilityZone),
-        instanceType: facts.instanceType,
-        instanceCount: facts.instanceCount,
-        startDate: pulumi.output(facts.startDate),
-        endDate: pulumi.output(facts.endDate),
-        state: pulumi.output(facts.state),
-        source: "adopted",
-        launchable: facts.state === LAUNCHABLE_STATE,
-        nextStep: pulumi.output(nextStepFor(facts.state, facts.startDate, facts.endDate)),
-    };
+    return { ...infoFrom(facts), source: "adopted" };
 }
 
 /**
@@ -170,8 +177,4 @@ export function nextStepFor(state: string, startDate: string, endDate: string, b
         default:
             return `The Capacity Block is ${state}: instances cannot launch into it. Check it with \`aws ec2 describe-capacity-reservations\`, then run \`pulumi refresh\` and \`pulumi up\` once it is active.`;
     }
-}
-
-function nextStepOutput(state: pulumi.Output<string>, start: pulumi.Output<string>, end: pulumi.Output<string>, boughtThisRun: boolean) {
-    return pulumi.all([state, start, end]).apply(([st, s, e]) => nextStepFor(st, s, e, boughtThisRun));
 }

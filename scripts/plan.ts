@@ -33,7 +33,7 @@ export interface PlanResult {
     assumed: string[];
 }
 
-const ASSUMED_ADOPTED_ID = "cr-0adopted00000000a";
+const ASSUMED_ADOPTED_ID = "cr-0adbeef0000000001";
 
 /** Pulumi hands objects to programs as JSON strings and scalars as strings; secure values stay hidden. */
 export function pulumiConfigMap(config: Record<string, unknown>, project: string): { values: Record<string, string>; secretKeys: string[] } {
@@ -72,7 +72,7 @@ export function assumptionsFor(cfg: StackConfig, blockState: AssumedBlockState, 
     const availabilityZone = (r?.kind === "buy" ? r.availabilityZones?.[0] : undefined) ?? cfg.codeServer.availabilityZone ?? `${region}a`;
     const a: Assumptions = { region, availabilityZone, amiId: "ami-0example000000001" };
     if (!r) return a;
-    const id = r.kind === "adopt" ? r.id ?? ASSUMED_ADOPTED_ID : "cr-0bought000000000b";
+    const id = r.kind === "adopt" ? r.id ?? ASSUMED_ADOPTED_ID : "cr-0b0b0000000000001";
     if (r.kind === "adopt" && r.parameterName) a.parameters = { [r.parameterName]: id };
     if (blockState === "none") return a;
     const hours = r.kind === "buy" ? r.durationHours : 24;
