@@ -182,7 +182,11 @@ export function parseArgs(argv: string[]): PlanOptions {
 }
 
 /** CLI entry: 0 on success, 2 for invalid config (only the config error is printed), 1 for other failures. */
-export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export interface Sink {
+    write(chunk: string): unknown;
+}
+
+export async function main(argv: string[], out: Sink = process.stdout, err: Sink = process.stderr): Promise<number> {
     try {
         const o = parseArgs(argv);
         const result = await runPlan(o);

@@ -16,9 +16,8 @@ interface PlanJson {
 
 class Capture {
     text = "";
-    write(chunk: string): boolean {
+    write(chunk: string): void {
         this.text += chunk;
-        return true;
     }
 }
 
@@ -34,7 +33,7 @@ function plan(args: string[]): Promise<PlanRun> {
 async function planOnce(args: string[]): Promise<PlanRun> {
     const out = new Capture();
     const err = new Capture();
-    const code = await main(args, out as unknown as NodeJS.WriteStream, err as unknown as NodeJS.WriteStream);
+    const code = await main(args, out, err);
     const json = code === 0 && args.includes("--json") ? (JSON.parse(out.text) as PlanJson) : undefined;
     return { code, out: out.text, err: err.text, json };
 }
