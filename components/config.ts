@@ -100,8 +100,11 @@ export interface RawStackConfig {
     otherKeys?: string[];
 }
 
-/** Bad stack config: every problem found, one line each, each naming its key and the rule it broke. */
-export class ConfigError extends Error {
+/**
+ * Bad stack config: every problem found, one line each, each naming its key and the rule it broke.
+ * A RunError, so Pulumi prints the message without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
     constructor(public readonly problems: string[]) {
         super(`invalid stack configuration:\n  ${problems.join("\n  ")}`);
         this.name = "ConfigError";

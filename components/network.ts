@@ -22,7 +22,7 @@ export async function defaultSubnetIn(availabilityZone: string, region: string):
     try {
         vpcId = (await aws.ec2.getVpc({ default: true, region })).id;
     } catch (err) {
-        throw new Error(
+        throw new pulumi.RunError(
             `no default VPC in ${region} (${(err as Error).message}); create one with \`aws ec2 create-default-vpc --region ${region}\` ` +
                 `or set capblocks:codeServer.subnetId to a subnet in ${availabilityZone}`,
         );
@@ -36,7 +36,7 @@ export async function defaultSubnetIn(availabilityZone: string, region: string):
         ],
     });
     if (!subnets.ids.length) {
-        throw new Error(
+        throw new pulumi.RunError(
             `the default VPC ${vpcId} has no default subnet in ${availabilityZone}; create it with ` +
                 `\`aws ec2 create-default-subnet --availability-zone ${availabilityZone} --region ${region}\` ` +
                 `or set capblocks:codeServer.subnetId to a subnet in ${availabilityZone}`,
@@ -49,7 +49,7 @@ export async function defaultSubnetIn(availabilityZone: string, region: string):
 export async function checkedSubnet(subnetId: string, availabilityZone: string, region: string): Promise<Subnet> {
     const subnet = await aws.ec2.getSubnet({ id: subnetId, region });
     if (subnet.availabilityZone !== availabilityZone) {
-        throw new Error(
+        throw new pulumi.RunError(
             `capblocks:codeServer.subnetId: ${subnetId} is in ${subnet.availabilityZone}, but the instance must run in ${availabilityZone} ` +
                 "(a Capacity Block's instances launch only in its Availability Zone)",
         );

@@ -53,7 +53,7 @@ export async function findBoughtBlock(token: string, region: string): Promise<Bl
         return await aws.ec2.getCapacityBlockReservation({ region, filters: [{ name: `tag:${PURCHASE_TOKEN_TAG}`, values: [token] }] });
     } catch (err) {
         if (isNoMatchError(err)) return undefined;
-        throw new Error(`could not look up this stack's Capacity Block (tag ${PURCHASE_TOKEN_TAG}=${token}) in ${region}: ${(err as Error).message}`);
+        throw new pulumi.RunError(`could not look up this stack's Capacity Block (tag ${PURCHASE_TOKEN_TAG}=${token}) in ${region}: ${(err as Error).message}`);
     }
 }
 
@@ -127,11 +127,11 @@ export async function adoptedReservationId(cfg: AdoptReservationConfig, region: 
     try {
         value = (await aws.ssm.getParameter({ name, region })).value;
     } catch (err) {
-        throw new Error(`capblocks:reservation.parameterName: could not read SSM parameter ${name} in ${region}: ${(err as Error).message}`);
+        throw new pulumi.RunError(`capblocks:reservation.parameterName: could not read SSM parameter ${name} in ${region}: ${(err as Error).message}`);
     }
     const id = value.trim();
     if (!/^cr-[0-9a-f]{8,17}$/.test(id)) {
-        throw new Error(`capblocks:reservation.parameterName: SSM parameter ${name} holds ${JSON.stringify(value)}, not a capacity reservation id (cr-…)`);
+        throw new pulumi.RunError(`capblocks:reservation.parameterName: SSM parameter ${name} holds ${JSON.stringify(value)}, not a capacity reservation id (cr-…)`);
     }
     return id;
 }
@@ -145,12 +145,12 @@ export async function adoptReservation(cfg: AdoptReservationConfig, region: stri
         facts = await aws.ec2.getCapacityBlockReservation({ id, region });
     } catch (err) {
         if (isNoMatchError(err)) {
-            throw new Error(`${key}: ${id} is not a Capacity Block in ${region} for this account (an On-Demand Capacity Reservation cannot be adopted)`);
+            throw new pulumi.RunError(`${key}: ${id} is not a Capacity Block in ${region} for this account (an On-Demand Capacity Reservation cannot be adopted)`);
         }
-        throw new Error(`${key}: could not look up ${id} in ${region}: ${(err as Error).message}`);
+        throw new pulumi.RunError(`${key}: could not look up ${id} in ${region}: ${(err as Error).message}`);
     }
     if (facts.instanceType !== cfg.instanceType) {
-        throw new Error(
+        throw new pulumi.RunError(
             `${key}: ${id} is a Capacity Block of ${facts.instanceType}, not capblocks:reservation.instanceType ${cfg.instanceType}; ` +
                 `set instanceType to ${facts.instanceType} or adopt another block`,
         );

@@ -121,6 +121,9 @@ export async function runPlan(o: PlanOptions): Promise<PlanResult> {
     const run: MockRun = await installMocks(assumptions, project, stack);
     pulumi.runtime.setAllConfig(values, secretKeys);
     if (cfg.reservation) run.assumed.push(`block state ${blockState === "none" ? "not bought yet" : blockState} (choose with --block-state)`);
+    if (cfg.reservation?.kind === "buy" && !assumptions.block) {
+        run.assumed.push(`the block bought on this run is in ${assumptions.availabilityZone} and starts ${assumedStart(o.now)}`);
+    }
 
     const entry = path.join(projectDir, "index.ts");
     delete require.cache[require.resolve(entry)];
