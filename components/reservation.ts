@@ -97,8 +97,8 @@ export async function buyReservation(cfg: BuyReservationConfig, o: BuyOptions): 
             source: "bought",
             launchable: false,
             nextStep: pulumi
-                .all([block.state, block.startDate, block.endDate])
-                .apply(([state, start, end]) => nextStepFor(state, start, end, true)),
+                .all([block.state, block.startDate, block.endDate, block.availabilityZone])
+                .apply(([state, startDate, endDate, availabilityZone]) => nextStepFor({ state, startDate, endDate, availabilityZone, boughtThisRun: true })),
         };
     }
     // Found: EC2's live answer is fresher than the resource's last refresh.
@@ -115,7 +115,7 @@ function infoFrom(facts: BlockFacts): Omit<ReservationInfo, "source"> {
         endDate: pulumi.output(facts.endDate),
         state: pulumi.output(facts.state),
         launchable: facts.state === LAUNCHABLE_STATE,
-        nextStep: pulumi.output(nextStepFor(facts.state, facts.startDate, facts.endDate)),
+        nextStep: pulumi.output(nextStepFor(facts)),
     };
 }
 
@@ -158,11 +158,19 @@ export async function adoptReservation(cfg: AdoptReservationConfig, region: stri
     return { ...infoFrom(facts), source: "adopted" };
 }
 
-/**
- * What the user should do next, from the block's state and dates (ISO). `boughtThisRun`: the program-time
- * lookup did not find the block, so this run is the one buying it.
- */
-export function nextStepFor(state: string, startDate: string, endDate: string, boughtThisRun = false): string {
+export interface BlockMoment {
+    state: string;
+    /** ISO 8601. */
+    startDate: string;
+    /** ISO 8601. */
+    endDate: string;
+    availabilityZone: string;
+    /** The program-time lookup did not find the block: this run is the one buying it. */
+    boughtThisRun?: boolean;
+}
+
+/** What the user should do next, from the block's state, dates and zone. */
+export function nextStepFor({ state, startDate, endDate, availabilityZone, boughtThisRun }: BlockMoment): string {
     if (boughtThisRun) {
         return `The Capacity Block is bought on this run (${state}, starts ${startDate}); run \`pulumi up\` again once it is active to launch the instance and set it up.`;
     }
@@ -173,7 +181,11 @@ export function nextStepFor(state: string, startDate: string, endDate: string, b
         case "scheduled":
             return `The Capacity Block is ${state} and starts at ${startDate}; everything that does not need a running instance is built. Run \`pulumi up\` again after ${startDate} to launch the instance and set it up.`;
         case "expired":
-            return `The Capacity Block ended at ${endDate}; its instance is gone but the work volume is kept. To continue, bump capblocks:reservation.generation (buys a new block) or adopt another, then run \`pulumi up\`.`;
+            return (
+                `The Capacity Block ended at ${endDate}; its instance is gone but the work volume is kept in ${availabilityZone}. ` +
+                `To continue, bump capblocks:reservation.generation (buys a new block; set availabilityZones: [${availabilityZone}] ` +
+                "so it lands next to the work volume) or adopt another block there, then run `pulumi up`."
+            );
         default:
             return `The Capacity Block is ${state}: instances cannot launch into it. Check it with \`aws ec2 describe-capacity-reservations\`, then run \`pulumi refresh\` and \`pulumi up\` once it is active.`;
     }

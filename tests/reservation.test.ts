@@ -102,21 +102,23 @@ describe("reservation: adopt", () => {
 
 describe("reservation: next step", () => {
     it("says when a scheduled block starts and to run up again after that", () => {
-        expect(nextStepFor("scheduled", "2026-11-30T11:30:00.000Z", "2026-12-01T11:30:00.000Z")).to.match(
+        expect(nextStepFor({ state: "scheduled", startDate: "2026-11-30T11:30:00.000Z", endDate: "2026-12-01T11:30:00.000Z", availabilityZone: "sa-east-1b" })).to.match(
             /starts at 2026-11-30T11:30:00\.000Z.*Run `pulumi up` again after 2026-11-30T11:30:00\.000Z/,
         );
     });
 
     // EC2 terminates a block's instances 30 minutes before its end (AWS-FACTS, end of block).
     it("warns an active block's instance goes 30 minutes before the end, and that work is kept", () => {
-        expect(nextStepFor("active", "s", "2026-12-01T11:30:00.000Z")).to.match(/until 2026-12-01T11:30:00\.000Z; EC2 terminates its instances 30 minutes before that\. The work volume is kept/);
+        expect(nextStepFor({ state: "active", startDate: "s", endDate: "2026-12-01T11:30:00.000Z", availabilityZone: "sa-east-1b" })).to.match(/until 2026-12-01T11:30:00\.000Z; EC2 terminates its instances 30 minutes before that\. The work volume is kept/);
     });
 
     it("tells how to continue after a block expired without buying by accident", () => {
-        expect(nextStepFor("expired", "s", "2026-12-01T11:30:00.000Z")).to.match(/ended at 2026-12-01T11:30:00\.000Z.*bump capblocks:reservation\.generation/);
+        expect(nextStepFor({ state: "expired", startDate: "s", endDate: "2026-12-01T11:30:00.000Z", availabilityZone: "sa-east-1b" })).to.match(
+            /ended at 2026-12-01T11:30:00\.000Z.*work volume is kept in sa-east-1b.*bump capblocks:reservation\.generation .*availabilityZones: \[sa-east-1b\]/,
+        );
     });
 
     it("reports unusable states as they are", () => {
-        expect(nextStepFor("payment-failed", "s", "e")).to.match(/is payment-failed: instances cannot launch/);
+        expect(nextStepFor({ state: "payment-failed", startDate: "s", endDate: "e", availabilityZone: "sa-east-1b" })).to.match(/is payment-failed: instances cannot launch/);
     });
 });
