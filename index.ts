@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { instanceFacts, unknownTypeWarning } from "./components/catalog";
-import { CodeServerInstance, LOCAL_PORT } from "./components/codeServerInstance";
+import { CodeServerInstance } from "./components/codeServerInstance";
 import { readStackConfig } from "./components/config";
 import { onDemandZone, placementIn } from "./components/network";
 import { adoptReservation, buyReservation, ReservationInfo } from "./components/reservation";
@@ -55,12 +55,7 @@ export = async (): Promise<Record<string, pulumi.Input<string>>> => {
             workVolumeId: codeServer.workVolumeId,
             workVolume: codeServer.workVolumeNote,
         });
-        if (launch) {
-            const connect = cs.allowedCidrs.length
-                ? pulumi.interpolate`Open ${codeServer.url} and sign in with the password from passwordCommand.`
-                : `Run portForwardCommand, open http://localhost:${LOCAL_PORT}/ and sign in with the password from passwordCommand.`;
-            outputs.nextStep = pulumi.interpolate`${outputs.nextStep} ${connect}`;
-        }
+        if (launch) outputs.nextStep = pulumi.interpolate`${outputs.nextStep} ${codeServer.connectHint}`;
     }
 
     // The PCS cluster (cfg.cluster, components/gpuNodeGroup.ts) is built here from the same reservation.

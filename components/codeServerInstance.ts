@@ -60,6 +60,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     public readonly portForwardCommand: pulumi.Output<string>;
     public readonly sessionCommand: pulumi.Output<string>;
+    /** One sentence on how to reach code-server; empty until the instance is launched. */
+    public readonly connectHint: pulumi.Output<string>;
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly launchTemplateId: pulumi.Output<string>;
 
@@ -204,6 +206,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             this.url = pulumi.output(NOT_LAUNCHED);
             this.portForwardCommand = pulumi.output(NOT_LAUNCHED);
             this.sessionCommand = pulumi.output(NOT_LAUNCHED);
+            this.connectHint = pulumi.output("");
         } else {
             const instance = new aws.ec2.Instance(
                 `${name}-instance`,
@@ -250,6 +253,9 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             this.url = access.url;
             this.portForwardCommand = access.portForwardCommand;
             this.sessionCommand = access.sessionCommand;
+            this.connectHint = cs.allowedCidrs.length
+                ? pulumi.interpolate`Open ${access.url} and sign in with the password from passwordCommand.`
+                : pulumi.output(`Run portForwardCommand, open http://localhost:${LOCAL_PORT}/ and sign in with the password from passwordCommand.`);
         }
 
         this.registerOutputs({

@@ -72,6 +72,7 @@ async function build(opts: { config?: Partial<CodeServerConfig>; reservation?: R
         passwordCommand: cs.passwordCommand,
         workVolumeId: cs.workVolumeId,
         workVolume: cs.workVolumeNote,
+        connectHint: cs.connectHint,
     });
     return { run, outputs };
 }
@@ -127,6 +128,7 @@ describe("CodeServerInstance", () => {
                 `--parameters '{"portNumber":["80"],"localPortNumber":["8080"]}' --region sa-east-1`,
         );
         expect(outputs.url).to.match(/^http:\/\/localhost:8080\//);
+        expect(outputs.connectHint).to.equal("Run portForwardCommand, open http://localhost:8080/ and sign in with the password from passwordCommand.");
     });
 
     it("opens only port 80, only from allowedCidrs, when they are set", async () => {
@@ -136,6 +138,7 @@ describe("CodeServerInstance", () => {
         expect(ingress[0]).to.include({ protocol: "tcp", fromPort: 80, toPort: 80 });
         expect(ingress[0].cidrBlocks).to.deep.equal(["203.0.113.7/32"]);
         expect(outputs.url).to.match(/^http:\/\/ec2-.*\.amazonaws\.com\/$/);
+        expect(outputs.connectHint).to.equal(`Open ${outputs.url} and sign in with the password from passwordCommand.`);
     });
 
     it("keeps the password a secret and out of every output", async () => {
