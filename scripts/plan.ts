@@ -107,6 +107,10 @@ export async function runPlan(o: PlanOptions): Promise<PlanResult> {
     const projectDir = o.projectDir ?? path.resolve(__dirname, "..");
     const project = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name: string }).name;
     const { file, stack } = stackFileOf(o, projectDir);
+    if (!fs.existsSync(file)) {
+        const stacks = fs.readdirSync(projectDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+        throw new Error(`plan: no stack file ${file} (stacks here: ${stacks.join(", ")})`);
+    }
     const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const { values, secretKeys } = pulumiConfigMap(doc.config ?? {}, project);
     let cfg: StackConfig;

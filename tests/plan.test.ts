@@ -135,10 +135,20 @@ describe("offline plan", () => {
         }
     });
 
-    it("rejects unknown arguments", async () => {
+    it("dev after the block expired: no instance, the work volume kept, and how to continue", async () => {
+        const p = (await plan(["--stack", "dev", "--json", "--block-state", "expired"])).json as PlanJson;
+        expect(ofType(p, "aws:ec2/instance:Instance")).to.have.length(0);
+        expect(ofType(p, "aws:ebs/volume:Volume")[0].options.retainOnDelete).to.equal(true);
+        expect(p.outputs.nextStep).to.match(/ended at .*work volume is kept in sa-east-1a.*bump capblocks:reservation\.generation/);
+    });
+
+    it("rejects unknown arguments and names the stacks it has", async () => {
         const r = await plan(["--stack", "dev", "--fast"]);
         expect(r.code).to.equal(1);
         expect(r.err).to.match(/unknown argument --fast/);
+        const missing = await plan(["--stack", "prod"]);
+        expect(missing.code).to.equal(1);
+        expect(missing.err).to.match(/no stack file .*Pulumi\.prod\.yaml \(stacks here: .*dev/);
     });
 
     it("hands config to the program the way Pulumi does: objects as JSON, secure values hidden", () => {
