@@ -287,7 +287,7 @@ function codeServerFrom(c: Obj, reservation: ReservationConfig | undefined, regi
     return {
         enabled,
         instanceType,
-        volumeSizeGb: (c.volumeSizeGb as number | undefined) ?? instanceFacts(instanceType || "unknown.type").rootVolumeGb,
+        volumeSizeGb: (c.volumeSizeGb as number | undefined) ?? instanceFacts(instanceType).rootVolumeGb,
         workVolumeSizeGb: (c.workVolumeSizeGb as number | undefined) ?? 200,
         deleteWorkVolume: (c.deleteWorkVolume as boolean | undefined) ?? false,
         user: (c.user as string | undefined) ?? "coder",
@@ -374,30 +374,37 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     return { region, reservation, codeServer, cluster, tags: (raw.tags as Record<string, string> | undefined) ?? {} };
 }
 
-function readObject(config: pulumi.Config, key: string, problems: string[]): unknown {
-    try {
-        return config.getObject<unknown>(key);
-    } catch {
-        problems.push(`capblocks:${key}: is not valid YAML/JSON object syntax`);
-        return undefined;
-    }
+/**
+ * The raw config from Pulumi's flat key → string map (what `pulumi.runtime.allConfig()` returns, and what
+ * the offline plan builds from a stack file): object-valued keys arrive as JSON text.
+ */
+export function rawStackConfigFrom(values: Record<string, string>, project: string, stack: string): RawStackConfig {
+    const problems: string[] = [];
+    const parsed = (name: string): unknown => {
+        const text = values[`capblocks:${name}`];
+        if (text === undefined) return undefined;
+        try {
+            return JSON.parse(text) as unknown;
+        } catch {
+            problems.push(`capblocks:${name}: is not valid YAML/JSON (${JSON.stringify(text.slice(0, 40))})`);
+            return undefined;
+        }
+    };
+    const raw: RawStackConfig = {
+        project,
+        stack,
+        region: values["aws:region"],
+        reservation: parsed("reservation"),
+        codeServer: parsed("codeServer"),
+        cluster: parsed("cluster"),
+        tags: parsed("tags"),
+        otherKeys: Object.keys(values).filter((k) => k.startsWith("capblocks:") && !KNOWN_KEYS.includes(k.slice("capblocks:".length))),
+    };
+    if (problems.length) throw new ConfigError(problems);
+    return raw;
 }
 
 /** Reads the stack config from Pulumi (`capblocks:*`, `aws:region`) and validates it. */
 export function readStackConfig(): StackConfig {
-    const capblocks = new pulumi.Config("capblocks");
-    const problems: string[] = [];
-    const raw: RawStackConfig = {
-        project: pulumi.getProject(),
-        stack: pulumi.getStack(),
-        region: new pulumi.Config("aws").get("region"),
-        reservation: readObject(capblocks, "reservation", problems),
-        codeServer: readObject(capblocks, "codeServer", problems),
-        cluster: readObject(capblocks, "cluster", problems),
-        tags: readObject(capblocks, "tags", problems),
-        otherKeys: Object.keys(pulumi.runtime.allConfig())
-            .filter((k) => k.startsWith("capblocks:") && !KNOWN_KEYS.includes(k.slice("capblocks:".length))),
-    };
-    if (problems.length) throw new ConfigError(problems);
-    return validateStackConfig(raw);
+    return validateStackConfig(rawStackConfigFrom(pulumi.runtime.allConfig(), pulumi.getProject(), pulumi.getStack()));
 }

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { ConfigError, StackConfig, validateStackConfig } from "../components/config";
+import { ConfigError, rawStackConfigFrom, StackConfig, validateStackConfig } from "../components/config";
 import { Assumptions, BlockFacts, MockRun, RecordedResource, SECRET_MARK, assumedStart, installMocks, resolveOutputs, settle } from "./offlineMocks";
 
 export const BLOCK_STATES = ["active", "scheduled", "expired", "none"] as const;
@@ -49,20 +49,6 @@ export function pulumiConfigMap(config: Record<string, unknown>, project: string
         }
     }
     return { values, secretKeys };
-}
-
-function rawConfigOf(values: Record<string, string>, project: string, stack: string) {
-    const obj = (key: string) => (values[key] === undefined ? undefined : (JSON.parse(values[key]) as unknown));
-    return {
-        project,
-        stack,
-        region: values["aws:region"],
-        reservation: obj("capblocks:reservation"),
-        codeServer: obj("capblocks:codeServer"),
-        cluster: obj("capblocks:cluster"),
-        tags: obj("capblocks:tags"),
-        otherKeys: Object.keys(values).filter((k) => k.startsWith("capblocks:") && !["reservation", "codeServer", "cluster", "tags"].includes(k.slice(10))),
-    };
 }
 
 /** What the mocks answer, from the validated config and the block state to assume. */
@@ -113,13 +99,7 @@ export async function runPlan(o: PlanOptions): Promise<PlanResult> {
     }
     const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const { values, secretKeys } = pulumiConfigMap(doc.config ?? {}, project);
-    let cfg: StackConfig;
-    try {
-        cfg = validateStackConfig(rawConfigOf(values, project, stack));
-    } catch (err) {
-        if (err instanceof SyntaxError) throw new ConfigError([`${file}: a capblocks value is not valid JSON/YAML (${err.message})`]);
-        throw err;
-    }
+    const cfg = validateStackConfig(rawStackConfigFrom(values, project, stack));
     const blockState = o.blockState ?? "active";
     const assumptions = assumptionsFor(cfg, blockState, o.now);
     const run: MockRun = await installMocks(assumptions, project, stack);

@@ -155,7 +155,7 @@ describe("config: readStackConfig reads Pulumi config", () => {
 
     it("rejects keys it does not know, and values that are not JSON objects", () => {
         set({ "aws:region": "sa-east-1", "capblocks:reservaton": "{}", "capblocks:codeServer": "{not json" });
-        expect(() => readStackConfig()).to.throw(ConfigError, /capblocks:codeServer: is not valid YAML\/JSON/);
+        expect(() => readStackConfig()).to.throw(ConfigError, /capblocks:codeServer: is not valid YAML\/JSON \("\{not json"\)/);
         set({ "aws:region": "sa-east-1", "capblocks:reservaton": "{}", "capblocks:codeServer": JSON.stringify({ instanceType: "g7e.2xlarge" }) });
         expect(() => readStackConfig()).to.throw(ConfigError, /capblocks:reservaton: is not a capblocks setting/);
     });
