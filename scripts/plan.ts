@@ -97,7 +97,12 @@ export async function runPlan(o: PlanOptions): Promise<PlanResult> {
         const stacks = fs.readdirSync(projectDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
         throw new Error(`plan: no stack file ${file} (stacks here: ${stacks.join(", ")})`);
     }
-    const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    let doc: { config?: Record<string, unknown> };
+    try {
+        doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as typeof doc;
+    } catch (err) {
+        throw new ConfigError([`${file}: is not valid YAML: ${(err as Error).message.split("\n")[0]}`]);
+    }
     const { values, secretKeys } = pulumiConfigMap(doc.config ?? {}, project);
     const cfg = validateStackConfig(rawStackConfigFrom(values, project, stack));
     const blockState = o.blockState ?? "active";
