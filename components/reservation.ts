@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CapacityBlock } from "../dynamic-providers/capacityBlock";
-import { PURCHASE_TOKEN_TAG, purchaseTokenFor } from "../dynamic-providers/purchaseToken";
+import { PURCHASE_TOKEN_TAG, purchaseToken } from "../dynamic-providers/capacityBlockRules";
 import { AdoptReservationConfig, BuyReservationConfig } from "./config";
 
 /** The one shape every component sees, whether the block was bought, adopted, or there is none. */
@@ -83,7 +83,7 @@ export async function buyReservation(cfg: BuyReservationConfig, o: BuyOptions): 
         },
         o.opts,
     );
-    const token = purchaseTokenFor(pulumi.getProject(), pulumi.getStack(), BLOCK_RESOURCE_NAME, cfg.generation);
+    const token = purchaseToken(pulumi.getProject(), pulumi.getStack(), BLOCK_RESOURCE_NAME, cfg.generation);
     const live = await findBoughtBlock(token, o.region);
     if (!live) {
         return {

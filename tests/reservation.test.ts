@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { BuyReservationConfig } from "../components/config";
 import { adoptReservation, buyReservation, isNoMatchError, nextStepFor } from "../components/reservation";
-import { PURCHASE_TOKEN_TAG, purchaseTokenFor } from "../dynamic-providers/purchaseToken";
+import { PURCHASE_TOKEN_TAG, purchaseToken } from "../dynamic-providers/capacityBlockRules";
 import { activeBlock, mockAws, REGION, resolved } from "./helpers/mocks";
 
 const buyCfg: BuyReservationConfig = {
@@ -20,12 +20,12 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 
 describe("purchase token", () => {
     it("is the same for the same stack resource and generation, and new for a bumped generation", () => {
-        const t = purchaseTokenFor("capblocks", "dev", "block", 1);
-        expect(t).to.equal(purchaseTokenFor("capblocks", "dev", "block", 1)).and.to.match(/^[0-9a-f]{64}$/);
-        expect(purchaseTokenFor("capblocks", "dev", "block", 2)).to.not.equal(t);
-        expect(purchaseTokenFor("capblocks", "prod", "block", 1)).to.not.equal(t);
+        const t = purchaseToken("capblocks", "dev", "block", 1);
+        expect(t).to.equal(purchaseToken("capblocks", "dev", "block", 1)).and.to.match(/^[0-9a-f]{32}$/);
+        expect(purchaseToken("capblocks", "dev", "block", 2)).to.not.equal(t);
+        expect(purchaseToken("capblocks", "prod", "block", 1)).to.not.equal(t);
         // No separator ambiguity: ("a-b","c") and ("a","b-c") differ.
-        expect(purchaseTokenFor("a-b", "c", "block", 1)).to.not.equal(purchaseTokenFor("a", "b-c", "block", 1));
+        expect(purchaseToken("a-b", "c", "block", 1)).to.not.equal(purchaseToken("a", "b-c", "block", 1));
     });
 });
 
@@ -35,7 +35,7 @@ describe("reservation: buy", () => {
         const info = await buyReservation(buyCfg, { region: REGION, tags: {} });
         const lookup = run.calls.find((c) => c.token === "aws:ec2/getCapacityBlockReservation:getCapacityBlockReservation");
         expect(lookup?.inputs.filters).to.deep.equal([
-            { name: `tag:${PURCHASE_TOKEN_TAG}`, values: [purchaseTokenFor("capblocks", "test", "block", 1)] },
+            { name: `tag:${PURCHASE_TOKEN_TAG}`, values: [purchaseToken("capblocks", "test", "block", 1)] },
         ]);
         expect(info).to.include({ launchable: true, source: "bought", instanceType: "trn2.3xlarge" });
         expect(await resolved(info.state)).to.equal("active");
