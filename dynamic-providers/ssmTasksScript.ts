@@ -68,6 +68,8 @@ const LOCKED_RUNNER = [
 ].join("\n");
 
 const RUN_PRELUDE = [
+    // The agent's PATH can lack these; the AWS CLI (secrets) lives in one of them on Ubuntu.
+    'PATH="$PATH:/usr/local/bin:/snap/bin"; export PATH',
     "cb_stop() { echo 'cbt-end failed'; exit 1; }",
     `CB_LOCKED='${LOCKED_RUNNER}'`,
     "cb_run() {",
