@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import {
     failureMessage,
     FailedInstance,
@@ -76,12 +77,21 @@ export function checkInputs(inputs: SsmTasksInputs): InputProblem[] {
             if (new Set(ids).size !== ids.length) problems.push({ property: "instanceIds", reason: "instance ids must be unique" });
         }
     }
-    if (![inputs.tasks, inputs.variables, inputs.secrets].some(containsUnknown)) {
-        problems.push(...checkTaskInputs(inputs.tasks, inputs.variables, inputs.secrets));
+    const markerDirOk = !containsUnknown(inputs.markerDir) && !markerDirProblem(inputs.markerDir);
+    if (!containsUnknown(inputs.markerDir) && !markerDirOk) {
+        problems.push({ property: "markerDir", reason: markerDirProblem(inputs.markerDir) as string });
     }
-    if (!containsUnknown(inputs.markerDir)) {
-        const problem = markerDirProblem(inputs.markerDir);
-        if (problem) problems.push({ property: "markerDir", reason: problem });
+    if (![inputs.tasks, inputs.variables, inputs.secrets].some(containsUnknown)) {
+        const taskProblems = checkTaskInputs(inputs.tasks, inputs.variables, inputs.secrets);
+        problems.push(...taskProblems);
+        if (taskProblems.length === 0) {
+            try {
+                // Renders every task once: catches a task too big for one SendCommand before anything runs.
+                splitIntoRuns(prepareTasks(inputs.tasks, inputs.variables, inputs.secrets), markerDirOk ? inputs.markerDir : DEFAULT_MARKER_DIR, undefined);
+            } catch (error) {
+                problems.push({ property: "tasks", reason: (error as Error).message });
+            }
+        }
     }
     const wait = inputs.agentWaitSeconds;
     if (!containsUnknown(wait) && (!Number.isInteger(wait) || wait < 0)) {
@@ -106,7 +116,7 @@ function regionOf(inputs: SsmTasksInputs): string | undefined {
     return inputs.region || process.env.AWS_REGION || undefined;
 }
 
-async function ssmClient(inputs: SsmTasksInputs) {
+async function ssmClient(inputs: SsmTasksInputs): Promise<SSMClient> {
     const { SSMClient } = await import("@aws-sdk/client-ssm");
     // Adaptive retry mode absorbs SSM throttling during polling.
     return new SSMClient({ region: regionOf(inputs), maxAttempts: 8, retryMode: "adaptive" });
@@ -122,6 +132,40 @@ function stateOf(outs: SsmTasksOutputs | undefined): PriorRun | undefined {
     return { taskStates: outs.taskStates, instanceIds: outs.instanceIds ?? [], markerDir: outs.markerDir ?? DEFAULT_MARKER_DIR };
 }
 
+/** Runs one batch of tasks on every instance; returns the new states and the instances where it failed. */
+async function runBatch(
+    client: SSMClient,
+    inputs: SsmTasksInputs,
+    tasks: PreparedTask[],
+    run: PreparedTask[],
+    states: TaskStates,
+    clock: Clock,
+): Promise<{ taskStates: TaskStates; failed: FailedInstance[] }> {
+    const ids = run.map((t) => t.id);
+    const results = await runOnInstances(
+        client,
+        {
+            instanceIds: inputs.instanceIds,
+            script: renderRunScript(run, inputs.markerDir, regionOf(inputs)),
+            executionTimeoutSeconds: executionTimeoutSeconds(run),
+            comment: `capblocks SsmTasks ${ids.join(" ")}`,
+        },
+        runOutputIsComplete,
+        clock,
+    );
+    const runs = results.map((r) => interpretRun(r, ids));
+    const commandIds = [...new Set(results.map((r) => r.commandId))].join(",");
+    const finishedAt = new Date(clock.now()).toISOString();
+    const taskStates = statesAfterRun(tasks, states, run, runs.map((r) => r.lines), commandIds, finishedAt);
+    const failed = results.flatMap((result, i) => {
+        const failure = runs[i].failure;
+        if (!failure) return [];
+        const task = run[failure.index];
+        return [{ instanceId: result.instanceId, commandId: result.commandId, taskId: task.id, taskName: task.name, failure }];
+    });
+    return { taskStates, failed };
+}
+
 /** create/update: run what is new, changed or missing, stop at the first failure keeping progress. */
 async function apply(id: string, inputs: SsmTasksInputs, olds: SsmTasksOutputs | undefined, clock: Clock): Promise<SsmTasksOutputs> {
     const tasks = prepareTasks(inputs.tasks, inputs.variables, inputs.secrets);
@@ -133,33 +177,15 @@ async function apply(id: string, inputs: SsmTasksInputs, olds: SsmTasksOutputs |
     const client = await ssmClient(inputs);
     try {
         await waitForAgents(client, inputs.instanceIds, inputs.agentWaitSeconds, clock);
+        for (const run of splitIntoRuns(pending, inputs.markerDir, regionOf(inputs))) {
+            const { taskStates, failed } = await runBatch(client, inputs, tasks, run, outs.taskStates, clock);
+            outs = { ...outs, taskStates };
+            if (failed.length > 0) throw partialFailure(id, outs, failureMessage(failed, regionOf(inputs), inputs.markerDir));
+        }
     } catch (error) {
-        throw partialFailure(id, outs, (error as Error).message);
-    }
-    for (const run of splitIntoRuns(pending, inputs.markerDir, regionOf(inputs))) {
-        const ids = run.map((t) => t.id);
-        const results = await runOnInstances(
-            client,
-            {
-                instanceIds: inputs.instanceIds,
-                script: renderRunScript(run, inputs.markerDir, regionOf(inputs)),
-                executionTimeoutSeconds: executionTimeoutSeconds(run),
-                comment: `capblocks SsmTasks ${ids.join(" ")}`,
-            },
-            runOutputIsComplete,
-            clock,
-        );
-        const runs = results.map((r) => interpretRun(r, ids));
-        const commandIds = [...new Set(results.map((r) => r.commandId))].join(",");
-        const taskStates = statesAfterRun(tasks, outs.taskStates, run, runs.map((r) => r.lines), commandIds, new Date(clock.now()).toISOString());
-        outs = { ...outs, taskStates };
-        const failed: FailedInstance[] = results.flatMap((result, i) => {
-            const failure = runs[i].failure;
-            if (!failure) return [];
-            const task = run[failure.index] as PreparedTask;
-            return [{ instanceId: result.instanceId, commandId: result.commandId, taskId: task.id, taskName: task.name, failure }];
-        });
-        if (failed.length > 0) throw partialFailure(id, outs, failureMessage(failed, regionOf(inputs), inputs.markerDir));
+        // Whatever stopped the run (task failure, agent wait, SSM API error), keep the resource and its progress in state.
+        if ((error as { id?: string }).id) throw error;
+        throw partialFailure(id, outs, `SsmTasks: ${(error as Error).message}`);
     }
     return outs;
 }

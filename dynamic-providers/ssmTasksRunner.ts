@@ -30,10 +30,10 @@ export function chunk<T>(items: T[], size: number): T[][] {
 
 /**
  * Adaptive polling: the next wait is 5% of the time spent so far (so a result is noticed at most ~5%
- * late), never under 250 ms (a command needs ~1.5 s to be dispatched) nor over 5 s.
+ * late), never under 150 ms (short runs end soon after the ~1.5 s dispatch) nor over 5 s.
  */
 export function nextPollDelayMs(elapsedMs: number): number {
-    return Math.min(5000, Math.max(250, Math.round(elapsedMs * 0.05)));
+    return Math.min(5000, Math.max(150, Math.round(elapsedMs * 0.05)));
 }
 
 /** Agent PingStatus of each instance registered with SSM (DescribeInstanceInformation, InstanceIds filter, paginated). */
@@ -97,24 +97,26 @@ export interface InvocationResult {
 
 async function sendChunks(client: SSMClient, request: SendRequest): Promise<Map<string, string[]>> {
     const { SendCommandCommand } = await import("@aws-sdk/client-ssm");
-    const sent = new Map<string, string[]>();
-    for (const ids of chunk(request.instanceIds, INSTANCES_PER_COMMAND)) {
-        const answer = await client.send(
-            new SendCommandCommand({
-                DocumentName: "AWS-RunShellScript",
-                InstanceIds: ids,
-                Parameters: { commands: [request.script], executionTimeout: [String(request.executionTimeoutSeconds)] },
-                TimeoutSeconds: DELIVERY_TIMEOUT_SECONDS,
-                // One instance failing must not stop SSM from running the others (MaxErrors defaults to 0).
-                MaxErrors: "100%",
-                Comment: request.comment.slice(0, 100),
-            }),
-        );
-        const commandId = answer.Command?.CommandId;
-        if (!commandId) throw new Error("SSM SendCommand answered without a command id");
-        sent.set(commandId, ids);
-    }
-    return sent;
+    const chunks = chunk(request.instanceIds, INSTANCES_PER_COMMAND);
+    const commandIds = await Promise.all(
+        chunks.map(async (ids) => {
+            const answer = await client.send(
+                new SendCommandCommand({
+                    DocumentName: "AWS-RunShellScript",
+                    InstanceIds: ids,
+                    Parameters: { commands: [request.script], executionTimeout: [String(request.executionTimeoutSeconds)] },
+                    TimeoutSeconds: DELIVERY_TIMEOUT_SECONDS,
+                    // One instance failing must not stop SSM from running the others (MaxErrors defaults to 0).
+                    MaxErrors: "100%",
+                    Comment: request.comment.slice(0, 100),
+                }),
+            );
+            const commandId = answer.Command?.CommandId;
+            if (!commandId) throw new Error("SSM SendCommand answered without a command id");
+            return commandId;
+        }),
+    );
+    return new Map(commandIds.map((id, i) => [id, chunks[i]]));
 }
 
 /** The output of a finished invocation in full (24,000 / 8,000 chars), retrying while SSM has not caught up. */
@@ -136,11 +138,30 @@ function pluginOutput(invocation: CommandInvocation): string {
     return (invocation.CommandPlugins ?? []).map((p) => p.Output ?? "").join("\n");
 }
 
+/** Errors SSM gives for a command it does not know yet, right after SendCommand (eventual consistency). */
+function notVisibleYet(error: unknown): boolean {
+    return ["InvalidCommandId", "InvocationDoesNotExist"].includes((error as Error).name);
+}
+
+/** Invocations of a command that have ended, as listed by ListCommandInvocations (Details: plugin output). */
+async function endedInvocations(client: SSMClient, commandId: string, sinceSendMs: number): Promise<CommandInvocation[]> {
+    const { paginateListCommandInvocations } = await import("@aws-sdk/client-ssm");
+    const ended: CommandInvocation[] = [];
+    try {
+        for await (const page of paginateListCommandInvocations({ client }, { CommandId: commandId, Details: true })) {
+            ended.push(...(page.CommandInvocations ?? []).filter((i) => TERMINAL.includes(i.Status ?? "")));
+        }
+    } catch (error) {
+        if (!notVisibleYet(error) || sinceSendMs > 60_000) throw error;
+    }
+    return ended;
+}
+
 /**
- * Sends one script to all instances (one SendCommand per 50) and waits for every invocation to end.
- * Polls ListCommandInvocations with Details (one call covers all instances of a command; an empty
- * answer right after sending is normal). Plugin Output there is short, so an invocation whose Output
- * `isComplete` rejects is read in full with GetCommandInvocation.
+ * Sends one script to all instances (one SendCommand per 50, sent together) and waits for every
+ * invocation to end. Polls ListCommandInvocations with Details (one call covers all instances of a
+ * command; an empty answer right after sending is normal). Plugin Output there is short, so an
+ * invocation whose Output `isComplete` rejects is read in full with GetCommandInvocation.
  */
 export async function runOnInstances(
     client: SSMClient,
@@ -148,36 +169,37 @@ export async function runOnInstances(
     isComplete: (invocation: { status: string; output: string }) => boolean,
     clock: Clock,
 ): Promise<InvocationResult[]> {
-    const { paginateListCommandInvocations } = await import("@aws-sdk/client-ssm");
     const started = clock.now();
     const waiting = await sendChunks(client, request);
     const deadline = started + (request.executionTimeoutSeconds + DELIVERY_TIMEOUT_SECONDS + 60) * 1000;
     const done = new Map<string, InvocationResult>();
+
+    async function record(commandId: string, invocation: CommandInvocation): Promise<void> {
+        const instanceId = invocation.InstanceId ?? "";
+        const status = invocation.Status ?? "";
+        const output = pluginOutput(invocation);
+        const full = isComplete({ status, output }) ? { stdout: output, stderr: "" } : await fullOutput(client, commandId, instanceId, clock);
+        done.set(instanceId, {
+            instanceId,
+            commandId,
+            status,
+            statusDetails: invocation.StatusDetails ?? status,
+            responseCode: invocation.CommandPlugins?.[0]?.ResponseCode ?? -1,
+            ...full,
+        });
+    }
+
     while (waiting.size > 0) {
         await clock.sleep(nextPollDelayMs(clock.now() - started));
-        for (const [commandId, ids] of waiting) {
-            const pages = paginateListCommandInvocations({ client }, { CommandId: commandId, Details: true });
-            for await (const page of pages) {
-                for (const invocation of page.CommandInvocations ?? []) {
-                    const instanceId = invocation.InstanceId ?? "";
-                    if (!ids.includes(instanceId) || !TERMINAL.includes(invocation.Status ?? "") || done.has(instanceId)) continue;
-                    const status = invocation.Status ?? "";
-                    const output = pluginOutput(invocation);
-                    const full = isComplete({ status, output })
-                        ? { stdout: output, stderr: "" }
-                        : await fullOutput(client, commandId, instanceId, clock);
-                    done.set(instanceId, {
-                        instanceId,
-                        commandId,
-                        status,
-                        statusDetails: invocation.StatusDetails ?? status,
-                        responseCode: invocation.CommandPlugins?.[0]?.ResponseCode ?? -1,
-                        ...full,
-                    });
-                }
-            }
-            if (ids.every((id) => done.has(id))) waiting.delete(commandId);
-        }
+        const polled = await Promise.all(
+            [...waiting].map(async ([commandId, ids]) => {
+                const ended = await endedInvocations(client, commandId, clock.now() - started);
+                return ended.filter((i) => ids.includes(i.InstanceId ?? "") && !done.has(i.InstanceId ?? "")).map((i) => [commandId, i] as const);
+            }),
+        );
+        // Full outputs (failures, long output) in small parallel batches to stay clear of throttling.
+        for (const batch of chunk(polled.flat(), 10)) await Promise.all(batch.map(([commandId, i]) => record(commandId, i)));
+        for (const [commandId, ids] of waiting) if (ids.every((id) => done.has(id))) waiting.delete(commandId);
         if (waiting.size > 0 && clock.now() > deadline) {
             const late = [...waiting].map(([commandId, ids]) => `${commandId} (${ids.filter((id) => !done.has(id)).join(", ")})`);
             throw new Error(`SSM command(s) did not finish in time: ${late.join("; ")}. Inspect them with aws ssm list-command-invocations --command-id <id> --details.`);

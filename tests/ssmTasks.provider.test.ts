@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { SendCommandCommand } from "@aws-sdk/client-ssm";
 import { makeSsmTasksProvider } from "../dynamic-providers/ssmTasks";
 import { installSsmFake, SsmFake } from "./fakes/ssmFake";
 import { fastClock, MARKER_DIR, recordingTask, up } from "./ssmTasksHarness";
@@ -201,6 +202,22 @@ describe("SsmTasks provider against the SSM fake", function () {
         await up(provider, inputs([{ ...recordingTask("a"), timeoutSeconds: 100 }, { ...recordingTask("b"), timeoutSeconds: 50 }]));
         const sent = fake.calls.find((c) => c.operation === "SendCommand")?.input as { Parameters: Record<string, string[]> };
         expect(sent.Parameters.executionTimeout).to.deep.equal(["150"]);
+    });
+
+    it("an SSM API error mid-run still keeps the resource id and progress in state (partial failure)", async () => {
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
+        fake.stub.on(SendCommandCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+        const result = await up(provider, inputs([recordingTask("a")]));
+        expect(result.error?.id).to.match(/^ssmtasks-/);
+        expect(result.error?.message).to.contain("Rate exceeded");
+        expect(result.outs.taskStates.a.status).to.equal("pending");
+    });
+
+    it("check names the task whose placeholder is unknown, before anything runs", async () => {
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
+        const checked = await provider.check!({}, inputs([recordingTask("a", ["echo {{NOPE}}"])]));
+        expect(checked.failures?.map((f) => f.reason)).to.deep.equal(['task "a" uses {{NOPE}}, which is neither in variables nor in secrets']);
+        expect(fake.calls).to.have.length(0);
     });
 
     it("delete sends nothing (terminating the instance removes the setup)", async () => {

@@ -74,8 +74,8 @@ describe("reading SSM results", () => {
         expect(message).to.contain(`${DIR}/b.log`).and.contain("resumes at task \"b\"");
     });
 
-    it("polls soon after sending and backs off with elapsed time (≤ 5% late, 250 ms … 5 s)", () => {
-        expect(nextPollDelayMs(0)).to.equal(250);
+    it("polls soon after sending and backs off with elapsed time (≤ 5% late, 150 ms … 5 s)", () => {
+        expect(nextPollDelayMs(0)).to.equal(150);
         expect(nextPollDelayMs(20_000)).to.equal(1000);
         expect(nextPollDelayMs(10 * 60_000)).to.equal(5000);
     });
