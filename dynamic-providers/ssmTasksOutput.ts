@@ -6,7 +6,6 @@ export interface TaskRunLine {
     index: number;
     status: TaskRunStatus;
     exitCode: number;
-    seconds: number;
     id: string;
 }
 
@@ -16,7 +15,7 @@ export interface RunOutput {
     end: "ok" | "failed" | undefined;
 }
 
-const TASK_LINE = /^cbt (\d+) (ran|skipped|failed|timedout) (-?\d+) (\d+) (\S+)$/;
+const TASK_LINE = /^cbt (\d+) (ran|skipped|failed|timedout) (-?\d+) (\S+)$/;
 const END_LINE = /^cbt-end (ok|failed)$/;
 const MARKER_LINE = /^cbm ([01]*)$/;
 
@@ -30,8 +29,7 @@ export function parseRunOutput(stdout: string): RunOutput {
                 index: Number(task[1]),
                 status: task[2] as TaskRunStatus,
                 exitCode: Number(task[3]),
-                seconds: Number(task[4]),
-                id: task[5],
+                id: task[4],
             });
         }
         const done = END_LINE.exec(line);
@@ -97,7 +95,7 @@ export function interpretRun(invocation: InvocationView, taskIds: string[]): Ins
     const tail = lastLines(invocation.stderr, FAILURE_TAIL_LINES);
     const failed = parsed.tasks.find((t) => t.status === "failed" || t.status === "timedout");
     if (failed) {
-        const reason = failed.status === "timedout" ? `timed out (timeoutSeconds) after ${failed.seconds} s` : `exit code ${failed.exitCode} after ${failed.seconds} s`;
+        const reason = failed.status === "timedout" ? "timed out (its timeoutSeconds)" : `exit code ${failed.exitCode}`;
         return { lines, failure: { index: failed.index, exitCode: failed.exitCode, reason, tail } };
     }
     if (parsed.end === "ok" && lines.size === taskIds.length) return { lines };
@@ -108,7 +106,6 @@ export function interpretRun(invocation: InvocationView, taskIds: string[]): Ins
         index: blamed,
         status: timedOut ? "timedout" : "failed",
         exitCode: invocation.responseCode,
-        seconds: 0,
         id: taskIds[blamed],
     });
     const reason = timedOut

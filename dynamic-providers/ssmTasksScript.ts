@@ -5,9 +5,9 @@ import { renderScrubLog } from "./ssmTasksScrub";
  * Scripts sent with AWS-RunShellScript. The SSM agent runs them with `sh` (dash on Ubuntu), so
  * everything here is POSIX sh: no pipefail, no [[ ]], no arrays, no fd tricks (aws/amazon-ssm-agent#46).
  *
- * A run script carries several tasks. Each task body is written to "<markerDir>/<id>.sh" and run
- * under `flock <id>.lock` (a command re-sent after a lost answer waits instead of running the task
- * twice at once), skipped when "<id>.hash" already holds its hash, and marked only after it succeeds.
+ * A run script carries several tasks. Under `flock <id>.lock` (a command re-sent after a lost answer
+ * waits instead of running the task twice at once) each task is skipped when "<id>.hash" already
+ * holds its hash, else its body is written to "<id>.sh", run, and marked only after it succeeds.
  * Task output goes to "<id>.log" on the instance; stdout carries one status line per task, and on
  * failure stderr carries the scrubbed tail of that log: SSM keeps only 24,000 chars of stdout and
  * 8,000 of stderr (GetCommandInvocation StandardOutputContent/StandardErrorContent).
@@ -55,16 +55,23 @@ export function renderTaskBody(task: PreparedTask, region: string | undefined): 
     return lines.join("\n");
 }
 
-/** Runs one task under its lock; prints "skipped" or "ran" on success, else exits with the task's code. */
+/**
+ * Runs one task while holding its lock; prints its "cbt … skipped|ran" line on success, else exits
+ * with the task's code. The task body arrives on stdin and is written under the lock. Only builtins
+ * besides cat/timeout/sh: every process spawned per task costs wall time on a busy fleet.
+ */
 const LOCKED_RUNNER = [
-    'd=$1; id=$2; want=$3; limit=$4',
-    'if [ -f "$d/$id.hash" ] && [ "$(cat "$d/$id.hash")" = "$want" ]; then echo skipped; exit 0; fi',
-    'rm -f "$d/$id.hash" "$d/$id.log.clean"',
+    'd=$1; id=$2; want=$3; limit=$4; index=$5; have=""',
+    'if [ -f "$d/$id.hash" ]; then read -r have < "$d/$id.hash" || :; fi',
+    'if [ "$have" = "$want" ]; then echo "cbt $index skipped 0 $id"; exit 0; fi',
+    '[ ! -f "$d/$id.hash" ] || : > "$d/$id.hash"',
+    ': > "$d/$id.log.clean"',
+    'cat > "$d/$id.sh" || exit 1',
     'CB_LOG="$d/$id.log" timeout -k 10 "$limit" sh -e "$d/$id.sh" > "$d/$id.log" 2>&1 < /dev/null',
     'rc=$?',
     '[ "$rc" -eq 0 ] || exit "$rc"',
-    'printf "%s\\n" "$want" > "$d/$id.hash.tmp" && mv -f "$d/$id.hash.tmp" "$d/$id.hash" || exit 1',
-    'echo ran',
+    'printf "%s\\n" "$want" > "$d/$id.hash" || exit 1',
+    'echo "cbt $index ran 0 $id"',
 ].join("\n");
 
 const RUN_PRELUDE = [
@@ -72,21 +79,16 @@ const RUN_PRELUDE = [
     'PATH="$PATH:/usr/local/bin:/snap/bin"; export PATH',
     "cb_stop() { echo 'cbt-end failed'; exit 1; }",
     `CB_LOCKED='${LOCKED_RUNNER}'`,
+    // cb_run INDEX ID HASH TIMEOUT HAS_SECRETS, task body on stdin. flock -o: processes a task leaves
+    // running in the background must not keep holding its lock.
     "cb_run() {",
-    '  cb_body="$CB_DIR/$2.sh"',
-    '  if ! cat > "$cb_body.$$" || ! mv -f "$cb_body.$$" "$cb_body"; then',
-    '    echo "cbt $1 failed 1 0 $2"; echo "capblocks: cannot write $cb_body" >&2; return 1',
-    "  fi",
-    "  cb_start=$(date +%s)",
-    '  cb_result=$(flock -w "$4" "$CB_DIR/$2.lock" sh -c "$CB_LOCKED" capblocks "$CB_DIR" "$2" "$3" "$4")',
+    '  flock -o -w "$4" "$CB_DIR/$2.lock" sh -c "$CB_LOCKED" capblocks "$CB_DIR" "$2" "$3" "$4" "$1"',
     "  cb_rc=$?",
-    "  cb_secs=$(( $(date +%s) - cb_start ))",
-    '  if [ "$cb_result" = skipped ] || [ "$cb_result" = ran ]; then echo "cbt $1 $cb_result 0 $cb_secs $2"; return 0; fi',
-    '  [ "$cb_rc" -ne 0 ] || cb_rc=1',
+    '  [ "$cb_rc" -ne 0 ] || return 0',
     "  cb_state=failed",
     '  [ "$cb_rc" -ne 124 ] || cb_state=timedout',
-    '  echo "cbt $1 $cb_state $cb_rc $cb_secs $2"',
-    '  if [ "$5" = 0 ] || [ -f "$CB_DIR/$2.log.clean" ]; then',
+    '  echo "cbt $1 $cb_state $cb_rc $2"',
+    '  if [ "$5" = 0 ] || [ -s "$CB_DIR/$2.log.clean" ]; then',
     `    tail -n ${TAIL_LINES} "$CB_DIR/$2.log" 2>/dev/null | cut -c1-${TAIL_LINE_CHARS} >&2`,
     "  else",
     '    echo "capblocks: output not shown: the task was killed before its secrets could be scrubbed; see $CB_DIR/$2.log on the instance" >&2',
@@ -98,7 +100,7 @@ const RUN_PRELUDE = [
 function markerDirSetup(markerDir: string): string {
     return [
         `CB_DIR=${shellQuote(markerDir)}`,
-        'if ! (umask 077 && mkdir -p "$CB_DIR"); then echo \'cbt-end failed\'; echo "capblocks: cannot create $CB_DIR" >&2; exit 1; fi',
+        '[ -d "$CB_DIR" ] || (umask 077 && mkdir -p "$CB_DIR") || { echo \'cbt-end failed\'; echo "capblocks: cannot create $CB_DIR" >&2; exit 1; }',
     ].join("\n");
 }
 
@@ -126,7 +128,7 @@ export function renderRunScript(tasks: PreparedTask[], markerDir: string, region
 export function renderMarkerReadScript(expected: { id: string; hash: string }[], markerDir: string): string {
     return [
         `CB_DIR=${shellQuote(markerDir)}`,
-        'cb_has() { if [ -f "$CB_DIR/$1.hash" ] && [ "$(cat "$CB_DIR/$1.hash")" = "$2" ]; then printf 1; else printf 0; fi; }',
+        'cb_has() { cb_have=""; [ ! -f "$CB_DIR/$1.hash" ] || read -r cb_have < "$CB_DIR/$1.hash" || :; if [ "$cb_have" = "$2" ]; then printf 1; else printf 0; fi; }',
         "printf 'cbm '",
         ...expected.map((t) => `cb_has ${shellQuote(t.id)} ${t.hash}`),
         "echo",

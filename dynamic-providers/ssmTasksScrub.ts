@@ -22,7 +22,7 @@ export function renderScrubLog(shellVariables: string[]): string {
         "  trap - EXIT",
         `  if [ -n "\${CB_LOG:-}" ] && [ -f "$CB_LOG" ]; then`,
         `    ${env} awk '${SCRUB_AWK.replace(/'/g, "'\\''")}' "$CB_LOG" > "$CB_LOG.scrub" && mv -f "$CB_LOG.scrub" "$CB_LOG"`,
-        `    : > "$CB_LOG.clean"`,
+        `    echo scrubbed > "$CB_LOG.clean"`,
         "  fi",
         '  exit "$cb_status"',
         "}",

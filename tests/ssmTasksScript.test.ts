@@ -69,6 +69,15 @@ describe("wrapper scripts run with /bin/sh (dash)", () => {
         expect([parseRunOutput(first).tasks[0].status, parseRunOutput(second).tasks[0].status].sort()).to.deep.equal(["ran", "skipped"]);
     });
 
+    it("a background process a task leaves behind holds neither the lock nor the command's output open (flock -o)", () => {
+        const started = Date.now();
+        const first = sh(renderRunScript(tasks([{ id: "bg", name: "bg", commands: ["sleep 3 &"] }]), markers, undefined));
+        const second = sh(renderRunScript(tasks([{ id: "bg", name: "bg", commands: ["sleep 3 &", "true"] }]), markers, undefined));
+        expect(parseRunOutput(first.stdout).end).to.equal("ok");
+        expect(parseRunOutput(second.stdout).tasks[0].status).to.equal("ran");
+        expect(Date.now() - started).to.be.lessThan(2000);
+    });
+
     it("fetches secrets with the instance's AWS CLI and scrubs them from the log and the printed tail", () => {
         const bin = path.join(dir, "bin");
         fs.mkdirSync(bin);
