@@ -10,18 +10,11 @@ import {
 } from "./ssmTasksOutput";
 import { hasPendingWork, initialStates, PriorRun, statesAfterRead, statesAfterRun, TaskState, TaskStates, tasksToRun } from "./ssmTasksPlan";
 import { DEFAULT_MARKER_DIR, executionTimeoutSeconds, markerDirProblem, renderMarkerReadScript, renderRunScript, splitIntoRuns } from "./ssmTasksScript";
-import { checkTaskInputs, InputProblem, prepareTasks, PreparedTask } from "./ssmTasksTemplate";
+import { checkTaskInputs, InputProblem, prepareTasks, PreparedTask, TaskSpec } from "./ssmTasksTemplate";
 import { Clock, describeAgents, realClock, runOnInstances, waitForAgents } from "./ssmTasksRunner";
 
 export type { TaskState, TaskStates } from "./ssmTasksPlan";
-
-export interface TaskSpec {
-    id: string;
-    name: string;
-    description?: string;
-    commands: string[];
-    timeoutSeconds?: number;
-}
+export type { TaskSpec } from "./ssmTasksTemplate";
 
 export interface SsmTasksArgs {
     instanceIds: pulumi.Input<pulumi.Input<string>[]>;

@@ -1,7 +1,7 @@
 import { taskHash } from "./ssmTasksHash";
 
-/** A task as given by the user (mirrors TaskSpec in ssmTasks.ts, kept here so this module stays pure). */
-export interface TaskInput {
+/** A task as given by the user (re-exported by ssmTasks.ts as part of the SsmTasks contract). */
+export interface TaskSpec {
     id: string;
     name: string;
     description?: string;
@@ -94,7 +94,7 @@ function checkNames(kind: "variables" | "secrets", record: Record<string, string
     return problems;
 }
 
-function checkTask(task: TaskInput, index: number, variables: Record<string, string>, secrets: Record<string, string>): string[] {
+function checkTask(task: TaskSpec, index: number, variables: Record<string, string>, secrets: Record<string, string>): string[] {
     const label = typeof task?.id === "string" ? `task "${task.id}"` : `task #${index + 1}`;
     if (typeof task !== "object" || task === null) return [`${label} must be an object`];
     const reasons: string[] = [];
@@ -121,7 +121,7 @@ function checkTask(task: TaskInput, index: number, variables: Record<string, str
 
 /** Every problem with the tasks, variables and secrets, each naming the task or name at fault. */
 export function checkTaskInputs(
-    tasks: TaskInput[],
+    tasks: TaskSpec[],
     variables: Record<string, string>,
     secrets: Record<string, string>,
 ): InputProblem[] {
@@ -147,7 +147,7 @@ export function checkTaskInputs(
 
 /** Substitutes variables, turns secret placeholders into shell variables, and hashes each task. Inputs must pass checkTaskInputs. */
 export function prepareTasks(
-    tasks: TaskInput[],
+    tasks: TaskSpec[],
     variables: Record<string, string>,
     secrets: Record<string, string>,
 ): PreparedTask[] {

@@ -16,7 +16,8 @@ function runsOn(fake: SsmFake, instanceId: string): string[] {
 }
 
 function inputs(tasks: unknown[], extra: Record<string, unknown> = {}) {
-    return { instanceIds: [I1], tasks, variables: {}, secrets: {}, region: "us-east-1", markerDir: MARKER_DIR, ...extra };
+    // __provider: the serialized provider the host adds to every input; a partial failure must keep it in state.
+    return { __provider: "serialized-provider", instanceIds: [I1], tasks, variables: {}, secrets: {}, region: "us-east-1", markerDir: MARKER_DIR, ...extra };
 }
 
 describe("SsmTasks provider against the SSM fake", function () {
@@ -57,6 +58,7 @@ describe("SsmTasks provider against the SSM fake", function () {
         const first = await up(provider, inputs(tasks, { variables: { FLAG: flag } }));
         expect(first.error, "the provider host reads e.id and e.properties for a partial failure").to.not.equal(undefined);
         expect(first.error?.id).to.match(/^ssmtasks-/);
+        expect(first.error?.properties).to.have.property("__provider", "serialized-provider");
         const states = first.outs.taskStates;
         expect([states.a.status, states.b.status, states.c.status]).to.deep.equal(["success", "failed", "pending"]);
         const message = first.error?.message ?? "";

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { prepareTasks, TaskInput } from "../dynamic-providers/ssmTasksTemplate";
+import { prepareTasks, TaskSpec } from "../dynamic-providers/ssmTasksTemplate";
 import { executionTimeoutSeconds, renderMarkerReadScript, renderRunScript, splitIntoRuns } from "../dynamic-providers/ssmTasksScript";
 import { parseMarkerOutput, parseRunOutput } from "../dynamic-providers/ssmTasksOutput";
 import { SCRUB_AWK } from "../dynamic-providers/ssmTasksScrub";
@@ -23,7 +23,7 @@ describe("wrapper scripts run with /bin/sh (dash)", () => {
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    const tasks = (list: TaskInput[], secrets: Record<string, string> = {}) => prepareTasks(list, { DIR: dir }, secrets);
+    const tasks = (list: TaskSpec[], secrets: Record<string, string> = {}) => prepareTasks(list, { DIR: dir }, secrets);
     const log = (id: string) => ({ id, name: id, commands: [`echo ${id} >> {{DIR}}/runs`] });
 
     it("runs tasks in order, prints one status line each, and marks each only after it succeeds", () => {
