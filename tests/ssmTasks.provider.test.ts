@@ -222,6 +222,18 @@ describe("SsmTasks provider against the SSM fake", function () {
         expect(fake.calls).to.have.length(0);
     });
 
+    it("preview: unknown instance ids or secret ARNs pass check, and diff reports a change without calling SSM", async () => {
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const news = { ...inputs([recordingTask("a", ["echo {{PW}}"])]), instanceIds: unknown, secrets: { PW: unknown } };
+        const checked = await provider.check!({}, news);
+        expect(checked.failures).to.deep.equal([]);
+        const first = await up(provider, inputs([recordingTask("a")]));
+        const diff = await provider.diff!(first.id, first.outs, checked.inputs);
+        expect(diff.changes).to.equal(true);
+        expect(fake.count("SendCommand")).to.equal(1);
+    });
+
     it("delete sends nothing (terminating the instance removes the setup)", async () => {
         fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
         const first = await up(provider, inputs([recordingTask("a")]));
