@@ -137,8 +137,8 @@ export function failureMessage(failed: FailedInstance[], region: string | undefi
     }
     if (others.length > 5) lines.push(`… and ${others.length - 5} more instance(s).`);
     lines.push(
-        `Inspect: aws ssm get-command-invocation${regionArg} --command-id ${first.commandId} --instance-id ${first.instanceId}` +
-            ` (full log on the instance: ${markerDir}/${first.taskId}.log).`,
+        `Inspect: aws ssm get-command-invocation${regionArg} --command-id ${first.commandId} --instance-id ${first.instanceId}`,
+        `Full log: aws ssm start-session${regionArg} --target ${first.instanceId}, then: sudo less ${markerDir}/${first.taskId}.log`,
         `Fix the cause and run \`pulumi up\` again: it resumes at task "${first.taskId}"; tasks that finished are not run again.`,
     );
     return lines.join("\n");

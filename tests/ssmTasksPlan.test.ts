@@ -71,7 +71,8 @@ describe("reading SSM results", () => {
         const message = failureMessage([{ instanceId: "i-1", commandId: "cmd-1", taskId: "b", taskName: "Bee", failure }], "us-east-1", DIR);
         expect(message).to.contain('task "b" (Bee) failed on i-1: exit code 3').and.contain("  E: boom");
         expect(message).to.contain("aws ssm get-command-invocation --region us-east-1 --command-id cmd-1 --instance-id i-1");
-        expect(message).to.contain(`${DIR}/b.log`).and.contain("resumes at task \"b\"");
+        expect(message).to.contain(`aws ssm start-session --region us-east-1 --target i-1, then: sudo less ${DIR}/b.log`);
+        expect(message).to.contain('resumes at task "b"');
     });
 
     it("polls soon after sending and backs off with elapsed time (≤ 3% late, 150 ms … 5 s)", () => {
