@@ -58,6 +58,28 @@ describe("task loader and the shipped code-server task set", () => {
         expect(text).to.not.match(/echo[^|\n]*CAPBLOCKS_SECRET_PASSWORD/);
     });
 
+    it("the home task keeps a previous block's files on the work volume and gives them to the user (run with dash)", function () {
+        if (process.getuid?.() !== 0) this.skip();
+        const home = path.join(dir, "home");
+        fs.mkdirSync(path.join(home, "project"), { recursive: true });
+        fs.writeFileSync(path.join(home, "project", "train.py"), "print('keep me')\n");
+        fs.writeFileSync(path.join(home, ".bashrc"), "# my own bashrc\n");
+        fs.chownSync(path.join(home, "project", "train.py"), 12345, 12345);
+        const user = spawnSync("id", ["-un"], { encoding: "utf8" }).stdout.trim();
+        const loaded = loadCodeServerTasks([], { USER: user, HOME_DIR: home });
+        const prepared = prepareTasks(loaded.tasks, loaded.variables, { PASSWORD: "/pw" });
+        for (const id of ["home", "shell-profile", "home", "shell-profile"]) {
+            const body = renderTaskBody(prepared.find((t) => t.id === id)!, undefined);
+            const result = spawnSync("/bin/sh", ["-e", "-c", body], { encoding: "utf8" });
+            expect(result.status, `${id}: ${result.stderr}`).to.equal(0);
+        }
+        expect(fs.readFileSync(path.join(home, "project", "train.py"), "utf8")).to.equal("print('keep me')\n");
+        expect(fs.statSync(path.join(home, "project", "train.py")).uid).to.equal(process.getuid?.());
+        const bashrc = fs.readFileSync(path.join(home, ".bashrc"), "utf8");
+        expect(bashrc.startsWith("# my own bashrc\n")).to.equal(true);
+        expect(bashrc.match(/\. ~\/\.capblocks_profile/g)).to.have.length(1, "the profile hook is added once");
+    });
+
     it("appends user task files in order and rejects a duplicate id naming the file", () => {
         const extra = write("mine.json", { variables: { GREETING: "hi" }, tasks: [{ id: "hello", name: "Hello", commands: ["echo {{GREETING}} {{USER}}"] }] });
         const loaded = loadCodeServerTasks([extra], { USER: "ana" });
