@@ -2,8 +2,12 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SendCommandCommand } from "@aws-sdk/client-ssm";
+import { SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { makeSsmTasksProvider } from "../dynamic-providers/ssmTasks";
+import { parseRunOutput, runOutputIsComplete } from "../dynamic-providers/ssmTasksOutput";
+import { runOnInstances } from "../dynamic-providers/ssmTasksRunner";
+import { renderRunScript } from "../dynamic-providers/ssmTasksScript";
+import { prepareTasks } from "../dynamic-providers/ssmTasksTemplate";
 import { installSsmFake, SsmFake } from "./fakes/ssmFake";
 import { fastClock, MARKER_DIR, recordingTask, up } from "./ssmTasksHarness";
 
@@ -232,6 +236,19 @@ describe("SsmTasks provider against the SSM fake", function () {
         const diff = await provider.diff!(first.id, first.outs, checked.inputs);
         expect(diff.changes).to.equal(true);
         expect(fake.count("SendCommand")).to.equal(1);
+    });
+
+    it("a command re-sent after a lost answer (SendCommand has no idempotency token) waits on the task lock and skips it", async () => {
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
+        const slow = prepareTasks([{ id: "slow", name: "Slow", commands: ['echo start >> "$HOME/runs.log"', "sleep 0.3", 'echo end >> "$HOME/runs.log"'] }], {}, {});
+        const request = { instanceIds: [I1], script: renderRunScript(slow, MARKER_DIR, undefined), executionTimeoutSeconds: 60, comment: "resend" };
+        const client = new SSMClient({ region: "us-east-1" });
+        const [first, again] = await Promise.all([
+            runOnInstances(client, request, runOutputIsComplete, fastClock),
+            fastClock.sleep(50).then(() => runOnInstances(client, request, runOutputIsComplete, fastClock)),
+        ]);
+        expect(runsOn(fake, I1)).to.deep.equal(["start", "end"]);
+        expect([first[0].stdout, again[0].stdout].map((o) => parseRunOutput(o).tasks[0].status).sort()).to.deep.equal(["ran", "skipped"]);
     });
 
     it("delete sends nothing (terminating the instance removes the setup)", async () => {
