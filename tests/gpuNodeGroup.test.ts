@@ -36,6 +36,9 @@ const block = (over: Partial<{ state: string; az: string }> = {}): ReservationIn
     startDate: pulumi.output("2026-11-24T11:30:00.000Z"),
     endDate: pulumi.output("2026-11-25T11:30:00.000Z"),
     state: pulumi.output(over.state ?? "scheduled"),
+    source: "bought",
+    launchable: over.state === "active",
+    nextStep: pulumi.output(""),
 });
 
 const args = (over: Partial<GpuNodeGroupArgs> = {}): GpuNodeGroupArgs => ({

@@ -1,0 +1,71 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Placement {
+    subnetId: pulumi.Output<string>;
+    vpcId: pulumi.Output<string>;
+    availabilityZone: pulumi.Output<string>;
+}
+
+interface Subnet {
+    subnetId: string;
+    vpcId: string;
+}
+
+/**
+ * The default VPC's default subnet in `availabilityZone`. A block's instances must launch in the block's AZ
+ * (EC2 user guide, "Capacity Blocks for ML"), so a missing subnet there is an error naming the AZ, not a
+ * reason to pick another zone. Default subnets give instances a public IP, which SSM needs without NAT.
+ */
+export async function defaultSubnetIn(availabilityZone: string, region: string): Promise<Subnet> {
+    let vpcId: string;
+    try {
+        vpcId = (await aws.ec2.getVpc({ default: true, region })).id;
+    } catch (err) {
+        throw new pulumi.RunError(
+            `no default VPC in ${region} (${(err as Error).message}); create one with \`aws ec2 create-default-vpc --region ${region}\` ` +
+                `or set capblocks:codeServer.subnetId to a subnet in ${availabilityZone}`,
+        );
+    }
+    const subnets = await aws.ec2.getSubnets({
+        region,
+        filters: [
+            { name: "vpc-id", values: [vpcId] },
+            { name: "availability-zone", values: [availabilityZone] },
+            { name: "default-for-az", values: ["true"] },
+        ],
+    });
+    if (!subnets.ids.length) {
+        throw new pulumi.RunError(
+            `the default VPC ${vpcId} has no default subnet in ${availabilityZone}; create it with ` +
+                `\`aws ec2 create-default-subnet --availability-zone ${availabilityZone} --region ${region}\` ` +
+                `or set capblocks:codeServer.subnetId to a subnet in ${availabilityZone}`,
+        );
+    }
+    return { subnetId: [...subnets.ids].sort()[0], vpcId };
+}
+
+/** Checks that a given subnet is in the AZ the instance must use. */
+export async function checkedSubnet(subnetId: string, availabilityZone: string, region: string): Promise<Subnet> {
+    const subnet = await aws.ec2.getSubnet({ id: subnetId, region });
+    if (subnet.availabilityZone !== availabilityZone) {
+        throw new pulumi.RunError(
+            `capblocks:codeServer.subnetId: ${subnetId} is in ${subnet.availabilityZone}, but the instance must run in ${availabilityZone} ` +
+                "(a Capacity Block's instances launch only in its Availability Zone)",
+        );
+    }
+    return { subnetId, vpcId: subnet.vpcId };
+}
+
+/** Where the instance and its work volume go: the given subnet, or the default VPC's, in `availabilityZone`. */
+export function placementIn(availabilityZone: pulumi.Input<string>, region: string, subnetId?: string): Placement {
+    const az = pulumi.output(availabilityZone);
+    const subnet = az.apply((zone) => (subnetId ? checkedSubnet(subnetId, zone, region) : defaultSubnetIn(zone, region)));
+    return { subnetId: subnet.subnetId, vpcId: subnet.vpcId, availabilityZone: az };
+}
+
+/** On demand there is no block to fix the AZ: the given subnet's AZ, the configured one, or `<region>a`. */
+export async function onDemandZone(region: string, subnetId?: string, availabilityZone?: string): Promise<string> {
+    if (subnetId) return (await aws.ec2.getSubnet({ id: subnetId, region })).availabilityZone;
+    return availabilityZone ?? `${region}a`;
+}

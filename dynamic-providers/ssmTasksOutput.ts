@@ -1,0 +1,145 @@
+/** Parsing what the run and marker scripts print (see ssmTasksScript.ts). Tolerates SSM's output cuts. */
+
+export type TaskRunStatus = "ran" | "skipped" | "failed" | "timedout";
+
+export interface TaskRunLine {
+    index: number;
+    status: TaskRunStatus;
+    exitCode: number;
+    id: string;
+}
+
+export interface RunOutput {
+    tasks: TaskRunLine[];
+    /** "ok"/"failed" from the last line, or undefined when the script did not finish or output was cut. */
+    end: "ok" | "failed" | undefined;
+}
+
+const TASK_LINE = /^cbt (\d+) (ran|skipped|failed|timedout) (-?\d+) (\S+)$/;
+const END_LINE = /^cbt-end (ok|failed)$/;
+const MARKER_LINE = /^cbm ([01]*)$/;
+
+export function parseRunOutput(stdout: string): RunOutput {
+    const tasks: TaskRunLine[] = [];
+    let end: RunOutput["end"];
+    for (const line of stdout.split("\n").map((l) => l.trim())) {
+        const task = TASK_LINE.exec(line);
+        if (task) {
+            tasks.push({
+                index: Number(task[1]),
+                status: task[2] as TaskRunStatus,
+                exitCode: Number(task[3]),
+                id: task[4],
+            });
+        }
+        const done = END_LINE.exec(line);
+        if (done) end = done[1] as "ok" | "failed";
+    }
+    return { tasks, end };
+}
+
+/** One flag per expected task (marker holds the expected hash), or undefined if the line is missing or short. */
+export function parseMarkerOutput(stdout: string, count: number): boolean[] | undefined {
+    for (const line of stdout.split("\n")) {
+        const found = MARKER_LINE.exec(line.trim());
+        if (found && found[1].length === count) return [...found[1]].map((c) => c === "1");
+    }
+    return undefined;
+}
+
+/** The last `count` non-empty lines of a text, for error messages. */
+export function lastLines(text: string, count: number): string[] {
+    return text.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "").slice(-count);
+}
+
+/** What one instance reported about a run, as seen by SSM. */
+export interface InvocationView {
+    instanceId: string;
+    commandId: string;
+    status: string;
+    statusDetails: string;
+    responseCode: number;
+    stdout: string;
+    stderr: string;
+}
+
+export interface RunFailure {
+    index: number;
+    exitCode: number;
+    reason: string;
+    tail: string[];
+}
+
+export interface InstanceRun {
+    lines: Map<number, TaskRunLine>;
+    failure?: RunFailure;
+}
+
+export const FAILURE_TAIL_LINES = 20;
+
+export function runOutputIsComplete(invocation: { status: string; output: string }): boolean {
+    return invocation.status === "Success" && /^cbt-end ok$/m.test(invocation.output);
+}
+
+export function markerOutputIsComplete(invocation: { status: string; output: string }): boolean {
+    return invocation.status === "Success" && /^cbm [01]*$/m.test(invocation.output);
+}
+
+/**
+ * Per-task lines of one instance, and its failure if any. When SSM itself ended the command (timeout,
+ * undeliverable, cancelled) the first task without a status line is the one blamed.
+ */
+export function interpretRun(invocation: InvocationView, taskIds: string[]): InstanceRun {
+    const parsed = parseRunOutput(invocation.stdout);
+    const lines = new Map(parsed.tasks.filter((t) => t.index < taskIds.length).map((t) => [t.index, t] as const));
+    const tail = lastLines(invocation.stderr, FAILURE_TAIL_LINES);
+    const failed = parsed.tasks.find((t) => t.status === "failed" || t.status === "timedout");
+    if (failed) {
+        const reason = failed.status === "timedout" ? "timed out (its timeoutSeconds)" : `exit code ${failed.exitCode}`;
+        return { lines, failure: { index: failed.index, exitCode: failed.exitCode, reason, tail } };
+    }
+    if (parsed.end === "ok" && lines.size === taskIds.length) return { lines };
+    const index = taskIds.findIndex((_, i) => !lines.has(i));
+    const blamed = index < 0 ? taskIds.length - 1 : index;
+    const timedOut = invocation.status === "TimedOut";
+    lines.set(blamed, {
+        index: blamed,
+        status: timedOut ? "timedout" : "failed",
+        exitCode: invocation.responseCode,
+        id: taskIds[blamed],
+    });
+    const reason = timedOut
+        ? "SSM stopped the command at its executionTimeout (the sum of the tasks' timeoutSeconds)"
+        : `SSM reported ${invocation.status} (${invocation.statusDetails}) with exit code ${invocation.responseCode}`;
+    return { lines, failure: { index: blamed, exitCode: invocation.responseCode, reason, tail } };
+}
+
+export interface FailedInstance {
+    instanceId: string;
+    commandId: string;
+    taskId: string;
+    taskName: string;
+    failure: RunFailure;
+}
+
+/** The error a person reads: which task, where, why, the scrubbed output tail, how to inspect and resume. */
+export function failureMessage(failed: FailedInstance[], region: string | undefined, markerDir: string): string {
+    const [first, ...others] = failed;
+    const regionArg = region ? ` --region ${region}` : "";
+    const lines = [
+        `SsmTasks: task "${first.taskId}" (${first.taskName}) failed on ${first.instanceId}: ${first.failure.reason}.`,
+    ];
+    if (first.failure.tail.length > 0) {
+        lines.push("Last lines of its output (secrets scrubbed):", ...first.failure.tail.map((l) => `  ${l}`));
+    }
+    for (const other of others.slice(0, 5)) {
+        lines.push(`Also failed: task "${other.taskId}" on ${other.instanceId}: ${other.failure.reason}.`);
+    }
+    if (others.length > 5) lines.push(`… and ${others.length - 5} more instance(s).`);
+    lines.push(
+        `Inspect: aws ssm get-command-invocation${regionArg} --command-id ${first.commandId} --instance-id ${first.instanceId}`,
+        `Full log: aws ssm start-session${regionArg} --target ${first.instanceId}, then: sudo less ${markerDir}/${first.taskId}.log`,
+        `Fix the cause and run \`pulumi up\` again: it resumes at task "${first.taskId}"; tasks that finished are not run again.`,
+    );
+    return lines.join("\n");
+}

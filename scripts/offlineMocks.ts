@@ -1,0 +1,294 @@
+/**
+ * Pulumi runtime mocks for running capblocks without AWS: the offline plan and the tests share them. They
+ * answer the program's invokes (VPC, subnets, SSM parameters, AMI, Capacity Block lookups) from stated
+ * assumptions, record every registered resource with its parent and inputs (secrets masked), and list the
+ * values they had to assume so the plan can label them.
+ */
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export const SECRET_MARK = "[secret]";
+
+export interface BlockFacts {
+    id: string;
+    instanceType: string;
+    instanceCount: number;
+    availabilityZone: string;
+    state: string;
+    startDate: string;
+    endDate: string;
+}
+
+export interface Assumptions {
+    region: string;
+    /** AZ a bought block lands in (and the AZ of adopted/found blocks unless `block` says otherwise). */
+    availabilityZone: string;
+    /**
+     * The block the program-time lookups find (by purchase-token tag, or by id when adopting).
+     * Undefined: nothing found — a bought block is "not bought yet", an adopted id does not exist.
+     */
+    block?: BlockFacts;
+    /** SSM parameter values (adopt-by-parameter names, AMI parameters). Unlisted AMI parameters get `amiId`. */
+    parameters?: Record<string, string>;
+    amiId?: string;
+    /** Default-VPC default subnets per AZ; an AZ not listed gets one subnet. */
+    subnetsByAz?: Record<string, string[]>;
+    /** Subnets looked up by id: their AZ. */
+    subnetAzs?: Record<string, string>;
+}
+
+export interface RecordedResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** Parent resource's name, or null at the top. */
+    parent: string | null;
+    custom: boolean;
+    /** Inputs as the engine received them; secret values are SECRET_MARK. */
+    inputs: Record<string, unknown>;
+    /** The resource options that decide what happens to data: only those set. */
+    options: ResourceOptionsSeen;
+}
+
+export interface ResourceOptionsSeen {
+    retainOnDelete?: boolean;
+    deleteBeforeReplace?: boolean;
+    ignoreChanges?: string[];
+    /** Names of the resources it explicitly depends on. */
+    dependsOn?: string[];
+}
+
+export interface MockRun {
+    resources: RecordedResource[];
+    /** Human sentences naming each value the mocks made up. */
+    assumed: string[];
+    /** Invoke tokens in call order, with their arguments. */
+    calls: { token: string; inputs: Record<string, unknown> }[];
+}
+
+function hexId(prefix: string, seed: string, length = 17): string {
+    return `${prefix}-${createHash("sha256").update(seed).digest("hex").slice(0, length)}`;
+}
+
+/** Turns the engine's wire form into plain values: secrets become SECRET_MARK, resources their URN. */
+export function plainValue(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(plainValue);
+    if (v && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        const sig = o[pulumi.runtime.specialSigKey];
+        if (sig === pulumi.runtime.specialSecretSig) return SECRET_MARK;
+        if (sig === pulumi.runtime.specialResourceSig) return o.urn;
+        if (sig !== undefined) return o.value ?? o.path ?? o.text ?? "[asset]";
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plainValue(x)]));
+    }
+    return v === pulumi.runtime.unknownValue ? "[unknown]" : v;
+}
+
+/** An invoke failure as the engine reports it: the SDK rethrows `details` as the error message. */
+function invokeError(message: string): Error {
+    return Object.assign(new Error(message), { details: message });
+}
+
+function noMatch(): Error {
+    // The wording of terraform-provider-aws tfresource.SingularDataSourceFindError for an empty result.
+    return invokeError("no matching EC2 Capacity Block Reservation found");
+}
+
+function outputsFor(type: string, name: string, inputs: Record<string, unknown>, a: Assumptions): { id: string; state: Record<string, unknown> } {
+    const arn = (service: string, kind: string) => `arn:aws:${service}:${a.region}:123456789012:${kind}/${name}`;
+    switch (type) {
+        case "aws:ec2/instance:Instance": {
+            const id = hexId("i", name);
+            return { id, state: { ...inputs, publicDns: `ec2-198-51-100-7.${a.region}.compute.amazonaws.com`, privateIp: "172.31.0.10" } };
+        }
+        case "aws:ebs/volume:Volume":
+            return { id: hexId("vol", name), state: { ...inputs, arn: arn("ec2", "volume") } };
+        case "aws:ec2/securityGroup:SecurityGroup":
+            return { id: hexId("sg", name), state: { ...inputs, arn: arn("ec2", "security-group") } };
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { id: hexId("lt", name), state: { ...inputs, latestVersion: 1, defaultVersion: 1 } };
+        case "aws:iam/role:Role":
+            return { id: `${name}-1234567`, state: { ...inputs, name: `${name}-1234567`, arn: `arn:aws:iam::123456789012:role/${name}` } };
+        case "aws:iam/instanceProfile:InstanceProfile":
+            return { id: `${name}-1234567`, state: { ...inputs, arn: `arn:aws:iam::123456789012:instance-profile/${name}` } };
+        case "aws:secretsmanager/secret:Secret": {
+            const secretArn = `arn:aws:secretsmanager:${a.region}:123456789012:secret:${name}-AbCdEf`;
+            return { id: secretArn, state: { ...inputs, arn: secretArn } };
+        }
+        case "random:index/randomPassword:RandomPassword":
+            return { id: "none", state: { ...inputs, result: `mock-${hexId("pw", name, 24)}` } };
+        case "pulumi-nodejs:dynamic/capblocks:CapacityBlock": {
+            const block = a.block;
+            const start = block?.startDate ?? assumedStart();
+            return {
+                id: block?.id ?? hexId("cr", name),
+                state: {
+                    ...inputs,
+                    reservationId: block?.id ?? hexId("cr", name),
+                    offeringId: hexId("cb", name),
+                    availabilityZone: block?.availabilityZone ?? a.availabilityZone,
+                    startDate: start,
+                    endDate: block?.endDate ?? new Date(Date.parse(start) + Number(inputs.durationHours ?? 24) * 3600_000).toISOString(),
+                    upfrontFee: String(inputs.maxUpfrontFee ?? "0"),
+                    currencyCode: "USD",
+                    state: block?.state ?? "scheduled",
+                    totalInstanceCount: inputs.instanceCount,
+                    availableInstanceCount: block?.state === "active" ? inputs.instanceCount : 0,
+                    purchaseToken: "mock-token",
+                },
+            };
+        }
+        case "pulumi-nodejs:dynamic/capblocks:SsmTasks":
+            return { id: hexId("ssm", name), state: { ...inputs, taskStates: {} } };
+        default:
+            return { id: `${name}-id`, state: { ...inputs } };
+    }
+}
+
+/** Tomorrow at 11:30 UTC, when blocks start and end: a start date that never goes stale. */
+export function assumedStart(now = new Date()): string {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 11, 30));
+    return d.toISOString();
+}
+
+type Filters = { name: string; values: string[] }[];
+const filterValue = (inputs: Record<string, unknown>, name: string) =>
+    ((inputs.filters as Filters | undefined) ?? []).find((f) => f.name === name)?.values[0];
+
+function answerCall(token: string, inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void): Record<string, unknown> {
+    switch (token) {
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:ec2/getVpc:getVpc":
+            assume(`default VPC vpc-0default0000000001 in ${a.region}`);
+            return { id: "vpc-0default0000000001", cidrBlock: "172.31.0.0/16", default: true };
+        case "aws:ec2/getSubnets:getSubnets": {
+            const az = filterValue(inputs, "availability-zone") ?? a.availabilityZone;
+            const ids = a.subnetsByAz?.[az] ?? [hexId("subnet", az)];
+            if (ids.length) assume(`default subnet ${ids[0]} in ${az}`);
+            return { ids, filters: inputs.filters, id: a.region };
+        }
+        case "aws:ec2/getSubnet:getSubnet": {
+            const id = String(inputs.id);
+            const az = a.subnetAzs?.[id] ?? a.availabilityZone;
+            assume(`subnet ${id} is in ${az}`);
+            return { id, availabilityZone: az, vpcId: "vpc-0given00000000001" };
+        }
+        case "aws:ssm/getParameter:getParameter": {
+            const name = String(inputs.name);
+            const value = a.parameters?.[name] ?? (name.startsWith("/aws/service/") ? a.amiId ?? "ami-0example000000001" : undefined);
+            if (value === undefined) throw invokeError(`ParameterNotFound: ${name}`);
+            assume(`SSM parameter ${name} = ${value}`);
+            return { name, value, insecureValue: value, type: "String", id: name };
+        }
+        case "aws:ec2/getAmi:getAmi":
+            return { id: filterValue(inputs, "image-id") ?? "ami-0example000000001", rootDeviceName: "/dev/sda1" };
+        case "aws:ec2/getCapacityBlockReservation:getCapacityBlockReservation": {
+            const block = a.block;
+            if (!block || (inputs.id !== undefined && inputs.id !== block.id)) {
+                assume(inputs.id ? `no Capacity Block ${String(inputs.id)} exists` : "this stack's Capacity Block is not bought yet");
+                throw noMatch();
+            }
+            assume(`Capacity Block ${block.id}: ${block.instanceCount} × ${block.instanceType} in ${block.availabilityZone}, ${block.state}, ${block.startDate} → ${block.endDate}`);
+            return { ...block, capacityBlockId: hexId("cb", block.id), reservationType: "capacity-block" };
+        }
+        default:
+            throw invokeError(`offline mocks do not answer ${token}`);
+    }
+}
+
+interface WireRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): { toJavaScript(): Record<string, unknown> };
+    getRetainondelete(): boolean | undefined;
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getDependenciesList(): string[];
+}
+
+function optionsOf(req: WireRequest, names: Map<string, string>): ResourceOptionsSeen {
+    const o: ResourceOptionsSeen = {};
+    if (req.getRetainondelete()) o.retainOnDelete = true;
+    if (req.getDeletebeforereplace()) o.deleteBeforeReplace = true;
+    if (req.getIgnorechangesList().length) o.ignoreChanges = req.getIgnorechangesList();
+    if (req.getDependenciesList().length) o.dependsOn = req.getDependenciesList().map((urn) => names.get(urn) ?? urn);
+    return o;
+}
+
+/**
+ * Points the Pulumi runtime at mocks answering from `a`. Returns the run record, filled in as the program
+ * registers resources and calls invokes.
+ */
+export async function installMocks(a: Assumptions, project: string, stack: string, preview = false): Promise<MockRun> {
+    const run: MockRun = { resources: [], assumed: [], calls: [] };
+    const assume = (s: string) => {
+        if (!run.assumed.includes(s)) run.assumed.push(s);
+    };
+    await pulumi.runtime.setMocks(
+        {
+            call: (args) => {
+                run.calls.push({ token: args.token, inputs: args.inputs });
+                return answerCall(args.token, args.inputs, a, assume);
+            },
+            newResource: (args) => outputsFor(args.type, args.name, args.inputs, a),
+        },
+        project,
+        stack,
+        preview,
+    );
+    // Mock arguments carry neither the parent nor which inputs are secret; the wire request has both.
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: WireRequest, cb: unknown): Promise<void> };
+    const register = monitor.registerResource.bind(monitor);
+    const names = new Map<string, string>();
+    monitor.registerResource = (req, cb) => {
+        const parentUrn = req.getParent();
+        const type = req.getType();
+        const name = req.getName();
+        const raw = req.getObject().toJavaScript();
+        const inputs = plainValue(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "__provider"))) as Record<string, unknown>;
+        const resource: RecordedResource = {
+            urn: "",
+            type,
+            name,
+            parent: parentUrn ? names.get(parentUrn) ?? parentUrn : null,
+            custom: req.getCustom(),
+            inputs,
+            options: optionsOf(req, names),
+        };
+        run.resources.push(resource);
+        const wrapped = (err: unknown, res: { getUrn(): string } | undefined) => {
+            if (res) {
+                resource.urn = res.getUrn();
+                names.set(resource.urn, name);
+            }
+            (cb as (e: unknown, r: unknown) => void)(err, res);
+        };
+        return register(req, wrapped);
+    };
+    return run;
+}
+
+/** Waits until every resource registration and invoke the program started has finished. */
+export async function settle(): Promise<void> {
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
+/** Resolves an output tree to plain values, secrets as SECRET_MARK. */
+export async function resolveOutputs(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const o = value as pulumi.Output<unknown>;
+        if (await pulumi.isSecret(o)) return SECRET_MARK;
+        const inner = await new Promise<unknown>((resolve) => o.apply((x) => resolve(x)));
+        return resolveOutputs(inner);
+    }
+    if (value instanceof Promise) return resolveOutputs(await value);
+    if (Array.isArray(value)) return Promise.all(value.map(resolveOutputs));
+    if (value && typeof value === "object") {
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveOutputs(v)] as const));
+        return Object.fromEntries(entries);
+    }
+    return value;
+}

@@ -1,0 +1,202 @@
+/**
+ * Offline plan: runs index.ts under Pulumi mocks with a stack's config, without AWS or the Pulumi CLI, and
+ * prints the resources it would declare and the stack outputs. Values AWS would normally supply (AZ, AMI,
+ * block facts and state) are assumed, and listed as such.
+ *
+ *   npm run plan -- --stack dev                 # reads Pulumi.dev.yaml
+ *   npm run plan -- --config-file path.yaml     # any stack file
+ *   options: --json, --block-state active|scheduled|expired|none
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { ConfigError, rawStackConfigFrom, StackConfig, validateStackConfig } from "../components/config";
+import { Assumptions, BlockFacts, MockRun, RecordedResource, SECRET_MARK, assumedStart, installMocks, resolveOutputs, settle } from "./offlineMocks";
+
+export const BLOCK_STATES = ["active", "scheduled", "expired", "none"] as const;
+export type AssumedBlockState = (typeof BLOCK_STATES)[number];
+
+export interface PlanOptions {
+    stack?: string;
+    configFile?: string;
+    json?: boolean;
+    blockState?: AssumedBlockState;
+    projectDir?: string;
+    now?: Date;
+}
+
+export interface PlanResult {
+    stack: string;
+    resources: RecordedResource[];
+    outputs: Record<string, unknown>;
+    assumed: string[];
+}
+
+const ASSUMED_ADOPTED_ID = "cr-0adbeef0000000001";
+
+/** Pulumi hands objects to programs as JSON strings and scalars as strings; secure values stay hidden. */
+export function pulumiConfigMap(config: Record<string, unknown>, project: string): { values: Record<string, string>; secretKeys: string[] } {
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [rawKey, v] of Object.entries(config)) {
+        const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+        if (v && typeof v === "object" && "secure" in v) {
+            values[key] = SECRET_MARK;
+            secretKeys.push(key);
+        } else {
+            values[key] = typeof v === "string" ? v : JSON.stringify(v);
+        }
+    }
+    return { values, secretKeys };
+}
+
+/** What the mocks answer, from the validated config and the block state to assume. */
+export function assumptionsFor(cfg: StackConfig, blockState: AssumedBlockState, now = new Date()): Assumptions {
+    const region = cfg.region;
+    const r = cfg.reservation;
+    const availabilityZone = (r?.kind === "buy" ? r.availabilityZones?.[0] : undefined) ?? cfg.codeServer.availabilityZone ?? `${region}a`;
+    const a: Assumptions = { region, availabilityZone, amiId: "ami-0example000000001" };
+    if (!r) return a;
+    const id = r.kind === "adopt" ? r.id ?? ASSUMED_ADOPTED_ID : "cr-0b0b0000000000001";
+    if (r.kind === "adopt" && r.parameterName) a.parameters = { [r.parameterName]: id };
+    if (blockState === "none") return a;
+    const hours = r.kind === "buy" ? r.durationHours : 24;
+    const start =
+        blockState === "scheduled" ? assumedStart(now)
+        : blockState === "expired" ? new Date(now.getTime() - (hours + 2) * 3600_000).toISOString()
+        : new Date(Math.floor(now.getTime() / 3600_000) * 3600_000 - 3600_000).toISOString();
+    const block: BlockFacts = {
+        id,
+        instanceType: r.instanceType,
+        instanceCount: r.kind === "buy" ? r.instanceCount : 1,
+        availabilityZone,
+        state: blockState,
+        startDate: start,
+        endDate: new Date(Date.parse(start) + hours * 3600_000).toISOString(),
+    };
+    a.block = block;
+    return a;
+}
+
+function stackFileOf(o: PlanOptions, projectDir: string): { file: string; stack: string } {
+    if (o.configFile) {
+        const m = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(o.configFile));
+        return { file: path.resolve(o.configFile), stack: o.stack ?? (m ? m[1] : "plan") };
+    }
+    if (!o.stack) throw new Error("plan: give --stack NAME (reads Pulumi.NAME.yaml) or --config-file PATH");
+    return { file: path.join(projectDir, `Pulumi.${o.stack}.yaml`), stack: o.stack };
+}
+
+/** Runs the program under mocks. Throws ConfigError for bad config, before anything is declared. */
+export async function runPlan(o: PlanOptions): Promise<PlanResult> {
+    const projectDir = o.projectDir ?? path.resolve(__dirname, "..");
+    const project = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name: string }).name;
+    const { file, stack } = stackFileOf(o, projectDir);
+    if (!fs.existsSync(file)) {
+        const stacks = fs.readdirSync(projectDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+        throw new Error(`plan: no stack file ${file} (stacks here: ${stacks.join(", ")})`);
+    }
+    let doc: { config?: Record<string, unknown> };
+    try {
+        doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as typeof doc;
+    } catch (err) {
+        throw new ConfigError([`${file}: is not valid YAML: ${(err as Error).message.split("\n")[0]}`]);
+    }
+    const { values, secretKeys } = pulumiConfigMap(doc.config ?? {}, project);
+    const cfg = validateStackConfig(rawStackConfigFrom(values, project, stack));
+    const blockState = o.blockState ?? "active";
+    const assumptions = assumptionsFor(cfg, blockState, o.now);
+    const run: MockRun = await installMocks(assumptions, project, stack);
+    pulumi.runtime.setAllConfig(values, secretKeys);
+    if (cfg.reservation) run.assumed.push(`block state ${blockState === "none" ? "not bought yet" : blockState} (choose with --block-state)`);
+    if (cfg.reservation?.kind === "buy" && !assumptions.block) {
+        run.assumed.push(`the block bought on this run is in ${assumptions.availabilityZone} and starts ${assumedStart(o.now)}`);
+    }
+
+    const entry = path.join(projectDir, "index.ts");
+    delete require.cache[require.resolve(entry)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require(entry) as () => Promise<Record<string, unknown>>;
+    const outputs = (await resolveOutputs(await program())) as Record<string, unknown>;
+    await settle();
+    return { stack, resources: run.resources, outputs, assumed: run.assumed };
+}
+
+function short(value: unknown): string {
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    return text.length > 110 ? `${text.slice(0, 107)}...` : text;
+}
+
+/** The plan as text: the resource tree with key inputs, the outputs, then what was assumed. */
+export function formatPlan(p: PlanResult): string {
+    const lines = [`capblocks offline plan for stack ${p.stack}: nothing is created and AWS is not called`, "", `Resources (${p.resources.length}):`];
+    const children = (parent: string | null) => p.resources.filter((r) => r.parent === parent);
+    const walk = (r: RecordedResource, depth: number) => {
+        const pad = "  ".repeat(depth + 1);
+        lines.push(`${pad}${r.name}  (${r.type})`);
+        for (const [k, v] of Object.entries(r.inputs)) {
+            if (v === undefined || (Array.isArray(v) && v.length === 0 && k !== "ingress")) continue;
+            lines.push(`${pad}    ${k}: ${short(v)}`);
+        }
+        for (const [k, v] of Object.entries(r.options)) {
+            if (k !== "dependsOn") lines.push(`${pad}    [${k}: ${short(v)}]`);
+        }
+        children(r.name).forEach((c) => walk(c, depth + 1));
+    };
+    children(null).forEach((r) => walk(r, 0));
+    lines.push("", "Outputs:");
+    for (const [k, v] of Object.entries(p.outputs)) lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    lines.push("", "Assumed (offline; AWS decides these on `pulumi up`):");
+    p.assumed.forEach((s) => lines.push(`  - ${s}`));
+    return lines.join("\n");
+}
+
+export function parseArgs(argv: string[]): PlanOptions {
+    const o: PlanOptions = {};
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const value = () => {
+            const v = argv[++i];
+            if (v === undefined) throw new Error(`plan: ${arg} needs a value`);
+            return v;
+        };
+        if (arg === "--stack") o.stack = value();
+        else if (arg === "--config-file") o.configFile = value();
+        else if (arg === "--json") o.json = true;
+        else if (arg === "--block-state") {
+            const s = value();
+            if (!(BLOCK_STATES as readonly string[]).includes(s)) throw new Error(`plan: --block-state must be one of ${BLOCK_STATES.join(", ")}`);
+            o.blockState = s as AssumedBlockState;
+        } else throw new Error(`plan: unknown argument ${arg} (use --stack NAME | --config-file PATH, --json, --block-state STATE)`);
+    }
+    return o;
+}
+
+/** CLI entry: 0 on success, 2 for invalid config (only the config error is printed), 1 for other failures. */
+export interface Sink {
+    write(chunk: string): unknown;
+}
+
+export async function main(argv: string[], out: Sink = process.stdout, err: Sink = process.stderr): Promise<number> {
+    try {
+        const o = parseArgs(argv);
+        const result = await runPlan(o);
+        const text = o.json
+            ? JSON.stringify({
+                  resources: result.resources.map(({ type, name, parent, inputs, options }) => ({ type, name, parent, inputs, options })),
+                  outputs: result.outputs,
+                  assumed: result.assumed,
+              }, null, 2)
+            : formatPlan(result);
+        out.write(`${text}\n`);
+        return 0;
+    } catch (e) {
+        err.write(`${(e as Error).message}\n`);
+        return e instanceof ConfigError ? 2 : 1;
+    }
+}
+
+if (require.main === module) {
+    void main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,77 @@
+import Ajv from "ajv";
+import * as fs from "fs";
+import * as path from "path";
+import type { TaskSpec } from "../dynamic-providers/ssmTasks";
+import { placeholdersIn } from "../dynamic-providers/ssmTasksTemplate";
+import taskFileSchema from "./task-file.schema.json";
+
+/** The shipped code-server setup; user task files are appended after it. */
+export const CODE_SERVER_TASKS_FILE = path.join(__dirname, "code-server-setup.json");
+
+export interface TaskFile {
+    description?: string;
+    variables?: Record<string, string>;
+    secrets?: string[];
+    tasks: TaskSpec[];
+}
+
+export interface LoadedTasks {
+    tasks: TaskSpec[];
+    /** File defaults (later files override earlier ones), then the caller's values. */
+    variables: Record<string, string>;
+    /** Placeholder names the files declare as secrets: the caller maps each to a parameter name or secret ARN. */
+    secretNames: string[];
+}
+
+const validateTaskFile = new Ajv({ allErrors: true }).compile<TaskFile>(taskFileSchema);
+
+/** Reads and schema-checks one task file; errors name the file and the JSON path at fault. */
+export function readTaskFile(file: string): TaskFile {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (error) {
+        throw new Error(`task file ${file}: ${(error as Error).message}`);
+    }
+    if (!validateTaskFile(parsed)) {
+        const problems = (validateTaskFile.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
+        throw new Error(`task file ${file} is not valid: ${problems.join("; ")}`);
+    }
+    return parsed;
+}
+
+/**
+ * Loads task files in order into one task list: duplicate task ids are rejected naming both files,
+ * and every {{NAME}} must be a variable or a declared secret.
+ */
+export function loadTasks(files: string[], variables: Record<string, string> = {}): LoadedTasks {
+    const tasks: TaskSpec[] = [];
+    const origin = new Map<string, string>();
+    let defaults: Record<string, string> = {};
+    const secretNames = new Set<string>();
+    const parsed = files.map((file) => ({ file, content: readTaskFile(file) }));
+    for (const { file, content } of parsed) {
+        defaults = { ...defaults, ...content.variables };
+        for (const name of content.secrets ?? []) secretNames.add(name);
+        for (const task of content.tasks) {
+            const first = origin.get(task.id);
+            if (first) throw new Error(`task file ${file}: task id "${task.id}" is already used in ${first}; task ids must be unique`);
+            origin.set(task.id, file);
+            tasks.push(task);
+        }
+    }
+    const merged = { ...defaults, ...variables };
+    for (const task of tasks) {
+        for (const name of new Set(task.commands.flatMap(placeholdersIn))) {
+            if (!(name in merged) && !secretNames.has(name)) {
+                throw new Error(`task file ${origin.get(task.id)}: task "${task.id}" uses {{${name}}}, which no file declares as a variable or secret`);
+            }
+        }
+    }
+    return { tasks, variables: merged, secretNames: [...secretNames] };
+}
+
+/** The code-server setup followed by the user's own task files. */
+export function loadCodeServerTasks(extraFiles: string[] = [], variables: Record<string, string> = {}): LoadedTasks {
+    return loadTasks([CODE_SERVER_TASKS_FILE, ...extraFiles], variables);
+}
