@@ -1,7 +1,5 @@
 import { expect } from "chai";
-import { readFileSync } from "fs";
-import * as path from "path";
-import { PROJECT_DIR } from "./capture";
+import { declaredOutputs } from "./declaredOutputs";
 import { Props, ProviderHost, UNKNOWN } from "./harness";
 import { HostSuite, useHostSuite } from "./hostSuite";
 import { ResourceLifecycle, StepOutcome } from "./lifecycle";
@@ -28,13 +26,8 @@ const MARKET = {
     },
 };
 const ARGS = { instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", region: "sa-east-1", tags: { team: "ml" } };
-const block = (name: string) => ({ modulePath: "dynamic-providers/capacityBlock.ts", className: "CapacityBlock", name, args: ARGS });
-
-/** The outputs the CapacityBlock class declares: each must reach state with a value. */
-function declaredOutputs(): string[] {
-    const source = readFileSync(path.join(PROJECT_DIR, "dynamic-providers", "capacityBlock.ts"), "utf8");
-    return [...source.matchAll(/declare public readonly (\w+): pulumi\.Output/g)].map((m) => m[1]);
-}
+const MODULE = "dynamic-providers/capacityBlock.ts";
+const block = (name: string) => ({ modulePath: MODULE, className: "CapacityBlock", name, args: ARGS });
 
 function purchasesTagged(host: ProviderHost, token: unknown): number {
     return host.calls().filter((c) => `${c.client}.${c.operation}` === PURCHASE &&
@@ -72,6 +65,13 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             expect(life.state).to.equal(undefined);
         });
 
+        it("check reports a missing required input as its own failure through the host's marshalling", async () => {
+            const news = life.resource.inputs();
+            delete news.instanceType;
+            const { failures } = await life.resource.check(news);
+            expect(failures).to.deep.equal([{ property: "instanceType", reason: "instanceType is required" }]);
+        });
+
         it("preview shows the quote: what up would buy and its price, having bought nothing", async () => {
             let planned: Props | undefined;
             const calls = await callsDuring(async () => {
@@ -106,7 +106,7 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             const outputs = life.state?.outputs ?? {};
             id = life.state?.id ?? "";
             expect(id).to.match(/^cr-/);
-            for (const key of declaredOutputs()) {
+            for (const key of declaredOutputs(MODULE)) {
                 expect(outputs, key).to.have.property(key);
                 const value = outputs[key];
                 expect(value === null || (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0), key).to.equal(false);
