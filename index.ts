@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { instanceFacts, unknownTypeWarning } from "./components/catalog";
 import { CodeServerInstance } from "./components/codeServerInstance";
-import { readStackConfig } from "./components/config";
+import { clusterCapacity, readStackConfig } from "./components/config";
+import { GpuNodeGroup } from "./components/gpuNodeGroup";
 import { onDemandZone, placementIn } from "./components/network";
 import { adoptReservation, buyReservation, ReservationInfo } from "./components/reservation";
-import { loadSetupTasks, setupVariables } from "./components/setupTasks";
+import { loadSetupTasks } from "./components/setupTasks";
 
 /** config → reservation → components → outputs. Every output is a string: none is ever undefined. */
 export = async (): Promise<Record<string, pulumi.Input<string>>> => {
@@ -36,14 +37,15 @@ export = async (): Promise<Record<string, pulumi.Input<string>>> => {
         const cs = cfg.codeServer;
         const zone = reservation ? reservation.availabilityZone : await onDemandZone(region, cs.subnetId, cs.availabilityZone);
         const launch = reservation ? reservation.launchable : true;
+        const setup = loadSetupTasks(cs, __dirname);
         const codeServer = new CodeServerInstance("code-server", {
             config: cs,
             region,
             placement: placementIn(zone, region, cs.subnetId),
             reservation,
             launch,
-            tasks: loadSetupTasks(cs, __dirname),
-            variables: setupVariables(cs),
+            tasks: setup.tasks,
+            variables: setup.variables,
             tags,
         });
         Object.assign(outputs, {
@@ -58,6 +60,24 @@ export = async (): Promise<Record<string, pulumi.Input<string>>> => {
         if (launch) outputs.nextStep = pulumi.interpolate`${outputs.nextStep} ${codeServer.connectHint}`;
     }
 
-    // The PCS cluster (cfg.cluster, components/gpuNodeGroup.ts) is built here from the same reservation.
+    if (cfg.cluster.enabled && reservation) {
+        const cluster = new GpuNodeGroup("cluster", {
+            cluster: cfg.cluster,
+            reservation,
+            instanceType: reservation.instanceType,
+            instanceCount: clusterCapacity(reservation.instanceCount, cfg.codeServer.enabled),
+            region,
+            tags,
+        });
+        Object.assign(outputs, {
+            clusterId: cluster.clusterId,
+            clusterName: cluster.clusterName,
+            clusterQueue: cluster.queueName,
+            clusterLoginNodeGroupId: cluster.loginNodeGroupId,
+            clusterLoginCommand: cluster.loginCommand,
+            clusterSharedStorageId: cluster.sharedStorageId,
+            parallelClusterConfig: cluster.parallelClusterConfig,
+        });
+    }
     return outputs;
 };

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import { isAllowedDuration } from "../dynamic-providers/capacityBlockRules";
 import { instanceFacts } from "./catalog";
+import { clusterConfigErrors } from "./clusterValidation";
 import {
     clusterSchema,
     codeServerSchema,
-    isCapacityBlockDuration,
     regionSchema,
     reservationSchema,
     tagsSchema,
@@ -125,7 +126,7 @@ function isIpv4Cidr(value: string): boolean {
 function buildAjv(): Ajv {
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
     ajv.addVocabulary(["rule"]);
-    ajv.addKeyword({ keyword: "capacityBlockDuration", type: "number", schemaType: "boolean", validate: (_: boolean, d: number) => isCapacityBlockDuration(d) });
+    ajv.addKeyword({ keyword: "capacityBlockDuration", type: "number", schemaType: "boolean", validate: (_: boolean, d: number) => isAllowedDuration(d) });
     ajv.addKeyword({ keyword: "isoTimestamp", type: "string", schemaType: "boolean", validate: (_: boolean, d: string) => ISO_TIMESTAMP.test(d) && !Number.isNaN(Date.parse(d)) });
     ajv.addKeyword({ keyword: "ipv4Cidr", type: "string", schemaType: "boolean", validate: (_: boolean, d: string) => isIpv4Cidr(d) });
     ajv.addKeyword({
@@ -300,24 +301,22 @@ function codeServerFrom(c: Obj, reservation: ReservationConfig | undefined, regi
     };
 }
 
+/** Compute nodes the cluster may use: the block, less the one instance code-server runs on it. */
+export function clusterCapacity(blockInstanceCount: number, codeServerEnabled: boolean): number {
+    return blockInstanceCount - (codeServerEnabled ? 1 : 0);
+}
+
 function defaultClusterName(project: string, stack: string): string {
     const name = `${project}-${stack}`.replace(/[^A-Za-z0-9-]/g, "-").replace(/^[^A-Za-z]+/, "");
     return (name || "capblocks").slice(0, 40);
 }
 
-function clusterFrom(c: Obj, raw: RawStackConfig, reservation: ReservationConfig | undefined, problems: string[]): ClusterConfig {
+function clusterFrom(c: Obj, raw: RawStackConfig, reservation: ReservationConfig | undefined, codeServerEnabled: boolean, problems: string[]): ClusterConfig {
     const enabled = (c.enabled as boolean | undefined) ?? false;
-    const computeMinCount = (c.computeMinCount as number | undefined) ?? 0;
     if (enabled && !reservation) {
         problems.push("capblocks:cluster.enabled: the PCS compute node group runs on a Capacity Block; set capblocks:reservation (buy or adopt) or disable the cluster");
     }
-    if (enabled && reservation?.kind === "buy" && computeMinCount > reservation.instanceCount) {
-        problems.push(`capblocks:cluster.computeMinCount: ${computeMinCount} is more than the block's ${reservation.instanceCount} instances`);
-    }
-    if (enabled && reservation && c.computeInstanceType !== undefined && c.computeInstanceType !== reservation.instanceType) {
-        problems.push(`capblocks:cluster.computeInstanceType: ${show(c.computeInstanceType)} differs from the block's ${reservation.instanceType}`);
-    }
-    return {
+    const cluster: ClusterConfig = {
         enabled,
         name: (c.name as string | undefined) ?? defaultClusterName(raw.project, raw.stack),
         slurmVersion: (c.slurmVersion as string | undefined) ?? "25.05",
@@ -326,12 +325,26 @@ function clusterFrom(c: Obj, raw: RawStackConfig, reservation: ReservationConfig
         loginInstanceType: (c.loginInstanceType as string | undefined) ?? "m7i.large",
         loginPublic: (c.loginPublic as boolean | undefined) ?? false,
         sharedStorage: (c.sharedStorage as SharedStorage | undefined) ?? "efs",
-        computeMinCount,
+        computeMinCount: (c.computeMinCount as number | undefined) ?? 0,
         ...(c.amiId !== undefined ? { amiId: c.amiId as string } : {}),
         ...(c.vpcId !== undefined ? { vpcId: c.vpcId as string } : {}),
         ...(c.computeSubnetId !== undefined ? { computeSubnetId: c.computeSubnetId as string } : {}),
         ...(c.loginSubnetId !== undefined ? { loginSubnetId: c.loginSubnetId as string } : {}),
     };
+    // An adopted block's size is known only after its lookup; GpuNodeGroup checks it again then.
+    if (enabled && reservation?.kind === "buy") {
+        const maxCount = clusterCapacity(reservation.instanceCount, codeServerEnabled);
+        if (maxCount < 1) {
+            problems.push(
+                `capblocks:cluster.enabled: the block has ${reservation.instanceCount} instance(s) and code-server takes one, ` +
+                    `leaving none for the cluster; raise capblocks:reservation.instanceCount or disable code-server`,
+            );
+        }
+        problems.push(...clusterConfigErrors(cluster, { maxCount, blockInstanceType: reservation.instanceType }));
+    } else {
+        problems.push(...clusterConfigErrors(cluster, { maxCount: 64, blockInstanceType: reservation?.instanceType }));
+    }
+    return cluster;
 }
 
 /**
@@ -369,7 +382,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     }
     const reservation = raw.reservation === undefined ? undefined : reservationFrom(reservationInput, problems);
     const codeServer = codeServerFrom(asObj(raw.codeServer), reservation, region, problems);
-    const cluster = clusterFrom(asObj(raw.cluster), raw, reservation, problems);
+    const cluster = clusterFrom(asObj(raw.cluster), raw, reservation, codeServer.enabled, problems);
     if (problems.length) throw new ConfigError(problems);
     return { region, reservation, codeServer, cluster, tags: (raw.tags as Record<string, string> | undefined) ?? {} };
 }

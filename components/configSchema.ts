@@ -4,20 +4,11 @@
  * `rule` is an annotation: the human wording of the constraint, used in error messages.
  */
 
+import { INSTANCE_PLATFORMS } from "../dynamic-providers/capacityBlockRules";
+import { SUPPORTED_SLURM_VERSIONS } from "./clusterValidation";
+
 export const DURATION_RULE = "is not a valid Capacity Block duration (24..336 in steps of 24, then steps of 168 up to 4368)";
 
-/** EC2 user guide, Capacity Blocks: 1-day steps up to 14 days, then 7-day steps up to 182 days. */
-export function isCapacityBlockDuration(hours: number): boolean {
-    if (!Number.isInteger(hours)) return false;
-    if (hours >= 24 && hours <= 336) return hours % 24 === 0;
-    return hours > 336 && hours <= 4368 && (hours - 336) % 168 === 0;
-}
-
-/** PurchaseCapacityBlock InstancePlatform values for API purchases (AWS-FACTS "Capacity Blocks"). */
-export const INSTANCE_PLATFORMS = ["Linux/UNIX", "Red Hat Enterprise Linux", "RHEL with HA", "SUSE Linux", "Ubuntu Pro"];
-
-/** Slurm versions PCS accepts for new clusters (24.05 is past end of life). */
-export const SLURM_VERSIONS = ["24.11", "25.05", "25.11"];
 
 const instanceType = {
     type: "string",
@@ -111,7 +102,7 @@ export const clusterSchema = {
             pattern: "^[A-Za-z][A-Za-z0-9-]{0,39}$",
             rule: "is not a PCS cluster name (a letter, then letters, digits or hyphens; at most 40)",
         },
-        slurmVersion: { enum: SLURM_VERSIONS },
+        slurmVersion: { enum: [...SUPPORTED_SLURM_VERSIONS] },
         size: { enum: ["SMALL", "MEDIUM", "LARGE"] },
         computeInstanceType: instanceType,
         loginInstanceType: instanceType,

@@ -1,42 +1,37 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import { TaskSpec } from "../dynamic-providers/ssmTasks";
+import { loadCodeServerTasks, LoadedTasks } from "../tasks/loader";
 import { HTTP_PORT } from "./codeServerInstance";
 import { CodeServerConfig } from "./config";
 
-export const CODE_SERVER_TASK_FILE = "tasks/code-server-setup.json";
 /** code-server listens on localhost only; nginx (HTTP_PORT) is the one way in. */
 export const CODE_SERVER_PORT = 8080;
 
-/** The variables the setup task files use. */
+/** The secrets the component can supply; each maps to a secret it creates itself. */
+export const SUPPLIED_SECRETS = ["PASSWORD"];
+
+/** The variables the setup task files use, from stack config. */
 export function setupVariables(cs: CodeServerConfig): Record<string, string> {
     return { USER: cs.user, HOME_DIR: cs.homeDir, INTERNAL_PORT: String(CODE_SERVER_PORT), NGINX_PORT: String(HTTP_PORT) };
 }
 
-function readTaskFile(file: string): TaskSpec[] {
-    const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
-    const tasks = Array.isArray(parsed) ? parsed : (parsed as { tasks?: unknown }).tasks;
-    if (!Array.isArray(tasks)) throw new Error(`task file ${file}: expected a "tasks" list`);
-    return tasks as TaskSpec[];
-}
-
 /**
- * The code-server setup tasks: tasks/code-server-setup.json, then capblocks:codeServer.taskFiles in order
- * (paths relative to the project). A missing extra file is an error; the built-in file is read when present.
+ * The code-server setup: tasks/code-server-setup.json, then capblocks:codeServer.taskFiles in order
+ * (paths relative to the project), schema-checked by the task loader.
  */
-export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): TaskSpec[] {
-    const builtIn = path.join(projectDir, CODE_SERVER_TASK_FILE);
-    const tasks: TaskSpec[] = [];
-    if (fs.existsSync(builtIn)) {
-        tasks.push(...readTaskFile(builtIn));
-    } else {
-        void pulumi.log.warn(`${CODE_SERVER_TASK_FILE} not found: only the work volume is set up`);
+export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): LoadedTasks {
+    const extra = cs.taskFiles.map((file) => {
+        const full = path.resolve(projectDir, file);
+        if (!fs.existsSync(full)) throw new Error(`capblocks:codeServer.taskFiles: ${file} does not exist (paths are relative to ${projectDir})`);
+        return full;
+    });
+    const loaded = loadCodeServerTasks(extra, setupVariables(cs));
+    const unsupplied = loaded.secretNames.filter((name) => !SUPPLIED_SECRETS.includes(name));
+    if (unsupplied.length > 0) {
+        throw new Error(
+            `capblocks:codeServer.taskFiles: secret(s) ${unsupplied.join(", ")} have no source; ` +
+                `task files can use only ${SUPPLIED_SECRETS.join(", ")} (fetched on the instance from the stack's own secret)`,
+        );
     }
-    for (const extra of cs.taskFiles) {
-        const file = path.join(projectDir, extra);
-        if (!fs.existsSync(file)) throw new Error(`capblocks:codeServer.taskFiles: ${extra} does not exist (paths are relative to ${projectDir})`);
-        tasks.push(...readTaskFile(file));
-    }
-    return tasks;
+    return loaded;
 }

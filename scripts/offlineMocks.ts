@@ -138,6 +138,16 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>,
                 },
             };
         }
+        case "aws:efs/mountTarget:MountTarget":
+            return { id: hexId("fsmt", name), state: { ...inputs, ipAddress: "10.0.16.5" } };
+        case "aws:fsx/lustreFileSystem:LustreFileSystem":
+            return { id: hexId("fs", name), state: { ...inputs, dnsName: `${hexId("fs", name)}.fsx.${a.region}.amazonaws.com`, mountName: "abcd1234" } };
+        case "aws-native:pcs:Cluster":
+        case "aws-native:pcs:ComputeNodeGroup":
+        case "aws-native:pcs:Queue": {
+            const awsId = `pcs_${createHash("sha256").update(name).digest("hex").slice(0, 10)}`;
+            return { id: awsId, state: { ...inputs, awsId, arn: `arn:aws:pcs:${a.region}:123456789012:${name}/${awsId}` } };
+        }
         case "pulumi-nodejs:dynamic/capblocks:SsmTasks":
             return { id: hexId("ssm", name), state: { ...inputs, taskStates: {} } };
         default:
@@ -159,6 +169,11 @@ function answerCall(token: string, inputs: Record<string, unknown>, a: Assumptio
     switch (token) {
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+            const names = ["a", "b", "c"].map((z) => `${a.region}${z}`);
+            assume(`Availability Zones ${names.join(", ")} in ${a.region}`);
+            return { names, zoneIds: names.map((_, i) => `use-az${i + 1}`), id: a.region };
+        }
         case "aws:ec2/getVpc:getVpc":
             assume(`default VPC vpc-0default0000000001 in ${a.region}`);
             return { id: "vpc-0default0000000001", cidrBlock: "172.31.0.0/16", default: true };

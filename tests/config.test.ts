@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, RawStackConfig, readStackConfig, validateStackConfig } from "../components/config";
-import { isCapacityBlockDuration } from "../components/configSchema";
+import { isAllowedDuration } from "../dynamic-providers/capacityBlockRules";
 import { mockAws } from "./helpers/mocks";
 
 const base = (over: Partial<RawStackConfig> = {}): RawStackConfig => ({ project: "capblocks", stack: "dev", region: "sa-east-1", ...over });
@@ -46,8 +46,8 @@ describe("config: validateStackConfig", () => {
 
     // EC2 user guide, Capacity Blocks: 1-day steps to 14 days, then 7-day steps to 182 days.
     it("knows the Capacity Block durations", () => {
-        for (const ok of [24, 48, 336, 504, 672, 4368]) expect(isCapacityBlockDuration(ok), `${ok}`).to.equal(true);
-        for (const bad of [0, 12, 30, 360, 480, 505, 4536, 24.5]) expect(isCapacityBlockDuration(bad), `${bad}`).to.equal(false);
+        for (const ok of [24, 48, 336, 504, 672, 4368]) expect(isAllowedDuration(ok), `${ok}`).to.equal(true);
+        for (const bad of [0, 12, 30, 360, 480, 505, 4536, 24.5]) expect(isAllowedDuration(bad), `${bad}`).to.equal(false);
     });
 
     it("names the key and the duration rule", () => {
@@ -95,7 +95,10 @@ describe("config: validateStackConfig", () => {
         ["old Slurm", { reservation: buy, cluster: { slurmVersion: "24.05" } }, /^capblocks:cluster\.slurmVersion: "24\.05" is not one of "24\.11", "25\.05", "25\.11"/],
         ["bad storage", { reservation: buy, cluster: { sharedStorage: "nfs" } }, /^capblocks:cluster\.sharedStorage: "nfs" is not one of "efs", "fsx-lustre", "none"/],
         ["cluster without a block", { cluster: { enabled: true }, codeServer: { enabled: false } }, /^capblocks:cluster\.enabled: the PCS compute node group runs on a Capacity Block/],
-        ["min count above the block", { reservation: buy, cluster: { enabled: true, computeMinCount: 2 } }, /^capblocks:cluster\.computeMinCount: 2 is more than the block's 1 instances/],
+        ["min count above the block", { reservation: { ...buy, instanceCount: 2 }, codeServer: { enabled: false }, cluster: { enabled: true, computeMinCount: 3 } }, /^capblocks:cluster\.computeMinCount 3 is above the 2 compute instance\(s\) available/],
+        ["min count above what code-server leaves", { reservation: { ...buy, instanceCount: 2 }, cluster: { enabled: true, computeMinCount: 2 } }, /^capblocks:cluster\.computeMinCount 2 is above the 1 compute instance\(s\) available/],
+        ["a one-instance block shared with code-server", { reservation: buy, cluster: { enabled: true } }, /^capblocks:cluster\.enabled: the block has 1 instance\(s\) and code-server takes one/],
+        ["compute type other than the block's", { reservation: buy, codeServer: { enabled: false }, cluster: { enabled: true, computeInstanceType: "p5.48xlarge" } }, /^capblocks:cluster\.computeInstanceType p5\.48xlarge differs from the Capacity Block's/],
         ["reserved tag key", { reservation: buy, tags: { "aws:team": "ml" } }, /^capblocks:tags: "aws:team" is not a usable tag key/],
         ["numeric tag value", { reservation: buy, tags: { cost: 12 } }, /^capblocks:tags\.cost: 12 must be a string/],
     ];

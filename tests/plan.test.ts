@@ -53,7 +53,7 @@ const ofType = (p: PlanJson, type: string) => p.resources.filter((r) => r.type =
 
 describe("offline plan", () => {
     it("ships the four example stacks", () => {
-        expect(EXAMPLE_STACKS).to.include.members(["dev", "adopt-id", "adopt-parameter", "ondemand-g7e"]);
+        expect(EXAMPLE_STACKS).to.include.members(["dev", "adopt-id", "adopt-parameter", "ondemand-g7e", "cluster-p5", "cluster-and-code-server"]);
     });
 
     for (const stack of EXAMPLE_STACKS) {
@@ -61,7 +61,8 @@ describe("offline plan", () => {
             const r = await plan(["--stack", stack, "--json"]);
             expect(r.code, r.err).to.equal(0);
             const p = r.json as PlanJson;
-            expect(ofType(p, "capblocks:index:CodeServerInstance")).to.have.length(1);
+            const built = ofType(p, "capblocks:index:CodeServerInstance").length + ofType(p, "capblocks:index:GpuNodeGroup").length;
+            expect(built, "a code-server box or a cluster").to.be.greaterThan(0);
             for (const [k, v] of Object.entries(p.outputs)) {
                 expect(v, k).to.be.a("string");
                 expect(String(v), k).to.not.match(/undefined|\[object Object\]/);
@@ -69,6 +70,24 @@ describe("offline plan", () => {
             expect(p.assumed.length).to.be.greaterThan(0);
         });
     }
+
+    it("cluster-p5: the whole 2-instance block backs a CAPACITY_BLOCK compute group, with no code-server", async () => {
+        const p = (await plan(["--stack", "cluster-p5", "--json"])).json as PlanJson;
+        expect(ofType(p, "capblocks:index:CodeServerInstance")).to.have.length(0);
+        const groups = ofType(p, "aws-native:pcs:ComputeNodeGroup");
+        const compute = groups.find((g) => g.inputs.purchaseOption === "CAPACITY_BLOCK");
+        expect(compute, "compute node group").to.not.equal(undefined);
+        expect(compute?.inputs.scalingConfiguration).to.deep.include({ maxInstanceCount: 2 });
+        expect(p.outputs.parallelClusterConfig).to.match(/CapacityType: CAPACITY_BLOCK/);
+    });
+
+    it("cluster-and-code-server: code-server takes one instance of the block, the cluster the rest", async () => {
+        const p = (await plan(["--stack", "cluster-and-code-server", "--json"])).json as PlanJson;
+        expect(ofType(p, "capblocks:index:CodeServerInstance")).to.have.length(1);
+        const compute = ofType(p, "aws-native:pcs:ComputeNodeGroup").find((g) => g.inputs.purchaseOption === "CAPACITY_BLOCK");
+        expect(compute?.inputs.scalingConfiguration).to.deep.include({ maxInstanceCount: 2 });
+        expect(p.outputs.parallelClusterConfig).to.match(/MinCount: 2\n\s+MaxCount: 2/);
+    });
 
     it("dev: launches into the block, in its AZ, from a template carrying both block settings", async () => {
         const p = (await plan(["--stack", "dev", "--json"])).json as PlanJson;
