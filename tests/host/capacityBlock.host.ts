@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { declaredOutputs } from "./declaredOutputs";
-import { Props, ProviderHost, UNKNOWN } from "./harness";
+import { purchaseToken } from "../../dynamic-providers/capacityBlockRules";
+import { Props, ProviderCallError, ProviderHost, rejection, UNKNOWN } from "./harness";
 import { HostSuite, useHostSuite } from "./hostSuite";
 import { ResourceLifecycle, StepOutcome } from "./lifecycle";
 
@@ -49,6 +50,11 @@ describe("CapacityBlock in the dynamic-provider host", () => {
         let id = "";
         // Once bought, a higher ceiling is what the program says.
         const RAISED = { maxUpfrontFee: "1000" };
+        const EXTENDED = { ...RAISED, durationHours: 48 };
+        // The block bought below ends 2026-11-30T11:30Z; a paid 24 h extension moves the end by a day.
+        const EXTENDED_END = "2026-12-01T11:30:00.000Z";
+        // A 48 h block costs 1440.00 USD or more in this market.
+        const NEXT_GENERATION = { ...EXTENDED, maxUpfrontFee: "1500", generation: 2 };
         before(() => {
             life = new ResourceLifecycle(suite().resources.block);
         });
@@ -142,29 +148,77 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             expect(life.state?.outputs).to.include({ maxUpfrontFee: "1000", state: "scheduled" });
         });
 
-        it("refresh after the block ended keeps its id and shows expired; the next up buys nothing", async () => {
-            await host.control("market", "advance", 8 * DAY);
+        it("a longer duration buys exactly one extension of the same block, and the next up buys nothing more", async () => {
+            let outcome: StepOutcome | undefined;
+            const calls = await callsDuring(async () => {
+                outcome = await life.up(EXTENDED);
+            });
+            expect(outcome).to.include({ step: "update", error: undefined });
+            expect(calls["EC2Client.PurchaseCapacityBlockExtension"]).to.equal(1);
+            expect(calls).to.not.have.property(PURCHASE);
+            expect(life.state).to.include({ id });
+            expect(life.state?.outputs).to.include({ durationHours: 48, purchasedDurationHours: 24 });
+
+            const again = await callsDuring(async () => {
+                expect((await life.up(EXTENDED)).step).to.equal("same");
+            });
+            expect(again).to.deep.equal({});
+        });
+
+        it("a count change without a generation bump fails in Diff with the way out, and buys nothing", async () => {
+            let error: ProviderCallError | undefined;
+            const calls = await callsDuring(async () => {
+                error = await rejection(life.up({ ...EXTENDED, instanceCount: 2 }));
+            });
+            expect(error?.method).to.equal("Diff");
+            expect(error?.details).to.contain("would buy a second Capacity Block").and.contain("bump generation (1 → 2)");
+            expect(calls).to.deep.equal({});
+            expect(life.state).to.include({ id });
+        });
+
+        it("refresh after the block ended keeps its id and shows expired, with the extended end; the next up buys nothing", async () => {
+            await host.control("market", "advance", 9 * DAY);
             const refreshed = await life.refresh();
             expect(refreshed.error).to.equal(undefined);
             expect(life.state).to.include({ id });
-            expect(life.state?.outputs).to.include({ state: "expired", availableInstanceCount: 0, reservationId: id });
+            expect(life.state?.outputs).to.include({ state: "expired", availableInstanceCount: 0, reservationId: id, endDate: EXTENDED_END });
             let outcome: StepOutcome | undefined;
             const calls = await callsDuring(async () => {
-                outcome = await life.up(RAISED);
+                outcome = await life.up(EXTENDED);
             });
             expect(outcome?.step).to.equal("same");
             expect(calls).to.deep.equal({});
         });
 
+        // The class derives the token from project, stack, name and generation; the capture ran as stack "dev".
+        it("a generation bump replaces: one new block bought, the old one forgotten with its notice", async () => {
+            let outcome: StepOutcome | undefined;
+            const calls = await callsDuring(async () => {
+                outcome = await life.up({ ...NEXT_GENERATION, purchaseToken: purchaseToken("capblocks", "dev", "block", 2) });
+            });
+            // A new token means a purchase is coming: check quotes again, as the preview would show.
+            expect(outcome?.check?.inputs.quote).to.match(/^up would buy \(cheapest, if still offered\): 1 x trn2\.3xlarge .* 1440\.00 USD; ceiling 1500 USD$/);
+            expect(outcome).to.include({ step: "replace", error: undefined });
+            expect(outcome?.diff?.replaces).to.deep.equal(["generation"]);
+            expect(calls[PURCHASE]).to.equal(1);
+            expect(calls).to.not.have.property("EC2Client.PurchaseCapacityBlockExtension");
+            const newId = life.state?.id;
+            expect(newId).to.match(/^cr-/).and.not.equal(id);
+            expect(life.state?.outputs).to.include({ state: "scheduled", generation: 2 });
+            expect(await messageTexts(host)).to.include(`Capacity Block ${id} cannot be cancelled: destroying this resource only forgets it; ` +
+                `the block stays paid and reserved until ${EXTENDED_END}.`);
+        });
+
         it("destroy calls no AWS and tells the user the block cannot be cancelled", async () => {
+            const current = life.state;
             let outcome: StepOutcome | undefined;
             const calls = await callsDuring(async () => {
                 outcome = await life.destroy();
             });
             expect(outcome?.error).to.equal(undefined);
             expect(calls).to.deep.equal({});
-            expect(await messageTexts(host)).to.include(`Capacity Block ${id} cannot be cancelled: destroying this resource only forgets it; ` +
-                "the block stays paid and reserved until 2026-11-30T11:30:00.000Z.");
+            expect(await messageTexts(host)).to.include(`Capacity Block ${current?.id} cannot be cancelled: destroying this resource only forgets it; ` +
+                `the block stays paid and reserved until ${String(current?.outputs.endDate)}.`);
         });
     });
 
