@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import type { TaskSpec } from "../../dynamic-providers/ssmTasks";
@@ -17,9 +17,8 @@ const MODULE = "dynamic-providers/ssmTasks.ts";
 const SEND = "SSMClient.SendCommand";
 const MARKER_DIR = "/capblocks-host-test/markers";
 const INSTANCES = ["i-0123456789abcdef0", "i-0123456789abcdef1", "i-0123456789abcdef2"];
-/** Holds the gate file task "b" refuses to pass while it exists (the test process and the fake share the machine). */
-const scratch = mkdtempSync(path.join(tmpdir(), "capblocks-ssm-host-"));
-const GATE = path.join(scratch, "gate");
+/** Task "b" refuses to pass while this file exists (the test process and the fake's instances share the machine). */
+const GATE = path.join(tmpdir(), `capblocks-ssm-host-gate-${process.pid}`);
 
 /** A task that appends its id to $HOME/<log>.log ($HOME is the fake instance's own root). */
 function loggingTask(id: string, log: string, before: string[] = []): TaskSpec {
@@ -32,13 +31,21 @@ const SETUP_TASKS = [
     loggingTask("b", "setup", ['if [ -e {{GATE}} ]; then echo "gate {{GATE}} is closed" >&2; exit 3; fi']),
     loggingTask("c", "setup"),
 ];
-const tasksResource = (name: string, tasks: TaskSpec[], variables: Record<string, string> = {}) => ({
+const tasksResource = (name: string, tasks: TaskSpec[], extraArgs: Record<string, unknown> = {}) => ({
     modulePath: MODULE,
     className: "SsmTasks",
     name,
-    args: { instanceIds: INSTANCES, tasks, variables, region: "us-east-1", markerDir: MARKER_DIR },
+    args: { instanceIds: INSTANCES, tasks, region: "us-east-1", markerDir: MARKER_DIR, ...extraArgs },
 });
-const SSM_FAKE = { name: "ssm", module: "tests/fakes/ssmFake.ts", export: "installSsmFake", options: { instances: INSTANCES, markerDir: MARKER_DIR } };
+const PASSWORD_REF = "/capblocks/dev/password";
+const PASSWORD = "pw-Value'$1-host";
+const SECRET_TASKS = [{ id: "use-password", name: "Use the password", commands: ['printf %s "{{PASSWORD}}" > "$HOME/pw"'] }];
+const SSM_FAKE = {
+    name: "ssm",
+    module: "tests/fakes/ssmFake.ts",
+    export: "installSsmFake",
+    options: { instances: INSTANCES, markerDir: MARKER_DIR, secrets: { [PASSWORD_REF]: PASSWORD } },
+};
 
 async function logOn(host: ProviderHost, instanceId: string, log: string): Promise<string[]> {
     const file = path.join(String(await host.control("ssm", "instanceRoot", instanceId)), `${log}.log`);
@@ -63,7 +70,11 @@ function statuses(outputs: Props | undefined): Record<string, string> {
 }
 
 describe("SsmTasks in the dynamic-provider host", () => {
-    const suite = useHostSuite({ fakes: [SSM_FAKE] }, [tasksResource("fleet", FLEET_TASKS), tasksResource("setup", SETUP_TASKS, { GATE })]);
+    const suite = useHostSuite({ fakes: [SSM_FAKE] }, [
+        tasksResource("fleet", FLEET_TASKS),
+        tasksResource("setup", SETUP_TASKS, { variables: { GATE } }),
+        tasksResource("secret", SECRET_TASKS, { secrets: { PASSWORD: PASSWORD_REF } }),
+    ]);
     let host: ProviderHost;
     let callsDuring: HostSuite["callsDuring"];
     before(() => ({ host, callsDuring } = suite()));
@@ -72,7 +83,7 @@ describe("SsmTasks in the dynamic-provider host", () => {
         // Before the host stops: the fake's instance directories live in the host process.
         after(async () => {
             await suite().host.control("ssm", "restore");
-            rmSync(scratch, { recursive: true, force: true });
+            rmSync(GATE, { force: true });
         });
 
         it("create on 3 instances sends every task in ONE command, and the task states reach state intact", async () => {
@@ -97,6 +108,16 @@ describe("SsmTasks in the dynamic-provider host", () => {
                 expect(states[id].commandId).to.be.a("string").and.not.equal("");
                 expect(new Date(states[id].finishedAt).toISOString()).to.equal(states[id].finishedAt);
             }
+        });
+
+        it("a secret is fetched on the instance: its value is in no SSM call and not in state", async () => {
+            const life = new ResourceLifecycle(suite().resources.secret);
+            const before = host.calls().length;
+            expect((await life.up()).error).to.equal(undefined);
+            const root = String(await host.control("ssm", "instanceRoot", INSTANCES[0]));
+            expect(readFileSync(path.join(root, "pw"), "utf8")).to.equal(PASSWORD);
+            expect(JSON.stringify(host.calls().slice(before))).to.contain(PASSWORD_REF).and.not.contain(PASSWORD);
+            expect(JSON.stringify(life.state)).to.not.contain(PASSWORD);
         });
 
         describe("one resource from a failed task to destroy", () => {
