@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { declaredOutputs } from "./declaredOutputs";
 import { purchaseToken } from "../../dynamic-providers/capacityBlockRules";
-import { Props, ProviderCallError, ProviderHost, rejection, UNKNOWN } from "./harness";
+import { Props, ProviderHost, UNKNOWN } from "./harness";
 import { HostSuite, useHostSuite } from "./hostSuite";
 import { ResourceLifecycle, StepOutcome } from "./lifecycle";
 
@@ -165,14 +165,19 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             expect(again).to.deep.equal({});
         });
 
-        it("a count change without a generation bump fails in Diff with the way out, and buys nothing", async () => {
-            let error: ProviderCallError | undefined;
+        // A refusal thrown in Diff reaches the user as the error plus the host's JavaScript stack trace on stderr
+        // (diffRPC console.error); check failures are shown as the property's problem.
+        it("a count change without a generation bump is refused by check with the way out: nothing bought, no stack trace", async () => {
+            const stderrBefore = (await host.messages()).filter((m) => m.stream === "stderr").length;
+            let outcome: StepOutcome | undefined;
             const calls = await callsDuring(async () => {
-                error = await rejection(life.up({ ...EXTENDED, instanceCount: 2 }));
+                outcome = await life.up({ ...EXTENDED, instanceCount: 2 });
             });
-            expect(error?.method).to.equal("Diff");
-            expect(error?.details).to.contain("would buy a second Capacity Block").and.contain("bump generation (1 → 2)");
+            expect(outcome?.step).to.equal("check-failed");
+            expect(outcome?.check?.failures.map((f) => f.property)).to.deep.equal(["instanceCount"]);
+            expect(outcome?.check?.failures[0].reason).to.contain("would buy a second Capacity Block").and.contain("bump generation (1 → 2)");
             expect(calls).to.deep.equal({});
+            expect((await host.messages()).filter((m) => m.stream === "stderr")).to.have.length(stderrBefore);
             expect(life.state).to.include({ id });
         });
 
