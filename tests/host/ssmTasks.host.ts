@@ -80,7 +80,7 @@ describe("SsmTasks in the dynamic-provider host", () => {
     before(() => ({ host, callsDuring } = suite()));
 
     describe("scenarios", () => {
-        // Before the host stops: the fake's instance directories live in the host process.
+        // Runs before the suite stops the host: the fake made its instance directories inside the host, so it removes them.
         after(async () => {
             await suite().host.control("ssm", "restore");
             rmSync(GATE, { force: true });
