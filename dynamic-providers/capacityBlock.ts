@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CapacityReservation, EC2Client } from "@aws-sdk/client-ec2";
 import {
-    backoffDelays, cancellationNotice, CapacityBlockInputs, checkFailures, classifyPurchaseError, classifyState, Clock,
+    backoffDelays, boughtBlockFailures, cancellationNotice, CapacityBlockInputs, checkFailures, classifyPurchaseError, classifyState, Clock,
     CLOCK_HOOK_KEY, CURRENCY_TAG, decideDiff, describeOffering, filterOfferings, isKnown, isNotFoundError, isRetryableReadError,
     noOfferingMessage, Offering, OFFERING_ID_TAG, parseFee, PURCHASE_TOKEN_TAG, purchaseToken, quoteText,
     rankOfferings, Selection, tagChanges, UPFRONT_FEE_TAG, withDefaults, withoutUndefined,
@@ -344,6 +344,7 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         // A purchase is still to come for a new resource or a new generation (a new token); else the block is bought.
         const purchaseComing = olds.purchaseToken !== news.purchaseToken;
         const failures = checkFailures(inputs, new Date(clock().now()), purchaseComing);
+        if (!purchaseComing) failures.push(...boughtBlockFailures(olds, inputs));
         if (inputs.region === undefined) failures.push({ property: "region", reason: "no AWS region: run `pulumi config set aws:region <region>` (or set AWS_REGION)" });
         if (news.purchaseToken === undefined) failures.push({ property: "purchaseToken", reason: "purchaseToken is required (the CapacityBlock class derives it)" });
         delete inputs.quote;

@@ -368,14 +368,42 @@ export function decideDiff(olds: Record<string, unknown>, news: Record<string, u
     }
     if (identityChanges.length > 0) {
         const detail = identityChanges.map((k) => `${k} ${JSON.stringify(olds[k])} → ${JSON.stringify(news[k])}`).join(", ");
-        throw new Error(`CapacityBlock: changing ${detail} would buy a second Capacity Block, and blocks cannot be cancelled ` +
-            `(block ${String(olds.reservationId)} stays paid until ${String(olds.endDate)}). ` +
-            `To buy the new block on purpose, also bump generation (${String(oldGeneration)} → ${Number(oldGeneration) + 1}); ` +
-            `otherwise revert the change.`);
+        throw new Error(`CapacityBlock: ${secondBlockRefusal(detail, oldGeneration, `block ${String(olds.reservationId)} stays paid until ${String(olds.endDate)}`)}`);
     }
     const extensionHours = extensionHoursFor(olds, news);
     const otherChanges = [...PURCHASE_ONLY_KEYS, "tags"].some((k) => isKnown(news[k]) ? !same(olds[k], news[k]) : true);
     return { changes: extensionHours > 0 || otherChanges || unknownIdentity, replaces: [], extensionHours };
+}
+
+function secondBlockRefusal(detail: string, oldGeneration: unknown, paidUntil: string): string {
+    return `changing ${detail} would buy a second Capacity Block, and blocks cannot be cancelled (${paidUntil}). ` +
+        `To buy the new block on purpose, also bump generation (${String(oldGeneration)} → ${Number(oldGeneration) + 1}); ` +
+        `otherwise revert the change.`;
+}
+
+/**
+ * diff's refusals, as check failures on the property, for a block already bought (old inputs → new inputs, same
+ * purchase token). The dynamic-provider host prints a Diff error's JavaScript stack trace to the user; a check
+ * failure shows as that property's problem, in preview too. diff still refuses against what the block really is.
+ */
+export function boughtBlockFailures(oldInputs: Record<string, unknown>, newInputs: Record<string, unknown>): CheckFailure[] {
+    const failures: CheckFailure[] = [];
+    const comparable = (k: string) => oldInputs[k] !== undefined && newInputs[k] !== undefined && isKnown(newInputs[k]);
+    const generation = oldInputs.generation ?? 1;
+    if (!same(generation, newInputs.generation ?? 1)) return failures;
+    for (const k of BLOCK_IDENTITY_KEYS) {
+        if (!comparable(k) || same(oldInputs[k], newInputs[k])) continue;
+        const detail = `${k} ${JSON.stringify(oldInputs[k])} → ${JSON.stringify(newInputs[k])}`;
+        failures.push({ property: k, reason: secondBlockRefusal(detail, generation, "the bought block stays paid until its end date") });
+    }
+    if (comparable("durationHours") && typeof oldInputs.durationHours === "number" && typeof newInputs.durationHours === "number") {
+        try {
+            extensionHours(oldInputs.durationHours, newInputs.durationHours);
+        } catch (err) {
+            failures.push({ property: "durationHours", reason: (err as Error).message.replace(/^CapacityBlock: /, "") });
+        }
+    }
+    return failures;
 }
 
 function extensionHoursFor(olds: Record<string, unknown>, news: Record<string, unknown>): number {

@@ -222,7 +222,10 @@ export function makeSsmTasksProvider(clock: Clock = realClock): pulumi.dynamic.R
     return {
         async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
             const inputs = withDefaults(news);
-            return { inputs, failures: failures(checkInputs(inputs)) };
+            // The host marshals these inputs even when check fails, and an undefined value (a missing instanceIds or
+            // tasks) makes it throw "Unexpected struct type." instead of showing the failures below.
+            const defined = Object.fromEntries(Object.entries(inputs).filter(([, value]) => value !== undefined));
+            return { inputs: defined, failures: failures(checkInputs(inputs)) };
         },
 
         async diff(_id: string, olds: SsmTasksOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {

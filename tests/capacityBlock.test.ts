@@ -214,6 +214,15 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             expect(market().count("DescribeCapacityBlockOfferings")).to.equal(0);
         });
 
+        it("refuses a count change or a shorter duration of a bought block as check failures, searching nothing", async () => {
+            const olds = { ...INPUTS, durationHours: 48, quote: "old quote" };
+            const { failures } = await provider.check(olds, { ...INPUTS, instanceCount: 2 });
+            expect(failures?.map((f) => f.property)).to.deep.equal(["instanceCount", "durationHours"]);
+            expect(failures?.[0].reason).to.contain("would buy a second Capacity Block").and.contain("bump generation (1 → 2)");
+            expect(failures?.[1].reason).to.contain("cannot go down from 48 to 24");
+            expect(market().count("DescribeCapacityBlockOfferings")).to.equal(0);
+        });
+
         it("quotes again when generation changes (a new block would be bought)", async () => {
             const { inputs } = await provider.check({ ...INPUTS, quote: "old" }, { ...INPUTS, generation: 2, purchaseToken: "token-gen-2" });
             expect(inputs.quote).to.contain("up would buy");

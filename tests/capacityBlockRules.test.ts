@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import {
-    backoffDelays, checkFailures, classifyPurchaseError, classifyState, decideDiff, extensionHours, filterOfferings,
+    backoffDelays, boughtBlockFailures, checkFailures, classifyPurchaseError, classifyState, decideDiff, extensionHours, filterOfferings,
     isAllowedDuration, isRetryableReadError, noOfferingMessage, Offering, purchaseToken, quoteText, rankOfferings,
     tagChanges, UNKNOWN, withDefaults,
 } from "../dynamic-providers/capacityBlockRules";
@@ -159,6 +159,30 @@ describe("capacity block rules", () => {
         it("refuses an extension EC2 does not sell", () => {
             expect(() => extensionHours(24, 36)).to.throw(/12 h extension/);
             expect(extensionHours(336, 840)).to.equal(504);
+        });
+    });
+
+    // The dynamic-provider host prints a Diff error's stack trace to the user (@pulumi/pulumi 3.248
+    // cmd/dynamic-provider diffRPC: console.error(`${e}: ${e.stack}`)); check failures reach the user as plain reasons.
+    describe("check of a bought block (old inputs → new inputs, same token)", () => {
+        it("reports a count, type or platform change as a failure on that property, saying how to confirm", () => {
+            expect(boughtBlockFailures(valid, { ...valid, instanceCount: 2 })).to.deep.equal([{
+                property: "instanceCount",
+                reason: "changing instanceCount 1 → 2 would buy a second Capacity Block, and blocks cannot be cancelled " +
+                    "(the bought block stays paid until its end date). To buy the new block on purpose, also bump generation (1 → 2); otherwise revert the change.",
+            }]);
+            expect(boughtBlockFailures(valid, { ...valid, instanceType: "p5.48xlarge" }).map((f) => f.property)).to.deep.equal(["instanceType"]);
+        });
+        it("reports a shorter duration, and lets a longer one through (an extension)", () => {
+            expect(boughtBlockFailures({ ...valid, durationHours: 72 }, valid)).to.deep.equal([
+                { property: "durationHours", reason: "durationHours cannot go down from 72 to 24: a bought block cannot be shortened or cancelled. Set durationHours back to 72." },
+            ]);
+            expect(boughtBlockFailures(valid, { ...valid, durationHours: 72 })).to.deep.equal([]);
+        });
+        it("passes purchase-only changes, values unknown during preview, and a generation bump", () => {
+            expect(boughtBlockFailures(valid, { ...valid, maxUpfrontFee: "2000", selection: "earliest" })).to.deep.equal([]);
+            expect(boughtBlockFailures(valid, { ...valid, instanceCount: UNKNOWN })).to.deep.equal([]);
+            expect(boughtBlockFailures(valid, { ...valid, instanceCount: 2, generation: 2 })).to.deep.equal([]);
         });
     });
 

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { makeSsmTasksProvider } from "../dynamic-providers/ssmTasks";
 import { parseRunOutput, runOutputIsComplete } from "../dynamic-providers/ssmTasksOutput";
 import { runOnInstances } from "../dynamic-providers/ssmTasksRunner";
@@ -224,6 +225,22 @@ describe("SsmTasks provider against the SSM fake", function () {
         const checked = await provider.check!({}, inputs([recordingTask("a", ["echo {{NOPE}}"])]));
         expect(checked.failures?.map((f) => f.reason)).to.deep.equal(['task "a" uses {{NOPE}}, which is neither in variables nor in secrets']);
         expect(fake.calls).to.have.length(0);
+    });
+
+    // The dynamic-provider host marshals check's inputs with Struct.fromJavaScript (@pulumi/pulumi 3.248
+    // cmd/dynamic-provider checkRPC) even when there are failures; an undefined value throws there and hides them.
+    it("check reports a missing instanceIds or tasks as failures, with inputs the provider host can marshal", async () => {
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
+        const news: Record<string, unknown> = inputs([recordingTask("a")]);
+        delete news.instanceIds;
+        delete news.tasks;
+        const checked = await provider.check!({}, news);
+        expect(checked.failures).to.deep.equal([
+            { property: "instanceIds", reason: "give at least one instance id" },
+            { property: "tasks", reason: "tasks must be a non-empty list" },
+        ]);
+        expect(() => Struct.fromJavaScript(checked.inputs as Record<string, JavaScriptValue>)).to.not.throw();
+        expect(checked.inputs).to.not.have.any.keys("instanceIds", "tasks");
     });
 
     it("preview: unknown instance ids or secret ARNs pass check, and diff reports a change without calling SSM", async () => {

@@ -1,0 +1,292 @@
+import { expect } from "chai";
+import { declaredOutputs } from "./declaredOutputs";
+import { purchaseToken } from "../../dynamic-providers/capacityBlockRules";
+import { Props, ProviderHost, UNKNOWN } from "./harness";
+import { HostSuite, useHostSuite } from "./hostSuite";
+import { ResourceLifecycle, StepOutcome } from "./lifecycle";
+
+// CapacityBlock run the way `pulumi up` runs it: the `__provider` text Pulumi serialized while constructing the real
+// class under mocks, revived by @pulumi/pulumi's dynamic-provider host and driven over gRPC, with EC2 faked inside the
+// host (tests/fakes/ec2CapacityBlockMarket.ts). Purchases are counted from the calls the host's EC2 client made.
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const PURCHASE = "EC2Client.PurchaseCapacityBlock";
+// 24 h fees: sa-east-1a 960.00 (over the 900 ceiling), 1b 840.00, 1c 720.00 (fewer start days).
+const MARKET = {
+    name: "market",
+    module: "tests/host/fixtures/capacityBlockMarketHost.ts",
+    options: {
+        start: Date.parse("2026-11-23T09:00:00Z"),
+        paymentDelayMs: 3 * 60_000,
+        supply: [
+            { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1a", maxCount: 4, pricePerInstanceHour: 40, startDays: [1, 2, 3, 4, 5] },
+            { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1b", maxCount: 4, pricePerInstanceHour: 35, startDays: [1, 2, 3, 4, 5] },
+            { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1c", maxCount: 4, pricePerInstanceHour: 30, startDays: [6, 7, 8] },
+        ],
+    },
+};
+const ARGS = { instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", region: "sa-east-1", tags: { team: "ml" } };
+const MODULE = "dynamic-providers/capacityBlock.ts";
+const block = (name: string) => ({ modulePath: MODULE, className: "CapacityBlock", name, args: ARGS });
+
+function purchasesTagged(host: ProviderHost, token: unknown): number {
+    return host.calls().filter((c) => `${c.client}.${c.operation}` === PURCHASE &&
+        JSON.stringify(c.input).includes(`{"Key":"capblocks:purchase-token","Value":"${String(token)}"}`)).length;
+}
+
+async function messageTexts(host: ProviderHost): Promise<string[]> {
+    return (await host.messages()).map((m) => m.text);
+}
+
+describe("CapacityBlock in the dynamic-provider host", () => {
+    const suite = useHostSuite({ fakes: [MARKET] }, [block("block"), block("lost"), block("unpaid")]);
+    let host: ProviderHost;
+    let callsDuring: HostSuite["callsDuring"];
+    before(() => ({ host, callsDuring } = suite()));
+
+    describe("one block from preview to destroy", () => {
+        let life: ResourceLifecycle;
+        let id = "";
+        // Once bought, a higher ceiling is what the program says.
+        const RAISED = { maxUpfrontFee: "1000" };
+        const EXTENDED = { ...RAISED, durationHours: 48 };
+        // The block bought below ends 2026-11-30T11:30Z; a paid 24 h extension moves the end by a day.
+        const EXTENDED_END = "2026-12-01T11:30:00.000Z";
+        // A 48 h block costs 1440.00 USD or more in this market.
+        const NEXT_GENERATION = { ...EXTENDED, maxUpfrontFee: "1500", generation: 2 };
+        before(() => {
+            life = new ResourceLifecycle(suite().resources.block);
+        });
+
+        it("check returns per-property failures for bad input and calls no AWS", async () => {
+            let outcome: StepOutcome | undefined;
+            const calls = await callsDuring(async () => {
+                outcome = await life.up({ durationHours: 30, maxUpfrontFee: "a lot", instancePlatform: "Windows" });
+            });
+            expect(outcome?.step).to.equal("check-failed");
+            expect(outcome?.check?.failures.map((f) => f.property)).to.have.members(["durationHours", "maxUpfrontFee", "instancePlatform"]);
+            expect(outcome?.check?.failures.find((f) => f.property === "durationHours")?.reason).to.contain("nearest: 24 or 48");
+            expect(calls).to.deep.equal({});
+            expect(life.state).to.equal(undefined);
+        });
+
+        it("check reports a missing required input as its own failure through the host's marshalling", async () => {
+            const news = life.resource.inputs();
+            delete news.instanceType;
+            const { failures } = await life.resource.check(news);
+            expect(failures).to.deep.equal([{ property: "instanceType", reason: "instanceType is required" }]);
+        });
+
+        it("preview shows the quote: what up would buy and its price, having bought nothing", async () => {
+            let planned: Props | undefined;
+            const calls = await callsDuring(async () => {
+                const outcome = await life.preview();
+                expect(outcome.step).to.equal("create");
+                planned = outcome.planned;
+            });
+            expect(planned?.quote).to.equal("up would buy (cheapest, if still offered): 1 x trn2.3xlarge in sa-east-1c, " +
+                "2026-11-29T11:30:00.000Z → 2026-11-30T11:30:00.000Z, 720.00 USD; ceiling 900 USD");
+            // 13 offerings, 2 per page: the search reads every page, and buys nothing.
+            expect(calls).to.deep.equal({ "EC2Client.DescribeCapacityBlockOfferings": 7 });
+        });
+
+        // The engine sends a value not known during preview (e.g. a zone from another resource) as a sentinel string.
+        it("preview with an input unknown until update passes check without a search", async () => {
+            let outcome: StepOutcome & { planned?: Props } = { step: "same" };
+            const calls = await callsDuring(async () => {
+                outcome = await life.preview({ availabilityZones: UNKNOWN });
+            });
+            expect(outcome.check?.failures).to.deep.equal([]);
+            expect(outcome.planned?.quote).to.match(/^quote not available yet: availabilityZones known only during update/);
+            expect(calls).to.deep.equal({});
+        });
+
+        it("up buys exactly once, and every declared output reaches state as a plain value with ISO dates", async () => {
+            let outcome: StepOutcome | undefined;
+            const calls = await callsDuring(async () => {
+                outcome = await life.up();
+            });
+            expect(outcome).to.include({ step: "create", error: undefined });
+            expect(calls[PURCHASE]).to.equal(1);
+            const outputs = life.state?.outputs ?? {};
+            id = life.state?.id ?? "";
+            expect(id).to.match(/^cr-/);
+            for (const key of declaredOutputs(MODULE)) {
+                expect(outputs, key).to.have.property(key);
+                const value = outputs[key];
+                expect(value === null || (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0), key).to.equal(false);
+            }
+            expect(outputs).to.include({
+                reservationId: id, state: "scheduled", availabilityZone: "sa-east-1c", upfrontFee: "720.00", currencyCode: "USD",
+                startDate: "2026-11-29T11:30:00.000Z", endDate: "2026-11-30T11:30:00.000Z", durationHours: 24, purchasedDurationHours: 24,
+            });
+            expect(outputs.tags).to.deep.equal({ team: "ml" });
+            expect(outputs.__provider).to.equal(suite().resources.block.registration.inputs.__provider);
+            expect(await messageTexts(host)).to.include(`CapacityBlock: bought ${id}: 1 x trn2.3xlarge in sa-east-1c, ` +
+                "2026-11-29T11:30:00.000Z → 2026-11-30T11:30:00.000Z, 720.00 USD. It cannot be cancelled.");
+        });
+
+        it("a second up with no change is a no-op: no purchase, no AWS call", async () => {
+            let outcome: StepOutcome | undefined;
+            const calls = await callsDuring(async () => {
+                outcome = await life.up();
+            });
+            expect(outcome?.step).to.equal("same");
+            expect(calls).to.deep.equal({});
+        });
+
+        it("a higher ceiling after purchase diffs as an in-place change, replaces nothing and buys nothing", async () => {
+            let outcome: StepOutcome | undefined;
+            const calls = await callsDuring(async () => {
+                outcome = await life.up(RAISED);
+            });
+            expect(outcome?.diff).to.deep.equal({ changes: "DIFF_SOME", replaces: [], deleteBeforeReplace: false });
+            expect(outcome).to.include({ step: "update", error: undefined });
+            expect(calls).to.deep.equal({ "EC2Client.DescribeCapacityReservations": 1 });
+            expect(life.state).to.include({ id });
+            expect(life.state?.outputs).to.include({ maxUpfrontFee: "1000", state: "scheduled" });
+        });
+
+        it("a longer duration buys exactly one extension of the same block, and the next up buys nothing more", async () => {
+            let outcome: StepOutcome | undefined;
+            const calls = await callsDuring(async () => {
+                outcome = await life.up(EXTENDED);
+            });
+            expect(outcome).to.include({ step: "update", error: undefined });
+            expect(calls["EC2Client.PurchaseCapacityBlockExtension"]).to.equal(1);
+            expect(calls).to.not.have.property(PURCHASE);
+            expect(life.state).to.include({ id });
+            expect(life.state?.outputs).to.include({ durationHours: 48, purchasedDurationHours: 24 });
+
+            const again = await callsDuring(async () => {
+                expect((await life.up(EXTENDED)).step).to.equal("same");
+            });
+            expect(again).to.deep.equal({});
+        });
+
+        // A refusal thrown in Diff reaches the user as the error plus the host's JavaScript stack trace on stderr
+        // (diffRPC console.error); check failures are shown as the property's problem.
+        it("a count change without a generation bump is refused by check with the way out: nothing bought, no stack trace", async () => {
+            const stderrBefore = (await host.messages()).filter((m) => m.stream === "stderr").length;
+            let outcome: StepOutcome | undefined;
+            const calls = await callsDuring(async () => {
+                outcome = await life.up({ ...EXTENDED, instanceCount: 2 });
+            });
+            expect(outcome?.step).to.equal("check-failed");
+            expect(outcome?.check?.failures.map((f) => f.property)).to.deep.equal(["instanceCount"]);
+            expect(outcome?.check?.failures[0].reason).to.contain("would buy a second Capacity Block").and.contain("bump generation (1 → 2)");
+            expect(calls).to.deep.equal({});
+            expect((await host.messages()).filter((m) => m.stream === "stderr")).to.have.length(stderrBefore);
+            expect(life.state).to.include({ id });
+        });
+
+        it("refresh after the block ended keeps its id and shows expired, with the extended end; the next up buys nothing", async () => {
+            await host.control("market", "advance", 9 * DAY);
+            const refreshed = await life.refresh();
+            expect(refreshed.error).to.equal(undefined);
+            expect(life.state).to.include({ id });
+            expect(life.state?.outputs).to.include({ state: "expired", availableInstanceCount: 0, reservationId: id, endDate: EXTENDED_END });
+            let outcome: StepOutcome | undefined;
+            const calls = await callsDuring(async () => {
+                outcome = await life.up(EXTENDED);
+            });
+            expect(outcome?.step).to.equal("same");
+            expect(calls).to.deep.equal({});
+        });
+
+        // The class derives the token from project, stack, name and generation; the capture ran as stack "dev".
+        it("a generation bump replaces: one new block bought, the old one forgotten with its notice", async () => {
+            let outcome: StepOutcome | undefined;
+            const calls = await callsDuring(async () => {
+                outcome = await life.up({ ...NEXT_GENERATION, purchaseToken: purchaseToken("capblocks", "dev", "block", 2) });
+            });
+            // A new token means a purchase is coming: check quotes again, as the preview would show.
+            expect(outcome?.check?.inputs.quote).to.match(/^up would buy \(cheapest, if still offered\): 1 x trn2\.3xlarge .* 1440\.00 USD; ceiling 1500 USD$/);
+            expect(outcome).to.include({ step: "replace", error: undefined });
+            expect(outcome?.diff?.replaces).to.deep.equal(["generation"]);
+            expect(calls[PURCHASE]).to.equal(1);
+            expect(calls).to.not.have.property("EC2Client.PurchaseCapacityBlockExtension");
+            const newId = life.state?.id;
+            expect(newId).to.match(/^cr-/).and.not.equal(id);
+            expect(life.state?.outputs).to.include({ state: "scheduled", generation: 2 });
+            expect(await messageTexts(host)).to.include(`Capacity Block ${id} cannot be cancelled: destroying this resource only forgets it; ` +
+                `the block stays paid and reserved until ${EXTENDED_END}.`);
+        });
+
+        it("destroy calls no AWS and tells the user the block cannot be cancelled", async () => {
+            const current = life.state;
+            let outcome: StepOutcome | undefined;
+            const calls = await callsDuring(async () => {
+                outcome = await life.destroy();
+            });
+            expect(outcome?.error).to.equal(undefined);
+            expect(calls).to.deep.equal({});
+            expect(await messageTexts(host)).to.include(`Capacity Block ${current?.id} cannot be cancelled: destroying this resource only forgets it; ` +
+                `the block stays paid and reserved until ${String(current?.outputs.endDate)}.`);
+        });
+    });
+
+    describe("a lost purchase answer", () => it("fails that up; the next up adopts the block: one purchase in all", async () => {
+        const life = new ResourceLifecycle(suite().resources.lost);
+        const token = life.resource.registration.inputs.purchaseToken;
+        await host.control("market", "loseNextPurchaseAnswer");
+        await host.control("market", "hideNewReservationsFor", 30 * 60_000);
+        let first: StepOutcome | undefined;
+        const firstCalls = await callsDuring(async () => {
+            first = await life.up();
+        });
+        expect(firstCalls[PURCHASE]).to.equal(1);
+        expect(first?.error?.details).to.contain("got no answer").and.contain("Nothing more was bought");
+        expect(first?.error?.initFailure).to.equal(undefined);
+        expect(life.state).to.equal(undefined);
+
+        // Blocks bought later are listed at once again; this one shows up once its 30 minutes are over.
+        await host.control("market", "hideNewReservationsFor", 0);
+        await host.control("market", "advance", 30 * 60_000);
+        let second: StepOutcome | undefined;
+        const secondCalls = await callsDuring(async () => {
+            second = await life.up();
+        });
+        expect(second).to.include({ step: "create", error: undefined });
+        expect(secondCalls).to.not.have.property(PURCHASE);
+        expect(purchasesTagged(host, token)).to.equal(1);
+        const id = life.state?.id ?? "";
+        expect(await host.control("market", "reservationIds")).to.include(id);
+        // What it cost comes from the tags written at purchase.
+        expect(life.state?.outputs).to.include({ reservationId: id, state: "scheduled", upfrontFee: "720.00" });
+        expect(await messageTexts(host)).to.include(`CapacityBlock: adopted ${id}, found by its purchase token ${String(token)}; nothing was bought.`);
+    }));
+
+    describe("a failed payment", () => it("keeps the block's id and properties (with __provider) in state; refresh and destroy work", async () => {
+        const life = new ResourceLifecycle(suite().resources.unpaid);
+        const registered = life.resource.registration.inputs;
+        await host.control("market", "failNextPayment");
+        let created: StepOutcome | undefined;
+        const calls = await callsDuring(async () => {
+            created = await life.up();
+        });
+        expect(calls[PURCHASE]).to.equal(1);
+        const failure = created?.error?.initFailure;
+        expect(failure?.id).to.match(/^cr-/);
+        expect(failure?.reasons[0]).to.contain("payment failed").and.contain("bump generation");
+        expect(failure?.properties).to.include({ reservationId: failure?.id, state: "payment-failed", __provider: registered.__provider });
+        expect(life.state).to.include({ id: failure?.id });
+
+        expect((await life.refresh()).error).to.equal(undefined);
+        expect(life.state?.outputs).to.include({ state: "payment-failed" });
+        // The init error makes the engine update on the next up (DIFF_NONE notwithstanding): that must not buy.
+        let next: StepOutcome | undefined;
+        const nextCalls = await callsDuring(async () => {
+            next = await life.up();
+        });
+        expect(next?.step).to.equal("update");
+        expect(nextCalls).to.not.have.property(PURCHASE);
+        expect(purchasesTagged(host, registered.purchaseToken)).to.equal(1);
+
+        const destroyCalls = await callsDuring(async () => {
+            expect((await life.destroy()).error).to.equal(undefined);
+        });
+        expect(destroyCalls).to.deep.equal({});
+    }));
+});
