@@ -54,10 +54,11 @@ describe("faults: CapacityBlock against the EC2 market fake", () => {
             expect(market().reservationIds()).to.deep.equal([id]);
         });
 
-        it("DescribeCapacityReservations throttled throughout: create fails before buying, naming the throttling", async () => {
+        it("DescribeCapacityReservations throttled throughout: create fails before buying, saying nothing was bought", async () => {
             market().throttle("DescribeCapacityReservations", 1000);
             const err = await failure(provider.create(INPUTS));
-            expect(`${err.name}: ${err.message}`).to.contain("RequestLimitExceeded");
+            expect(err.message).to.equal("CapacityBlock: looking up a block already bought with purchase token token-gen-1 (DescribeCapacityReservations) " +
+                "failed (RequestLimitExceeded: Request limit exceeded.) after retries; nothing was bought. Run `pulumi up` again in a few minutes.");
             expect(market().count("DescribeCapacityReservations")).to.equal(READ_ATTEMPTS);
             expect(market().count("PurchaseCapacityBlock"), "no token lookup, no purchase").to.equal(0);
         });
@@ -70,10 +71,11 @@ describe("faults: CapacityBlock against the EC2 market fake", () => {
             expect(read.props).to.include({ state: "scheduled", reservationId: id });
         });
 
-        it("DescribeCapacityBlockOfferings throttled throughout: nothing bought, the error names the throttling", async () => {
+        it("DescribeCapacityBlockOfferings throttled throughout: the error names the call and says nothing was bought", async () => {
             market().throttle("DescribeCapacityBlockOfferings", 1000);
             const err = await failure(provider.create(INPUTS));
-            expect(`${err.name}: ${err.message}`).to.contain("RequestLimitExceeded");
+            expect(err.message).to.equal("CapacityBlock: searching Capacity Block offerings (DescribeCapacityBlockOfferings) " +
+                "failed (RequestLimitExceeded: Request limit exceeded.) after retries; nothing was bought. Run `pulumi up` again in a few minutes.");
             expect(market().count("DescribeCapacityBlockOfferings")).to.equal(READ_ATTEMPTS);
             expect(market().count("PurchaseCapacityBlock")).to.equal(0);
             expect(err.id, "no block, nothing kept in state").to.equal(undefined);
