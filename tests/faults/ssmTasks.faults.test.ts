@@ -126,6 +126,17 @@ describe("faults: SsmTasks against the SSM fake", function () {
         expect(statuses(result.outs)).to.deep.equal({ a: "success", slow: "failed" });
     });
 
+    it("SSM TimedOut (Delivery Timed Out): the message says the command never reached the instance, not that a task ran too long", async () => {
+        // Delivery timeout 600 SSM seconds = 600 ms here.
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR, msPerSecond: 1 });
+        fake.dropAgentOnNextSend(I1);
+        const result = await up(provider, inputs([recordingTask("a"), recordingTask("b")]));
+        expect(result.error?.message.split("\n")[0]).to.equal(`SsmTasks: task "a" (Task a) failed on ${I1}: SSM could not deliver the command ` +
+            "to the instance (Delivery Timed Out): its SSM agent did not pick it up in time, so no task ran. Check the instance is running and its agent Online.");
+        expect(statuses(result.outs)).to.deep.equal({ a: "failed", b: "pending" });
+        expect(lines(fake, "runs.log")).to.deep.equal([]);
+    });
+
     it("an instance terminated mid-run: progress before it kept; the next up names the instance as gone", async () => {
         // No agent reports for a terminated instance: SSM ends the invocation at executionTimeout, 32 SSM s = 640 ms here.
         fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR, msPerSecond: 20 });
