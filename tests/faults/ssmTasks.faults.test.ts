@@ -154,6 +154,29 @@ describe("faults: SsmTasks against the SSM fake", function () {
         expect(statuses(second.outs)).to.deep.equal({ a: "success", train: "failed", c: "pending" });
     });
 
+    it("SendCommand answer lost, command sent again by the next up while the first still runs: the task never runs twice at once", async () => {
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
+        const slow: TaskSpec = { id: "slow", name: "Slow", commands: ['date +%s%N >> "$HOME/starts"', "sleep 0.4", 'date +%s%N >> "$HOME/ends"'] };
+        fake.loseNextSendAnswer();
+        const first = await up(provider, inputs([slow]));
+        expect(first.error?.message).to.equal(`SsmTasks: SSM SendCommand to ${I1} got no answer (TimeoutError: socket hang up); ` +
+            "SSM may have received it and be running the tasks now. Running `pulumi up` again is safe: a task still running holds its lock, " +
+            "so a re-sent command waits for it and skips what finished.");
+        expect(statuses(first.outs)).to.deep.equal({ slow: "pending" });
+
+        const second = await up(provider, inputs([slow]), { id: first.id, outs: first.outs });
+        expect(second.error).to.equal(undefined);
+        expect(statuses(second.outs)).to.deep.equal({ slow: "success" });
+        const sentAt = fake.calls.filter((c) => c.operation === "SendCommand").map((c) => c.at);
+        const [start] = lines(fake, "starts").map((ns) => Number(BigInt(ns) / 1_000_000n));
+        const ends = lines(fake, "ends").map((ns) => Number(BigInt(ns) / 1_000_000n));
+        expect(sentAt).to.have.length(2);
+        expect(sentAt[1], "the second command was sent before the first run ended: the two runs overlapped").to.be.below(ends[0]);
+        expect(start).to.be.below(ends[0]);
+        expect(lines(fake, "starts"), "ran once: the re-sent command waited on the lock, then skipped").to.have.length(1);
+        expect(ends).to.have.length(1);
+    });
+
     it("output far beyond SSM's 24,000/8,000 characters: the failed task is still found and the message stays short and useful", async () => {
         fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
         const flood = (n: number) => `i=0; while [ $i -lt ${n} ]; do printf '%0150d\\n' $i; printf '%0150d\\n' $i >&2; i=$((i+1)); done`;
