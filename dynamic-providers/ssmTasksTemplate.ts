@@ -109,7 +109,7 @@ function checkTask(task: TaskSpec, index: number, variables: Record<string, stri
     } else {
         const unknown = new Set(task.commands.flatMap(placeholdersIn).filter((n) => !(n in variables) && !(n in secrets)));
         for (const name of unknown) {
-            reasons.push(`${label} uses {{${name}}}, which is neither in variables nor in secrets`);
+            reasons.push(`${label} uses {{${name}}}, which is neither in variables nor in secrets; add ${name} to one of them or fix the name`);
         }
     }
     const timeout = task.timeoutSeconds;

@@ -107,7 +107,7 @@ describe("faults: bad input, as the user reads it", () => {
         const TASK_ID_RULE = "/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/";
         const cases: [string, Record<string, unknown>, Failure[]][] = [
             ["unknown {{NAME}}", { tasks: [recordingTask("a", ["echo {{PROT}}"])], variables: { PORT: "8080" } },
-                [{ property: "tasks", reason: 'task "a" uses {{PROT}}, which is neither in variables nor in secrets' }]],
+                [{ property: "tasks", reason: 'task "a" uses {{PROT}}, which is neither in variables nor in secrets; add PROT to one of them or fix the name' }]],
             ["duplicate task id", { tasks: [recordingTask("a"), recordingTask("a")] }, [{ property: "tasks", reason: 'task "a" appears twice; task ids must be unique' }]],
             ["empty command list", { tasks: [{ id: "a", name: "A", commands: [] }] }, [{ property: "tasks", reason: 'task "a": commands must be a non-empty list of shell lines' }]],
             ["a command that is not a string", { tasks: [{ id: "a", name: "A", commands: ["true", 3] }] }, [{ property: "tasks", reason: 'task "a": every command must be a string' }]],
