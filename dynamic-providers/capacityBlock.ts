@@ -196,9 +196,18 @@ function inputsOnly(props: Props): Props {
     return Object.fromEntries(Object.entries(props).filter(([k]) => k !== "quote" && k !== "__provider"));
 }
 
+/** A read before any purchase failed even after retries: say so, and that no money was spent. */
+async function beforePurchase<T>(what: string, read: () => Promise<T>): Promise<T> {
+    try {
+        return await read();
+    } catch (err) {
+        throw new Error(`CapacityBlock: ${what} failed (${errorText(err)}) after retries; nothing was bought. Run \`pulumi up\` again in a few minutes.`);
+    }
+}
+
 /** Buys the policy's pick, falling to the next offering if it was sold meanwhile; never resends a purchase. */
 async function buy(ec2: Ec2, inputs: CapacityBlockInputs): Promise<{ reservation: CapacityReservation; offering?: Offering }> {
-    const offerings = await searchOfferings(ec2, inputs, clock().now());
+    const offerings = await beforePurchase("searching Capacity Block offerings (DescribeCapacityBlockOfferings)", () => searchOfferings(ec2, inputs, clock().now()));
     const found = filterOfferings(offerings, inputs);
     const ranked = rankOfferings(found.affordable, inputs.selection);
     if (ranked.length === 0) throw new Error(`CapacityBlock: ${noOfferingMessage(inputs, found.cheapest)}`);
@@ -366,7 +375,8 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
     async create(props: Props): Promise<pulumi.dynamic.CreateResult> {
         const inputs = props as unknown as CapacityBlockInputs;
         const ec2 = await ec2For(regionOf(props));
-        const adopted = await findByToken(ec2, inputs.purchaseToken);
+        const adopted = await beforePurchase(`looking up a block already bought with purchase token ${inputs.purchaseToken} (DescribeCapacityReservations)`,
+            () => findByToken(ec2, inputs.purchaseToken));
         const { reservation, offering } = adopted ? { reservation: adopted, offering: undefined } : await buy(ec2, inputs);
         const id = reservation.CapacityReservationId as string;
         const bought: Props = withoutUndefined({

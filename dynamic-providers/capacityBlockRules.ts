@@ -161,13 +161,13 @@ function windowFailures(inputs: Record<string, unknown>, now: Date): CheckFailur
     const { startAfter, startBefore } = parsed;
     const latestStart = new Date(now.getTime() + MAX_START_AHEAD_MS);
     if (startBefore && startBefore.getTime() <= now.getTime()) {
-        failures.push({ property: "startBefore", reason: `startBefore ${startBefore.toISOString()} is in the past (now ${now.toISOString()}): no block can start in this window` });
+        failures.push({ property: "startBefore", reason: `startBefore ${startBefore.toISOString()} is in the past (now ${now.toISOString()}): no block can start in this window; set a later startBefore or remove it` });
     }
     if (startAfter && startBefore && startBefore.getTime() <= startAfter.getTime()) {
-        failures.push({ property: "startBefore", reason: `startBefore ${startBefore.toISOString()} is not after startAfter ${startAfter.toISOString()}` });
+        failures.push({ property: "startBefore", reason: `startBefore ${startBefore.toISOString()} is not after startAfter ${startAfter.toISOString()}; set startBefore later than startAfter` });
     }
     if (startAfter && startAfter.getTime() > latestStart.getTime()) {
-        failures.push({ property: "startAfter", reason: `startAfter ${startAfter.toISOString()} is more than 8 weeks ahead; Capacity Blocks start at most 8 weeks out (latest ${latestStart.toISOString()})` });
+        failures.push({ property: "startAfter", reason: `startAfter ${startAfter.toISOString()} is more than 8 weeks ahead; Capacity Blocks start at most 8 weeks out (latest ${latestStart.toISOString()}); set an earlier startAfter` });
     }
     return failures;
 }

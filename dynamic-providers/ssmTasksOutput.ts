@@ -101,14 +101,19 @@ export function interpretRun(invocation: InvocationView, taskIds: string[]): Ins
     if (parsed.end === "ok" && lines.size === taskIds.length) return { lines };
     const index = taskIds.findIndex((_, i) => !lines.has(i));
     const blamed = index < 0 ? taskIds.length - 1 : index;
-    const timedOut = invocation.status === "TimedOut";
+    // StatusDetails tells SSM's two timeouts apart: a command never delivered ran no task at all.
+    const undelivered = invocation.statusDetails === "Delivery Timed Out" || invocation.statusDetails === "Undeliverable";
+    const timedOut = invocation.status === "TimedOut" && !undelivered;
     lines.set(blamed, {
         index: blamed,
         status: timedOut ? "timedout" : "failed",
         exitCode: invocation.responseCode,
         id: taskIds[blamed],
     });
-    const reason = timedOut
+    const reason = undelivered
+        ? `SSM could not deliver the command to the instance (${invocation.statusDetails}): its SSM agent did not pick it up in time, so no task ran. ` +
+          "Check the instance is running and its agent Online"
+        : timedOut
         ? "SSM stopped the command at its executionTimeout (the sum of the tasks' timeoutSeconds)"
         : `SSM reported ${invocation.status} (${invocation.statusDetails}) with exit code ${invocation.responseCode}`;
     return { lines, failure: { index: blamed, exitCode: invocation.responseCode, reason, tail } };

@@ -110,7 +110,13 @@ async function sendChunks(client: SSMClient, request: SendRequest): Promise<Map<
                     MaxErrors: "100%",
                     Comment: request.comment.slice(0, 100),
                 }),
-            );
+            ).catch((error: Error) => {
+                // SendCommand has no idempotency token: a lost answer may hide a command that runs now.
+                if (error.name === "InvalidInstanceId" || (error as { $fault?: string }).$fault === "client") throw error;
+                throw new Error(`SSM SendCommand to ${ids.join(", ")} got no answer (${error.name}: ${error.message}); ` +
+                    "SSM may have received it and be running the tasks now. Running `pulumi up` again is safe: a task still running holds its lock, " +
+                    "so a re-sent command waits for it and skips what finished.");
+            });
             const commandId = answer.Command?.CommandId;
             if (!commandId) throw new Error("SSM SendCommand answered without a command id");
             return commandId;

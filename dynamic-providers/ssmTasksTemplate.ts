@@ -85,9 +85,13 @@ function checkNames(kind: "variables" | "secrets", record: Record<string, string
         if (typeof value !== "string") {
             problems.push({ property: kind, reason: `${kind}.${name} must be a string` });
         } else if (kind === "secrets" && !SECRET_REFERENCE.test(value)) {
+            // Never echo the value: it may be the password itself, given by mistake. An empty property keeps the
+            // engine from printing the secrets map next to the reason ("property secrets value {...}").
             problems.push({
-                property: kind,
-                reason: `secrets.${name} = "${value}" is not an SSM parameter name or Secrets Manager ARN`,
+                property: "",
+                reason:
+                    `secrets.${name} is not an SSM parameter name or Secrets Manager ARN: give a reference such as /capblocks/dev/password ` +
+                    "or arn:aws:secretsmanager:…, never the secret itself (its value is not shown here in case it is one)",
             });
         }
     }
@@ -109,7 +113,7 @@ function checkTask(task: TaskSpec, index: number, variables: Record<string, stri
     } else {
         const unknown = new Set(task.commands.flatMap(placeholdersIn).filter((n) => !(n in variables) && !(n in secrets)));
         for (const name of unknown) {
-            reasons.push(`${label} uses {{${name}}}, which is neither in variables nor in secrets`);
+            reasons.push(`${label} uses {{${name}}}, which is neither in variables nor in secrets; add ${name} to one of them or fix the name`);
         }
     }
     const timeout = task.timeoutSeconds;

@@ -223,7 +223,7 @@ describe("SsmTasks provider against the SSM fake", function () {
     it("check names the task whose placeholder is unknown, before anything runs", async () => {
         fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
         const checked = await provider.check!({}, inputs([recordingTask("a", ["echo {{NOPE}}"])]));
-        expect(checked.failures?.map((f) => f.reason)).to.deep.equal(['task "a" uses {{NOPE}}, which is neither in variables nor in secrets']);
+        expect(checked.failures?.map((f) => f.reason)).to.deep.equal(['task "a" uses {{NOPE}}, which is neither in variables nor in secrets; add NOPE to one of them or fix the name']);
         expect(fake.calls).to.have.length(0);
     });
 

@@ -60,7 +60,7 @@ describe("reading SSM results", () => {
     });
 
     it("blames the first unreported task when SSM ended the command (TimedOut = executionTimeout)", () => {
-        const run = interpretRun({ ...view, status: "TimedOut", statusDetails: "ExecutionTimedOut", stdout: "cbt 0 ran 0 a\n" }, ["a", "b"]);
+        const run = interpretRun({ ...view, status: "TimedOut", statusDetails: "Execution Timed Out", stdout: "cbt 0 ran 0 a\n" }, ["a", "b"]);
         expect(run.failure?.index).to.equal(1);
         expect(run.failure?.reason).to.contain("executionTimeout");
         expect(run.lines.get(1)?.status).to.equal("timedout");

@@ -25,7 +25,7 @@ describe("task substitution, secret references and hashing", () => {
             {},
             {},
         ).map((p) => p.reason);
-        expect(problems).to.include('task "a" uses {{MISSING}}, which is neither in variables nor in secrets');
+        expect(problems).to.include('task "a" uses {{MISSING}}, which is neither in variables nor in secrets; add MISSING to one of them or fix the name');
         expect(problems).to.include('task "b": commands must be a non-empty list of shell lines');
         expect(problems).to.include('task "a" appears twice; task ids must be unique');
     });

@@ -16,7 +16,7 @@ import { mockClient } from "aws-sdk-client-mock";
  *   and `tag:<key>` filters.
  * - Extensions: offerings while scheduled/active from 56 days to 1 hour before the end; purchases recorded in the
  *   history, payment-pending → payment-succeeded after paymentDelayMs; only a paid extension moves the end date.
- * Faults: throttling per operation, offerings that vanish before purchase, lost answers after a real purchase.
+ * Faults: throttling per operation, offerings (and extension offerings) that vanish before purchase, lost answers after a real purchase.
  * No test-framework dependency: install() wires it to aws-sdk-client-mock; a --require preload can call it too.
  */
 
@@ -91,7 +91,7 @@ export class Ec2CapacityBlockMarket {
     private readonly soldSlots = new Map<string, number>();
     private serial = 0;
     private readonly throttles = new Map<Operation, number>();
-    private readonly injected = { offeringsGoneOnPurchase: 0, loseNextPurchaseAnswer: false, loseNextExtensionAnswer: false, failNextPayment: false, hideNewReservationsForMs: 0 };
+    private readonly injected = { offeringsGoneOnPurchase: 0, extensionOfferingsGoneOnPurchase: 0, loseNextPurchaseAnswer: false, loseNextExtensionAnswer: false, failNextPayment: false, hideNewReservationsForMs: 0 };
     /** Every call, with the calling client's maxAttempts (1 means the SDK never resends it). */
     readonly calls: { operation: Operation; input: unknown; clientMaxAttempts?: number }[] = [];
     /** Set by install() just before each operation. */
@@ -129,6 +129,10 @@ export class Ec2CapacityBlockMarket {
     /** The next `n` purchases find their offering already sold (InvalidCapacityBlockOfferingIdExpired). */
     offeringsVanishOnPurchase(n: number): void {
         this.injected.offeringsGoneOnPurchase = n;
+    }
+    /** The next `n` extension purchases find their offering already sold (InvalidCapacityBlockOfferingIdExpired). */
+    extensionOfferingsVanishOnPurchase(n: number): void {
+        this.injected.extensionOfferingsGoneOnPurchase = n;
     }
     /** The next purchase buys for real, then the answer is lost (network error). */
     loseNextPurchaseAnswer(): void {
@@ -343,7 +347,8 @@ export class Ec2CapacityBlockMarket {
     purchaseExtension(input: PurchaseCapacityBlockExtensionCommand["input"]) {
         this.record("PurchaseCapacityBlockExtension", input);
         const offer = this.extensionOfferings.get(input.CapacityBlockExtensionOfferingId ?? "");
-        if (!offer || offer.reservationId !== input.CapacityReservationId) {
+        if (!offer || offer.reservationId !== input.CapacityReservationId || this.injected.extensionOfferingsGoneOnPurchase > 0) {
+            if (offer) this.injected.extensionOfferingsGoneOnPurchase -= 1;
             throw awsError("InvalidCapacityBlockOfferingIdExpired", "The Capacity Block offering ID is no longer available.", 400);
         }
         this.extensionOfferings.delete(input.CapacityBlockExtensionOfferingId as string);

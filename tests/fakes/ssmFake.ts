@@ -31,8 +31,13 @@ import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
  * InvalidInstanceId for an unmanaged instance; invocations may be invisible right after sending
  * (InvocationDoesNotExist / empty ListCommandInvocations); StandardOutputContent keeps the first 24,000
  * chars and StandardErrorContent the first 8,000; the plugin Output of ListCommandInvocations (Details)
- * is short (2,500 chars); executionTimeout ends a run as TimedOut; an agent that is not Online leaves
- * the invocation Pending until the delivery timeout.
+ * is short (2,500 chars); executionTimeout ends a run as TimedOut (StatusDetails "Execution Timed Out"); an
+ * agent that is not Online leaves the invocation Pending until the delivery timeout (TimedOut, "Delivery Timed Out").
+ *
+ * Faults beyond those options: a SendCommand whose answer is lost after SSM accepted it (the command runs);
+ * an agent that drops between the Online check and delivery; an instance terminated mid-run. No agent is left
+ * to report on a terminated instance, so its invocation stays InProgress until SSM ends it at executionTimeout
+ * (the fake's model: the API reference documents no status for this case).
  */
 
 export type Operation = "SendCommand" | "ListCommandInvocations" | "GetCommandInvocation" | "DescribeInstanceInformation";
@@ -112,6 +117,12 @@ export interface SsmFake {
     /** undefined: the instance is no longer registered with SSM (terminated/replaced). */
     setPingStatus(instanceId: string, status: PingStatus | undefined): void;
     wipeMarkers(instanceId: string): void;
+    /** The next SendCommand is accepted and runs, but its answer is lost (a network error reaches the caller). */
+    loseNextSendAnswer(): void;
+    /** The instance's agent goes ConnectionLost at the next SendCommand, before delivery. */
+    dropAgentOnNextSend(instanceId: string): void;
+    /** Kills the instance's running scripts and unregisters it (EC2 terminated it). */
+    terminate(instanceId: string): void;
     /** Resolves when every started script has ended. */
     settled(): Promise<void>;
     restore(): void;
@@ -159,7 +170,10 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
     const calls: FakeCall[] = [];
     const commands = new Map<string, Command>();
     const running = new Set<Promise<void>>();
-    const children = new Set<ChildProcess>();
+    const children = new Map<ChildProcess, string>();
+    const terminated = new Set<string>();
+    const timers = new Set<NodeJS.Timeout>();
+    const faults = { loseNextSendAnswer: false, dropAgentOnNextSend: undefined as string | undefined };
     const stub = mockClient(SSMClient);
     const rootOf = (id: string) => path.join(base, id);
     const markerDirOf = (id: string) => path.join(rootOf(id), "markers");
@@ -183,7 +197,8 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
                 env: { ...process.env, PATH: `${path.join(root, "bin")}:${process.env.PATH}`, HOME: root },
                 stdio: ["ignore", "pipe", "pipe"],
             });
-            children.add(child);
+            children.set(child, invocation.instanceId);
+            const startedAt = Date.now();
             let timedOut = false;
             const timer = setTimeout(() => {
                 timedOut = true;
@@ -194,9 +209,19 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
             child.on("close", (code) => {
                 clearTimeout(timer);
                 children.delete(child);
+                if (terminated.has(invocation.instanceId) && !timedOut) {
+                    // Nobody reports for a terminated instance: SSM ends the invocation at its executionTimeout.
+                    const left = setTimeout(() => {
+                        timers.delete(left);
+                        Object.assign(invocation, { status: "TimedOut", statusDetails: "Execution Timed Out", responseCode: -1, finishedAt: new Date(clock.now()) });
+                        resolve();
+                    }, Math.max(0, timeoutSeconds * msPerSecond - (Date.now() - startedAt)));
+                    timers.add(left);
+                    return;
+                }
                 invocation.finishedAt = new Date(clock.now());
                 if (timedOut) {
-                    Object.assign(invocation, { status: "TimedOut", statusDetails: "ExecutionTimedOut", responseCode: -1 });
+                    Object.assign(invocation, { status: "TimedOut", statusDetails: "Execution Timed Out", responseCode: -1 });
                 } else {
                     const ok = code === 0;
                     Object.assign(invocation, { status: ok ? "Success" : "Failed", statusDetails: ok ? "Success" : "Failed", responseCode: code ?? -1 });
@@ -217,6 +242,8 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
         if (ids.length === 0 || ids.length > 50) throw new Error(`fake SSM: SendCommand needs 1..50 InstanceIds, got ${ids.length}`);
         const unknown = ids.filter((id) => !agents.has(id));
         if (unknown.length > 0) throw new InvalidInstanceId({ message: `Instances [${unknown.join(", ")}] not in a valid state`, $metadata: {} });
+        if (faults.dropAgentOnNextSend && agents.has(faults.dropAgentOnNextSend)) agents.set(faults.dropAgentOnNextSend, { status: "ConnectionLost" });
+        faults.dropAgentOnNextSend = undefined;
         const command: Command = { id: randomUUID(), input, sentAt: clock.now(), polls: 0, invocations: new Map() };
         commands.set(command.id, command);
         const script = (input.Parameters?.commands ?? []).join("\n");
@@ -227,6 +254,10 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
             if (agents.get(instanceId)?.status !== "Online") continue;
             track(clock.sleep(options.dispatchDelayMs ?? 0).then(() => execute(command, invocation, script, timeout)));
         }
+        if (faults.loseNextSendAnswer) {
+            faults.loseNextSendAnswer = false;
+            throw Object.assign(new Error("socket hang up"), { name: "TimeoutError", code: "ECONNRESET" });
+        }
         return { Command: { CommandId: command.id, InstanceIds: ids, Status: "Pending" as const } };
     }
 
@@ -235,7 +266,7 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
         const deliveryMs = (command.input.TimeoutSeconds ?? 3600) * msPerSecond;
         if (clock.now() - command.sentAt < deliveryMs) return;
         for (const invocation of command.invocations.values()) {
-            if (invocation.status === "Pending") Object.assign(invocation, { status: "TimedOut", statusDetails: "DeliveryTimedOut" });
+            if (invocation.status === "Pending") Object.assign(invocation, { status: "TimedOut", statusDetails: "Delivery Timed Out" });
         }
     }
 
@@ -341,11 +372,23 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
             else agents.delete(id);
         },
         wipeMarkers: (id) => fs.rmSync(markerDirOf(id), { recursive: true, force: true }),
+        loseNextSendAnswer: () => {
+            faults.loseNextSendAnswer = true;
+        },
+        dropAgentOnNextSend: (id) => {
+            faults.dropAgentOnNextSend = id;
+        },
+        terminate: (id) => {
+            terminated.add(id);
+            agents.delete(id);
+            for (const [child, instanceId] of children) if (instanceId === id && child.pid) process.kill(-child.pid, "SIGKILL");
+        },
         settled: async () => {
             while (running.size > 0) await Promise.all([...running]);
         },
         restore: () => {
-            for (const child of children) if (child.pid) process.kill(-child.pid, "SIGKILL");
+            for (const child of children.keys()) if (child.pid) process.kill(-child.pid, "SIGKILL");
+            for (const timer of timers) clearTimeout(timer);
             stub.restore();
             fs.rmSync(base, { recursive: true, force: true });
         },

@@ -1,0 +1,221 @@
+import { expect } from "chai";
+import { capacityBlockProvider } from "../../dynamic-providers/capacityBlock";
+import { CLOCK_HOOK_KEY, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG } from "../../dynamic-providers/capacityBlockRules";
+import { install, InstalledMarket, MarketOptions } from "../fakes/ec2CapacityBlockMarket";
+
+/*
+ * Fault injection for CapacityBlock: every fault and what the user sees. Promise under test: nothing is bought
+ * twice, the block's id is never lost, and every error says what happened to the money and what to do next.
+ * EC2 facts (/work/shared/AWS-FACTS.md): PurchaseCapacityBlock(Extension) has no idempotency token; a block
+ * cannot be cancelled; states payment-pending → scheduled | payment-failed.
+ */
+
+const START = Date.parse("2026-11-23T09:00:00Z");
+// 24 h fees: 1a 960.00 (over the 900 ceiling), 1b 840.00 (days 1, 2, 4), 1c 720.00 (day 6): 4 affordable offerings.
+const SUPPLY: MarketOptions["supply"] = [
+    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1a", maxCount: 4, pricePerInstanceHour: 40, startDays: [1, 2, 4] },
+    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1b", maxCount: 4, pricePerInstanceHour: 35, startDays: [1, 2, 4] },
+    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1c", maxCount: 4, pricePerInstanceHour: 30, startDays: [6] },
+];
+const INPUTS = {
+    instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", instancePlatform: "Linux/UNIX",
+    selection: "cheapest", generation: 1, region: "sa-east-1", purchaseToken: "token-gen-1", tags: { team: "ml" },
+    __provider: "serialized-provider-text",
+};
+const provider = capacityBlockProvider as Required<typeof capacityBlockProvider>;
+/** Retries of a read on throttling: backoff 1, 2, 4, 8, 8 s (≤ 30 s) after the first attempt. */
+const READ_ATTEMPTS = 6;
+
+type ProviderError = Error & { id?: string; properties?: Record<string, unknown> };
+
+async function failure(p: Promise<unknown>): Promise<ProviderError> {
+    try {
+        await p;
+    } catch (err) {
+        return err as ProviderError;
+    }
+    throw new Error("expected a failure");
+}
+
+describe("faults: CapacityBlock against the EC2 market fake", () => {
+    let installed: InstalledMarket;
+    const market = () => installed.market;
+    beforeEach(() => {
+        installed = install({ start: START, supply: SUPPLY, paymentDelayMs: 3 * 60_000 });
+    });
+    afterEach(() => installed.restore());
+
+    describe("RequestLimitExceeded on every EC2 call", () => {
+        it("DescribeCapacityReservations throttled a few times: create still buys exactly one block", async () => {
+            market().throttle("DescribeCapacityReservations", 4);
+            const { id, outs } = await provider.create(INPUTS);
+            expect(outs.state).to.equal("scheduled");
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+            expect(market().reservationIds()).to.deep.equal([id]);
+        });
+
+        it("DescribeCapacityReservations throttled throughout: create fails before buying, saying nothing was bought", async () => {
+            market().throttle("DescribeCapacityReservations", 1000);
+            const err = await failure(provider.create(INPUTS));
+            expect(err.message).to.equal("CapacityBlock: looking up a block already bought with purchase token token-gen-1 (DescribeCapacityReservations) " +
+                "failed (RequestLimitExceeded: Request limit exceeded.) after retries; nothing was bought. Run `pulumi up` again in a few minutes.");
+            expect(market().count("DescribeCapacityReservations")).to.equal(READ_ATTEMPTS);
+            expect(market().count("PurchaseCapacityBlock"), "no token lookup, no purchase").to.equal(0);
+        });
+
+        it("DescribeCapacityReservations throttled on refresh: read retries and reports the live state", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            market().throttle("DescribeCapacityReservations", 3);
+            const read = await provider.read(id, outs);
+            expect(read.id).to.equal(id);
+            expect(read.props).to.include({ state: "scheduled", reservationId: id });
+        });
+
+        it("DescribeCapacityBlockOfferings throttled throughout: the error names the call and says nothing was bought", async () => {
+            market().throttle("DescribeCapacityBlockOfferings", 1000);
+            const err = await failure(provider.create(INPUTS));
+            expect(err.message).to.equal("CapacityBlock: searching Capacity Block offerings (DescribeCapacityBlockOfferings) " +
+                "failed (RequestLimitExceeded: Request limit exceeded.) after retries; nothing was bought. Run `pulumi up` again in a few minutes.");
+            expect(market().count("DescribeCapacityBlockOfferings")).to.equal(READ_ATTEMPTS);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(0);
+            expect(err.id, "no block, nothing kept in state").to.equal(undefined);
+        });
+
+        it("PurchaseCapacityBlock throttled: never resent; the token lookup decides, and the next up buys once", async () => {
+            market().throttle("PurchaseCapacityBlock", 1);
+            const err = await failure(provider.create(INPUTS));
+            expect(err.message).to.contain("got no answer (RequestLimitExceeded: Request limit exceeded.)")
+                .and.contain(`no block tagged ${PURCHASE_TOKEN_TAG}=token-gen-1 is listed yet`)
+                .and.contain("It may or may not have been bought. Nothing more was bought.")
+                .and.contain("Run `pulumi up` again in a few minutes");
+            expect(market().count("PurchaseCapacityBlock"), "a throttled purchase is not retried blindly").to.equal(1);
+            expect(market().count("DescribeCapacityReservations"), "the token lookup was polled").to.be.greaterThan(2);
+            expect(market().reservationIds()).to.have.length(0);
+
+            const { id } = await provider.create(INPUTS);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(2);
+            expect(market().reservationIds()).to.deep.equal([id]);
+        });
+
+        it("CreateTags and DeleteTags throttled: update retries and the tags end as asked, the token tag kept", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            market().throttle("CreateTags", 2);
+            market().throttle("DeleteTags", 2);
+            await provider.update(id, outs, { ...INPUTS, tags: { owner: "ana" } });
+            expect(market().count("CreateTags")).to.equal(3);
+            expect(market().count("DeleteTags")).to.equal(3);
+            expect(market().tagsOf(id)).to.include({ owner: "ana", [PURCHASE_TOKEN_TAG]: "token-gen-1" }).and.not.have.property("team");
+        });
+
+        it("DescribeCapacityBlockExtensionOfferings and History throttled: the extension is still bought exactly once", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            market().throttle("DescribeCapacityBlockExtensionOfferings", 2);
+            market().throttle("DescribeCapacityBlockExtensionHistory", 2);
+            const { outs: extended } = await provider.update(id, outs, { ...INPUTS, durationHours: 48, maxUpfrontFee: "1000" });
+            expect(market().count("PurchaseCapacityBlockExtension")).to.equal(1);
+            expect(extended).to.include({ durationHours: 48, reservationId: id });
+        });
+
+        it("PurchaseCapacityBlockExtension throttled: never resent; the history decides; the retried update buys once", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            market().throttle("PurchaseCapacityBlockExtension", 1);
+            const news = { ...INPUTS, durationHours: 48, maxUpfrontFee: "1000" };
+            const err = await failure(provider.update(id, outs, news));
+            expect(err.message).to.equal(`CapacityBlock ${id}: the 24 h extension purchase got no answer (RequestLimitExceeded: Request limit exceeded.) ` +
+                "and the extension history does not show it yet. Nothing more was bought. Run `pulumi up` again in a few minutes: it checks the history before buying.");
+            expect(market().count("PurchaseCapacityBlockExtension")).to.equal(1);
+            await provider.update(id, outs, news);
+            expect(market().count("PurchaseCapacityBlockExtension")).to.equal(2);
+            await provider.update(id, outs, news);
+            expect(market().count("PurchaseCapacityBlockExtension"), "a bought extension is found in the history").to.equal(2);
+        });
+    });
+
+    describe("lost answers and vanished offerings", () => {
+        it("network error after EC2 processed PurchaseCapacityBlock: the block is adopted by its token, bought once", async () => {
+            market().loseNextPurchaseAnswer();
+            market().hideNewReservationsFor(20_000);
+            const { id, outs } = await provider.create(INPUTS);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+            expect(market().reservationIds()).to.deep.equal([id]);
+            expect(outs).to.include({ reservationId: id, upfrontFee: "720.00", state: "scheduled" });
+            expect(market().notices[0]).to.match(/^CapacityBlock: bought cr-\w+: 1 x trn2\.3xlarge in sa-east-1c, .*720\.00 USD\. It cannot be cancelled\.$/);
+        });
+
+        it("every offering sold between search and purchase: three tries, nothing bought, told to search again", async () => {
+            market().offeringsVanishOnPurchase(100);
+            const err = await failure(provider.create(INPUTS));
+            const tried = market().calls.filter((c) => c.operation === "PurchaseCapacityBlock")
+                .map((c) => (c.input as { CapacityBlockOfferingId: string }).CapacityBlockOfferingId);
+            expect(tried).to.have.length(3);
+            expect(err.message).to.equal(`CapacityBlock: the offerings ${tried.join(", ")} were sold before they could be bought; ` +
+                "nothing was bought. Run `pulumi up` again to search anew.");
+            expect(market().reservationIds()).to.have.length(0);
+            expect(err.id).to.equal(undefined);
+        });
+
+        it("an extension offering sold before its purchase: no other offer to fall to, nothing bought", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            market().extensionOfferingsVanishOnPurchase(10);
+            const err = await failure(provider.update(id, outs, { ...INPUTS, durationHours: 48, maxUpfrontFee: "1000" }));
+            expect(market().count("PurchaseCapacityBlockExtension")).to.equal(1);
+            expect(err.message).to.equal(`CapacityBlock ${id}: the 24 h extension offerings were sold before they could be bought; nothing was bought. Run \`pulumi up\` again.`);
+        });
+    });
+
+    describe("payment", () => {
+        it("payment-failed: the block stays in state with its id, the message says why and what to do; create again buys nothing", async () => {
+            market().failNextPayment();
+            const err = await failure(provider.create(INPUTS));
+            expect(err.message).to.equal(`CapacityBlock ${String(err.id)}: payment failed (state payment-failed); EC2 released the block. ` +
+                "Check the account's payment method, then bump generation to buy again.");
+            expect(err.properties).to.include({ reservationId: err.id, state: "payment-failed", upfrontFee: "720.00", __provider: "serialized-provider-text" });
+            const again = await failure(provider.create(INPUTS));
+            expect(again.id).to.equal(err.id);
+            expect(market().count("PurchaseCapacityBlock"), "the same token adopts the failed block").to.equal(1);
+        });
+
+        it("stuck in payment-pending past the 20-minute bound: kept in state, told to refresh later; refresh then sees it paid", async () => {
+            installed.restore();
+            installed = install({ start: START, supply: SUPPLY, paymentDelayMs: 2 * 3600_000 });
+            const err = await failure(provider.create(INPUTS));
+            expect(err.message).to.equal(`CapacityBlock ${String(err.id)} was bought and is still payment-pending after 20 minutes. ` +
+                "It is kept in state; run `pulumi up` or `pulumi refresh` later to see it paid.");
+            expect(err.properties).to.include({ reservationId: err.id, state: "payment-pending", __provider: "serialized-provider-text" });
+            expect(market().clock.now() - START, "the wait is bounded (fake clock)").to.be.at.most(21 * 60_000);
+            market().advance(2 * 3600_000);
+            const read = await provider.read(String(err.id), err.properties);
+            expect(read.props).to.include({ state: "scheduled" });
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+        });
+    });
+
+    describe("crash and drift", () => {
+        it("process killed right after PurchaseCapacityBlock: create again with the same token adopts it, buying nothing", async () => {
+            const globals = globalThis as Record<string, unknown>;
+            globals[CLOCK_HOOK_KEY] = { ...market().clock, sleep: () => Promise.reject(new Error("process killed")) };
+            await failure(provider.create(INPUTS));
+            globals[CLOCK_HOOK_KEY] = market().clock;
+            const [bought] = market().reservationIds();
+            expect(bought).to.match(/^cr-/);
+
+            const { id, outs } = await provider.create(INPUTS);
+            expect(id).to.equal(bought);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+            expect(outs).to.include({ offeringId: market().tagsOf(id)[OFFERING_ID_TAG], upfrontFee: "720.00", currencyCode: "USD", state: "scheduled" });
+            expect(market().notices).to.include(`CapacityBlock: adopted ${id}, found by its purchase token token-gen-1; nothing was bought.`);
+        });
+
+        it("refresh of a block AWS no longer returns: kept as not-found with its dates; the next up buys nothing", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            market().forget(id);
+            const read = await provider.read(id, outs);
+            expect(read.id).to.equal(id);
+            expect(read.props).to.include({ state: "not-found", availableInstanceCount: 0, reservationId: id, endDate: outs.endDate });
+            const diff = await provider.diff(id, read.props ?? {}, INPUTS);
+            expect(diff).to.include({ changes: false });
+            expect(diff.replaces ?? []).to.have.length(0);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+        });
+    });
+});
