@@ -17,6 +17,8 @@ export interface ProgramStart {
     /** The @pulumi/aws modules the components use: through the root index vs. the submodules directly. */
     awsRootMs: number;
     awsSubmodulesMs: number;
+    /** pulumi.runtime.serializeFunction of each dynamic provider, cold, as a dynamic resource does it during preview. */
+    serializeMs: Record<string, number>;
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ ms: number; stdout: string; code: number }> {
@@ -62,11 +64,24 @@ async function awsLoadMs(projectDir: string, via: "root" | "submodules"): Promis
     return Number((await run(process.execPath, ["-e", code], projectDir)).stdout.trim());
 }
 
+/** Cold serialization of the dynamic providers (what every dynamic resource costs during preview/up), in a fresh process. */
+async function serializeMs(projectDir: string): Promise<Record<string, number>> {
+    const code = [
+        'const { performance } = require("perf_hooks"); const pulumi = require("@pulumi/pulumi");',
+        'const providers = { SsmTasks: require("./dynamic-providers/ssmTasks").ssmTasksProvider, CapacityBlock: require("./dynamic-providers/capacityBlock").capacityBlockProvider };',
+        "(async () => { const out = {}; for (const [name, provider] of Object.entries(providers)) {",
+        "  const t = performance.now(); await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true }); out[name] = performance.now() - t; }",
+        "  console.log(JSON.stringify(out)); })();",
+    ].join("\n");
+    const out = await run(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", code], projectDir);
+    return JSON.parse(out.stdout.trim().split("\n").pop() ?? "{}") as Record<string, number>;
+}
+
 export async function measureProgramStart(projectDir: string, stack: string, repeats: number): Promise<ProgramStart> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-probe-"));
     try {
         const file = writeProbe(projectDir, dir);
-        const result: ProgramStart = { npmPlanMs: [], asPulumi: [], typeCheck: [], awsRootMs: 0, awsSubmodulesMs: 0 };
+        const result: ProgramStart = { npmPlanMs: [], asPulumi: [], typeCheck: [], awsRootMs: 0, awsSubmodulesMs: 0, serializeMs: {} };
         for (let i = 0; i < repeats; i++) {
             const plan = await run("npm", ["run", "--silent", "plan", "--", "--stack", stack], projectDir);
             if (plan.code !== 0) throw new Error(`npm run plan -- --stack ${stack} failed with code ${plan.code}`);
@@ -82,6 +97,7 @@ export async function measureProgramStart(projectDir: string, stack: string, rep
         }
         result.awsRootMs = median(roots);
         result.awsSubmodulesMs = median(subs);
+        result.serializeMs = await serializeMs(projectDir);
         return result;
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });

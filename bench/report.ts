@@ -73,6 +73,9 @@ export function programRows(p: ProgramStart, stack: string): Row[] {
         { case: "program start, full type-check", instances: "", wallMs: total(p.typeCheck), calls: {}, note: `PULUMI_NODEJS_TRANSPILE_ONLY=false; transpileOnly=${p.typeCheck[0]?.transpileOnly}` },
         { case: "@pulumi/aws classes via root index", instances: "", wallMs: p.awsRootMs, calls: {}, note: "after @pulumi/pulumi, fresh process" },
         { case: "@pulumi/aws classes via submodules", instances: "", wallMs: p.awsSubmodulesMs, calls: {}, note: "import \"@pulumi/aws/ec2\" etc." },
+        ...Object.entries(p.serializeMs).map(([name, ms]) => ({
+            case: `serialize ${name} provider (cold)`, instances: "" as const, wallMs: ms, calls: {}, note: "part of program evaluation",
+        })),
     ];
 }
 

@@ -27,7 +27,7 @@ async function probe(projectDir: string, stack: string, mode: string): Promise<P
     };
     const load = createRequire(path.join(projectDir, "package.json"));
     load("@pulumi/pulumi");
-    mark("@pulumi/pulumi");
+    mark("@pulumi/pulumi (loads TypeScript itself)");
     // As run.js: transpileOnly from PULUMI_NODEJS_TRANSPILE_ONLY, else tsconfig's noCheck (undefined here),
     // so ts-node's own merge (which skips undefined) keeps tsconfig.json's "ts-node": {"transpileOnly": true}.
     const ts = load("typescript") as typeof import("typescript");
@@ -40,7 +40,7 @@ async function probe(projectDir: string, stack: string, mode: string): Promise<P
         skipProject: false,
         compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...compilerOptions },
     });
-    mark("TypeScript + ts-node");
+    mark("ts-node register");
     load("@pulumi/aws");
     mark("@pulumi/aws (root index)");
     load("@pulumi/random");
