@@ -50,11 +50,11 @@ export function scaledProfile(ids: string[], totalSeconds: number): BenchTask[] 
 }
 
 /** A stand-in for the real commands (which install packages): sleep for the profile time, then leave a file. */
-export function benchTaskSpecs(tasks: BenchTask[], salt = ""): TaskSpec[] {
+export function benchTaskSpecs(tasks: BenchTask[]): TaskSpec[] {
     return tasks.map((t) => ({
         id: t.id,
         name: `bench ${t.id}`,
-        commands: [`sleep ${t.seconds}`, `touch "$HOME/${t.id}.done"${salt}`],
+        commands: [`sleep ${t.seconds}`, `touch "$HOME/${t.id}.done"`],
         timeoutSeconds: 60,
     }));
 }
