@@ -3,7 +3,7 @@ import type { CapacityReservation, EC2Client } from "@aws-sdk/client-ec2";
 import {
     backoffDelays, boughtBlockFailures, cancellationNotice, CapacityBlockInputs, checkFailures, classifyPurchaseError, classifyState, Clock,
     CLOCK_HOOK_KEY, CURRENCY_TAG, decideDiff, describeOffering, filterOfferings, isKnown, isNotFoundError, isRetryableReadError,
-    noOfferingMessage, Offering, OFFERING_ID_TAG, parseFee, PURCHASE_TOKEN_TAG, purchaseToken, quoteText,
+    noOfferingMessage, Offering, OFFERING_ID_TAG, parseFee, paymentPollDelays, PURCHASE_TOKEN_TAG, purchaseToken, quoteText,
     rankOfferings, Selection, tagChanges, UPFRONT_FEE_TAG, withDefaults, withoutUndefined,
 } from "./capacityBlockRules";
 
@@ -255,7 +255,7 @@ async function buy(ec2: Ec2, inputs: CapacityBlockInputs): Promise<{ reservation
 async function waitUntilPaid(ec2: Ec2, outs: Props, inputs: Props): Promise<Props> {
     const id = outs.reservationId as string;
     let current = outs;
-    for (const delay of [0, ...backoffDelays(5000, 60000, PAYMENT_WAIT_MS)]) {
+    for (const delay of [0, ...paymentPollDelays(PAYMENT_WAIT_MS)]) {
         await clock().sleep(delay);
         const r = await describeReservation(ec2, id).catch((err) => {
             if (isRetryableReadError(err)) return undefined;

@@ -336,6 +336,20 @@ export function backoffDelays(firstMs: number, maxMs: number, totalMs: number): 
     return delays;
 }
 
+/**
+ * Waits between polls for a purchase's payment: each a quarter of the time waited so far (a paid block is
+ * seen at most ~25% late, and within a second of a short payment), 1 s … 60 s, summing to at most `totalMs`.
+ */
+export function paymentPollDelays(totalMs: number): number[] {
+    const delays: number[] = [];
+    for (let waited = 0; ;) {
+        const delay = Math.min(60_000, Math.max(1000, Math.round(waited / 4)));
+        if (waited + delay > totalMs) return delays;
+        delays.push(delay);
+        waited += delay;
+    }
+}
+
 /** Inputs whose change would mean another block: replaced only with a generation bump. */
 export const BLOCK_IDENTITY_KEYS = ["instanceType", "instanceCount", "instancePlatform", "region"] as const;
 /** Inputs that only steer a purchase: changing them after purchase buys nothing. */

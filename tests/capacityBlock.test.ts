@@ -50,6 +50,17 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
                 "2026-11-29T11:30:00.000Z → 2026-11-30T11:30:00.000Z, 720.00 USD. It cannot be cancelled."]);
         });
 
+        it("sees the block paid soon after payment clears (payment-pending → scheduled): within 1 s of a short payment, 25% of a long one", async () => {
+            for (const paymentDelayMs of [3000, 3 * 60_000]) {
+                installed.restore();
+                installed = install({ start: START, supply: SUPPLY, paymentDelayMs });
+                const { outs } = await provider.create(INPUTS);
+                expect(outs.state).to.equal("scheduled");
+                const waited = market().clock.now() - START;
+                expect(waited).to.be.at.most(Math.max(paymentDelayMs + 1000, paymentDelayMs * 1.25));
+            }
+        });
+
         it("picks the earliest offering under the ceiling with selection earliest, within availabilityZones", async () => {
             const { outs } = await provider.create({ ...INPUTS, selection: "earliest" });
             expect(outs).to.include({ availabilityZone: "sa-east-1b", startDate: "2026-11-24T11:30:00.000Z", upfrontFee: "840.00" });

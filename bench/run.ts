@@ -1,0 +1,84 @@
+/**
+ * `npm run bench`: how long users wait on what capblocks controls, with no AWS. The real providers run
+ * against aws-sdk-client-mock fakes that add AWS-like latency; a naive SSM runner runs side by side.
+ * Prints one table and the targets (PASS/FAIL) and writes bench/results.json. Exits 0 unless it crashes:
+ * it is a measurement, not a test.
+ *
+ * Settings (environment): BENCH_PROFILE_SECONDS (8: the code-server profile's total run time),
+ * BENCH_DISPATCH_MS (1500), BENCH_API_MS (50), BENCH_PAYMENT_DELAY_MS (3000), BENCH_REPEATS (3),
+ * BENCH_FLEETS ("1,8,64"), BENCH_STACK ("dev").
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { runCapacityBlockCase } from "./capacityBlockCase";
+import { runNaiveCases } from "./naiveCases";
+import { benchTaskSpecs, codeServerTaskIds, scaledProfile, sumSeconds } from "./profile";
+import { measureProgramStart } from "./programStart";
+import {
+    CALL_LEGEND, capacityBlockRows, evaluateTargets, formatPhases, formatTable, formatTargets, naiveRows, programRows, ssmRows,
+} from "./report";
+import { measureFloors, runSsmSequence, SsmSequence } from "./ssmCases";
+
+const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+async function main(): Promise<void> {
+    const projectDir = path.resolve(__dirname, "..");
+    const latency = { dispatchMs: setting("BENCH_DISPATCH_MS", 1500), apiMs: setting("BENCH_API_MS", 50) };
+    const repeats = setting("BENCH_REPEATS", 3);
+    const fleets = (process.env.BENCH_FLEETS ?? "1,8,64").split(",").map(Number);
+    const stack = process.env.BENCH_STACK ?? "dev";
+    const paymentDelayMs = setting("BENCH_PAYMENT_DELAY_MS", 3000);
+    const tasks = scaledProfile(codeServerTaskIds(projectDir), setting("BENCH_PROFILE_SECONDS", 8));
+    const loadBefore = os.loadavg();
+    const started = Date.now();
+    const progress = (what: string) => process.stderr.write(`bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s: ${what}\n`);
+
+    // SsmTasks first and alone: its ratios are the sensitive figures.
+    const sequences: SsmSequence[] = [];
+    for (const n of fleets) {
+        progress(`SsmTasks on ${n} instance(s)`);
+        sequences.push(await runSsmSequence(tasks, n, latency, repeats));
+    }
+    // The naive baseline sleeps 5 s between polls (a few idle processes per task): the floors, CapacityBlock
+    // and program start are measured meanwhile.
+    progress("naive baseline (in the background); floors of the fake; CapacityBlock; program start");
+    const sorted = [...fleets].sort((a, b) => a - b);
+    const naive = runNaiveCases(benchTaskSpecs(tasks), latency, sorted[0], sorted[Math.min(1, sorted.length - 1)], sorted[sorted.length - 1]);
+    for (const sequence of sequences) await measureFloors(sequence, latency);
+    const ssm = sequences.flatMap((s) => s.runs);
+    const cb = await runCapacityBlockCase(paymentDelayMs, latency.apiMs);
+    const program = await measureProgramStart(projectDir, stack, repeats);
+    const naiveRuns = (await naive).filter((r, i, all) => all.findIndex((o) => o.instances === r.instances) === i);
+    const loadAfter = os.loadavg();
+
+    const idealMs = sumSeconds(tasks) * 1000 + latency.dispatchMs;
+    const ours = ssmRows(ssm);
+    const rows = [...ours, ...naiveRows(naiveRuns, idealMs, ours), ...capacityBlockRows(cb), ...programRows(program, stack)];
+    const targets = evaluateTargets(rows, cb, program, fleets);
+    const machine = `${os.cpus().length} cores, load average ${loadBefore.map((l) => l.toFixed(2)).join("/")} before, ${loadAfter.map((l) => l.toFixed(2)).join("/")} after; node ${process.version}`;
+    const output = [
+        `capblocks bench — ${new Date().toISOString()} — ${machine}`,
+        `fakes: SendCommand dispatch ${latency.dispatchMs} ms, ${latency.apiMs} ms per API call; code-server profile scaled to ${sumSeconds(tasks).toFixed(2)} s of run time; ` +
+            `ideal = run time + one dispatch; machine ideal = the same script run directly with sh on as many roots + one dispatch (the fake's CPU cost on this machine)`,
+        "",
+        formatTable(rows),
+        CALL_LEGEND,
+        "",
+        formatPhases(program),
+        "",
+        formatTargets(targets),
+    ].join("\n");
+    process.stdout.write(`${output}\n`);
+    const results = { date: new Date().toISOString(), machine, settings: { latency, repeats, fleets, stack, paymentDelayMs, tasks }, rows, targets, ssmRuns: ssm, naiveRuns, capacityBlock: cb, programStart: program };
+    fs.writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+    progress(`done; wrote ${path.join("bench", "results.json")}`);
+}
+
+main().then(
+    () => process.exit(0),
+    (error: Error) => {
+        process.stderr.write(`bench crashed: ${error.stack ?? error.message}\n`);
+        process.exit(1);
+    },
+);
