@@ -1,4 +1,5 @@
 import type { CommandInvocation, SSMClient } from "@aws-sdk/client-ssm";
+import type { InvocationView } from "./ssmTasksOutput";
 
 /**
  * The SSM calls of SsmTasks: agent wait, SendCommand in chunks of 50, polling with ListCommandInvocations.
@@ -85,16 +86,6 @@ export interface SendRequest {
     comment: string;
 }
 
-export interface InvocationResult {
-    instanceId: string;
-    commandId: string;
-    status: string;
-    statusDetails: string;
-    responseCode: number;
-    stdout: string;
-    stderr: string;
-}
-
 async function sendChunks(client: SSMClient, request: SendRequest): Promise<Map<string, string[]>> {
     const { SendCommandCommand } = await import("@aws-sdk/client-ssm");
     const chunks = chunk(request.instanceIds, INSTANCES_PER_COMMAND);
@@ -174,11 +165,11 @@ export async function runOnInstances(
     request: SendRequest,
     isComplete: (invocation: { status: string; output: string }) => boolean,
     clock: Clock,
-): Promise<InvocationResult[]> {
+): Promise<InvocationView[]> {
     const started = clock.now();
     const waiting = await sendChunks(client, request);
     const deadline = started + (request.executionTimeoutSeconds + DELIVERY_TIMEOUT_SECONDS + 60) * 1000;
-    const done = new Map<string, InvocationResult>();
+    const done = new Map<string, InvocationView>();
 
     async function record(commandId: string, invocation: CommandInvocation): Promise<void> {
         const instanceId = invocation.InstanceId ?? "";
@@ -211,5 +202,5 @@ export async function runOnInstances(
             throw new Error(`SSM command(s) did not finish in time: ${late.join("; ")}. Inspect them with aws ssm list-command-invocations --command-id <id> --details.`);
         }
     }
-    return request.instanceIds.map((id) => done.get(id) as InvocationResult);
+    return request.instanceIds.map((id) => done.get(id) as InvocationView);
 }
