@@ -105,6 +105,42 @@ describe("keeping the user's work: the program with existing storage", () => {
             expect(outputs?.clusterSharedStorage).to.equal(`pulumi destroy keeps EFS file system ${FS_ID} (your /shared data); to use it again set capblocks:cluster.sharedFileSystemId: ${FS_ID}`);
         });
 
+        it("keeps a new EFS file system on destroy by default and deletes its mount targets (so the VPC can go)", async () => {
+            const { run, outputs } = await runProgram(clusterConfig({}), { block: p5 });
+            const fs = oneOfType(run, "aws:efs/fileSystem:FileSystem");
+            expect(fs.options.retainOnDelete).to.equal(true);
+            for (const t of ofType(run, "aws:efs/mountTarget:MountTarget")) expect(t.options.retainOnDelete).to.equal(undefined);
+            const id = outputs?.clusterSharedStorageId as string;
+            expect(id).to.match(/^fs-/);
+            expect(outputs?.clusterSharedStorage).to.equal(`pulumi destroy keeps EFS file system ${id} (your /shared data); to use it again set capblocks:cluster.sharedFileSystemId: ${id}`);
+        });
+
+        it("deletes the EFS file system with the stack only with deleteSharedStorage", async () => {
+            const { run, outputs } = await runProgram(clusterConfig({ deleteSharedStorage: true }), { block: p5 });
+            expect(oneOfType(run, "aws:efs/fileSystem:FileSystem").options.retainOnDelete).to.equal(undefined);
+            expect(outputs?.clusterSharedStorage).to.match(/^pulumi destroy deletes EFS file system fs-\w+ and the data in \/shared \(capblocks:cluster\.deleteSharedStorage is true\)$/);
+        });
+
+        // FSx API DeleteFileSystem: a Lustre file system is deleted without a final backup unless SkipFinalBackup is false.
+        it("takes a final FSx for Lustre backup on destroy by default, and none with deleteSharedStorage", async () => {
+            const kept = await runProgram(clusterConfig({ sharedStorage: "fsx-lustre" }), { block: p5 });
+            const fsx = oneOfType(kept.run, "aws:fsx/lustreFileSystem:LustreFileSystem");
+            expect(fsx.inputs).to.include({ skipFinalBackup: false, deploymentType: "PERSISTENT_2" });
+            expect(fsx.inputs.finalBackupTags).to.include({ Name: "cluster-fsx-final-backup" });
+            expect(fsx.options.retainOnDelete, "a retained file system would keep its subnet and VPC").to.equal(undefined);
+            expect(kept.outputs?.clusterSharedStorage).to.match(/after a final backup of \/fsx; find it with `aws fsx describe-backups --filters Name=file-system-id,Values=fs-\w+ --region sa-east-1`/);
+            const deleted = await runProgram(clusterConfig({ sharedStorage: "fsx-lustre", deleteSharedStorage: true }), { block: p5 });
+            const gone = oneOfType(deleted.run, "aws:fsx/lustreFileSystem:LustreFileSystem").inputs;
+            expect(gone.skipFinalBackup).to.equal(true);
+            expect(gone).to.not.have.property("finalBackupTags");
+            expect(deleted.outputs?.clusterSharedStorage).to.match(/with no final backup \(capblocks:cluster\.deleteSharedStorage is true\)$/);
+        });
+
+        it("says there is nothing to keep without shared storage", async () => {
+            const { outputs } = await runProgram(clusterConfig({ sharedStorage: "none" }), { block: p5 });
+            expect(outputs?.clusterSharedStorage).to.equal("no shared storage (capblocks:cluster.sharedStorage is none)");
+        });
+
         it("stops before creating anything when the file system does not exist, or is One Zone", async () => {
             const missing = await runProgram(clusterConfig({ sharedFileSystemId: FS_ID }), { block: p5, fileSystems: {} });
             expect(missing.error?.message).to.match(/^capblocks:cluster\.sharedFileSystemId: fs-0feedface0000001 is not an EFS file system in sa-east-1/);
