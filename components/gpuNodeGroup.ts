@@ -192,6 +192,8 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
                     reservationId: reservation ? reservationId : undefined,
                     efaSupported: facts.efaSupported,
                     sharedStorage: cluster.sharedStorage,
+                    deleteSharedStorage: cluster.deleteSharedStorage,
+                    ...(cluster.sharedFileSystemId ? { sharedFileSystemId: cluster.sharedFileSystemId } : {}),
                 }),
             );
         this.registerOutputs({
