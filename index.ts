@@ -4,8 +4,16 @@ import { CodeServerInstance } from "./components/codeServerInstance";
 import { clusterCapacity, readStackConfig } from "./components/config";
 import { GpuNodeGroup } from "./components/gpuNodeGroup";
 import { onDemandZone, placementIn } from "./components/network";
-import { adoptReservation, buyReservation, ReservationInfo } from "./components/reservation";
+import { checkSharedFileSystem } from "./components/clusterStorage";
+import { adoptReservation, buyReservation, findBlockBoughtFor, ReservationInfo } from "./components/reservation";
 import { loadSetupTasks } from "./components/setupTasks";
+import { ExistingVolume, findWorkVolume, InstancePlacement, unencryptedVolumeWarning, workVolumeZoneError } from "./components/workVolume";
+
+/** Stops the program, before anything more is created, when the adopted work volume cannot attach there. */
+function assertWorkVolumeFits(volume: ExistingVolume, where: InstancePlacement): void {
+    const problem = workVolumeZoneError(volume, where);
+    if (problem) throw new pulumi.RunError(problem);
+}
 
 /** config → reservation → components → outputs. Every output is a string: none is ever undefined. */
 export = async (): Promise<Record<string, pulumi.Input<string>>> => {
@@ -13,6 +21,24 @@ export = async (): Promise<Record<string, pulumi.Input<string>>> => {
     const { region, tags } = cfg;
     for (const type of [cfg.reservation?.instanceType, cfg.codeServer.enabled ? cfg.codeServer.instanceType : undefined]) {
         const warning = type ? unknownTypeWarning(instanceFacts(type)) : undefined;
+        if (warning) void pulumi.log.warn(warning);
+    }
+
+    // Existing storage to adopt is checked before anything is bought or created.
+    const workVolume = cfg.codeServer.enabled && cfg.codeServer.workVolumeId ? await findWorkVolume(cfg.codeServer.workVolumeId, region) : undefined;
+    if (workVolume) {
+        const warning = unencryptedVolumeWarning(workVolume);
+        if (warning) void pulumi.log.warn(warning);
+        if (cfg.reservation?.kind === "buy") {
+            const bought = await findBlockBoughtFor(cfg.reservation, region);
+            assertWorkVolumeFits(
+                workVolume,
+                bought ? { kind: "block", availabilityZone: bought.availabilityZone } : { kind: "block-to-buy", availabilityZones: cfg.reservation.availabilityZones },
+            );
+        }
+    }
+    if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
+        const warning = await checkSharedFileSystem(cfg.cluster.sharedFileSystemId, region);
         if (warning) void pulumi.log.warn(warning);
     }
 
@@ -35,8 +61,14 @@ export = async (): Promise<Record<string, pulumi.Input<string>>> => {
 
     if (cfg.codeServer.enabled) {
         const cs = cfg.codeServer;
-        const zone = reservation ? reservation.availabilityZone : await onDemandZone(region, cs.subnetId, cs.availabilityZone);
+        const onDemandAz = reservation ? undefined : await onDemandZone(region, cs.subnetId, cs.availabilityZone);
+        const zone = reservation ? reservation.availabilityZone : (onDemandAz as string);
         const launch = reservation ? reservation.launchable : true;
+        if (workVolume && onDemandAz) assertWorkVolumeFits(workVolume, { kind: "on-demand", availabilityZone: onDemandAz });
+        // A block bought on this run was held to the volume's AZ before the purchase; any other block's AZ is known.
+        if (workVolume && reservation?.knownAvailabilityZone) {
+            assertWorkVolumeFits(workVolume, { kind: "block", availabilityZone: reservation.knownAvailabilityZone });
+        }
         const setup = loadSetupTasks(cs, __dirname);
         const codeServer = new CodeServerInstance("code-server", {
             config: cs,
@@ -46,6 +78,7 @@ export = async (): Promise<Record<string, pulumi.Input<string>>> => {
             launch,
             tasks: setup.tasks,
             variables: setup.variables,
+            existingWorkVolume: workVolume,
             tags,
         });
         Object.assign(outputs, {
@@ -76,6 +109,7 @@ export = async (): Promise<Record<string, pulumi.Input<string>>> => {
             clusterLoginNodeGroupId: cluster.loginNodeGroupId,
             clusterLoginCommand: cluster.loginCommand,
             clusterSharedStorageId: cluster.sharedStorageId,
+            clusterSharedStorage: cluster.sharedStorageNote,
             parallelClusterConfig: cluster.parallelClusterConfig,
         });
     }

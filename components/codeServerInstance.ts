@@ -6,6 +6,7 @@ import { instanceFacts } from "./catalog";
 import { CodeServerConfig } from "./config";
 import { Placement } from "./network";
 import { ReservationInfo } from "./reservation";
+import { ExistingVolume, workVolumeNote } from "./workVolume";
 import { mountWorkVolumeTask } from "./workVolumeTask";
 
 /** nginx in front of code-server listens here; the security group and the port forward both use it. */
@@ -27,6 +28,11 @@ export interface CodeServerInstanceArgs {
     tasks: TaskSpec[];
     /** Values for the tasks' variables (USER, HOME_DIR, INTERNAL_PORT, NGINX_PORT, …). */
     variables: Record<string, pulumi.Input<string>>;
+    /**
+     * The volume named by codeServer.workVolumeId, already looked up and checked to be in the instance's AZ:
+     * attached instead of creating one, and never deleted.
+     */
+    existingWorkVolume?: ExistingVolume;
     tags?: Record<string, string>;
 }
 
@@ -54,7 +60,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     public readonly instanceId: pulumi.Output<string>;
     public readonly launched: boolean;
     public readonly workVolumeId: pulumi.Output<string>;
-    public readonly workVolumeNote: string;
+    /** What `pulumi destroy` does to the work volume, with its id, and how to attach it again. */
+    public readonly workVolumeNote: pulumi.Output<string>;
     public readonly passwordSecretArn: pulumi.Output<string>;
     public readonly passwordCommand: pulumi.Output<string>;
     public readonly url: pulumi.Output<string>;
@@ -178,24 +185,13 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             { ...parent, ignoreChanges: cs.amiId ? [] : ["imageId"] },
         );
 
-        const workVolume = new aws.ebs.Volume(
-            `${name}-work`,
-            {
-                availabilityZone: args.placement.availabilityZone,
-                size: cs.workVolumeSizeGb,
-                type: "gp3",
-                encrypted: true,
-                tags: { ...tags, Name: `${label}-work`, "capblocks:mount-point": cs.homeDir },
-            },
-            // Work survives the block and `pulumi destroy` unless the user opts out.
-            { ...parent, retainOnDelete: !cs.deleteWorkVolume },
-        );
+        const existing = args.existingWorkVolume;
+        const workVolumeId = existing ? pulumi.output(existing.id) : this.newWorkVolume(name, args, label, tags).id;
+        const workVolumeSizeGb = existing ? existing.sizeGb : cs.workVolumeSizeGb;
 
         this.launched = args.launch;
-        this.workVolumeId = workVolume.id;
-        this.workVolumeNote = cs.deleteWorkVolume
-            ? "The work volume is deleted by `pulumi destroy` (capblocks:codeServer.deleteWorkVolume is true)."
-            : "The work volume is kept by `pulumi destroy` and when the block ends; set capblocks:codeServer.deleteWorkVolume: true to delete it with the stack.";
+        this.workVolumeId = workVolumeId;
+        this.workVolumeNote = workVolumeId.apply((id) => workVolumeNote(id, !existing && cs.deleteWorkVolume));
         this.passwordSecretArn = secret.arn;
         this.securityGroupId = securityGroup.id;
         this.launchTemplateId = launchTemplate.id;
@@ -222,7 +218,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
                 `${name}-work-attachment`,
                 {
                     deviceName: WORK_DEVICE_NAME,
-                    volumeId: workVolume.id,
+                    volumeId: workVolumeId,
                     instanceId: instance.id,
                     // Detaching happens when the instance terminates (at block end EC2 has already done it);
                     // stopping a terminated instance to detach would fail the next `up`.
@@ -230,8 +226,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
                 },
                 { ...parent, deleteBeforeReplace: true },
             );
-            const tasks = workVolume.id.apply((volumeId) => [
-                mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: cs.workVolumeSizeGb }),
+            const tasks = workVolumeId.apply((volumeId) => [
+                mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: workVolumeSizeGb }),
                 ...args.tasks,
             ]);
             new SsmTasks(
@@ -266,5 +262,21 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             portForwardCommand: this.portForwardCommand,
             sessionCommand: this.sessionCommand,
         });
+    }
+
+    /** A new encrypted gp3 work volume in the instance's AZ; it survives the block and `pulumi destroy` unless the user opts out. */
+    private newWorkVolume(name: string, args: CodeServerInstanceArgs, label: string, tags: Record<string, string>): aws.ebs.Volume {
+        const cs = args.config;
+        return new aws.ebs.Volume(
+            `${name}-work`,
+            {
+                availabilityZone: args.placement.availabilityZone,
+                size: cs.workVolumeSizeGb,
+                type: "gp3",
+                encrypted: true,
+                tags: { ...tags, Name: `${label}-work`, "capblocks:mount-point": cs.homeDir },
+            },
+            { parent: this, retainOnDelete: !cs.deleteWorkVolume },
+        );
     }
 }

@@ -46,6 +46,8 @@ export interface CodeServerConfig {
     volumeSizeGb: number;
     workVolumeSizeGb: number;
     deleteWorkVolume: boolean;
+    /** An existing EBS volume (`vol-…`) to attach instead of creating one; capblocks never deletes it. */
+    workVolumeId?: string;
     user: string;
     homeDir: string;
     /** Empty: no inbound rule at all; connect by SSM port forwarding. */
@@ -71,6 +73,10 @@ export interface ClusterConfig {
     loginInstanceType: string;
     loginPublic: boolean;
     sharedStorage: SharedStorage;
+    /** False (default): `pulumi destroy` keeps the EFS file system, or takes a final backup of FSx for Lustre. */
+    deleteSharedStorage: boolean;
+    /** An existing EFS file system (`fs-…`) to mount instead of creating one; capblocks never deletes it. */
+    sharedFileSystemId?: string;
     computeMinCount: number;
     amiId?: string;
     vpcId?: string;
@@ -285,12 +291,25 @@ function codeServerFrom(c: Obj, reservation: ReservationConfig | undefined, regi
     if (typeof c.availabilityZone === "string" && !c.availabilityZone.startsWith(region)) {
         problems.push(`capblocks:codeServer.availabilityZone: ${show(c.availabilityZone)} is not in aws:region ${region}`);
     }
+    if (c.workVolumeId !== undefined && c.deleteWorkVolume === true) {
+        problems.push(
+            `capblocks:codeServer.deleteWorkVolume: cannot be true with workVolumeId ${String(c.workVolumeId)}: ` +
+                "capblocks never deletes a volume it did not create (delete it yourself with `aws ec2 delete-volume` if you mean to)",
+        );
+    }
+    if (c.workVolumeId !== undefined && c.workVolumeSizeGb !== undefined) {
+        problems.push(
+            `capblocks:codeServer.workVolumeSizeGb: only applies to a work volume capblocks creates; ${String(c.workVolumeId)} keeps its own size ` +
+                "(grow it with `aws ec2 modify-volume`; the next setup grows the filesystem)",
+        );
+    }
     return {
         enabled,
         instanceType,
         volumeSizeGb: (c.volumeSizeGb as number | undefined) ?? instanceFacts(instanceType).rootVolumeGb,
         workVolumeSizeGb: (c.workVolumeSizeGb as number | undefined) ?? 200,
         deleteWorkVolume: (c.deleteWorkVolume as boolean | undefined) ?? false,
+        ...(c.workVolumeId !== undefined ? { workVolumeId: c.workVolumeId as string } : {}),
         user: (c.user as string | undefined) ?? "coder",
         homeDir: (c.homeDir as string | undefined) ?? "/work",
         allowedCidrs: (c.allowedCidrs as string[] | undefined) ?? [],
@@ -325,12 +344,26 @@ function clusterFrom(c: Obj, raw: RawStackConfig, reservation: ReservationConfig
         loginInstanceType: (c.loginInstanceType as string | undefined) ?? "m7i.large",
         loginPublic: (c.loginPublic as boolean | undefined) ?? false,
         sharedStorage: (c.sharedStorage as SharedStorage | undefined) ?? "efs",
+        deleteSharedStorage: (c.deleteSharedStorage as boolean | undefined) ?? false,
+        ...(c.sharedFileSystemId !== undefined ? { sharedFileSystemId: c.sharedFileSystemId as string } : {}),
         computeMinCount: (c.computeMinCount as number | undefined) ?? 0,
         ...(c.amiId !== undefined ? { amiId: c.amiId as string } : {}),
         ...(c.vpcId !== undefined ? { vpcId: c.vpcId as string } : {}),
         ...(c.computeSubnetId !== undefined ? { computeSubnetId: c.computeSubnetId as string } : {}),
         ...(c.loginSubnetId !== undefined ? { loginSubnetId: c.loginSubnetId as string } : {}),
     };
+    if (cluster.sharedFileSystemId !== undefined && cluster.sharedStorage !== "efs") {
+        problems.push(
+            `capblocks:cluster.sharedFileSystemId: is an EFS file system to reuse, but capblocks:cluster.sharedStorage is ${cluster.sharedStorage}; ` +
+                "set sharedStorage: efs or remove sharedFileSystemId",
+        );
+    }
+    if (cluster.sharedFileSystemId !== undefined && c.deleteSharedStorage === true) {
+        problems.push(
+            `capblocks:cluster.deleteSharedStorage: cannot be true with sharedFileSystemId ${cluster.sharedFileSystemId}: ` +
+                "capblocks never deletes a file system it did not create",
+        );
+    }
     // An adopted block's size is known only after its lookup; GpuNodeGroup checks it again then.
     if (enabled && reservation?.kind === "buy") {
         const maxCount = clusterCapacity(reservation.instanceCount, codeServerEnabled);

@@ -68,6 +68,7 @@ export const codeServerSchema = {
         volumeSizeGb: { type: "integer", minimum: 30, maximum: 16384, rule: "must be a root volume of 30..16384 GiB" },
         workVolumeSizeGb: { type: "integer", minimum: 1, maximum: 16384, rule: "must be a gp3 volume of 1..16384 GiB" },
         deleteWorkVolume: { type: "boolean" },
+        workVolumeId: awsId("vol", "vol-0123456789abcdef0"),
         user: {
             type: "string",
             pattern: "^[a-z_][a-z0-9_-]{0,31}$",
@@ -108,6 +109,8 @@ export const clusterSchema = {
         loginInstanceType: instanceType,
         loginPublic: { type: "boolean" },
         sharedStorage: { enum: ["efs", "fsx-lustre", "none"] },
+        deleteSharedStorage: { type: "boolean" },
+        sharedFileSystemId: awsId("fs", "fs-0123456789abcdef0"),
         computeMinCount: { type: "integer", minimum: 0, maximum: 64, rule: "must be 0..64 (at most the block size)" },
         amiId: awsId("ami", "ami-0123456789abcdef0"),
         vpcId: awsId("vpc", "vpc-0123456789abcdef0"),

@@ -49,6 +49,8 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     declare public readonly loginCommand: pulumi.Output<string>;
     /** EFS or FSx file system id; "" without shared storage. */
     declare public readonly sharedStorageId: pulumi.Output<string>;
+    /** What `pulumi destroy` does to the shared storage's data, and how to get it back. */
+    declare public readonly sharedStorageNote: pulumi.Output<string>;
     /** ParallelCluster 3 cluster config (YAML). */
     declare public readonly parallelClusterConfig: pulumi.Output<string>;
     public readonly network: ClusterNetwork;
@@ -80,6 +82,9 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             kind: cluster.sharedStorage,
             subnetIds: network.storageSubnetIds,
             securityGroupId: groups.storageSecurityGroupId,
+            deleteOnDestroy: cluster.deleteSharedStorage,
+            existingFileSystemId: cluster.sharedFileSystemId,
+            region: args.region,
             tags,
         }, this);
         const identity = nodeIdentity(name, cluster.name, tags, this);
@@ -171,6 +176,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         this.computeNodeGroupId = compute.awsId;
         this.loginCommand = login.awsId.apply((id) => loginConnectCommand(args.region, id));
         this.sharedStorageId = storage.id;
+        this.sharedStorageNote = storage.note;
         this.parallelClusterConfig = pulumi
             .all([network.loginSubnetId, network.computeSubnetId, network.vpcCidr, reservation?.id ?? ""])
             .apply(([loginSubnetId, computeSubnetId, vpcCidr, reservationId]) =>
@@ -186,6 +192,8 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
                     reservationId: reservation ? reservationId : undefined,
                     efaSupported: facts.efaSupported,
                     sharedStorage: cluster.sharedStorage,
+                    deleteSharedStorage: cluster.deleteSharedStorage,
+                    ...(cluster.sharedFileSystemId ? { sharedFileSystemId: cluster.sharedFileSystemId } : {}),
                 }),
             );
         this.registerOutputs({
@@ -195,6 +203,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             computeNodeGroupId: this.computeNodeGroupId,
             loginCommand: this.loginCommand,
             sharedStorageId: this.sharedStorageId,
+            sharedStorageNote: this.sharedStorageNote,
             parallelClusterConfig: this.parallelClusterConfig,
         });
     }

@@ -28,6 +28,10 @@ export interface ParallelClusterSettings {
     reservationId?: string;
     efaSupported: boolean;
     sharedStorage: SharedStorage;
+    /** False: managed shared storage gets `DeletionPolicy: Retain`, so deleting the cluster keeps the data. */
+    deleteSharedStorage: boolean;
+    /** An existing EFS file system: mounted as external storage, which ParallelCluster never deletes. */
+    sharedFileSystemId?: string;
 }
 
 export const PARALLELCLUSTER_QUEUE_NAME = "compute";
@@ -37,10 +41,17 @@ export function computeResourceName(instanceType: string): string {
     return instanceType.toLowerCase().replace(/[^a-z0-9]+/g, "-");
 }
 
-function sharedStorageSection(storage: SharedStorage): object[] | undefined {
-    switch (storage) {
+/** ParallelCluster 3 "SharedStorage": managed storage is deleted with the cluster unless DeletionPolicy is Retain. */
+function sharedStorageSection(s: ParallelClusterSettings): object[] | undefined {
+    const DeletionPolicy = s.deleteSharedStorage ? "Delete" : "Retain";
+    switch (s.sharedStorage) {
         case "efs":
-            return [{ Name: "shared", StorageType: "Efs", MountDir: EFS_MOUNT_DIR, EfsSettings: { Encrypted: true } }];
+            return [{
+                Name: "shared",
+                StorageType: "Efs",
+                MountDir: EFS_MOUNT_DIR,
+                EfsSettings: s.sharedFileSystemId ? { FileSystemId: s.sharedFileSystemId } : { Encrypted: true, DeletionPolicy },
+            }];
         case "fsx-lustre":
             return [
                 {
@@ -51,6 +62,7 @@ function sharedStorageSection(storage: SharedStorage): object[] | undefined {
                         StorageCapacity: LUSTRE_MIN_CAPACITY_GIB,
                         DeploymentType: LUSTRE_DEPLOYMENT_TYPE,
                         PerUnitStorageThroughput: LUSTRE_THROUGHPUT_PER_TIB,
+                        DeletionPolicy,
                     },
                 },
             ];
@@ -101,7 +113,7 @@ export function parallelClusterConfig(s: ParallelClusterSettings): object {
             ],
         },
     };
-    const shared = sharedStorageSection(s.sharedStorage);
+    const shared = sharedStorageSection(s);
     if (shared) config.SharedStorage = shared;
     return config;
 }

@@ -26,6 +26,8 @@ export interface ReservationInfo {
     launchable: boolean;
     /** What the user should do next (when the block starts, when to run `pulumi up` again). */
     nextStep: pulumi.Output<string>;
+    /** The block's AZ when the program already knows it (adopted, or bought on an earlier run); unset before a purchase. */
+    knownAvailabilityZone?: string;
 }
 
 /** The logical name of the CapacityBlock resource; part of its purchase token, so it must never change. */
@@ -63,6 +65,11 @@ export interface BuyOptions {
     opts?: pulumi.CustomResourceOptions;
 }
 
+/** The block this stack already bought with this generation, if any: what `buyReservation` will keep. */
+export function findBlockBoughtFor(cfg: BuyReservationConfig, region: string): Promise<BlockFacts | undefined> {
+    return findBoughtBlock(purchaseToken(pulumi.getProject(), pulumi.getStack(), BLOCK_RESOURCE_NAME, cfg.generation), region);
+}
+
 /** Buys (or, after the first `up`, keeps) the block with a CapacityBlock resource. */
 export async function buyReservation(cfg: BuyReservationConfig, o: BuyOptions): Promise<ReservationInfo> {
     const block = new CapacityBlock(
@@ -83,8 +90,7 @@ export async function buyReservation(cfg: BuyReservationConfig, o: BuyOptions): 
         },
         o.opts,
     );
-    const token = purchaseToken(pulumi.getProject(), pulumi.getStack(), BLOCK_RESOURCE_NAME, cfg.generation);
-    const live = await findBoughtBlock(token, o.region);
+    const live = await findBlockBoughtFor(cfg, o.region);
     if (!live) {
         return {
             id: block.reservationId,
@@ -116,6 +122,7 @@ function infoFrom(facts: BlockFacts): Omit<ReservationInfo, "source"> {
         state: pulumi.output(facts.state),
         launchable: facts.state === LAUNCHABLE_STATE,
         nextStep: pulumi.output(nextStepFor(facts)),
+        knownAvailabilityZone: facts.availabilityZone,
     };
 }
 

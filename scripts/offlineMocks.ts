@@ -35,6 +35,10 @@ export interface Assumptions {
     subnetsByAz?: Record<string, string[]>;
     /** Subnets looked up by id: their AZ. */
     subnetAzs?: Record<string, string>;
+    /** EBS volumes that exist, by id (the volume-id lookup finds nothing else). */
+    volumes?: Record<string, { availabilityZone: string; encrypted: boolean; sizeGb: number }>;
+    /** EFS file systems that exist, by id; `availabilityZoneName` only for One Zone ones. */
+    fileSystems?: Record<string, { encrypted: boolean; availabilityZoneName?: string }>;
 }
 
 export interface RecordedResource {
@@ -138,6 +142,8 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>,
                 },
             };
         }
+        case "aws:efs/fileSystem:FileSystem":
+            return { id: hexId("fs", name), state: { ...inputs, arn: arn("elasticfilesystem", "file-system") } };
         case "aws:efs/mountTarget:MountTarget":
             return { id: hexId("fsmt", name), state: { ...inputs, ipAddress: "10.0.16.5" } };
         case "aws:fsx/lustreFileSystem:LustreFileSystem":
@@ -206,6 +212,27 @@ function answerCall(token: string, inputs: Record<string, unknown>, a: Assumptio
             }
             assume(`Capacity Block ${block.id}: ${block.instanceCount} × ${block.instanceType} in ${block.availabilityZone}, ${block.state}, ${block.startDate} → ${block.endDate}`);
             return { ...block, capacityBlockId: hexId("cb", block.id), reservationType: "capacity-block" };
+        }
+        case "aws:ebs/getVolume:getVolume": {
+            const id = String(filterValue(inputs, "volume-id"));
+            const volume = a.volumes?.[id];
+            if (!volume) {
+                assume(`no EBS volume ${id} exists`);
+                // terraform-provider-aws tfresource.SingularDataSourceFindError for an empty result.
+                throw invokeError("no matching EBS Volume found");
+            }
+            assume(`EBS volume ${id}: ${volume.sizeGb} GiB in ${volume.availabilityZone}, ${volume.encrypted ? "encrypted" : "not encrypted"}`);
+            return { id, volumeId: id, availabilityZone: volume.availabilityZone, encrypted: volume.encrypted, size: volume.sizeGb, volumeType: "gp3" };
+        }
+        case "aws:efs/getFileSystem:getFileSystem": {
+            const id = String(inputs.fileSystemId);
+            const fs = a.fileSystems?.[id];
+            if (!fs) {
+                assume(`no EFS file system ${id} exists`);
+                throw invokeError(`reading EFS File System (${id}): couldn't find resource`);
+            }
+            assume(`EFS file system ${id} exists${fs.availabilityZoneName ? ` (One Zone, ${fs.availabilityZoneName})` : ""}`);
+            return { id, fileSystemId: id, encrypted: fs.encrypted, availabilityZoneName: fs.availabilityZoneName ?? "", region: a.region };
         }
         default:
             throw invokeError(`offline mocks do not answer ${token}`);

@@ -57,6 +57,11 @@ export function assumptionsFor(cfg: StackConfig, blockState: AssumedBlockState, 
     const r = cfg.reservation;
     const availabilityZone = (r?.kind === "buy" ? r.availabilityZones?.[0] : undefined) ?? cfg.codeServer.availabilityZone ?? `${region}a`;
     const a: Assumptions = { region, availabilityZone, amiId: "ami-0example000000001" };
+    // Storage the config adopts is assumed to exist where it can be used.
+    const volumeId = cfg.codeServer.workVolumeId;
+    if (volumeId) a.volumes = { [volumeId]: { availabilityZone, encrypted: true, sizeGb: 200 } };
+    const fileSystemId = cfg.cluster.sharedFileSystemId;
+    if (fileSystemId) a.fileSystems = { [fileSystemId]: { encrypted: true } };
     if (!r) return a;
     const id = r.kind === "adopt" ? r.id ?? ASSUMED_ADOPTED_ID : "cr-0b0b0000000000001";
     if (r.kind === "adopt" && r.parameterName) a.parameters = { [r.parameterName]: id };

@@ -19,6 +19,7 @@ const cluster = (over: Partial<ClusterConfig> = {}): ClusterConfig => ({
     loginInstanceType: "m7i.large",
     loginPublic: false,
     sharedStorage: "efs",
+    deleteSharedStorage: false,
     computeMinCount: 0,
     ...over,
 });

@@ -4,6 +4,7 @@ import { accessCommands, CodeServerInstance } from "../components/codeServerInst
 import { CodeServerConfig } from "../components/config";
 import { placementIn } from "../components/network";
 import { ReservationInfo } from "../components/reservation";
+import { ExistingVolume } from "../components/workVolume";
 import { MOUNT_TASK_ID } from "../components/workVolumeTask";
 import { TaskSpec } from "../dynamic-providers/ssmTasks";
 import { MockRun } from "../scripts/offlineMocks";
@@ -51,7 +52,14 @@ interface Built {
     outputs: Record<string, string>;
 }
 
-async function build(opts: { config?: Partial<CodeServerConfig>; reservation?: ReservationInfo; launch?: boolean } = {}): Promise<Built> {
+interface BuildOptions {
+    config?: Partial<CodeServerConfig>;
+    reservation?: ReservationInfo;
+    launch?: boolean;
+    existingWorkVolume?: ExistingVolume;
+}
+
+async function build(opts: BuildOptions = {}): Promise<Built> {
     const run = await mockAws();
     const reservation = "reservation" in opts ? opts.reservation : block();
     const cs = new CodeServerInstance("code-server", {
@@ -62,6 +70,7 @@ async function build(opts: { config?: Partial<CodeServerConfig>; reservation?: R
         launch: opts.launch ?? true,
         tasks: setupTasks,
         variables: { USER: "coder", HOME_DIR: "/work" },
+        existingWorkVolume: opts.existingWorkVolume,
         tags: { team: "ml" },
     });
     const outputs = await resolved<Record<string, string>>({
@@ -179,7 +188,9 @@ describe("CodeServerInstance", () => {
         const volume = oneOfType(run, VOLUME);
         expect(volume.inputs).to.include({ encrypted: true, type: "gp3", size: 200 });
         expect(volume.options.retainOnDelete).to.equal(true);
-        expect(outputs.workVolume).to.match(/kept by `pulumi destroy`/);
+        expect(outputs.workVolume).to.equal(
+            `pulumi destroy keeps volume ${outputs.workVolumeId} (your work); to use it again set capblocks:codeServer.workVolumeId: ${outputs.workVolumeId}`,
+        );
         const attachment = oneOfType(run, ATTACHMENT).inputs;
         expect(attachment).to.include({ volumeId: outputs.workVolumeId, instanceId: outputs.instanceId, skipDestroy: true });
     });
@@ -187,7 +198,47 @@ describe("CodeServerInstance", () => {
     it("deletes the work volume with the stack only when deleteWorkVolume is set", async () => {
         const { run, outputs } = await build({ config: { deleteWorkVolume: true } });
         expect(oneOfType(run, VOLUME).options.retainOnDelete).to.equal(undefined);
-        expect(outputs.workVolume).to.match(/deleted by `pulumi destroy`/);
+        expect(outputs.workVolume).to.equal(
+            `pulumi destroy deletes volume ${outputs.workVolumeId} and the work on it (capblocks:codeServer.deleteWorkVolume is true)`,
+        );
+    });
+
+    describe("with an existing work volume (codeServer.workVolumeId)", () => {
+        const adopted: ExistingVolume = { id: "vol-0feedface0000001", availabilityZone: "sa-east-1b", encrypted: true, sizeGb: 500 };
+        let adoptedBuild: Promise<Built> | undefined;
+        const builtAdopted = () => (adoptedBuild ??= build({ config: { workVolumeId: adopted.id }, existingWorkVolume: adopted }));
+
+        it("attaches the given volume and creates none", async () => {
+            const { run, outputs } = await builtAdopted();
+            expect(ofType(run, VOLUME)).to.have.length(0);
+            expect(oneOfType(run, ATTACHMENT).inputs).to.include({ volumeId: adopted.id, instanceId: outputs.instanceId, skipDestroy: true });
+            expect(outputs.workVolumeId).to.equal(adopted.id);
+        });
+
+        it("mounts it first with its own size, through the task that never formats a volume holding a filesystem", async () => {
+            const { run } = await builtAdopted();
+            const [mount] = oneOfType(run, TASKS).inputs.tasks as TaskSpec[];
+            expect(mount.id).to.equal(MOUNT_TASK_ID);
+            const script = mount.commands.join("\n");
+            expect(script).to.contain("nvme-Amazon_Elastic_Block_Store_vol0feedface0000001");
+            expect(script).to.contain("(500 GiB)");
+            // Formatting is gated on `blkid -p` exit 2 (no signature at all); workVolumeTask.test runs it against a volume with data.
+            expect(script).to.match(/if \[ "\$probe" -eq 2 \]; then\n\s+echo "formatting empty volume/);
+        });
+
+        it("says destroy keeps it and how to attach it again, even with deleteWorkVolume in the config object", async () => {
+            const { outputs } = await build({ config: { workVolumeId: adopted.id, deleteWorkVolume: true }, existingWorkVolume: adopted });
+            expect(outputs.workVolume).to.equal(
+                "pulumi destroy keeps volume vol-0feedface0000001 (your work); to use it again set capblocks:codeServer.workVolumeId: vol-0feedface0000001",
+            );
+        });
+
+        it("still attaches nothing and creates no volume while the block is not active", async () => {
+            const { run, outputs } = await build({ reservation: block("scheduled"), launch: false, existingWorkVolume: adopted });
+            expect(ofType(run, VOLUME)).to.have.length(0);
+            expect(ofType(run, ATTACHMENT)).to.have.length(0);
+            expect(outputs.workVolumeId).to.equal(adopted.id);
+        });
     });
 
     // A block has exactly its instance count of slots: a replacement can only start after the old one is gone.

@@ -33,6 +33,18 @@ describe("config: validateStackConfig", () => {
             computeMinCount: 0, loginPublic: false, computeInstanceType: "trn2.3xlarge", name: "capblocks-dev",
         });
         expect(cfg.tags).to.deep.equal({});
+        expect(cfg.cluster.deleteSharedStorage, "shared storage survives destroy by default").to.equal(false);
+        expect(cfg.cluster).to.not.have.property("sharedFileSystemId");
+    });
+
+    it("takes an existing work volume and an existing EFS file system by id", () => {
+        const cfg = validateStackConfig(base({
+            reservation: buy,
+            codeServer: { workVolumeId: "vol-0123456789abcdef0" },
+            cluster: { sharedFileSystemId: "fs-0123456789abcdef0" },
+        }));
+        expect(cfg.codeServer).to.include({ workVolumeId: "vol-0123456789abcdef0", deleteWorkVolume: false });
+        expect(cfg.cluster).to.include({ sharedFileSystemId: "fs-0123456789abcdef0", sharedStorage: "efs", deleteSharedStorage: false });
     });
 
     it("takes the root volume size from the catalog for the instance type", () => {
@@ -99,6 +111,13 @@ describe("config: validateStackConfig", () => {
         ["min count above what code-server leaves", { reservation: { ...buy, instanceCount: 2 }, cluster: { enabled: true, computeMinCount: 2 } }, /^capblocks:cluster\.computeMinCount 2 is above the 1 compute instance\(s\) available/],
         ["a one-instance block shared with code-server", { reservation: buy, cluster: { enabled: true } }, /^capblocks:cluster\.enabled: the block has 1 instance\(s\) and code-server takes one/],
         ["compute type other than the block's", { reservation: buy, codeServer: { enabled: false }, cluster: { enabled: true, computeInstanceType: "p5.48xlarge" } }, /^capblocks:cluster\.computeInstanceType p5\.48xlarge differs from the Capacity Block's/],
+        ["bad work volume id", { reservation: buy, codeServer: { workVolumeId: "x" } }, /^capblocks:codeServer\.workVolumeId: "x" is not a vol- id \(e\.g\. vol-0123456789abcdef0\)$/],
+        ["adopted work volume to delete", { reservation: buy, codeServer: { workVolumeId: "vol-0123456789abcdef0", deleteWorkVolume: true } }, /^capblocks:codeServer\.deleteWorkVolume: cannot be true with workVolumeId vol-0123456789abcdef0: capblocks never deletes a volume it did not create/],
+        ["adopted work volume with a size", { reservation: buy, codeServer: { workVolumeId: "vol-0123456789abcdef0", workVolumeSizeGb: 300 } }, /^capblocks:codeServer\.workVolumeSizeGb: only applies to a work volume capblocks creates/],
+        ["deleteSharedStorage as a string", { reservation: buy, cluster: { deleteSharedStorage: "no" } }, /^capblocks:cluster\.deleteSharedStorage: "no" must be true or false/],
+        ["bad file system id", { reservation: buy, cluster: { sharedFileSystemId: "efs-1" } }, /^capblocks:cluster\.sharedFileSystemId: "efs-1" is not a fs- id \(e\.g\. fs-0123456789abcdef0\)$/],
+        ["file system id with FSx", { reservation: buy, cluster: { sharedFileSystemId: "fs-0123456789abcdef0", sharedStorage: "fsx-lustre" } }, /^capblocks:cluster\.sharedFileSystemId: is an EFS file system to reuse, but capblocks:cluster\.sharedStorage is fsx-lustre/],
+        ["adopted file system to delete", { reservation: buy, cluster: { sharedFileSystemId: "fs-0123456789abcdef0", deleteSharedStorage: true } }, /^capblocks:cluster\.deleteSharedStorage: cannot be true with sharedFileSystemId fs-0123456789abcdef0/],
         ["reserved tag key", { reservation: buy, tags: { "aws:team": "ml" } }, /^capblocks:tags: "aws:team" is not a usable tag key/],
         ["numeric tag value", { reservation: buy, tags: { cost: 12 } }, /^capblocks:tags\.cost: 12 must be a string/],
     ];

@@ -24,6 +24,7 @@ const clusterConfig = (over: Partial<ClusterConfig> = {}): ClusterConfig => ({
     loginInstanceType: "m7i.large",
     loginPublic: false,
     sharedStorage: "efs",
+    deleteSharedStorage: false,
     computeMinCount: 0,
     ...over,
 });

@@ -14,6 +14,7 @@ const settings = (over: Partial<ParallelClusterSettings> = {}): ParallelClusterS
     reservationId: "cr-0123456789abcdef0",
     efaSupported: true,
     sharedStorage: "efs",
+    deleteSharedStorage: false,
     ...over,
 });
 
@@ -59,13 +60,21 @@ describe("ParallelCluster config renderer", () => {
 
     it("renders the shared storage choice at the same mount point as the PCS nodes", () => {
         expect(render().SharedStorage).to.deep.equal([
-            { Name: "shared", StorageType: "Efs", MountDir: "/shared", EfsSettings: { Encrypted: true } },
+            { Name: "shared", StorageType: "Efs", MountDir: "/shared", EfsSettings: { Encrypted: true, DeletionPolicy: "Retain" } },
         ]);
         const fsx = render({ sharedStorage: "fsx-lustre" }).SharedStorage[0];
         expect(fsx).to.include({ StorageType: "FsxLustre", MountDir: "/fsx" });
         expect(fsx.FsxLustreSettings.StorageCapacity).to.be.at.least(1200);
         expect(["SCRATCH_2", "PERSISTENT_2"]).to.include(fsx.FsxLustreSettings.DeploymentType);
         expect(render({ sharedStorage: "none" })).to.not.have.property("SharedStorage");
+    });
+
+    // ParallelCluster 3 "SharedStorage": managed storage defaults to DeletionPolicy Delete; external storage is never deleted.
+    it("keeps the shared data when the cluster is deleted, like the PCS stack, unless deleteSharedStorage", () => {
+        expect(render({ sharedStorage: "fsx-lustre" }).SharedStorage[0].FsxLustreSettings.DeletionPolicy).to.equal("Retain");
+        expect(render({ deleteSharedStorage: true }).SharedStorage[0].EfsSettings.DeletionPolicy).to.equal("Delete");
+        expect(render({ sharedStorage: "fsx-lustre", deleteSharedStorage: true }).SharedStorage[0].FsxLustreSettings.DeletionPolicy).to.equal("Delete");
+        expect(render({ sharedFileSystemId: "fs-0123456789abcdef0" }).SharedStorage[0].EfsSettings).to.deep.equal({ FileSystemId: "fs-0123456789abcdef0" });
     });
 
     it("uses the partition of China regions for the SSM policy", () => {

@@ -3,6 +3,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse, stringify } from "yaml";
 import { main, pulumiConfigMap } from "../scripts/plan";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -159,6 +160,44 @@ describe("offline plan", () => {
         expect(ofType(p, "aws:ec2/instance:Instance")).to.have.length(0);
         expect(ofType(p, "aws:ebs/volume:Volume")[0].options.retainOnDelete).to.equal(true);
         expect(p.outputs.nextStep).to.match(/ended at .*work volume is kept in sa-east-1a.*bump capblocks:reservation\.generation/);
+    });
+
+    it("--config-file with existing storage: attaches the work volume and mounts the EFS file system by id, creating neither", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "capblocks-plan-"));
+        // An example stack plus the keys that adopt storage kept by an earlier `pulumi destroy`.
+        const withKeys = (stack: string, add: (config: Record<string, Record<string, unknown>>) => void) => {
+            const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, Record<string, unknown>> };
+            add(doc.config);
+            const file = path.join(dir, `Pulumi.${stack}-kept.yaml`);
+            fs.writeFileSync(file, stringify(doc));
+            return file;
+        };
+        try {
+            const volumeFile = withKeys("adopt-id", (c) => {
+                delete c["capblocks:codeServer"].workVolumeSizeGb;
+                c["capblocks:codeServer"].workVolumeId = "vol-0feedface0000001";
+            });
+            const volumeRun = await plan(["--config-file", volumeFile, "--json"]);
+            expect(volumeRun.code, volumeRun.err).to.equal(0);
+            const v = volumeRun.json as PlanJson;
+            expect(ofType(v, "aws:ebs/volume:Volume")).to.have.length(0);
+            expect(ofType(v, "aws:ec2/volumeAttachment:VolumeAttachment")[0].inputs.volumeId).to.equal("vol-0feedface0000001");
+            expect(v.outputs.workVolume).to.equal("pulumi destroy keeps volume vol-0feedface0000001 (your work); to use it again set capblocks:codeServer.workVolumeId: vol-0feedface0000001");
+            expect(v.assumed).to.include("EBS volume vol-0feedface0000001: 200 GiB in us-east-2a, encrypted");
+
+            const fsFile = withKeys("cluster-p5", (c) => {
+                c["capblocks:cluster"].sharedStorage = "efs";
+                c["capblocks:cluster"].sharedFileSystemId = "fs-0feedface0000001";
+            });
+            const fsRun = await plan(["--config-file", fsFile, "--json"]);
+            expect(fsRun.code, fsRun.err).to.equal(0);
+            const f = fsRun.json as PlanJson;
+            expect(ofType(f, "aws:efs/fileSystem:FileSystem")).to.have.length(0);
+            expect(ofType(f, "aws:efs/mountTarget:MountTarget").map((t) => t.inputs.fileSystemId)).to.include("fs-0feedface0000001");
+            expect(f.outputs.clusterSharedStorage).to.match(/^pulumi destroy keeps EFS file system fs-0feedface0000001/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("rejects unknown arguments and names the stacks it has", async () => {
