@@ -183,15 +183,15 @@ export function nextStepFor({ state, startDate, endDate, availabilityZone, bough
     }
     switch (state) {
         case "active":
-            return `The Capacity Block is active until ${endDate}; EC2 terminates its instances 30 minutes before that. The work volume is kept and re-attached on the next block.`;
+            return `The Capacity Block is active until ${endDate}; EC2 terminates its instances 30 minutes before that.`;
         case "payment-pending":
         case "scheduled":
             return `The Capacity Block is ${state} and starts at ${startDate}; everything that does not need a running instance is built. Run \`pulumi up\` again after ${startDate} to launch the instance and set it up.`;
         case "expired":
             return (
-                `The Capacity Block ended at ${endDate}; its instance is gone but the work volume is kept in ${availabilityZone}. ` +
+                `The Capacity Block ended at ${endDate}; its instances are gone; retained storage (the work volume, EFS) stays in ${availabilityZone}. ` +
                 `To continue, bump capblocks:reservation.generation (buys a new block; set availabilityZones: [${availabilityZone}] ` +
-                "so it lands next to the work volume) or adopt another block there, then run `pulumi up`."
+                "so it lands next to that storage) or adopt another block there, then run `pulumi up`."
             );
         default:
             return `The Capacity Block is ${state}: instances cannot launch into it. Check it with \`aws ec2 describe-capacity-reservations\`, then run \`pulumi refresh\` and \`pulumi up\` once it is active.`;

@@ -159,7 +159,7 @@ describe("offline plan", () => {
         const p = (await plan(["--stack", "dev", "--json", "--block-state", "expired"])).json as PlanJson;
         expect(ofType(p, "aws:ec2/instance:Instance")).to.have.length(0);
         expect(ofType(p, "aws:ebs/volume:Volume")[0].options.retainOnDelete).to.equal(true);
-        expect(p.outputs.nextStep).to.match(/ended at .*work volume is kept in sa-east-1a.*bump capblocks:reservation\.generation/);
+        expect(p.outputs.nextStep).to.match(/ended at .*the work volume, EFS\) stays in sa-east-1a.*bump capblocks:reservation\.generation/);
     });
 
     it("--config-file with existing storage: attaches the work volume and mounts the EFS file system by id, creating neither", async () => {

@@ -109,12 +109,12 @@ describe("reservation: next step", () => {
 
     // EC2 terminates a block's instances 30 minutes before its end (AWS-FACTS, end of block).
     it("warns an active block's instance goes 30 minutes before the end, and that work is kept", () => {
-        expect(nextStepFor({ state: "active", startDate: "s", endDate: "2026-12-01T11:30:00.000Z", availabilityZone: "sa-east-1b" })).to.match(/until 2026-12-01T11:30:00\.000Z; EC2 terminates its instances 30 minutes before that\. The work volume is kept/);
+        expect(nextStepFor({ state: "active", startDate: "s", endDate: "2026-12-01T11:30:00.000Z", availabilityZone: "sa-east-1b" })).to.match(/until 2026-12-01T11:30:00\.000Z; EC2 terminates its instances 30 minutes before that\.$/);
     });
 
     it("tells how to continue after a block expired without buying by accident", () => {
         expect(nextStepFor({ state: "expired", startDate: "s", endDate: "2026-12-01T11:30:00.000Z", availabilityZone: "sa-east-1b" })).to.match(
-            /ended at 2026-12-01T11:30:00\.000Z.*work volume is kept in sa-east-1b.*bump capblocks:reservation\.generation .*availabilityZones: \[sa-east-1b\]/,
+            /ended at 2026-12-01T11:30:00\.000Z.*the work volume, EFS\) stays in sa-east-1b.*bump capblocks:reservation\.generation .*availabilityZones: \[sa-east-1b\]/,
         );
     });
 
