@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { keptInState } from "./partialFailure";
 import type { CapacityReservation, EC2Client } from "@aws-sdk/client-ec2";
 import {
     backoffDelays, boughtBlockFailures, cancellationNotice, CapacityBlockInputs, checkFailures, classifyPurchaseError, classifyState, Clock,
@@ -95,10 +96,8 @@ function errorText(err: unknown): string {
 }
 
 /** An error the dynamic provider host turns into ErrorResourceInitFailed: the block stays in state under `id`. */
-function keptInState(message: string, id: string, outs: Props, inputs: Props): Error {
-    // The host sends `properties` as they are (no __provider added on this path): keep it, or later
-    // refresh/destroy of this resource could not load the provider.
-    return Object.assign(new Error(message), { id, properties: { ...outs, __provider: inputs.__provider }, reasons: [message] });
+function blockKeptInState(message: string, id: string, outs: Props): Error {
+    return keptInState(message, id, outs, cancellationNotice(id, String(outs.endDate ?? "its end date")));
 }
 
 async function searchOfferings(ec2: Ec2, inputs: CapacityBlockInputs, now: number, patient = true): Promise<Offering[]> {
@@ -252,29 +251,29 @@ async function buy(ec2: Ec2, inputs: CapacityBlockInputs): Promise<{ reservation
 }
 
 /** Polls until the block is paid (`scheduled`/`active`); payment-failed or the bound keeps the id in state. */
-async function waitUntilPaid(ec2: Ec2, outs: Props, inputs: Props): Promise<Props> {
+async function waitUntilPaid(ec2: Ec2, outs: Props): Promise<Props> {
     const id = outs.reservationId as string;
     let current = outs;
     for (const delay of [0, ...paymentPollDelays(PAYMENT_WAIT_MS)]) {
         await clock().sleep(delay);
         const r = await describeReservation(ec2, id).catch((err) => {
             if (isRetryableReadError(err)) return undefined;
-            throw keptInState(`CapacityBlock ${id} was bought but could not be read (${errorText(err)}); run \`pulumi refresh\`.`, id, current, inputs);
+            throw blockKeptInState(`CapacityBlock ${id} was bought but could not be read (${errorText(err)}); run \`pulumi refresh\`.`, id, current);
         });
         if (!r) continue;
         current = { ...current, ...liveFields(r) };
         const cls = classifyState(String(current.state));
         if (cls === "paid") return current;
         if (cls === "payment-failed") {
-            throw keptInState(`CapacityBlock ${id}: payment failed (state payment-failed); EC2 released the block. ` +
-                `Check the account's payment method, then bump generation to buy again.`, id, current, inputs);
+            throw blockKeptInState(`CapacityBlock ${id}: payment failed (state payment-failed); EC2 released the block. ` +
+                `Check the account's payment method, then bump generation to buy again.`, id, current);
         }
         if (cls !== "pending") {
-            throw keptInState(`CapacityBlock ${id} is in state ${String(current.state)}, not usable.`, id, current, inputs);
+            throw blockKeptInState(`CapacityBlock ${id} is in state ${String(current.state)}, not usable.`, id, current);
         }
     }
-    throw keptInState(`CapacityBlock ${id} was bought and is still ${String(current.state)} after ${PAYMENT_WAIT_MS / 60000} minutes. ` +
-        `It is kept in state; run \`pulumi up\` or \`pulumi refresh\` later to see it paid.`, id, current, inputs);
+    throw blockKeptInState(`CapacityBlock ${id} was bought and is still ${String(current.state)} after ${PAYMENT_WAIT_MS / 60000} minutes. ` +
+        `It is kept in state; run \`pulumi up\` or \`pulumi refresh\` later to see it paid.`, id, current);
 }
 
 async function quoteFor(inputs: CapacityBlockInputs): Promise<string> {
@@ -389,7 +388,7 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         clock().notify(adopted
             ? `CapacityBlock: adopted ${id}, found by its purchase token ${inputs.purchaseToken}; nothing was bought.`
             : `CapacityBlock: bought ${id}: ${describeOffering(offering as Offering)}. It cannot be cancelled.`);
-        const outs = await waitUntilPaid(ec2, bought, props);
+        const outs = await waitUntilPaid(ec2, bought);
         const purchased = hoursBetween(outs.startDate, outs.endDate) ?? inputs.durationHours;
         return { id, outs: { ...outs, durationHours: purchased, purchasedDurationHours: purchased } };
     },
@@ -427,7 +426,7 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
             const r = await describeReservation(ec2, id);
             return { outs: withoutUndefined({ ...outs, ...(r ? liveFields(r) : { state: "not-found", availableInstanceCount: 0 }) }) };
         } catch (err) {
-            throw keptInState(`CapacityBlock ${id} was updated but could not be read back (${errorText(err)}); run \`pulumi refresh\`.`, id, withoutUndefined(outs), news);
+            throw blockKeptInState(`CapacityBlock ${id} was updated but could not be read back (${errorText(err)}); run \`pulumi refresh\`.`, id, withoutUndefined(outs));
         }
     },
 

@@ -12,6 +12,7 @@ import { hasPendingWork, initialStates, PriorRun, statesAfterRead, statesAfterRu
 import { DEFAULT_MARKER_DIR, executionTimeoutSeconds, markerDirProblem, renderMarkerReadScript, renderRunScript, splitIntoRuns } from "./ssmTasksScript";
 import { checkTaskInputs, InputProblem, prepareTasks, PreparedTask, TaskSpec } from "./ssmTasksTemplate";
 import { Clock, describeAgents, realClock, runOnInstances, waitForAgents } from "./ssmTasksRunner";
+import { keptInState } from "./partialFailure";
 
 export type { TaskState, TaskStates } from "./ssmTasksPlan";
 export type { TaskSpec } from "./ssmTasksTemplate";
@@ -115,10 +116,6 @@ async function ssmClient(inputs: SsmTasksInputs): Promise<SSMClient> {
     return new SSMClient({ region: regionOf(inputs), maxAttempts: 8, retryMode: "adaptive" });
 }
 
-/** An error the dynamic provider host turns into "created/updated, but failed to initialize", keeping `properties` in state. */
-function partialFailure(id: string, properties: SsmTasksOutputs, message: string): Error {
-    return Object.assign(new Error(message), { id, properties, reasons: [message] });
-}
 
 function stateOf(outs: SsmTasksOutputs | undefined): PriorRun | undefined {
     if (!outs?.taskStates) return undefined;
@@ -173,12 +170,12 @@ async function apply(id: string, inputs: SsmTasksInputs, olds: SsmTasksOutputs |
         for (const run of splitIntoRuns(pending, inputs.markerDir, regionOf(inputs))) {
             const { taskStates, failed } = await runBatch(client, inputs, tasks, run, outs.taskStates, clock);
             outs = { ...outs, taskStates };
-            if (failed.length > 0) throw partialFailure(id, outs, failureMessage(failed, regionOf(inputs), inputs.markerDir));
+            if (failed.length > 0) throw keptInState(failureMessage(failed, regionOf(inputs), inputs.markerDir), id, outs);
         }
     } catch (error) {
         // Whatever stopped the run (task failure, agent wait, SSM API error), keep the resource and its progress in state.
         if ((error as { id?: string }).id) throw error;
-        throw partialFailure(id, outs, `SsmTasks: ${(error as Error).message}`);
+        throw keptInState(`SsmTasks: ${(error as Error).message}`, id, outs);
     }
     return outs;
 }

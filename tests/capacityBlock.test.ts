@@ -1,6 +1,7 @@
 import { expect } from "chai";
+import { stateOnlyProvider } from "../dynamic-providers/partialFailure";
 import { capacityBlockProvider } from "../dynamic-providers/capacityBlock";
-import { PURCHASE_TOKEN_TAG, UNKNOWN } from "../dynamic-providers/capacityBlockRules";
+import { cancellationNotice, PURCHASE_TOKEN_TAG, UNKNOWN } from "../dynamic-providers/capacityBlockRules";
 import { install, InstalledMarket, MarketOptions } from "./fakes/ec2CapacityBlockMarket";
 
 const START = Date.parse("2026-11-23T09:00:00Z");
@@ -171,7 +172,8 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             const err = await failure(provider.create(INPUTS));
             expect(err.message).to.contain("payment failed");
             expect(err.id).to.match(/^cr-/);
-            expect(err.properties).to.include({ reservationId: err.id, state: "payment-failed", __provider: "serialized-provider-text" });
+            expect(err.properties).to.include({ reservationId: err.id, state: "payment-failed" });
+            expect(err.properties?.__provider).to.equal(stateOnlyProvider(cancellationNotice(String(err.id), String(err.properties?.endDate))));
         });
 
         it("keeps a block still payment-pending at the bound in state, with its id", async () => {
