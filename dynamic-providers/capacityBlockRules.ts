@@ -520,12 +520,13 @@ export function extensionQuoteText(id: string, hours: number, offers: ExtensionO
     const ceiling = parseFee(maxUpfrontFee) ?? 0;
     const priced = offers.filter((o) => parseFee(o.upfrontFee) !== undefined)
         .sort((a, b) => (parseFee(a.upfrontFee) as number) - (parseFee(b.upfrontFee) as number));
-    const describe = (o: ExtensionOffer) => `new end ${o.newEndDate ? o.newEndDate.toISOString() : "not stated"}, ${o.upfrontFee} ${o.currencyCode}`;
+    const newEnd = (o: ExtensionOffer) => `new end ${o.newEndDate ? o.newEndDate.toISOString() : "not stated"}`;
     const [pick] = priced.filter((o) => (parseFee(o.upfrontFee) as number) <= ceiling);
-    if (pick) return `up would extend ${id} by ${hours} h (if still offered): ${describe(pick)}; ceiling ${maxUpfrontFee} USD`;
-    if (priced[0]) {
+    if (pick) return `up would extend ${id} by ${hours} h (if still offered): ${newEnd(pick)}, ${pick.upfrontFee} ${pick.currencyCode}; ceiling ${maxUpfrontFee} USD`;
+    const [cheapest] = priced;
+    if (cheapest) {
         return `nothing to buy: no ${hours} h extension of ${id} at or under the ceiling maxUpfrontFee ${maxUpfrontFee} USD; ` +
-            `the cheapest found is ${priced[0].upfrontFee} ${priced[0].currencyCode} (${describe(priced[0])}). Raise maxUpfrontFee to extend.`;
+            `the cheapest found is ${cheapest.upfrontFee} ${cheapest.currencyCode} (${newEnd(cheapest)}). Raise maxUpfrontFee to extend.`;
     }
     return `nothing to buy: EC2 offers no ${hours} h extension of ${id} now. Try another duration, or run up again later.`;
 }
