@@ -401,17 +401,17 @@ function hoursBetween(startIso: unknown, endIso: unknown): number | undefined {
 }
 
 /**
- * Fails an update of a block that can never be used (payment-failed, cancelled, …), keeping it in state with its live
- * fields: an update that succeeded would clear the engine's init error and leave the block silently unusable. Reads
- * only when the state last seen was not paid (a paid block does not go back to payment-failed).
+ * Fails an update of a block that can never be used (payment-failed, cancelled, …): an update that succeeded would
+ * clear the engine's init error and leave the block silently unusable. A plain error: the engine keeps the state as
+ * it was, and the message does not depend on an init-failure trailer, which must carry the whole serialized provider.
+ * Reads only when the state last seen was not paid (a paid block does not go back to payment-failed).
  */
-async function refuseNeverUsable(ec2: Ec2, id: string, olds: Props, news: Props): Promise<void> {
+async function refuseNeverUsable(ec2: Ec2, id: string, olds: Props): Promise<void> {
     const seen = classifyState(String(olds.state ?? "unknown"));
     if (seen === "paid" || seen === "ended") return;
     const r = await describeReservation(ec2, id);
-    const live: Props = { ...inputsOnly(olds), ...(r ? liveFields(r) : { state: "not-found", availableInstanceCount: 0 }) };
-    const message = neverUsableMessage(id, String(live.state), olds.generation);
-    if (message) throw keptInState(message, id, live, news);
+    const message = neverUsableMessage(id, r?.State ?? "not-found", olds.generation);
+    if (message) throw new Error(message);
 }
 
 /** What destroy tells the user: a block that was never usable was not paid for; any other cannot be cancelled. */
@@ -496,7 +496,7 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         const inputs = withDefaults(news);
         const decision = decideDiff(olds, inputs);
         const ec2 = await ec2For(regionOf(olds));
-        await refuseNeverUsable(ec2, id, olds, news);
+        await refuseNeverUsable(ec2, id, olds);
         const { set, remove } = tagChanges(olds.tags as Record<string, string> | undefined, inputs.tags as Record<string, string> | undefined);
         const resource = [id];
         if (Object.keys(set).length > 0) {

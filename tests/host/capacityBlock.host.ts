@@ -293,14 +293,16 @@ describe("CapacityBlock in the dynamic-provider host", () => {
         expect(failure?.properties).to.include({ reservationId: id, state: "payment-failed", __provider: registered.__provider });
         expect(life.state).to.include({ id });
 
-        // The init error makes the engine update on the next up: the update fails again, with the same message.
+        // The init error makes the engine update on the next up: the update fails again, with the same message, and the
+        // engine keeps the state (and its init error) as it was.
         let next: StepOutcome | undefined;
         const nextCalls = await callsDuring(async () => {
             next = await life.up();
         });
         expect(next?.step).to.equal("update");
         expect(next?.error?.details).to.equal(message);
-        expect(next?.error?.initFailure).to.include({ id });
+        expect(next?.error?.initFailure).to.equal(undefined);
+        expect(life.state).to.include({ id });
         expect(nextCalls).to.deep.equal({ "EC2Client.DescribeCapacityReservations": 1 });
 
         // Refresh reports and does not fail; the next up (even with no init error left) still fails, buying nothing.
