@@ -3,7 +3,8 @@ import { keptInState } from "./partialFailure";
 import type { CapacityReservation, EC2Client } from "@aws-sdk/client-ec2";
 import {
     backoffDelays, boughtBlockFailures, cancellationNotice, CapacityBlockInputs, checkFailures, classifyPurchaseError, classifyState, Clock,
-    CLOCK_HOOK_KEY, CURRENCY_TAG, decideDiff, describeOffering, filterOfferings, isKnown, isNotFoundError, isRetryableReadError,
+    CLOCK_HOOK_KEY, CURRENCY_TAG, decideDiff, describeOffering, extensionClosedReason, extensionHoursMissing, ExtensionOffer,
+    extensionQuoteText, filterOfferings, isKnown, isNotFoundError, isRetryableReadError, neverUsableMessage,
     noOfferingMessage, Offering, OFFERING_ID_TAG, parseFee, paymentPollDelays, PURCHASE_TOKEN_TAG, purchaseToken, quoteText,
     rankOfferings, Selection, tagChanges, UPFRONT_FEE_TAG, withDefaults, withoutUndefined,
 } from "./capacityBlockRules";
@@ -97,7 +98,7 @@ function errorText(err: unknown): string {
 
 /** An error the dynamic provider host turns into ErrorResourceInitFailed: the block stays in state under `id`. */
 function blockKeptInState(message: string, id: string, outs: Props): Error {
-    return keptInState(message, id, outs, cancellationNotice(id, String(outs.endDate ?? "its end date")));
+    return keptInState(message, id, outs, forgetNotice(id, outs));
 }
 
 async function searchOfferings(ec2: Ec2, inputs: CapacityBlockInputs, now: number, patient = true): Promise<Offering[]> {
@@ -134,8 +135,8 @@ async function searchOfferings(ec2: Ec2, inputs: CapacityBlockInputs, now: numbe
 }
 
 /** Blocks tagged with this resource's purchase token; a usable one before a payment-failed one. */
-async function findByToken(ec2: Ec2, token: string): Promise<CapacityReservation | undefined> {
-    const found = await retryRead(async () => {
+async function findByToken(ec2: Ec2, token: string, patient = true): Promise<CapacityReservation | undefined> {
+    const lookup = async () => {
         const all: CapacityReservation[] = [];
         const pages = ec2.sdk.paginateDescribeCapacityReservations({ client: ec2.reads }, {
             Filters: [{ Name: `tag:${PURCHASE_TOKEN_TAG}`, Values: [token] }],
@@ -143,7 +144,8 @@ async function findByToken(ec2: Ec2, token: string): Promise<CapacityReservation
         for await (const page of pages) all.push(...(page.CapacityReservations ?? []));
         // The API model has no reservation-type filter: filter on ReservationType in code.
         return all.filter((r) => r.ReservationType === undefined || r.ReservationType === "capacity-block");
-    });
+    };
+    const found = patient ? await retryRead(lookup) : await lookup();
     return found.find((r) => classifyState(r.State ?? "") !== "payment-failed") ?? found[0];
 }
 
@@ -265,8 +267,7 @@ async function waitUntilPaid(ec2: Ec2, outs: Props): Promise<Props> {
         const cls = classifyState(String(current.state));
         if (cls === "paid") return current;
         if (cls === "payment-failed") {
-            throw blockKeptInState(`CapacityBlock ${id}: payment failed (state payment-failed); EC2 released the block. ` +
-                `Check the account's payment method, then bump generation to buy again.`, id, current);
+            throw blockKeptInState(neverUsableMessage(id, "payment-failed", current.generation) as string, id, current);
         }
         if (cls !== "pending") {
             throw blockKeptInState(`CapacityBlock ${id} is in state ${String(current.state)}, not usable.`, id, current);
@@ -286,6 +287,68 @@ async function quoteFor(inputs: CapacityBlockInputs): Promise<string> {
         return quoteText(inputs.selection, filterOfferings(offerings, inputs), inputs);
     } catch (err) {
         return `quote not available: searching offerings failed (${errorText(err)}); up searches again and buys nothing above ${inputs.maxUpfrontFee} USD`;
+    }
+}
+
+/** Hours of extension bought for a block whose payment is still pending (not yet in its end date). Preview: no retries. */
+async function pendingExtensionHours(ec2: Ec2, id: string): Promise<number> {
+    let hours = 0;
+    const pages = ec2.sdk.paginateDescribeCapacityBlockExtensionHistory({ client: ec2.reads }, { CapacityReservationIds: [id] });
+    for await (const page of pages) {
+        for (const e of page.CapacityBlockExtensions ?? []) {
+            if (e.CapacityReservationId === id && e.CapacityBlockExtensionStatus === "payment-pending") hours += e.CapacityBlockExtensionDurationHours ?? 0;
+        }
+    }
+    return hours;
+}
+
+async function searchExtensionOffers(ec2: Ec2, id: string, hours: number): Promise<ExtensionOffer[]> {
+    const offers: ExtensionOffer[] = [];
+    const pages = ec2.sdk.paginateDescribeCapacityBlockExtensionOfferings({ client: ec2.reads }, {
+        CapacityReservationId: id, CapacityBlockExtensionDurationHours: hours,
+    });
+    for await (const page of pages) {
+        for (const o of page.CapacityBlockExtensionOfferings ?? []) {
+            if (!o.CapacityBlockExtensionOfferingId || !o.UpfrontFee) continue;
+            offers.push({
+                offeringId: o.CapacityBlockExtensionOfferingId,
+                hours: o.CapacityBlockExtensionDurationHours ?? hours,
+                newEndDate: o.CapacityBlockExtensionEndDate ? new Date(o.CapacityBlockExtensionEndDate) : undefined,
+                upfrontFee: o.UpfrontFee,
+                currencyCode: o.CurrencyCode ?? "USD",
+            });
+        }
+    }
+    return offers;
+}
+
+/**
+ * check's quote when a bought block's durationHours grows: the extension update would buy, searched and not bought.
+ * Check gets the old inputs, not the state: the block is found by its purchase token. Preview must answer soon, so
+ * no read here waits out retries, and any failure becomes quote text.
+ */
+async function extensionQuoteFor(inputs: CapacityBlockInputs): Promise<string> {
+    const unknown = (["durationHours", "maxUpfrontFee", "region", "purchaseToken"] as const).filter((k) => !isKnown(inputs[k]));
+    if (unknown.length > 0) {
+        return `extension quote not available yet: ${unknown.join(", ")} known only during update; ` +
+            `if durationHours grows, up searches extension offerings before buying and buys nothing above maxUpfrontFee`;
+    }
+    const failed = (what: string) => `extension quote not available: ${what}; up searches again and buys nothing above ${inputs.maxUpfrontFee} USD`;
+    try {
+        const ec2 = await ec2For(regionOf({ region: inputs.region }), true);
+        const r = await findByToken(ec2, inputs.purchaseToken, false);
+        if (!r?.CapacityReservationId || !r.EndDate) {
+            return failed(`no block tagged ${PURCHASE_TOKEN_TAG}=${inputs.purchaseToken} is listed in ${String(inputs.region)}`);
+        }
+        const id = r.CapacityReservationId;
+        const closed = extensionClosedReason(id, r.State ?? "unknown", new Date(r.EndDate), new Date(clock().now()));
+        if (closed) return closed;
+        const liveHours = hoursBetween(r.StartDate, r.EndDate) ?? 0;
+        const hours = extensionHoursMissing(inputs.durationHours, liveHours, await pendingExtensionHours(ec2, id));
+        if (hours === 0) return `nothing to buy: ${id} already has ${inputs.durationHours} h, counting extensions paid or pending; up buys no extension`;
+        return extensionQuoteText(id, hours, await searchExtensionOffers(ec2, id, hours), inputs.maxUpfrontFee);
+    } catch (err) {
+        return failed(`searching extension offerings failed (${errorText(err)})`);
     }
 }
 
@@ -345,6 +408,34 @@ function hoursBetween(startIso: unknown, endIso: unknown): number | undefined {
     return Number.isFinite(hours) && hours > 0 ? Math.round(hours) : undefined;
 }
 
+/**
+ * Fails an update of a block that can never be used (payment-failed, cancelled, …): an update that succeeded would
+ * clear the engine's init error and leave the block silently unusable. A plain error: the engine keeps the state as
+ * it was, and the message does not depend on an init-failure trailer, which must carry the whole serialized provider.
+ * Reads only when the state last seen was not paid (a paid block does not go back to payment-failed).
+ */
+async function refuseNeverUsable(ec2: Ec2, id: string, olds: Props): Promise<void> {
+    const seen = classifyState(String(olds.state ?? "unknown"));
+    if (seen === "paid" || seen === "ended") return;
+    const r = await describeReservation(ec2, id);
+    const message = neverUsableMessage(id, r?.State ?? "not-found", olds.generation);
+    if (message) throw new Error(message);
+}
+
+/** What destroy tells the user: a block that was never usable was not paid for; any other cannot be cancelled. */
+function forgetNotice(id: string, props: Props): string {
+    const state = String(props.state ?? "");
+    if (state === "payment-failed") return `CapacityBlock ${id}: payment failed, so EC2 released it and it cost nothing; destroy only forgets it.`;
+    if (neverUsableMessage(id, state, props.generation)) return `CapacityBlock ${id} is ${state}; destroy only forgets it (no AWS call).`;
+    return cancellationNotice(id, String(props.endDate ?? "its end date"));
+}
+
+/** A bought block's durationHours grows (or is not known yet): update may buy an extension. Valid steps passed check. */
+function extensionMayBeComing(oldInputs: Props, inputs: Props): boolean {
+    if (!isKnown(inputs.durationHours)) return true;
+    return typeof oldInputs.durationHours === "number" && Number(inputs.durationHours) > oldInputs.durationHours;
+}
+
 export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
         const inputs = withDefaults(news);
@@ -359,6 +450,8 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         if (failures.length > 0) return { inputs: withoutUndefined(inputs), failures };
         if (purchaseComing) {
             inputs.quote = await quoteFor(inputs as unknown as CapacityBlockInputs);
+        } else if (extensionMayBeComing(olds, inputs)) {
+            inputs.quote = await extensionQuoteFor(inputs as unknown as CapacityBlockInputs);
         } else if (olds.quote !== undefined) {
             inputs.quote = olds.quote;
         }
@@ -367,8 +460,11 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
 
     async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
         const decision = decideDiff(olds, withDefaults(news));
+        // A block that can never be used keeps diffing as a change (so update fails with the way out) until a new
+        // generation replaces it: after a refresh the engine has no init error left to force that update.
+        const stuck = decision.replaces.length === 0 && neverUsableMessage("", String(olds.state ?? ""), olds.generation) !== undefined;
         // delete makes no AWS call, so the order of delete and create on replacement does not matter.
-        return { changes: decision.changes, replaces: decision.replaces, deleteBeforeReplace: false };
+        return { changes: decision.changes || stuck, replaces: decision.replaces, deleteBeforeReplace: false };
     },
 
     async create(props: Props): Promise<pulumi.dynamic.CreateResult> {
@@ -399,6 +495,9 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         const r = await describeReservation(ec2, id);
         // An expired or vanished block stays in state as such: dropping it would make the next up buy again.
         const live = r ? liveFields(r) : { state: "not-found", availableInstanceCount: 0 };
+        // Refresh reports a block that can never be used; it does not fail, and the next up does.
+        const unusable = neverUsableMessage(id, String(live.state), current.generation);
+        if (unusable) clock().notify(unusable);
         return { id, props: { ...inputsOnly(current), ...live } };
     },
 
@@ -406,6 +505,7 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         const inputs = withDefaults(news);
         const decision = decideDiff(olds, inputs);
         const ec2 = await ec2For(regionOf(olds));
+        await refuseNeverUsable(ec2, id, olds);
         const { set, remove } = tagChanges(olds.tags as Record<string, string> | undefined, inputs.tags as Record<string, string> | undefined);
         const resource = [id];
         if (Object.keys(set).length > 0) {
@@ -433,7 +533,7 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
     async delete(id: string, props: Props): Promise<void> {
         // A Capacity Block cannot be cancelled (CancelCapacityReservation: "You can't modify or cancel a Capacity
         // Block"): destroy only forgets it. No AWS call; the notice, the cancellationNotice output and the docs say so.
-        clock().notify(cancellationNotice(id, String(props.endDate ?? "its end date")));
+        clock().notify(forgetNotice(id, props));
     },
 };
 

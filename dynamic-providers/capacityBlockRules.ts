@@ -479,3 +479,73 @@ export interface Clock {
 }
 
 export const CLOCK_HOOK_KEY = "__capblocksClock";
+
+/**
+ * States a bought block never leaves for a usable one. `payment-failed`: EC2 released the block (AWS-FACTS: not paid
+ * within 12 h or 5 min before start). The others belong to other reservation kinds but are terminal there too.
+ */
+export const NEVER_USABLE_STATES = ["payment-failed", "cancelling", "cancelled", "failed", "unsupported"];
+
+/** Why a block in `state` can never be used and what to do, or undefined for a block that is or may become usable. */
+export function neverUsableMessage(id: string, state: string, generation: unknown): string | undefined {
+    if (!NEVER_USABLE_STATES.includes(state)) return undefined;
+    const g = Number(generation ?? 1);
+    const bump = `bump generation (${g} → ${g + 1}) to buy a new block`;
+    if (state === "payment-failed") {
+        return `CapacityBlock ${id}: payment failed (state payment-failed). EC2 released the block and it cost nothing; it can never be used. ` +
+            `Check the AWS account's billing and payment method, then ${bump}. Until generation changes, every up fails here.`;
+    }
+    return `CapacityBlock ${id} is ${state} and can never be used. Look it up in the EC2 console (Capacity Reservations), then ${bump}. ` +
+        `Until generation changes, every up fails here.`;
+}
+
+/** Extensions are sold from 56 days to 1 hour before a block's end, while it is scheduled or active (AWS-FACTS "Extensions"). */
+export const EXTENSION_OPENS_BEFORE_END_MS = 56 * 24 * 3600_000;
+export const EXTENSION_CLOSES_BEFORE_END_MS = 3600_000;
+
+/** Why no extension of a block can be bought now, or undefined inside the window. */
+export function extensionClosedReason(id: string, state: string, endDate: Date, now: Date): string | undefined {
+    const end = endDate.toISOString();
+    if (state !== "scheduled" && state !== "active") {
+        return `no extension can be bought now: ${id} is ${state}, and extensions are sold only while a block is scheduled or active`;
+    }
+    const opens = new Date(endDate.getTime() - EXTENSION_OPENS_BEFORE_END_MS);
+    if (now.getTime() < opens.getTime()) {
+        return `no extension can be bought now: ${id} ends ${end}, and extensions are sold from 56 days before the end ` +
+            `(from ${opens.toISOString()}); run up again then`;
+    }
+    if (endDate.getTime() - now.getTime() < EXTENSION_CLOSES_BEFORE_END_MS) {
+        return `no extension can be bought now: ${id} ends ${end}, and extensions are sold until 1 hour before the end`;
+    }
+    return undefined;
+}
+
+/** One extension offering as the provider needs it (EC2 CapacityBlockExtensionOffering). */
+export interface ExtensionOffer {
+    offeringId: string;
+    hours: number;
+    newEndDate?: Date;
+    upfrontFee: string;
+    currencyCode: string;
+}
+
+/** The quote for extending block `id` by `hours`: the cheapest offer at or under the ceiling, or why none fits. */
+export function extensionQuoteText(id: string, hours: number, offers: ExtensionOffer[], maxUpfrontFee: string): string {
+    const ceiling = parseFee(maxUpfrontFee) ?? 0;
+    const priced = offers.filter((o) => parseFee(o.upfrontFee) !== undefined)
+        .sort((a, b) => (parseFee(a.upfrontFee) as number) - (parseFee(b.upfrontFee) as number));
+    const newEnd = (o: ExtensionOffer) => `new end ${o.newEndDate ? o.newEndDate.toISOString() : "not stated"}`;
+    const [pick] = priced.filter((o) => (parseFee(o.upfrontFee) as number) <= ceiling);
+    if (pick) return `up would extend ${id} by ${hours} h (if still offered): ${newEnd(pick)}, ${pick.upfrontFee} ${pick.currencyCode}; ceiling ${maxUpfrontFee} USD`;
+    const [cheapest] = priced;
+    if (cheapest) {
+        return `nothing to buy: no ${hours} h extension of ${id} at or under the ceiling maxUpfrontFee ${maxUpfrontFee} USD; ` +
+            `the cheapest found is ${cheapest.upfrontFee} ${cheapest.currencyCode} (${newEnd(cheapest)}). Raise maxUpfrontFee to extend.`;
+    }
+    return `nothing to buy: EC2 offers no ${hours} h extension of ${id} now. Try another duration, or run up again later.`;
+}
+
+/** Hours `up` still has to buy to reach `wantedHours`, given the block's hours now and extensions bought but not yet paid. */
+export function extensionHoursMissing(wantedHours: number, liveHours: number, pendingHours: number): number {
+    return Math.max(0, wantedHours - liveHours - pendingHours);
+}

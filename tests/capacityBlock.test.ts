@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { stateOnlyProvider } from "../dynamic-providers/partialFailure";
 import { capacityBlockProvider } from "../dynamic-providers/capacityBlock";
-import { cancellationNotice, PURCHASE_TOKEN_TAG, UNKNOWN } from "../dynamic-providers/capacityBlockRules";
+import { PURCHASE_TOKEN_TAG, UNKNOWN } from "../dynamic-providers/capacityBlockRules";
 import { install, InstalledMarket, MarketOptions } from "./fakes/ec2CapacityBlockMarket";
 
 const START = Date.parse("2026-11-23T09:00:00Z");
@@ -173,7 +173,7 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             expect(err.message).to.contain("payment failed");
             expect(err.id).to.match(/^cr-/);
             expect(err.properties).to.include({ reservationId: err.id, state: "payment-failed" });
-            expect(err.properties?.__provider).to.equal(stateOnlyProvider(cancellationNotice(String(err.id), String(err.properties?.endDate))));
+            expect(err.properties?.__provider).to.equal(stateOnlyProvider(`CapacityBlock ${String(err.id)}: payment failed, so EC2 released it and it cost nothing; destroy only forgets it.`));
         });
 
         it("keeps a block still payment-pending at the bound in state, with its id", async () => {
@@ -335,6 +335,141 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             expect(market().notices.at(-1)).to.equal(`Capacity Block ${id} cannot be cancelled: destroying this resource only forgets it; ` +
                 `the block stays paid and reserved until ${String(outs.endDate)}.`);
             expect(outs.cancellationNotice).to.contain("cannot be cancelled").and.contain(String(outs.endDate));
+        });
+    });
+
+    // AWS-FACTS "Extensions": DescribeCapacityBlockExtensionOfferings takes CapacityReservationId and
+    // CapacityBlockExtensionDurationHours; extensions are sold while scheduled or active, 56 days to 1 hour before the end.
+    describe("check quotes an extension of a bought block", () => {
+        // The block bought from INPUTS: sa-east-1c at 30 USD per instance-hour, ending 2026-11-30T11:30Z.
+        const LONGER = { ...INPUTS, durationHours: 48, maxUpfrontFee: "1000" };
+
+        it("quotes what update buys for a longer durationHours: added hours, new end, fee, ceiling; buys nothing", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            const { inputs, failures } = await provider.check({ ...INPUTS, quote: "block quote" }, LONGER);
+            expect(failures ?? []).to.have.length(0);
+            expect(inputs.quote).to.equal(`up would extend ${id} by 24 h (if still offered): new end 2026-12-01T11:30:00.000Z, 720.00 USD; ceiling 1000 USD`);
+            const searches = market().calls.filter((c) => c.operation === "DescribeCapacityBlockExtensionOfferings");
+            expect(searches).to.have.length(1);
+            expect(searches[0].input).to.deep.include({ CapacityReservationId: id, CapacityBlockExtensionDurationHours: 24 });
+            expect(market().count("PurchaseCapacityBlockExtension")).to.equal(0);
+
+            await provider.update(id, outs, inputs);
+            expect(market().count("PurchaseCapacityBlockExtension")).to.equal(1);
+            market().advance(market().paymentDelayMs);
+            expect((await provider.read(id, outs)).props?.endDate).to.equal("2026-12-01T11:30:00.000Z");
+        });
+
+        it("quotes that no extension fits under the ceiling, with the cheapest found", async () => {
+            const { id } = await provider.create(INPUTS);
+            const { inputs } = await provider.check(INPUTS, { ...INPUTS, durationHours: 72 });
+            expect(inputs.quote).to.equal(`nothing to buy: no 48 h extension of ${id} at or under the ceiling maxUpfrontFee 900 USD; ` +
+                "the cheapest found is 1440.00 USD (new end 2026-12-02T11:30:00.000Z). Raise maxUpfrontFee to extend.");
+        });
+
+        it("says why no extension can be bought more than 56 days before the end, searching no offering", async () => {
+            const start = Date.parse("2027-01-16T11:30:00Z"); // 54 days ahead; a 336 h block ends 68 days ahead
+            const id = market().seedReservation({ instanceType: "trn2.3xlarge", instanceCount: 1, availabilityZone: "sa-east-1b", start, hours: 336, tags: { [PURCHASE_TOKEN_TAG]: "token-gen-1" } });
+            const olds = { ...INPUTS, durationHours: 336, maxUpfrontFee: "20000" };
+            const { inputs, failures } = await provider.check(olds, { ...olds, durationHours: 504 });
+            expect(failures ?? []).to.have.length(0);
+            expect(inputs.quote).to.equal(`no extension can be bought now: ${id} ends 2027-01-30T11:30:00.000Z, and extensions are sold from 56 days ` +
+                "before the end (from 2026-12-05T11:30:00.000Z); run up again then");
+            expect(market().count("DescribeCapacityBlockExtensionOfferings")).to.equal(0);
+        });
+
+        it("says an extension of a payment-failed block cannot be bought", async () => {
+            market().failNextPayment();
+            const { id } = await failure(provider.create(INPUTS));
+            const { inputs } = await provider.check(INPUTS, LONGER);
+            expect(inputs.quote).to.equal(`no extension can be bought now: ${id} is payment-failed, and extensions are sold only while a block is scheduled or active`);
+        });
+
+        it("turns a failed search (throttled, offline, no credentials) into quote text, not a failed preview", async () => {
+            await provider.create(INPUTS);
+            market().throttle("DescribeCapacityBlockExtensionOfferings", 100);
+            const { inputs, failures } = await provider.check(INPUTS, LONGER);
+            expect(failures ?? []).to.have.length(0);
+            expect(inputs.quote).to.match(/^extension quote not available: searching extension offerings failed \(RequestLimitExceeded: .*\); up searches again and buys nothing above 1000 USD$/);
+            expect(market().count("DescribeCapacityBlockExtensionOfferings")).to.equal(1); // preview does not wait out retries
+        });
+
+        it("says the extension quote is not known yet while durationHours is unknown, searching nothing", async () => {
+            const { inputs } = await provider.check(INPUTS, { ...INPUTS, durationHours: UNKNOWN });
+            expect(inputs.quote).to.match(/^extension quote not available yet: durationHours known only during update/);
+            expect(market().calls).to.have.length(0);
+        });
+
+        it("counts an extension bought but not yet paid: nothing more to buy", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            await provider.update(id, outs, LONGER); // its payment is pending: the block still ends on the old date
+            const { inputs } = await provider.check(INPUTS, LONGER);
+            expect(inputs.quote).to.equal(`nothing to buy: ${id} already has 48 h, counting extensions paid or pending; up buys no extension`);
+            expect(market().count("DescribeCapacityBlockExtensionOfferings")).to.equal(1);
+        });
+
+        it("once the extension is bought, check with no change searches nothing and diff ignores the quote (no diff loop)", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            const { inputs: checked } = await provider.check(INPUTS, LONGER);
+            const { outs: extended } = await provider.update(id, outs, checked);
+            const before = market().calls.length;
+            const { inputs: next } = await provider.check(checked, LONGER);
+            expect(market().calls.length).to.equal(before);
+            expect(next.quote).to.equal(checked.quote);
+            expect(await provider.diff(id, extended, next)).to.include({ changes: false });
+            expect(await provider.diff(id, extended, { ...next, quote: "another quote" })).to.include({ changes: false });
+        });
+    });
+
+    describe("a block that can never be used (payment-failed)", () => {
+        async function unpaid(): Promise<{ id: string; props: Record<string, unknown> }> {
+            market().failNextPayment();
+            const err = await failure(provider.create(INPUTS));
+            return { id: err.id as string, props: err.properties ?? {} };
+        }
+
+        it("fails every update with the way out, leaving the state as it was, and buys or tags nothing", async () => {
+            const { id, props } = await unpaid();
+            for (const news of [INPUTS, { ...INPUTS, tags: { team: "infra" } }, { ...INPUTS, durationHours: 48, maxUpfrontFee: "5000" }]) {
+                const err = await failure(provider.update(id, props, news));
+                expect(err.message).to.equal(`CapacityBlock ${id}: payment failed (state payment-failed). EC2 released the block and it cost nothing; ` +
+                    "it can never be used. Check the AWS account's billing and payment method, then bump generation (1 → 2) to buy a new block. " +
+                    "Until generation changes, every up fails here.");
+                expect(err.id).to.equal(undefined);
+            }
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+            expect(market().count("PurchaseCapacityBlockExtension")).to.equal(0);
+            expect(market().count("CreateTags")).to.equal(0);
+        });
+
+        it("refresh reports it without failing; diff then still proposes an update, and a generation bump replaces it", async () => {
+            const { id, props } = await unpaid();
+            const read = await provider.read(id, props);
+            expect(read.props).to.include({ state: "payment-failed", reservationId: id });
+            expect(market().notices.at(-1)).to.contain(`CapacityBlock ${id}: payment failed`).and.contain("bump generation (1 → 2)");
+            expect(await provider.diff(id, read.props ?? {}, INPUTS)).to.deep.include({ changes: true, replaces: [] });
+            expect(await provider.diff(id, read.props ?? {}, { ...INPUTS, generation: 2, purchaseToken: "token-gen-2" })).to.deep.include({ replaces: ["generation"] });
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+        });
+
+        it("a cancelled or failed block diffs as a change too; a paid or expired one does not", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            for (const state of ["cancelled", "failed"]) expect(await provider.diff(id, { ...outs, state }, INPUTS), state).to.include({ changes: true });
+            for (const state of ["scheduled", "active", "expired"]) expect(await provider.diff(id, { ...outs, state }, INPUTS), state).to.include({ changes: false });
+        });
+
+        it("an update after payment-pending reads the block, and goes on once it is paid", async () => {
+            const { id, outs } = await provider.create(INPUTS);
+            const { outs: updated } = await provider.update(id, { ...outs, state: "payment-pending" }, { ...INPUTS, maxUpfrontFee: "1000" });
+            expect(updated).to.include({ state: "scheduled", maxUpfrontFee: "1000" });
+        });
+
+        it("destroy forgets it with no AWS call, saying it cost nothing", async () => {
+            const { id, props } = await unpaid();
+            const before = market().calls.length;
+            await provider.delete(id, props);
+            expect(market().calls.length).to.equal(before);
+            expect(market().notices.at(-1)).to.equal(`CapacityBlock ${id}: payment failed, so EC2 released it and it cost nothing; destroy only forgets it.`);
         });
     });
 });

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import {
-    backoffDelays, boughtBlockFailures, checkFailures, paymentPollDelays, classifyPurchaseError, classifyState, decideDiff, extensionHours, filterOfferings,
-    isAllowedDuration, isRetryableReadError, noOfferingMessage, Offering, purchaseToken, quoteText, rankOfferings,
+    backoffDelays, boughtBlockFailures, checkFailures, classifyPurchaseError, classifyState, decideDiff, extensionClosedReason,
+    extensionHours, extensionHoursMissing, extensionQuoteText, filterOfferings, isAllowedDuration, neverUsableMessage, isRetryableReadError,
+    noOfferingMessage, Offering, paymentPollDelays, purchaseToken, quoteText, rankOfferings,
     tagChanges, UNKNOWN, withDefaults,
 } from "../dynamic-providers/capacityBlockRules";
 
@@ -206,5 +207,53 @@ describe("capacity block rules", () => {
         expect(purchaseToken("p", "dev", "block", 1)).to.equal(purchaseToken("p", "dev", "block", 1)).and.have.length(32);
         expect(purchaseToken("p", "dev", "block", 2)).to.not.equal(purchaseToken("p", "dev", "block", 1));
         expect(purchaseToken("p", "prod", "block", 1)).to.not.equal(purchaseToken("p", "dev", "block", 1));
+    });
+
+    describe("extension quotes (AWS-FACTS \"Extensions\": scheduled or active, 56 days to 1 hour before the end)", () => {
+        const end = new Date("2026-11-30T11:30:00Z");
+        it("is open while scheduled or active between 56 days and 1 hour before the end", () => {
+            expect(extensionClosedReason("cr-1", "scheduled", end, new Date("2026-11-23T09:00:00Z"))).to.equal(undefined);
+            expect(extensionClosedReason("cr-1", "active", end, new Date("2026-11-30T10:30:00Z"))).to.equal(undefined);
+            expect(extensionClosedReason("cr-1", "active", end, new Date("2026-10-05T11:30:00Z"))).to.equal(undefined);
+        });
+        it("says why it is closed: too early, too late, or a block neither scheduled nor active", () => {
+            expect(extensionClosedReason("cr-1", "scheduled", end, new Date("2026-10-05T11:29:00Z"))).to.equal(
+                "no extension can be bought now: cr-1 ends 2026-11-30T11:30:00.000Z, and extensions are sold from 56 days before the end " +
+                "(from 2026-10-05T11:30:00.000Z); run up again then");
+            expect(extensionClosedReason("cr-1", "active", end, new Date("2026-11-30T10:31:00Z"))).to.equal(
+                "no extension can be bought now: cr-1 ends 2026-11-30T11:30:00.000Z, and extensions are sold until 1 hour before the end");
+            for (const state of ["payment-pending", "payment-failed", "expired"]) {
+                expect(extensionClosedReason("cr-1", state, end, NOW), state).to.equal(
+                    `no extension can be bought now: cr-1 is ${state}, and extensions are sold only while a block is scheduled or active`);
+            }
+        });
+        const offer = (fee: string, day: number) => ({ offeringId: `o-${fee}`, hours: 24, newEndDate: new Date(Date.UTC(2026, 11, day, 11, 30)), upfrontFee: fee, currencyCode: "USD" });
+        it("quotes the cheapest offer at or under the ceiling", () => {
+            expect(extensionQuoteText("cr-1", 24, [offer("800.00", 2), offer("720.00", 1)], "800")).to.equal(
+                "up would extend cr-1 by 24 h (if still offered): new end 2026-12-01T11:30:00.000Z, 720.00 USD; ceiling 800 USD");
+        });
+        it("says nothing fits with the cheapest found, or that none is offered", () => {
+            expect(extensionQuoteText("cr-1", 24, [offer("960.00", 1), offer("840.00", 1)], "700")).to.equal(
+                "nothing to buy: no 24 h extension of cr-1 at or under the ceiling maxUpfrontFee 700 USD; the cheapest found is 840.00 USD " +
+                "(new end 2026-12-01T11:30:00.000Z). Raise maxUpfrontFee to extend.");
+            expect(extensionQuoteText("cr-1", 24, [], "700")).to.equal("nothing to buy: EC2 offers no 24 h extension of cr-1 now. Try another duration, or run up again later.");
+        });
+        it("counts hours already in the block and extensions still paying", () => {
+            expect(extensionHoursMissing(72, 24, 0)).to.equal(48);
+            expect(extensionHoursMissing(72, 48, 24)).to.equal(0);
+            expect(extensionHoursMissing(48, 72, 0)).to.equal(0);
+        });
+    });
+
+    describe("blocks that can never be used", () => {
+        it("payment-failed: released at no cost; check billing, bump generation", () => {
+            expect(neverUsableMessage("cr-1", "payment-failed", 3)).to.equal("CapacityBlock cr-1: payment failed (state payment-failed). EC2 released " +
+                "the block and it cost nothing; it can never be used. Check the AWS account's billing and payment method, then bump generation " +
+                "(3 → 4) to buy a new block. Until generation changes, every up fails here.");
+        });
+        it("cancelled, failed and the like name the state; usable, pending or ended states are not refused", () => {
+            for (const state of ["cancelled", "cancelling", "failed", "unsupported"]) expect(neverUsableMessage("cr-1", state, 1), state).to.contain(`cr-1 is ${state} and can never be used`).and.contain("(1 → 2)");
+            for (const state of ["scheduled", "active", "payment-pending", "expired", "assessing", "not-found"]) expect(neverUsableMessage("cr-1", state, 1), state).to.equal(undefined);
+        });
     });
 });

@@ -167,8 +167,9 @@ describe("faults: CapacityBlock against the EC2 market fake", () => {
         it("payment-failed: the block stays in state with its id, the message says why and what to do; create again buys nothing", async () => {
             market().failNextPayment();
             const err = await failure(provider.create(INPUTS));
-            expect(err.message).to.equal(`CapacityBlock ${String(err.id)}: payment failed (state payment-failed); EC2 released the block. ` +
-                "Check the account's payment method, then bump generation to buy again.");
+            expect(err.message).to.equal(`CapacityBlock ${String(err.id)}: payment failed (state payment-failed). EC2 released the block and it cost nothing; ` +
+                "it can never be used. Check the AWS account's billing and payment method, then bump generation (1 → 2) to buy a new block. " +
+                "Until generation changes, every up fails here.");
             expect(err.properties).to.include({ reservationId: err.id, state: "payment-failed", upfrontFee: "720.00" });
             expect(err.properties?.__provider, "the state-only provider").to.match(/^exports\.handler = /).and.have.length.below(1000);
             const again = await failure(provider.create(INPUTS));

@@ -148,12 +148,29 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             expect(life.state?.outputs).to.include({ maxUpfrontFee: "1000", state: "scheduled" });
         });
 
+        // AWS-FACTS "Extensions": DescribeCapacityBlockExtensionOfferings(CapacityReservationId, CapacityBlockExtensionDurationHours).
+        it("preview after raising durationHours shows the extension's hours, new end and price, having bought nothing", async () => {
+            let outcome: StepOutcome & { planned?: Props } = { step: "same" };
+            const calls = await callsDuring(async () => {
+                outcome = await life.preview(EXTENDED);
+            });
+            expect(outcome.step).to.equal("update");
+            expect(outcome.planned?.quote).to.equal(`up would extend ${id} by 24 h (if still offered): new end ${EXTENDED_END}, 720.00 USD; ceiling 1000 USD`);
+            // The block is found by its purchase token (Check gets no state), then extensions still paying and the offers.
+            expect(calls).to.deep.equal({
+                "EC2Client.DescribeCapacityReservations": 1,
+                "EC2Client.DescribeCapacityBlockExtensionHistory": 1,
+                "EC2Client.DescribeCapacityBlockExtensionOfferings": 1,
+            });
+        });
+
         it("a longer duration buys exactly one extension of the same block, and the next up buys nothing more", async () => {
             let outcome: StepOutcome | undefined;
             const calls = await callsDuring(async () => {
                 outcome = await life.up(EXTENDED);
             });
             expect(outcome).to.include({ step: "update", error: undefined });
+            expect(outcome?.check?.inputs.quote).to.match(/^up would extend cr-\S+ by 24 h .* 720\.00 USD; ceiling 1000 USD$/);
             expect(calls["EC2Client.PurchaseCapacityBlockExtension"]).to.equal(1);
             expect(calls).to.not.have.property(PURCHASE);
             expect(life.state).to.include({ id });
@@ -258,7 +275,7 @@ describe("CapacityBlock in the dynamic-provider host", () => {
         expect(await messageTexts(host)).to.include(`CapacityBlock: adopted ${id}, found by its purchase token ${String(token)}; nothing was bought.`);
     }));
 
-    describe("a failed payment", () => it("keeps the block's id and properties (with a state-only provider) in state; refresh and destroy work", async () => {
+    describe("a failed payment", () => it("keeps failing every up with the way out until generation changes; refresh reports, destroy works", async () => {
         const life = new ResourceLifecycle(suite().resources.unpaid);
         const registered = life.resource.registration.inputs;
         await host.control("market", "failNextPayment");
@@ -268,24 +285,54 @@ describe("CapacityBlock in the dynamic-provider host", () => {
         });
         expect(calls[PURCHASE]).to.equal(1);
         const failure = created?.error?.initFailure;
-        expect(failure?.id).to.match(/^cr-/);
-        expect(failure?.reasons[0]).to.contain("payment failed").and.contain("bump generation");
-        expect(failure?.properties).to.include({ reservationId: failure?.id, state: "payment-failed" });
+        const id = failure?.id ?? "";
+        expect(id).to.match(/^cr-/);
+        const message = `CapacityBlock ${id}: payment failed (state payment-failed). EC2 released the block and it cost nothing; it can never be used. ` +
+            "Check the AWS account's billing and payment method, then bump generation (1 → 2) to buy a new block. Until generation changes, every up fails here.";
+        expect(failure?.reasons).to.deep.equal([message]);
+        expect(failure?.properties).to.include({ reservationId: id, state: "payment-failed" });
         // The failure carries the small state-only provider (dynamic-providers/partialFailure.ts), not the full one.
         expect(String(failure?.properties.__provider)).to.match(/^exports\.handler = /).and.have.length.below(1000);
-        expect(life.state).to.include({ id: failure?.id });
+        expect(life.state).to.include({ id });
 
-        expect((await life.refresh()).error).to.equal(undefined);
-        expect(life.state?.outputs).to.include({ state: "payment-failed" });
-        // The init error makes the engine update on the next up (DIFF_NONE notwithstanding): that must not buy.
+        // The init error makes the engine update on the next up: the update fails again, with the same message, and the
+        // engine keeps the state (and its init error) as it was.
         let next: StepOutcome | undefined;
         const nextCalls = await callsDuring(async () => {
             next = await life.up();
         });
         expect(next?.step).to.equal("update");
-        expect(nextCalls).to.not.have.property(PURCHASE);
-        expect(life.state?.outputs.__provider, "the full provider is back after an update").to.equal(registered.__provider);
+        expect(next?.error?.details).to.equal(message);
+        expect(next?.error?.initFailure).to.equal(undefined);
+        expect(life.state).to.include({ id });
+        expect(nextCalls).to.deep.equal({ "EC2Client.DescribeCapacityReservations": 1 });
+
+        // Refresh does not fail (the state-only provider keeps the state as it is); the next up (even with no init
+        // error left) still fails, buying nothing.
+        expect((await life.refresh()).error).to.equal(undefined);
+        expect(life.state?.outputs).to.include({ state: "payment-failed" });
+        life.state = { ...(life.state as NonNullable<typeof life.state>), initErrors: [] };
+        let afterRefresh: StepOutcome | undefined;
+        const afterRefreshCalls = await callsDuring(async () => {
+            afterRefresh = await life.up();
+        });
+        expect(afterRefresh?.diff?.changes).to.equal("DIFF_SOME");
+        expect(afterRefresh?.error?.details).to.equal(message);
+        expect(afterRefreshCalls).to.not.have.property(PURCHASE);
         expect(purchasesTagged(host, registered.purchaseToken)).to.equal(1);
+
+        // A new generation buys one new block and forgets the failed one, saying it cost nothing.
+        const token2 = purchaseToken("capblocks", "dev", "unpaid", 2);
+        let replaced: StepOutcome | undefined;
+        const replaceCalls = await callsDuring(async () => {
+            replaced = await life.up({ generation: 2, purchaseToken: token2 });
+        });
+        expect(replaced).to.include({ step: "replace", error: undefined });
+        expect(replaceCalls[PURCHASE]).to.equal(1);
+        expect(purchasesTagged(host, token2)).to.equal(1);
+        expect(life.state?.id).to.match(/^cr-/).and.not.equal(id);
+        expect(life.state?.outputs).to.include({ state: "scheduled", generation: 2 });
+        expect(await messageTexts(host)).to.include(`CapacityBlock ${id}: payment failed, so EC2 released it and it cost nothing; destroy only forgets it.`);
 
         const destroyCalls = await callsDuring(async () => {
             expect((await life.destroy()).error).to.equal(undefined);
