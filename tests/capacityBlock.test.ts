@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { failure } from "./helpers/failure";
 import { stateOnlyProvider } from "../dynamic-providers/partialFailure";
 import { capacityBlockProvider } from "../dynamic-providers/capacityBlock";
 import { PURCHASE_TOKEN_TAG, UNKNOWN } from "../dynamic-providers/capacityBlockRules";
@@ -19,14 +20,6 @@ const INPUTS = {
 };
 const provider = capacityBlockProvider as Required<typeof capacityBlockProvider>;
 
-async function failure(p: Promise<unknown>): Promise<Error & { id?: string; properties?: Record<string, unknown> }> {
-    try {
-        await p;
-    } catch (err) {
-        return err as Error;
-    }
-    throw new Error("expected a failure");
-}
 
 describe("CapacityBlock provider against the EC2 market fake", () => {
     let installed: InstalledMarket;

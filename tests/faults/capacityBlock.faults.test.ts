@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { failure } from "../helpers/failure";
 import { capacityBlockProvider } from "../../dynamic-providers/capacityBlock";
 import { CLOCK_HOOK_KEY, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG } from "../../dynamic-providers/capacityBlockRules";
 import { install, InstalledMarket, MarketOptions } from "../fakes/ec2CapacityBlockMarket";
@@ -26,16 +27,6 @@ const provider = capacityBlockProvider as Required<typeof capacityBlockProvider>
 /** Retries of a read on throttling: backoff 1, 2, 4, 8, 8 s (≤ 30 s) after the first attempt. */
 const READ_ATTEMPTS = 6;
 
-type ProviderError = Error & { id?: string; properties?: Record<string, unknown> };
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-    try {
-        await p;
-    } catch (err) {
-        return err as ProviderError;
-    }
-    throw new Error("expected a failure");
-}
 
 describe("faults: CapacityBlock against the EC2 market fake", () => {
     let installed: InstalledMarket;
