@@ -67,10 +67,13 @@ export function assumptionsFor(cfg: StackConfig, blockState: AssumedBlockState, 
     if (r.kind === "adopt" && r.parameterName) a.parameters = { [r.parameterName]: id };
     if (blockState === "none") return a;
     const hours = r.kind === "buy" ? r.durationHours : 24;
+    // Blocks start and end at 11:30 UTC: an active one started at the last 11:30, an expired one ended before it.
+    const todayBoundary = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 11, 30);
+    const lastBoundary = todayBoundary <= now.getTime() ? todayBoundary : todayBoundary - 24 * 3600_000;
     const start =
         blockState === "scheduled" ? assumedStart(now)
-        : blockState === "expired" ? new Date(now.getTime() - (hours + 2) * 3600_000).toISOString()
-        : new Date(Math.floor(now.getTime() / 3600_000) * 3600_000 - 3600_000).toISOString();
+        : blockState === "expired" ? new Date(lastBoundary - (hours + 24) * 3600_000).toISOString()
+        : new Date(lastBoundary).toISOString();
     const block: BlockFacts = {
         id,
         instanceType: r.instanceType,
