@@ -354,20 +354,19 @@ async function extensionQuoteFor(inputs: CapacityBlockInputs): Promise<string> {
 
 async function buyExtension(ec2: Ec2, id: string, hours: number, ceiling: string): Promise<void> {
     const history = await extensionHistory(ec2, id);
-    const offers = await retryRead(() => ec2.reads.send(new ec2.sdk.DescribeCapacityBlockExtensionOfferingsCommand({
-        CapacityReservationId: id, CapacityBlockExtensionDurationHours: hours,
-    })));
-    const all = (offers.CapacityBlockExtensionOfferings ?? []).filter((o) => o.CapacityBlockExtensionOfferingId && parseFee(o.UpfrontFee) !== undefined)
-        .sort((a, b) => (parseFee(a.UpfrontFee) as number) - (parseFee(b.UpfrontFee) as number));
-    const affordable = all.filter((o) => (parseFee(o.UpfrontFee) as number) <= (parseFee(ceiling) as number));
+    // Every page, as the preview's quote searched them: up buys what preview showed.
+    const all = (await retryRead(() => searchExtensionOffers(ec2, id, hours)))
+        .filter((o) => parseFee(o.upfrontFee) !== undefined)
+        .sort((a, b) => (parseFee(a.upfrontFee) as number) - (parseFee(b.upfrontFee) as number));
+    const affordable = all.filter((o) => (parseFee(o.upfrontFee) as number) <= (parseFee(ceiling) as number));
     if (affordable.length === 0) {
-        const cheapest = all[0] ? `the cheapest found is ${all[0].UpfrontFee} ${all[0].CurrencyCode ?? "USD"}` : "none is offered now (extensions are sold from 56 days to 1 hour before the end, while scheduled or active)";
+        const cheapest = all[0] ? `the cheapest found is ${all[0].upfrontFee} ${all[0].currencyCode}` : "none is offered now (extensions are sold from 56 days to 1 hour before the end, while scheduled or active)";
         throw new Error(`CapacityBlock ${id}: no ${hours} h extension at or under maxUpfrontFee ${ceiling} USD; ${cheapest}. Nothing was bought.`);
     }
     for (const offer of affordable.slice(0, MAX_PURCHASE_TRIES)) {
         try {
             await ec2.purchases.send(new ec2.sdk.PurchaseCapacityBlockExtensionCommand({
-                CapacityReservationId: id, CapacityBlockExtensionOfferingId: offer.CapacityBlockExtensionOfferingId,
+                CapacityReservationId: id, CapacityBlockExtensionOfferingId: offer.offeringId,
             }));
             return;
         } catch (err) {
