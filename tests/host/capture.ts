@@ -36,6 +36,16 @@ export interface CaptureOptions {
     projectDir?: string;
     /** Results for invokes the constructors make, by token (e.g. "aws:ec2/getSubnet:getSubnet"); default: echo the args. */
     invokes?: Record<string, Record<string, unknown>>;
+    /**
+     * What the mocks answer for new resources, by type: the id (default `<name>-id`) and outputs beyond the inputs,
+     * e.g. an `i-…` id for the instance a component runs its setup on, or a secret's ARN.
+     */
+    resources?: Record<string, MockedResource>;
+}
+
+export interface MockedResource {
+    id?: string;
+    outputs?: Record<string, unknown>;
 }
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -61,6 +71,7 @@ export async function captureRegistrations(
             stack: options.stack ?? "dev",
             requests: resolved,
             invokes: options.invokes ?? {},
+            resources: options.resources ?? {},
         }));
         await promisify(execFile)(
             process.execPath,

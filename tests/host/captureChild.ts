@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createRequire } from "module";
 import { readFileSync, writeFileSync } from "fs";
-import type { CapturedRegistration, ConstructRequest } from "./capture";
+import type { CapturedRegistration, ConstructRequest, MockedResource } from "./capture";
 import { containsSecret, unwrapSecrets } from "./wire";
 
 interface ChildRequest {
@@ -10,6 +10,7 @@ interface ChildRequest {
     stack: string;
     requests: ConstructRequest[];
     invokes: Record<string, Record<string, unknown>>;
+    resources: Record<string, MockedResource>;
 }
 
 type ResourceClass = new (name: string, args: Record<string, unknown>) => pulumi.CustomResource;
@@ -48,7 +49,8 @@ async function main(requestFile: string, resultFile: string): Promise<void> {
                     urn: `urn:pulumi:${job.stack}::${job.project}::${args.type}::${args.name}`,
                     inputs: args.inputs as Record<string, unknown>,
                 });
-                return { id: `${args.name}-id`, state: args.inputs };
+                const mocked = job.resources[args.type] ?? {};
+                return { id: mocked.id ?? `${args.name}-id`, state: { ...args.inputs, ...mocked.outputs } };
             },
             call: (args) => job.invokes[args.token] ?? args.inputs,
         },
