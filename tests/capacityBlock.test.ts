@@ -1,25 +1,13 @@
 import { expect } from "chai";
+import { INPUTS, START, SUPPLY } from "./helpers/capacityBlockMarket";
 import { failure } from "./helpers/failure";
 import { stateOnlyProvider } from "../dynamic-providers/partialFailure";
 import { capacityBlockProvider } from "../dynamic-providers/capacityBlock";
 import { PURCHASE_TOKEN_TAG, UNKNOWN } from "../dynamic-providers/capacityBlockRules";
-import { install, InstalledMarket, MarketOptions } from "./fakes/ec2CapacityBlockMarket";
+import { install, InstalledMarket } from "./fakes/ec2CapacityBlockMarket";
 
-const START = Date.parse("2026-11-23T09:00:00Z");
 const HOUR = 3600_000;
-// 24 h fees: 1a 960.00 (over the 900 ceiling), 1b 840.00 (days 1, 2, 4), 1c 720.00 (day 6 only).
-const SUPPLY: MarketOptions["supply"] = [
-    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1a", maxCount: 4, pricePerInstanceHour: 40, startDays: [1, 2, 4] },
-    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1b", maxCount: 4, pricePerInstanceHour: 35, startDays: [1, 2, 4] },
-    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1c", maxCount: 4, pricePerInstanceHour: 30, startDays: [6] },
-];
-const INPUTS = {
-    instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", instancePlatform: "Linux/UNIX",
-    selection: "cheapest", generation: 1, region: "sa-east-1", purchaseToken: "token-gen-1", tags: { team: "ml" },
-    __provider: "serialized-provider-text",
-};
 const provider = capacityBlockProvider as Required<typeof capacityBlockProvider>;
-
 
 describe("CapacityBlock provider against the EC2 market fake", () => {
     let installed: InstalledMarket;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ClusterConfig } from "../components/config";
+import { clusterConfig as cluster } from "./helpers/clusterConfig";
 import {
     clusterConfigErrors,
     clusterNameError,
@@ -9,20 +9,6 @@ import {
     slurmVersionError,
     subnetAzError,
 } from "../components/clusterValidation";
-
-const cluster = (over: Partial<ClusterConfig> = {}): ClusterConfig => ({
-    enabled: true,
-    name: "capblocks-dev",
-    slurmVersion: "25.05",
-    size: "SMALL",
-    computeInstanceType: "p5.48xlarge",
-    loginInstanceType: "m7i.large",
-    loginPublic: false,
-    sharedStorage: "efs",
-    deleteSharedStorage: false,
-    computeMinCount: 0,
-    ...over,
-});
 
 describe("cluster validation", () => {
     // PCS user guide "Slurm versions": new clusters accept 24.11, 25.05, 25.11; 24.05 and older are end of life.

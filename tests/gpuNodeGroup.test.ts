@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { clusterConfig } from "./helpers/clusterConfig";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { ClusterConfig } from "../components/config";
@@ -14,20 +15,6 @@ const T = {
     sg: "aws:ec2/securityGroup:SecurityGroup",
     subnet: "aws:ec2/subnet:Subnet",
 };
-
-const clusterConfig = (over: Partial<ClusterConfig> = {}): ClusterConfig => ({
-    enabled: true,
-    name: "capblocks-dev",
-    slurmVersion: "25.05",
-    size: "SMALL",
-    computeInstanceType: "p5.48xlarge",
-    loginInstanceType: "m7i.large",
-    loginPublic: false,
-    sharedStorage: "efs",
-    deleteSharedStorage: false,
-    computeMinCount: 0,
-    ...over,
-});
 
 const block = (over: Partial<{ state: string; az: string }> = {}): ReservationInfo => ({
     id: pulumi.output("cr-0123456789abcdef0"),

@@ -1,15 +1,7 @@
 import { expect } from "chai";
+import { failure } from "./helpers/failure";
 import { checkedSubnet, defaultSubnetIn, onDemandZone } from "../components/network";
 import { mockAws, REGION } from "./helpers/mocks";
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-    try {
-        await p;
-    } catch (err) {
-        return err as Error;
-    }
-    throw new Error("expected a rejection");
-}
 
 // EC2 user guide, Capacity Blocks: instances launch only in the block's Availability Zone.
 describe("network", () => {
@@ -26,13 +18,13 @@ describe("network", () => {
 
     it("fails naming the AZ when the default VPC has no subnet there", async () => {
         await mockAws({ subnetsByAz: { "sa-east-1c": [] } });
-        const err = await rejection(defaultSubnetIn("sa-east-1c", REGION));
+        const err = await failure(defaultSubnetIn("sa-east-1c", REGION));
         expect(err.message).to.match(/has no default subnet in sa-east-1c; create it with `aws ec2 create-default-subnet --availability-zone sa-east-1c/);
     });
 
     it("rejects a given subnet outside the block's AZ", async () => {
         await mockAws({ subnetAzs: { "subnet-0aaa0000000000001": "sa-east-1a" } });
-        const err = await rejection(checkedSubnet("subnet-0aaa0000000000001", "sa-east-1b", REGION));
+        const err = await failure(checkedSubnet("subnet-0aaa0000000000001", "sa-east-1b", REGION));
         expect(err.message).to.match(/^capblocks:codeServer\.subnetId: subnet-0aaa0000000000001 is in sa-east-1a, but the instance must run in sa-east-1b/);
     });
 

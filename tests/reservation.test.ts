@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { failure } from "./helpers/failure";
 import { BuyReservationConfig } from "../components/config";
 import { adoptReservation, buyReservation, isNoMatchError, nextStepFor } from "../components/reservation";
 import { PURCHASE_TOKEN_TAG, purchaseToken } from "../dynamic-providers/capacityBlockRules";
@@ -8,15 +9,6 @@ const buyCfg: BuyReservationConfig = {
     kind: "buy", instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900",
     selection: "cheapest", generation: 1, instancePlatform: "Linux/UNIX",
 };
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-    try {
-        await p;
-    } catch (err) {
-        return err as Error;
-    }
-    throw new Error("expected a rejection");
-}
 
 describe("purchase token", () => {
     it("is the same for the same stack resource and generation, and new for a bumped generation", () => {
@@ -80,7 +72,7 @@ describe("reservation: adopt", () => {
 
     it("fails clearly when the adopted block is of another instance type", async () => {
         await mockAws({ block: activeBlock({ instanceType: "p5.48xlarge" }) });
-        const err = await rejection(adoptReservation({ kind: "adopt", id: "cr-0123456789abcdef0", instanceType: "trn2.3xlarge" }, REGION));
+        const err = await failure(adoptReservation({ kind: "adopt", id: "cr-0123456789abcdef0", instanceType: "trn2.3xlarge" }, REGION));
         expect(err.message).to.equal(
             "capblocks:reservation.id: cr-0123456789abcdef0 is a Capacity Block of p5.48xlarge, not capblocks:reservation.instanceType trn2.3xlarge; " +
                 "set instanceType to p5.48xlarge or adopt another block",
@@ -89,13 +81,13 @@ describe("reservation: adopt", () => {
 
     it("fails clearly when the id is not a Capacity Block", async () => {
         await mockAws({ block: activeBlock() });
-        const err = await rejection(adoptReservation({ kind: "adopt", id: "cr-0fffffffffffffff0", instanceType: "trn2.3xlarge" }, REGION));
+        const err = await failure(adoptReservation({ kind: "adopt", id: "cr-0fffffffffffffff0", instanceType: "trn2.3xlarge" }, REGION));
         expect(err.message).to.match(/^capblocks:reservation\.id: cr-0fffffffffffffff0 is not a Capacity Block in sa-east-1/);
     });
 
     it("fails clearly when the parameter does not hold a reservation id", async () => {
         await mockAws({ parameters: { "/capacity-block/sa-east-1/reservation-id": "none" } });
-        const err = await rejection(adoptReservation({ kind: "adopt", parameterName: "/capacity-block/sa-east-1/reservation-id", instanceType: "trn2.3xlarge" }, REGION));
+        const err = await failure(adoptReservation({ kind: "adopt", parameterName: "/capacity-block/sa-east-1/reservation-id", instanceType: "trn2.3xlarge" }, REGION));
         expect(err.message).to.match(/^capblocks:reservation\.parameterName: SSM parameter \/capacity-block\/sa-east-1\/reservation-id holds "none", not a capacity reservation id/);
     });
 });

@@ -1,8 +1,9 @@
 import { expect } from "chai";
+import { INPUTS, START, SUPPLY } from "../helpers/capacityBlockMarket";
 import { failure } from "../helpers/failure";
 import { capacityBlockProvider } from "../../dynamic-providers/capacityBlock";
 import { CLOCK_HOOK_KEY, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG } from "../../dynamic-providers/capacityBlockRules";
-import { install, InstalledMarket, MarketOptions } from "../fakes/ec2CapacityBlockMarket";
+import { install, InstalledMarket } from "../fakes/ec2CapacityBlockMarket";
 
 /*
  * Fault injection for CapacityBlock: every fault and what the user sees. Promise under test: nothing is bought
@@ -11,22 +12,9 @@ import { install, InstalledMarket, MarketOptions } from "../fakes/ec2CapacityBlo
  * cannot be cancelled; states payment-pending → scheduled | payment-failed.
  */
 
-const START = Date.parse("2026-11-23T09:00:00Z");
-// 24 h fees: 1a 960.00 (over the 900 ceiling), 1b 840.00 (days 1, 2, 4), 1c 720.00 (day 6): 4 affordable offerings.
-const SUPPLY: MarketOptions["supply"] = [
-    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1a", maxCount: 4, pricePerInstanceHour: 40, startDays: [1, 2, 4] },
-    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1b", maxCount: 4, pricePerInstanceHour: 35, startDays: [1, 2, 4] },
-    { instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1c", maxCount: 4, pricePerInstanceHour: 30, startDays: [6] },
-];
-const INPUTS = {
-    instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", instancePlatform: "Linux/UNIX",
-    selection: "cheapest", generation: 1, region: "sa-east-1", purchaseToken: "token-gen-1", tags: { team: "ml" },
-    __provider: "serialized-provider-text",
-};
 const provider = capacityBlockProvider as Required<typeof capacityBlockProvider>;
 /** Retries of a read on throttling: backoff 1, 2, 4, 8, 8 s (≤ 30 s) after the first attempt. */
 const READ_ATTEMPTS = 6;
-
 
 describe("faults: CapacityBlock against the EC2 market fake", () => {
     let installed: InstalledMarket;

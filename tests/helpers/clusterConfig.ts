@@ -1,0 +1,16 @@
+import { ClusterConfig } from "../../components/config";
+
+/** An enabled cluster on a p5.48xlarge block with the config defaults, overridable per test. */
+export const clusterConfig = (over: Partial<ClusterConfig> = {}): ClusterConfig => ({
+    enabled: true,
+    name: "capblocks-dev",
+    slurmVersion: "25.05",
+    size: "SMALL",
+    computeInstanceType: "p5.48xlarge",
+    loginInstanceType: "m7i.large",
+    loginPublic: false,
+    sharedStorage: "efs",
+    deleteSharedStorage: false,
+    computeMinCount: 0,
+    ...over,
+});
