@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { instanceFacts, unknownTypeWarning } from "./components/catalog";
-import { CodeServerInstance } from "./components/codeServerInstance";
+import { instanceFacts, unknownTypeWarning } from "./components/shared/catalog";
+import { CodeServerInstance } from "./components/codeServer/codeServerInstance";
 import { clusterCapacity, readStackConfig } from "./components/config";
-import { onDemandZone, placementIn } from "./components/network";
-import { checkSharedFileSystem } from "./components/clusterStorage";
+import { onDemandZone, placementIn } from "./components/codeServer/placement";
+import { checkSharedFileSystem } from "./components/cluster/storage";
 import { adoptReservation, buyReservation, findBlockBoughtFor, ReservationInfo } from "./components/reservation";
-import { loadSetupTasks } from "./components/setupTasks";
-import { ExistingVolume, findWorkVolume, InstancePlacement, unencryptedVolumeWarning, workVolumeZoneError } from "./components/workVolume";
+import { loadSetupTasks } from "./components/codeServer/setupTasks";
+import { ExistingVolume, findWorkVolume, InstancePlacement, unencryptedVolumeWarning, workVolumeZoneError } from "./components/codeServer/workVolume";
 
 /** Stops the program, before anything more is created, when the adopted work volume cannot attach there. */
 function assertWorkVolumeFits(volume: ExistingVolume, where: InstancePlacement): void {
@@ -94,7 +94,7 @@ export = async (): Promise<Record<string, pulumi.Input<string>>> => {
 
     if (cfg.cluster.enabled && reservation) {
         // Loaded only for stacks with a cluster: @pulumi/aws-native and the PCS modules add ~0.4 s to every start.
-        const { GpuNodeGroup } = await import("./components/gpuNodeGroup");
+        const { GpuNodeGroup } = await import("./components/cluster/gpuNodeGroup");
         const cluster = new GpuNodeGroup("cluster", {
             cluster: cfg.cluster,
             reservation,

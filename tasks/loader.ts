@@ -2,7 +2,7 @@ import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import type { TaskSpec } from "../dynamic-providers/ssmTasks";
-import { placeholdersIn } from "../dynamic-providers/ssmTasksTemplate";
+import { placeholdersIn } from "../dynamic-providers/ssmTasks/template";
 import taskFileSchema from "./task-file.schema.json";
 
 /** The shipped code-server setup; user task files are appended after it. */

@@ -3,7 +3,7 @@ import { capacityBlockProvider } from "../../dynamic-providers/capacityBlock";
 import { makeSsmTasksProvider } from "../../dynamic-providers/ssmTasks";
 import { install, InstalledMarket } from "../fakes/ec2CapacityBlockMarket";
 import { installSsmFake, SsmFake } from "../fakes/ssmFake";
-import { fastClock, MARKER_DIR, recordingTask } from "../ssmTasksHarness";
+import { fastClock, MARKER_DIR, recordingTask } from "../helpers/ssmTasksHarness";
 
 /*
  * Bad input for both providers: every check failure and the exact text a user reads. The engine prints each one as

@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { stateOnlyProvider } from "../../dynamic-providers/partialFailure";
+import { stateOnlyProvider } from "../../dynamic-providers/shared/partialFailure";
 import * as fs from "fs";
 import * as path from "path";
 import { makeSsmTasksProvider, SsmTasksOutputs, TaskSpec } from "../../dynamic-providers/ssmTasks";
-import { Clock } from "../../dynamic-providers/ssmTasksRunner";
+import { Clock } from "../../dynamic-providers/ssmTasks/runner";
 import { installSsmFake, SsmFake } from "../fakes/ssmFake";
-import { fastClock, MARKER_DIR, recordingTask, up } from "../ssmTasksHarness";
+import { fastClock, MARKER_DIR, recordingTask, up } from "../helpers/ssmTasksHarness";
 
 /*
  * Fault injection for SsmTasks: every fault and what the user sees. Promises under test: no task is lost or run

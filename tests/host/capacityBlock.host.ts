@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { declaredOutputs } from "./declaredOutputs";
-import { purchaseToken } from "../../dynamic-providers/capacityBlockRules";
+import { purchaseToken } from "../../dynamic-providers/capacityBlock/rules";
 import { Props, ProviderHost, UNKNOWN } from "./harness";
 import { HostSuite, useHostSuite } from "./hostSuite";
 import { ResourceLifecycle, StepOutcome } from "./lifecycle";
@@ -27,7 +27,7 @@ const MARKET = {
     },
 };
 const ARGS = { instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", region: "sa-east-1", tags: { team: "ml" } };
-const MODULE = "dynamic-providers/capacityBlock.ts";
+const MODULE = "dynamic-providers/capacityBlock/index.ts";
 const block = (name: string) => ({ modulePath: MODULE, className: "CapacityBlock", name, args: ARGS });
 
 function purchasesTagged(host: ProviderHost, token: unknown): number {
@@ -291,7 +291,7 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             "Check the AWS account's billing and payment method, then bump generation (1 → 2) to buy a new block. Until generation changes, every up fails here.";
         expect(failure?.reasons).to.deep.equal([message]);
         expect(failure?.properties).to.include({ reservationId: id, state: "payment-failed" });
-        // The failure carries the small state-only provider (dynamic-providers/partialFailure.ts), not the full one.
+        // The failure carries the small state-only provider (dynamic-providers/shared/partialFailure.ts), not the full one.
         expect(String(failure?.properties.__provider)).to.match(/^exports\.handler = /).and.have.length.below(1000);
         expect(life.state).to.include({ id });
 

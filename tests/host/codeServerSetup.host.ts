@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { writeFileSync } from "fs";
 import * as path from "path";
 import { CodeServerConfig } from "../../components/config";
-import { loadSetupTasks } from "../../components/setupTasks";
-import { MOUNT_TASK_ID } from "../../components/workVolumeTask";
-import { DEFAULT_MARKER_DIR } from "../../dynamic-providers/ssmTasksScript";
+import { loadSetupTasks } from "../../components/codeServer/setupTasks";
+import { MOUNT_TASK_ID } from "../../components/codeServer/workVolumeTask";
+import { DEFAULT_MARKER_DIR } from "../../dynamic-providers/ssmTasks/script";
 import { PROJECT_DIR } from "./capture";
 import { AwsCall } from "./hostProtocol";
 import { Props, ProviderHost } from "./harness";
@@ -40,7 +40,7 @@ const SETUP = loadSetupTasks(CONFIG, PROJECT_DIR);
 const TASK_IDS = [MOUNT_TASK_ID, ...SETUP.tasks.map((t) => t.id)];
 
 const CODE_SERVER = {
-    modulePath: "components/codeServerInstance.ts",
+    modulePath: "components/codeServer/codeServerInstance.ts",
     className: "CodeServerInstance",
     name: "code-server",
     args: {

@@ -13,7 +13,7 @@ import { ResourceLifecycle, StepOutcome } from "./lifecycle";
 // dynamic-provider host, with SSM Run Command faked inside the host by tests/fakes/ssmFake.ts, which really runs
 // each command with /bin/sh once per fake instance. Commands are counted from the calls the host's SSM client made.
 
-const MODULE = "dynamic-providers/ssmTasks.ts";
+const MODULE = "dynamic-providers/ssmTasks/index.ts";
 const SEND = "SSMClient.SendCommand";
 const MARKER_DIR = "/capblocks-host-test/markers";
 const INSTANCES = ["i-0123456789abcdef0", "i-0123456789abcdef1", "i-0123456789abcdef2"];
@@ -28,7 +28,7 @@ function loggingTask(id: string, log: string, before: string[] = []): TaskSpec {
 const FLEET_TASKS = [loggingTask("fx", "fleet"), loggingTask("fy", "fleet")];
 /**
  * As big as the code-server task list (~15,000 characters of commands): a failure must still reach the engine, whose
- * ErrorResourceInitFailed trailer the host never sends over ~60,000 bytes (dynamic-providers/partialFailure.ts).
+ * ErrorResourceInitFailed trailer the host never sends over ~60,000 bytes (dynamic-providers/shared/partialFailure.ts).
  */
 const CODE_SERVER_SIZED = `: '${"x".repeat(15_000)}'`;
 const SETUP_TASKS = [

@@ -1,0 +1,75 @@
+/**
+ * Security groups per the PCS user guide "Security groups in AWS PCS": one self-referencing group on the
+ * cluster's scheduler ENI and on every node (all traffic in from the group, all traffic out to the group and
+ * to anywhere), which is also what EFA's OS-bypass traffic needs (EC2 guide "Get started with EFA", step 1).
+ * Shared storage gets its own group that admits only its protocol, only from the node group. Nothing admits
+ * the internet: people reach the login node over SSM Session Manager.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { SharedStorage } from "../config";
+
+export interface PortRange {
+    fromPort: number;
+    toPort: number;
+}
+
+/** NFS for EFS; Lustre's 988 plus 1018-1023 for FSx for Lustre (FSx user guide "File system access control with Amazon VPC"). */
+export function storagePorts(storage: SharedStorage): PortRange[] {
+    switch (storage) {
+        case "efs":
+            return [{ fromPort: 2049, toPort: 2049 }];
+        case "fsx-lustre":
+            return [
+                { fromPort: 988, toPort: 988 },
+                { fromPort: 1018, toPort: 1023 },
+            ];
+        case "none":
+            return [];
+    }
+}
+
+export interface ClusterSecurityGroups {
+    /** On the PCS cluster and on every node. */
+    nodeSecurityGroupId: pulumi.Output<string>;
+    /** On the file system's network interfaces; undefined without shared storage. */
+    storageSecurityGroupId?: pulumi.Output<string>;
+}
+
+export function clusterSecurityGroups(
+    name: string,
+    args: { vpcId: pulumi.Input<string>; storage: SharedStorage; tags: Record<string, string> },
+    parent: pulumi.Resource,
+): ClusterSecurityGroups {
+    const nodes = new aws.ec2.SecurityGroup(`${name}-nodes`, {
+        vpcId: args.vpcId,
+        description: "PCS scheduler and nodes: all traffic within the group (Slurm, EFA); no inbound from outside",
+        ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, self: true, description: "cluster members (Slurm, EFA)" }],
+        egress: [
+            { protocol: "-1", fromPort: 0, toPort: 0, self: true, description: "cluster members (EFA needs explicit self egress)" },
+            { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "PCS, SSM, package mirrors" },
+        ],
+        tags: { ...args.tags, Name: `${name}-nodes` },
+    }, { parent });
+
+    const ports = storagePorts(args.storage);
+    if (ports.length === 0) return { nodeSecurityGroupId: nodes.id };
+
+    // Lustre servers also talk to each other on the same ports, so the storage group admits itself too.
+    const fromSelfToo = args.storage === "fsx-lustre";
+    const storage = new aws.ec2.SecurityGroup(`${name}-storage`, {
+        vpcId: args.vpcId,
+        description: `Shared storage (${args.storage}): its ports, only from the cluster nodes`,
+        ingress: ports.map((p) => ({
+            protocol: "tcp",
+            fromPort: p.fromPort,
+            toPort: p.toPort,
+            securityGroups: [nodes.id],
+            self: fromSelfToo,
+            description: `${args.storage} from cluster nodes`,
+        })),
+        egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "replies" }],
+        tags: { ...args.tags, Name: `${name}-storage` },
+    }, { parent });
+    return { nodeSecurityGroupId: nodes.id, storageSecurityGroupId: storage.id };
+}

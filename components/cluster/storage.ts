@@ -1,0 +1,127 @@
+/**
+ * The cluster's shared file system: encrypted EFS with a mount target per subnet given (one per AZ), or FSx
+ * for Lustre in the compute subnet, or nothing. Nodes mount it by MIME user data (clusterUserData.ts).
+ *
+ * The data outlives `pulumi destroy` unless capblocks:cluster.deleteSharedStorage is set: the EFS file system
+ * is retained (its mount targets are deleted, so the VPC can go) and can be mounted again by id; FSx for
+ * Lustre cannot be retained (it would keep its subnet and so the VPC alive), so it takes a final backup.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { SharedStorage } from "../config";
+import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR, SharedMount } from "./userData";
+import { LUSTRE_DEPLOYMENT_TYPE, LUSTRE_MIN_CAPACITY_GIB, LUSTRE_THROUGHPUT_PER_TIB } from "./storageDefaults";
+
+export const SHARED_FILE_SYSTEM_KEY = "capblocks:cluster.sharedFileSystemId";
+
+export interface ClusterStorage {
+    /** File system id, or "" without shared storage. */
+    id: pulumi.Output<string>;
+    mount: pulumi.Output<SharedMount>;
+    /** Mount targets must exist before a node tries to mount. */
+    ready: pulumi.Resource[];
+    /** What `pulumi destroy` does to the data, and how to get it back. */
+    note: pulumi.Output<string>;
+}
+
+/** What `pulumi destroy` does to the shared storage; pure so the exact words are tested. */
+export function sharedStorageNote(kind: SharedStorage, id: string, deletedOnDestroy: boolean, region: string): string {
+    switch (kind) {
+        case "none":
+            return "no shared storage (capblocks:cluster.sharedStorage is none)";
+        case "efs":
+            return deletedOnDestroy
+                ? `pulumi destroy deletes EFS file system ${id} and the data in ${EFS_MOUNT_DIR} (capblocks:cluster.deleteSharedStorage is true)`
+                : `pulumi destroy keeps EFS file system ${id} (your ${EFS_MOUNT_DIR} data); to use it again set ${SHARED_FILE_SYSTEM_KEY}: ${id}`;
+        case "fsx-lustre":
+            return deletedOnDestroy
+                ? `pulumi destroy deletes FSx for Lustre file system ${id} and the data in ${LUSTRE_MOUNT_DIR} with no final backup (capblocks:cluster.deleteSharedStorage is true)`
+                : `pulumi destroy deletes FSx for Lustre file system ${id} after a final backup of ${LUSTRE_MOUNT_DIR}; find it with ` +
+                      `\`aws fsx describe-backups --filters Name=file-system-id,Values=${id} --region ${region}\` and restore it with \`aws fsx create-file-system-from-backup\``;
+    }
+}
+
+/**
+ * Checks before anything is created that the EFS file system to reuse exists and can serve the cluster.
+ * Returns a warning to show, if any.
+ */
+export async function checkSharedFileSystem(fileSystemId: string, region: string): Promise<string | undefined> {
+    let fs: aws.efs.GetFileSystemResult;
+    try {
+        fs = await aws.efs.getFileSystem({ fileSystemId, region });
+    } catch (err) {
+        throw new pulumi.RunError(
+            `${SHARED_FILE_SYSTEM_KEY}: ${fileSystemId} is not an EFS file system in ${region} for this account ` +
+                `(list yours with \`aws efs describe-file-systems --region ${region}\`): ${(err as Error).message}`,
+        );
+    }
+    // EFS user guide, "EFS file system types": a One Zone file system has a mount target only in its own AZ,
+    // and the cluster mounts from a subnet in each of its AZs.
+    if (fs.availabilityZoneName) {
+        throw new pulumi.RunError(
+            `${SHARED_FILE_SYSTEM_KEY}: ${fileSystemId} is a One Zone file system (in ${fs.availabilityZoneName}); ` +
+                "the cluster needs a Regional one (mount targets in more than one Availability Zone)",
+        );
+    }
+    return fs.encrypted ? undefined : `${SHARED_FILE_SYSTEM_KEY}: ${fileSystemId} is not encrypted at rest; capblocks mounts it as it is (file systems it creates are encrypted)`;
+}
+
+export function clusterStorage(
+    name: string,
+    args: {
+        kind: SharedStorage;
+        /** First: the compute subnet (its mount target serves the nodes). */
+        subnetIds: pulumi.Output<string>[];
+        securityGroupId?: pulumi.Output<string>;
+        /** Delete the data with the stack instead of keeping the EFS file system / backing up FSx. */
+        deleteOnDestroy: boolean;
+        /** An existing EFS file system to mount (checked by checkSharedFileSystem); never deleted. */
+        existingFileSystemId?: string;
+        region: string;
+        tags: Record<string, string>;
+    },
+    parent: pulumi.Resource,
+): ClusterStorage {
+    if (args.kind === "none" || !args.securityGroupId) {
+        return { id: pulumi.output(""), mount: pulumi.output<SharedMount>({ kind: "none" }), ready: [], note: pulumi.output(sharedStorageNote("none", "", false, args.region)) };
+    }
+    const tags = { ...args.tags, Name: `${name}-shared` };
+    if (args.kind === "efs") {
+        const existing = args.existingFileSystemId;
+        const fileSystemId = existing
+            ? pulumi.output(existing)
+            : new aws.efs.FileSystem(`${name}-shared`, {
+                  encrypted: true,
+                  performanceMode: "generalPurpose",
+                  throughputMode: "elastic",
+                  tags,
+              }, { parent, retainOnDelete: !args.deleteOnDestroy }).id;
+        const targets = args.subnetIds.map(
+            (subnetId, i) =>
+                new aws.efs.MountTarget(`${name}-shared-${i}`, {
+                    fileSystemId,
+                    subnetId,
+                    securityGroups: [args.securityGroupId as pulumi.Output<string>],
+                }, { parent }),
+        );
+        // By IP: it works in VPCs without DNS hostnames, and every node runs in the compute subnet's AZ.
+        const mount = targets[0].ipAddress.apply((address): SharedMount => ({ kind: "efs", address }));
+        const deleted = !existing && args.deleteOnDestroy;
+        return { id: fileSystemId, mount, ready: targets, note: fileSystemId.apply((id) => sharedStorageNote("efs", id, deleted, args.region)) };
+    }
+    // FSx API DeleteFileSystem: Lustre takes no final backup unless SkipFinalBackup is false (PERSISTENT_2 supports it).
+    const fs = new aws.fsx.LustreFileSystem(`${name}-fsx`, {
+        storageCapacity: LUSTRE_MIN_CAPACITY_GIB,
+        deploymentType: LUSTRE_DEPLOYMENT_TYPE,
+        perUnitStorageThroughput: LUSTRE_THROUGHPUT_PER_TIB,
+        subnetIds: args.subnetIds[0],
+        securityGroupIds: [args.securityGroupId],
+        skipFinalBackup: args.deleteOnDestroy,
+        ...(args.deleteOnDestroy ? {} : { finalBackupTags: { ...args.tags, Name: `${name}-fsx-final-backup` } }),
+        tags,
+    }, { parent });
+    const mount = pulumi
+        .all([fs.dnsName, fs.mountName])
+        .apply(([dnsName, mountName]): SharedMount => ({ kind: "lustre", dnsName, mountName }));
+    return { id: fs.id, mount, ready: [fs], note: fs.id.apply((id) => sharedStorageNote("fsx-lustre", id, args.deleteOnDestroy, args.region)) };
+}

@@ -1,0 +1,90 @@
+/**
+ * The code-server work volume across `pulumi destroy`: the note that tells the user how to get their work
+ * back, and the existing volume a stack can adopt (`capblocks:codeServer.workVolumeId`).
+ *
+ * An adopted volume is looked up with an invoke and attached; it is never a resource of the stack (not even
+ * an imported, retained one). Nothing in the stack's state can then delete it: no `pulumi destroy`, no
+ * replacement after a changed setting, no later removal of a retain option.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { isNoMatchError } from "../reservation";
+
+export const WORK_VOLUME_KEY = "capblocks:codeServer.workVolumeId";
+
+/** An EBS volume as the program-time lookup found it. */
+export interface ExistingVolume {
+    id: string;
+    availabilityZone: string;
+    encrypted: boolean;
+    sizeGb: number;
+}
+
+/** What `pulumi destroy` does to the work volume, and how to attach it again. */
+export function workVolumeNote(volumeId: string, deletedOnDestroy: boolean): string {
+    return deletedOnDestroy
+        ? `pulumi destroy deletes volume ${volumeId} and the work on it (capblocks:codeServer.deleteWorkVolume is true)`
+        : `pulumi destroy keeps volume ${volumeId} (your work); to use it again set ${WORK_VOLUME_KEY}: ${volumeId}`;
+}
+
+/** Looks the volume up by id (filter volume-id); a missing volume is a config error naming the key. */
+export async function findWorkVolume(volumeId: string, region: string): Promise<ExistingVolume> {
+    let found: aws.ebs.GetVolumeResult;
+    try {
+        found = await aws.ebs.getVolume({ region, filters: [{ name: "volume-id", values: [volumeId] }] });
+    } catch (err) {
+        if (isNoMatchError(err)) {
+            throw new pulumi.RunError(
+                `${WORK_VOLUME_KEY}: ${volumeId} does not exist in ${region} for this account ` +
+                    `(list yours with \`aws ec2 describe-volumes --region ${region}\`), or remove workVolumeId to create a new work volume`,
+            );
+        }
+        throw new pulumi.RunError(`${WORK_VOLUME_KEY}: could not look up ${volumeId} in ${region}: ${(err as Error).message}`);
+    }
+    return { id: found.volumeId, availabilityZone: found.availabilityZone, encrypted: found.encrypted, sizeGb: found.size };
+}
+
+/** Where the code-server instance will run, as far as it is known before anything is created. */
+export type InstancePlacement =
+    | { kind: "block"; availabilityZone: string }
+    /** A block still to buy: it lands in one of these AZs (any AZ of the region when unset). */
+    | { kind: "block-to-buy"; availabilityZones?: string[] }
+    | { kind: "on-demand"; availabilityZone: string };
+
+/**
+ * Why the volume cannot be attached there, or undefined. EBS: a volume attaches only to an instance in its
+ * own Availability Zone (EC2 user guide, "Attach an Amazon EBS volume to an instance").
+ */
+export function workVolumeZoneError(volume: ExistingVolume, where: InstancePlacement): string | undefined {
+    const az = volume.availabilityZone;
+    const prefix = `${WORK_VOLUME_KEY}: ${volume.id} is in ${az}`;
+    const nextBlock = `set capblocks:reservation.availabilityZones: [${az}] so the next block lands there`;
+    switch (where.kind) {
+        case "block":
+            if (where.availabilityZone === az) return undefined;
+            return (
+                `${prefix}, but the block is in ${where.availabilityZone} (an EBS volume attaches only to an instance in its own Availability Zone); ` +
+                `adopt a block in ${az}, or ${nextBlock}`
+            );
+        case "block-to-buy": {
+            const zones = where.availabilityZones;
+            if (zones && zones.every((z) => z === az)) return undefined;
+            const mayLand = zones ? `in ${zones.join(" or ")}` : "in any Availability Zone";
+            return `${prefix}, but the block to buy may land ${mayLand} (an EBS volume attaches only to an instance in its own Availability Zone); ${nextBlock}`;
+        }
+        case "on-demand":
+            if (where.availabilityZone === az) return undefined;
+            return (
+                `${prefix}, but the on-demand instance runs in ${where.availabilityZone} (an EBS volume attaches only to an instance in its own Availability Zone); ` +
+                `set capblocks:codeServer.availabilityZone: ${az} (or a subnetId in ${az}); with a block, ${nextBlock}`
+            );
+    }
+}
+
+/** An unencrypted volume still works; the user should know their work is stored unencrypted. */
+export function unencryptedVolumeWarning(volume: ExistingVolume): string | undefined {
+    return volume.encrypted
+        ? undefined
+        : `${WORK_VOLUME_KEY}: ${volume.id} is not encrypted; capblocks attaches it as it is (volumes it creates are encrypted). ` +
+              "To encrypt it, snapshot it, copy the snapshot with encryption, create a volume from the copy and set workVolumeId to that.";
+}

@@ -1,0 +1,136 @@
+/**
+ * The JSON schemas of the structured `capblocks:*` keys. Pulumi project config can only declare string,
+ * integer, boolean and array types, so these schemas are the declaration of the object-valued keys.
+ * `rule` is an annotation: the human wording of the constraint, used in error messages.
+ */
+
+import { INSTANCE_PLATFORMS } from "../../dynamic-providers/capacityBlock/rules";
+import { SUPPORTED_SLURM_VERSIONS } from "../cluster/validation";
+
+export const DURATION_RULE = "is not a valid Capacity Block duration (24..336 in steps of 24, then steps of 168 up to 4368)";
+
+
+const instanceType = {
+    type: "string",
+    pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9-]+$",
+    rule: "is not an EC2 instance type (family.size, e.g. trn2.3xlarge)",
+};
+const availabilityZone = {
+    type: "string",
+    pattern: "^[a-z]{2}(-[a-z]+)+-\\d+[a-z]$",
+    rule: "is not an Availability Zone name (e.g. sa-east-1b)",
+};
+const awsId = (prefix: string, example: string) => ({
+    type: "string",
+    pattern: `^${prefix}-[0-9a-f]{8,17}$`,
+    rule: `is not a ${prefix}- id (e.g. ${example})`,
+});
+
+export const reservationSchema = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+        instanceType,
+        instanceCount: { type: "integer", minimum: 1, maximum: 64, rule: "must be 1..64 instances (the Capacity Block limit)" },
+        durationHours: { type: "integer", capacityBlockDuration: true, rule: DURATION_RULE },
+        startAfter: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-24T00:00:00Z)" },
+        startBefore: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-30T00:00:00Z)" },
+        availabilityZones: { type: "array", minItems: 1, uniqueItems: true, items: availabilityZone },
+        maxUpfrontFee: {
+            type: ["string", "number"],
+            positiveDecimal: true,
+            rule: "is not a price ceiling: a positive amount in USD with at most 2 decimals, e.g. \"900\"",
+        },
+        selection: { enum: ["cheapest", "earliest"] },
+        generation: { type: "integer", minimum: 1, rule: "must be a whole number >= 1 (bump it to buy a new block)" },
+        instancePlatform: { enum: INSTANCE_PLATFORMS },
+        id: awsId("cr", "cr-0123456789abcdef0"),
+        parameterName: {
+            type: "string",
+            pattern: "^/[A-Za-z0-9_./-]+$",
+            rule: "is not an SSM parameter name (absolute path, e.g. /capacity-block/sa-east-1/reservation-id)",
+        },
+    },
+};
+
+/** Directories the work volume must never be mounted over: the OS, the DLAMI's frameworks, or the agent. */
+export const SYSTEM_DIRS = [
+    "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc", "/root", "/run",
+    "/sbin", "/snap", "/sys", "/tmp", "/usr", "/var",
+];
+
+export const codeServerSchema = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+        enabled: { type: "boolean" },
+        instanceType,
+        volumeSizeGb: { type: "integer", minimum: 30, maximum: 16384, rule: "must be a root volume of 30..16384 GiB" },
+        workVolumeSizeGb: { type: "integer", minimum: 1, maximum: 16384, rule: "must be a gp3 volume of 1..16384 GiB" },
+        deleteWorkVolume: { type: "boolean" },
+        workVolumeId: awsId("vol", "vol-0123456789abcdef0"),
+        user: {
+            type: "string",
+            pattern: "^[a-z_][a-z0-9_-]{0,31}$",
+            not: { enum: ["root", "ubuntu", "ssm-user"] },
+            rule: "is not a usable login name (lower case, up to 32 characters, not root/ubuntu/ssm-user)",
+        },
+        homeDir: {
+            type: "string",
+            pattern: "^(/[A-Za-z0-9._-]+)+$",
+            not: { enum: SYSTEM_DIRS },
+            rule: `is not a usable mount point: an absolute path that is not a system directory (${SYSTEM_DIRS.join(" ")})`,
+        },
+        allowedCidrs: {
+            type: "array",
+            uniqueItems: true,
+            items: { type: "string", ipv4Cidr: true, rule: "is not an IPv4 CIDR (e.g. 203.0.113.7/32)" },
+        },
+        amiId: awsId("ami", "ami-0123456789abcdef0"),
+        subnetId: awsId("subnet", "subnet-0123456789abcdef0"),
+        availabilityZone,
+        taskFiles: { type: "array", items: { type: "string", minLength: 1 } },
+    },
+};
+
+export const clusterSchema = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+        enabled: { type: "boolean" },
+        name: {
+            type: "string",
+            pattern: "^[A-Za-z][A-Za-z0-9-]{0,39}$",
+            rule: "is not a PCS cluster name (a letter, then letters, digits or hyphens; at most 40)",
+        },
+        slurmVersion: { enum: [...SUPPORTED_SLURM_VERSIONS] },
+        size: { enum: ["SMALL", "MEDIUM", "LARGE"] },
+        computeInstanceType: instanceType,
+        loginInstanceType: instanceType,
+        loginPublic: { type: "boolean" },
+        sharedStorage: { enum: ["efs", "fsx-lustre", "none"] },
+        deleteSharedStorage: { type: "boolean" },
+        sharedFileSystemId: awsId("fs", "fs-0123456789abcdef0"),
+        computeMinCount: { type: "integer", minimum: 0, maximum: 64, rule: "must be 0..64 (at most the block size)" },
+        amiId: awsId("ami", "ami-0123456789abcdef0"),
+        vpcId: awsId("vpc", "vpc-0123456789abcdef0"),
+        computeSubnetId: awsId("subnet", "subnet-0123456789abcdef0"),
+        loginSubnetId: awsId("subnet", "subnet-0123456789abcdef0"),
+    },
+};
+
+export const tagsSchema = {
+    type: "object",
+    propertyNames: {
+        type: "string",
+        pattern: "^(?!aws:)[^\\s].{0,127}$",
+        rule: "is not a usable tag key (1..128 characters, not starting with aws:)",
+    },
+    additionalProperties: { type: "string", maxLength: 256, rule: "must be a string of at most 256 characters" },
+};
+
+export const regionSchema = {
+    type: "string",
+    pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$",
+    rule: "is not an AWS Region name (e.g. sa-east-1)",
+};

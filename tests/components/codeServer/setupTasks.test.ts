@@ -1,0 +1,42 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CodeServerConfig } from "../../../components/config";
+import { loadSetupTasks, setupVariables } from "../../../components/codeServer/setupTasks";
+import { CODE_SERVER_TASKS_FILE, readTaskFile } from "../../../tasks/loader";
+
+const cs = (taskFiles: string[]): CodeServerConfig => ({
+    enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
+    user: "dev", homeDir: "/data", allowedCidrs: [], taskFiles,
+});
+
+describe("setup tasks (index side)", () => {
+    let dir: string;
+    const shippedIds = readTaskFile(CODE_SERVER_TASKS_FILE).tasks.map((t) => t.id);
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "capblocks-tasks-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("runs the shipped code-server file, then the user's task files in order", () => {
+        fs.writeFileSync(path.join(dir, "mine.json"), JSON.stringify({ tasks: [{ id: "my-tools", name: "Mine", commands: ["true"] }] }));
+        const loaded = loadSetupTasks(cs(["mine.json"]), dir);
+        expect(loaded.tasks.map((t) => t.id)).to.deep.equal([...shippedIds, "my-tools"]);
+    });
+
+    it("fills the tasks' variables from config, over the file defaults", () => {
+        const loaded = loadSetupTasks(cs([]), dir);
+        expect(loaded.variables).to.include({ USER: "dev", HOME_DIR: "/data", INTERNAL_PORT: "8080", NGINX_PORT: "80" });
+        expect(setupVariables(cs([]))).to.deep.equal({ USER: "dev", HOME_DIR: "/data", INTERNAL_PORT: "8080", NGINX_PORT: "80" });
+    });
+
+    it("names the config key when a user task file is missing", () => {
+        expect(() => loadSetupTasks(cs(["nope.json"]), dir)).to.throw(/^capblocks:codeServer\.taskFiles: nope\.json does not exist/);
+    });
+
+    it("refuses a user task file that needs a secret the stack cannot supply", () => {
+        fs.writeFileSync(path.join(dir, "db.json"), JSON.stringify({ secrets: ["DB_TOKEN"], tasks: [{ id: "db", name: "DB", commands: ["echo {{DB_TOKEN}} >/dev/null"] }] }));
+        expect(() => loadSetupTasks(cs(["db.json"]), dir)).to.throw(/secret\(s\) DB_TOKEN have no source/);
+    });
+});

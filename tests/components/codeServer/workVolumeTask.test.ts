@@ -1,0 +1,135 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { mountWorkVolumeTask, MOUNT_TASK_ID, shellQuote } from "../../../components/codeServer/workVolumeTask";
+
+const VOLUME_ID = "vol-0abc1234def567890";
+
+/**
+ * A fake machine for the mount script: the NVMe by-id link, an fstab, and stub blkid/mkfs/mount tools
+ * whose state lives in files. `probe` is what `blkid -p` exits with (2: no signature at all).
+ */
+function fakeMachine(probe: number, opts: { attached?: boolean; fstab?: string } = {}) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "capblocks-mount-"));
+    const bin = path.join(dir, "bin");
+    const byId = path.join(dir, "by-id");
+    fs.mkdirSync(bin);
+    fs.mkdirSync(byId);
+    fs.writeFileSync(path.join(dir, "nvme1n1"), "");
+    if (opts.attached ?? true) fs.symlinkSync(path.join(dir, "nvme1n1"), path.join(byId, `nvme-Amazon_Elastic_Block_Store_${VOLUME_ID.replace("-", "")}`));
+    fs.writeFileSync(path.join(dir, "fstab"), opts.fstab ?? "LABEL=cloudimg-rootfs / ext4 defaults 0 1\n");
+    fs.writeFileSync(path.join(dir, "probe"), String(probe));
+    if (probe === 0) fs.writeFileSync(path.join(dir, "uuid"), "1111-existing");
+    const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> ${dir}/log\n${body}\n`, { mode: 0o755 });
+    stub("blkid", `case "$1" in
+  -p) exit $(cat ${dir}/probe) ;;
+esac
+case "$*" in
+  *UUID*) cat ${dir}/uuid 2>/dev/null ;;
+  *TYPE*) [ -f ${dir}/uuid ] && echo ext4 ;;
+esac
+exit 0`);
+    stub("mkfs.ext4", `echo 0 > ${dir}/probe; echo 2222-new > ${dir}/uuid`);
+    stub("mountpoint", `[ -f ${dir}/mounted ]`);
+    stub("mount", `touch ${dir}/mounted`);
+    stub("resize2fs", "exit 0");
+    stub("sleep", "exit 0");
+    const script = mountWorkVolumeTask({
+        volumeId: VOLUME_ID,
+        mountPoint: path.join(dir, "work"),
+        sizeGb: 200,
+        deviceDir: byId,
+        fstab: path.join(dir, "fstab"),
+        waitSeconds: 10,
+    }).commands.join("\n");
+    const run = () => spawnSync("/bin/sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+    const log = () => (fs.existsSync(path.join(dir, "log")) ? fs.readFileSync(path.join(dir, "log"), "utf8") : "");
+    const fstab = () => fs.readFileSync(path.join(dir, "fstab"), "utf8");
+    return { dir, run, log, fstab, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+// The SSM agent runs commands with sh (dash on Ubuntu): the script must be POSIX (AWS-FACTS, Run Command).
+describe("work volume mount task", () => {
+    it("is valid POSIX sh and comes first under a stable id", () => {
+        const task = mountWorkVolumeTask({ volumeId: VOLUME_ID, mountPoint: "/work", sizeGb: 200 });
+        expect(task.id).to.equal(MOUNT_TASK_ID);
+        const check = spawnSync("/bin/sh", ["-n", "-c", task.commands.join("\n")], { encoding: "utf8" });
+        expect(check.status, check.stderr).to.equal(0);
+        expect(task.commands.join("\n")).to.not.match(/\[\[|pipefail|\$'|function /);
+    });
+
+    // EC2 user guide "Amazon EBS and NVMe": the NVMe serial is the volume id without its dash.
+    it("finds the volume by its NVMe serial", () => {
+        const script = mountWorkVolumeTask({ volumeId: VOLUME_ID, mountPoint: "/work", sizeGb: 200 }).commands[0];
+        expect(script).to.contain("/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc1234def567890");
+    });
+
+    it("formats an empty volume once, mounts it, and adds one nofail fstab line by UUID", () => {
+        const m = fakeMachine(2);
+        try {
+            const first = m.run();
+            expect(first.status, first.stderr).to.equal(0);
+            expect(m.log()).to.match(/^mkfs\.ext4 -q -L capblocks-work .*nvme1n1$/m);
+            expect(m.log()).to.match(/^mount .*\/work$/m);
+            const second = m.run();
+            expect(second.status, second.stderr).to.equal(0);
+            expect(m.log().match(/^mkfs/gm)).to.have.length(1);
+            expect(m.log().match(/^mount /gm)).to.have.length(1);
+            const lines = m.fstab().trim().split("\n");
+            expect(lines).to.deep.equal(["LABEL=cloudimg-rootfs / ext4 defaults 0 1", `UUID=2222-new ${m.dir}/work ext4 defaults,nofail 0 2`]);
+        } finally {
+            m.cleanup();
+        }
+    });
+
+    it("never formats a volume that already holds data (work from the last block)", () => {
+        const m = fakeMachine(0);
+        try {
+            expect(m.run().status).to.equal(0);
+            expect(m.log()).to.not.match(/mkfs/);
+            expect(m.fstab()).to.contain(`UUID=1111-existing ${m.dir}/work ext4 defaults,nofail 0 2`);
+        } finally {
+            m.cleanup();
+        }
+    });
+
+    it("refuses to format when the probe fails for any other reason", () => {
+        const m = fakeMachine(4);
+        try {
+            const r = m.run();
+            expect(r.status).to.not.equal(0);
+            expect(r.stderr).to.match(/cannot probe .* \(blkid exit 4\); not formatting it/);
+            expect(m.log()).to.not.match(/mkfs/);
+        } finally {
+            m.cleanup();
+        }
+    });
+
+    it("replaces a stale fstab line for the same mount point (a new volume)", () => {
+        const m = fakeMachine(0, { fstab: "LABEL=root / ext4 defaults 0 1\nUUID=old-one MOUNT ext4 defaults,nofail 0 2\n" });
+        try {
+            fs.writeFileSync(path.join(m.dir, "fstab"), m.fstab().replace("MOUNT", `${m.dir}/work`));
+            expect(m.run().status).to.equal(0);
+            expect(m.fstab().trim().split("\n")).to.deep.equal(["LABEL=root / ext4 defaults 0 1", `UUID=1111-existing ${m.dir}/work ext4 defaults,nofail 0 2`]);
+        } finally {
+            m.cleanup();
+        }
+    });
+
+    it("fails with the volume id when the attachment never shows up", () => {
+        const m = fakeMachine(2, { attached: false });
+        try {
+            const r = m.run();
+            expect(r.status).to.equal(1);
+            expect(r.stderr).to.match(/work volume vol-0abc1234def567890 is not attached: no .*nvme-Amazon_Elastic_Block_Store_vol0abc1234def567890 after 10 s/);
+        } finally {
+            m.cleanup();
+        }
+    });
+
+    it("quotes values for sh", () => {
+        expect(shellQuote("it's")).to.equal(`'it'\\''s'`);
+    });
+});

@@ -1,0 +1,30 @@
+import { expect } from "chai";
+import { instanceFacts, unknownTypeWarning, NEURON_AMI_PARAMETER, NVIDIA_AMI_PARAMETER } from "../../../components/shared/catalog";
+
+describe("catalog", () => {
+    it("knows Trainium is neuron and block-eligible, with the Neuron DLAMI", () => {
+        const f = instanceFacts("trn2.3xlarge");
+        expect(f).to.include({ accelerator: "neuron", blockEligible: true, known: true });
+        expect(f.amiParameter).to.equal(NEURON_AMI_PARAMETER);
+    });
+
+    // EFA guide: one EFA interface per network card; AWS-FACTS "EFA" lists the card counts.
+    it("gives the network-card counts EFA layouts are built from", () => {
+        expect(instanceFacts("p5.48xlarge").networkCards).to.equal(32);
+        expect(instanceFacts("p5en.48xlarge").networkCards).to.equal(16);
+        expect(instanceFacts("trn2.48xlarge").networkCards).to.equal(16);
+        expect(instanceFacts("p6-b200.48xlarge").networkCards).to.equal(8);
+    });
+
+    it("marks G-family types as not sold as Capacity Blocks", () => {
+        expect(instanceFacts("g7e.8xlarge")).to.include({ blockEligible: false, accelerator: "nvidia", known: true });
+        expect(instanceFacts("g7e.8xlarge").amiParameter).to.equal(NVIDIA_AMI_PARAMETER);
+    });
+
+    it("gives an unknown type defaults and a warning instead of failing", () => {
+        const f = instanceFacts("trn3.96xlarge");
+        expect(f).to.include({ known: false, accelerator: "neuron", efaSupported: false });
+        expect(unknownTypeWarning(f)).to.match(/trn3\.96xlarge is not in capblocks' catalog/);
+        expect(unknownTypeWarning(instanceFacts("p5.48xlarge"))).to.equal(undefined);
+    });
+});

@@ -1,0 +1,35 @@
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { ssmTasksProvider } from "../../../dynamic-providers/ssmTasks";
+import { installSsmFake, SsmFake } from "../../fakes/ssmFake";
+import { MARKER_DIR } from "../../helpers/ssmTasksHarness";
+
+const I1 = "i-0123456789abcdef0";
+
+describe("ssmTasksProvider survives serialization into Pulumi state", function () {
+    this.timeout(20000);
+    let fake: SsmFake;
+    afterEach(async () => {
+        await fake?.settled();
+        fake?.restore();
+    });
+
+    it("serializeFunction → revive → create runs the tasks against the mocked SSM client", async () => {
+        // As pulumi/dynamic serializes it, and as cmd/dynamic-provider revives it: requireFromString(text).handler().
+        const serialized = await pulumi.runtime.serializeFunction(() => ssmTasksProvider, { allowSecrets: true });
+        const exported: { handler?: () => pulumi.dynamic.ResourceProvider } = {};
+        new Function("exports", "require", serialized.text)(exported, require);
+        const revived = (exported.handler as () => pulumi.dynamic.ResourceProvider)();
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
+        const checked = await revived.check!({}, {
+            instanceIds: [I1],
+            tasks: [{ id: "hello", name: "Hello", commands: ["echo hello > \"$HOME/hello\""] }],
+            region: "us-east-1",
+            markerDir: MARKER_DIR,
+        });
+        expect(checked.failures).to.deep.equal([]);
+        const created = await revived.create(checked.inputs);
+        expect(created.outs.taskStates.hello.status).to.equal("success");
+        expect(fake.count("SendCommand")).to.equal(1);
+    });
+});

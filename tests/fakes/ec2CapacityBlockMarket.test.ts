@@ -1,0 +1,78 @@
+import { expect } from "chai";
+import {
+    DescribeCapacityBlockOfferingsCommand, DescribeCapacityReservationsCommand, EC2Client, PurchaseCapacityBlockCommand,
+} from "@aws-sdk/client-ec2";
+import { install, InstalledMarket } from "./ec2CapacityBlockMarket";
+
+// The fake is reused by later suites; these tests pin the AWS behaviours it models (AWS-FACTS "EC2 Capacity Blocks for ML").
+describe("EC2 capacity-block market fake", () => {
+    let installed: InstalledMarket;
+    const ec2 = new EC2Client({ region: "sa-east-1" });
+    const HOUR = 3600_000;
+    beforeEach(() => {
+        installed = install({
+            start: Date.parse("2026-11-23T09:00:00Z"), paymentDelayMs: 10 * 60_000, pageSize: 2,
+            supply: [{ instanceType: "p5.48xlarge", availabilityZone: "sa-east-1a", maxCount: 2, pricePerInstanceHour: 31.5, startDays: [1, 2, 3] }],
+        });
+    });
+    afterEach(() => installed.restore());
+
+    const search = async () => {
+        const first = await ec2.send(new DescribeCapacityBlockOfferingsCommand({ InstanceType: "p5.48xlarge", InstanceCount: 1, CapacityDurationHours: 24 }));
+        const second = await ec2.send(new DescribeCapacityBlockOfferingsCommand({ InstanceType: "p5.48xlarge", InstanceCount: 1, CapacityDurationHours: 24, NextToken: first.NextToken }));
+        return [...(first.CapacityBlockOfferings ?? []), ...(second.CapacityBlockOfferings ?? [])];
+    };
+
+    it("pages offerings with NextToken, fees as decimal strings, blocks starting at 11:30 UTC, IDs new on every search", async () => {
+        const a = await search();
+        expect(a).to.have.length(3);
+        expect(a[0]).to.include({ UpfrontFee: "756.00", CurrencyCode: "USD" });
+        expect(a.every((o) => new Date(o.StartDate as Date).toISOString().endsWith("T11:30:00.000Z"))).to.equal(true);
+        const b = await search();
+        expect(b.map((o) => o.CapacityBlockOfferingId)).to.not.include.members(a.map((o) => o.CapacityBlockOfferingId));
+        const tooMany = await ec2.send(new DescribeCapacityBlockOfferingsCommand({ InstanceType: "p5.48xlarge", InstanceCount: 3, CapacityDurationHours: 24 }));
+        expect(tooMany.CapacityBlockOfferings).to.deep.equal([]);
+    });
+
+    it("moves a purchase payment-pending → scheduled → active → expired with the clock, honouring tag filters", async () => {
+        const [offer] = await search();
+        const bought = await ec2.send(new PurchaseCapacityBlockCommand({
+            CapacityBlockOfferingId: offer.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX",
+            TagSpecifications: [{ ResourceType: "capacity-reservation", Tags: [{ Key: "k", Value: "v" }] }],
+        }));
+        const id = bought.CapacityReservation?.CapacityReservationId as string;
+        expect(bought.CapacityReservation?.State).to.equal("payment-pending");
+        const state = async () => (await ec2.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }))).CapacityReservations?.[0];
+        installed.market.advance(10 * 60_000);
+        expect(await state()).to.include({ State: "scheduled", AvailableInstanceCount: 0 });
+        installed.market.advance(Date.parse("2026-11-24T12:00:00Z") - installed.market.clock.now());
+        expect(await state()).to.include({ State: "active", AvailableInstanceCount: 1 });
+        installed.market.advance(24 * HOUR);
+        expect(await state()).to.include({ State: "expired" });
+        const byTag = await ec2.send(new DescribeCapacityReservationsCommand({ Filters: [{ Name: "tag:k", Values: ["v"] }] }));
+        expect(byTag.CapacityReservations?.map((r) => r.CapacityReservationId)).to.deep.equal([id]);
+        const other = await ec2.send(new DescribeCapacityReservationsCommand({ Filters: [{ Name: "tag:k", Values: ["w"] }] }));
+        expect(other.CapacityReservations).to.deep.equal([]);
+    });
+
+    it("sells an offering once, and a second purchase of it fails as expired; counts calls per operation", async () => {
+        const [offer] = await search();
+        const buy = () => ec2.send(new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: offer.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX" }));
+        await buy();
+        const err = await buy().then(() => undefined, (e: Error) => e);
+        expect(err?.name).to.equal("InvalidCapacityBlockOfferingIdExpired");
+        expect(installed.market.count("PurchaseCapacityBlock")).to.equal(2);
+        expect(installed.market.reservationIds()).to.have.length(1);
+    });
+
+    it("injects throttling and lost answers (the purchase happens, the answer does not arrive)", async () => {
+        installed.market.throttle("DescribeCapacityBlockOfferings", 1);
+        const throttled = await search().then(() => undefined, (e: Error) => e);
+        expect(throttled?.name).to.equal("RequestLimitExceeded");
+        const [offer] = await search();
+        installed.market.loseNextPurchaseAnswer();
+        const lost = await ec2.send(new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: offer.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX" })).then(() => undefined, (e: Error) => e);
+        expect(lost?.name).to.equal("TimeoutError");
+        expect(installed.market.reservationIds()).to.have.length(1);
+    });
+});

@@ -1,0 +1,217 @@
+import { expect } from "chai";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { main, pulumiConfigMap } from "../../scripts/plan";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const EXAMPLE_STACKS = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+
+interface PlanJson {
+    resources: { type: string; name: string; parent: string | null; inputs: Record<string, unknown>; options: Record<string, unknown> }[];
+    outputs: Record<string, unknown>;
+    assumed: string[];
+}
+
+class Capture {
+    text = "";
+    write(chunk: string): void {
+        this.text += chunk;
+    }
+}
+
+type PlanRun = { code: number; out: string; err: string; json?: PlanJson };
+const runs = new Map<string, Promise<PlanRun>>();
+/** The plan's CLI entry, run in-process (index.ts is re-required fresh each run); one run per argument list. */
+function plan(args: string[]): Promise<PlanRun> {
+    const key = args.join(" ");
+    if (!runs.has(key)) runs.set(key, planOnce(args));
+    return runs.get(key) as Promise<PlanRun>;
+}
+
+async function planOnce(args: string[]): Promise<PlanRun> {
+    const out = new Capture();
+    const err = new Capture();
+    const code = await main(args, out, err);
+    const json = code === 0 && args.includes("--json") ? (JSON.parse(out.text) as PlanJson) : undefined;
+    return { code, out: out.text, err: err.text, json };
+}
+
+function spawnPlan(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/plan.ts"), ...args], { cwd: ROOT });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
+}
+
+const ofType = (p: PlanJson, type: string) => p.resources.filter((r) => r.type === type);
+
+describe("offline plan", () => {
+    it("ships the four example stacks", () => {
+        expect(EXAMPLE_STACKS).to.include.members(["dev", "adopt-id", "adopt-parameter", "ondemand-g7e", "cluster-p5", "cluster-and-code-server"]);
+    });
+
+    for (const stack of EXAMPLE_STACKS) {
+        it(`plans example stack ${stack} with every output defined`, async () => {
+            const r = await plan(["--stack", stack, "--json"]);
+            expect(r.code, r.err).to.equal(0);
+            const p = r.json as PlanJson;
+            const built = ofType(p, "capblocks:index:CodeServerInstance").length + ofType(p, "capblocks:index:GpuNodeGroup").length;
+            expect(built, "a code-server box or a cluster").to.be.greaterThan(0);
+            for (const [k, v] of Object.entries(p.outputs)) {
+                expect(v, k).to.be.a("string");
+                expect(String(v), k).to.not.match(/undefined|\[object Object\]/);
+            }
+            expect(p.assumed.length).to.be.greaterThan(0);
+        });
+    }
+
+    it("cluster-p5: the whole 2-instance block backs a CAPACITY_BLOCK compute group, with no code-server", async () => {
+        const p = (await plan(["--stack", "cluster-p5", "--json"])).json as PlanJson;
+        expect(ofType(p, "capblocks:index:CodeServerInstance")).to.have.length(0);
+        const groups = ofType(p, "aws-native:pcs:ComputeNodeGroup");
+        const compute = groups.find((g) => g.inputs.purchaseOption === "CAPACITY_BLOCK");
+        expect(compute, "compute node group").to.not.equal(undefined);
+        expect(compute?.inputs.scalingConfiguration).to.deep.include({ maxInstanceCount: 2 });
+        expect(p.outputs.parallelClusterConfig).to.match(/CapacityType: CAPACITY_BLOCK/);
+    });
+
+    it("cluster-and-code-server: code-server takes one instance of the block, the cluster the rest", async () => {
+        const p = (await plan(["--stack", "cluster-and-code-server", "--json"])).json as PlanJson;
+        expect(ofType(p, "capblocks:index:CodeServerInstance")).to.have.length(1);
+        const compute = ofType(p, "aws-native:pcs:ComputeNodeGroup").find((g) => g.inputs.purchaseOption === "CAPACITY_BLOCK");
+        expect(compute?.inputs.scalingConfiguration).to.deep.include({ maxInstanceCount: 2 });
+        expect(p.outputs.parallelClusterConfig).to.match(/MinCount: 2\n\s+MaxCount: 2/);
+    });
+
+    it("dev: launches into the block, in its AZ, from a template carrying both block settings", async () => {
+        const p = (await plan(["--stack", "dev", "--json"])).json as PlanJson;
+        const lt = ofType(p, "aws:ec2/launchTemplate:LaunchTemplate")[0].inputs;
+        expect(lt.instanceMarketOptions).to.deep.equal({ marketType: "capacity-block" });
+        expect(lt.capacityReservationSpecification).to.deep.equal({ capacityReservationTarget: { capacityReservationId: p.outputs.blockId } });
+        expect(ofType(p, "aws:ebs/volume:Volume")[0].inputs.availabilityZone).to.equal(p.outputs.blockAvailabilityZone);
+        expect(ofType(p, "aws:ec2/instance:Instance")).to.have.length(1);
+        expect(ofType(p, "pulumi-nodejs:dynamic/capblocks:CapacityBlock")[0].inputs).to.include({ maxUpfrontFee: "900", durationHours: 24 });
+    });
+
+    it("shows secrets as [secret] and never the password", async () => {
+        const r = await plan(["--stack", "dev", "--json"]);
+        const p = r.json as PlanJson;
+        expect(ofType(p, "aws:secretsmanager/secretVersion:SecretVersion")[0].inputs.secretString).to.equal("[secret]");
+        expect(r.out).to.not.contain("mock-pw-");
+    });
+
+    it("dev with a scheduled block: builds no instance and says when to run up again", async () => {
+        const p = (await plan(["--stack", "dev", "--json", "--block-state", "scheduled"])).json as PlanJson;
+        expect(ofType(p, "aws:ec2/instance:Instance")).to.have.length(0);
+        expect(ofType(p, "pulumi-nodejs:dynamic/capblocks:SsmTasks")).to.have.length(0);
+        expect(ofType(p, "aws:ebs/volume:Volume")).to.have.length(1);
+        expect(p.outputs.nextStep).to.contain(`Run \`pulumi up\` again after ${String(p.outputs.blockStart)}`);
+        expect(p.assumed).to.include("block state scheduled (choose with --block-state)");
+    });
+
+    it("ondemand-g7e: no block settings, port 80 open only to the configured CIDR", async () => {
+        const p = (await plan(["--stack", "ondemand-g7e", "--json"])).json as PlanJson;
+        expect(ofType(p, "pulumi-nodejs:dynamic/capblocks:CapacityBlock")).to.have.length(0);
+        expect(ofType(p, "aws:ec2/launchTemplate:LaunchTemplate")[0].inputs).to.not.have.property("instanceMarketOptions");
+        const ingress = ofType(p, "aws:ec2/securityGroup:SecurityGroup")[0].inputs.ingress as { cidrBlocks: string[]; fromPort: number }[];
+        expect(ingress.map((i) => [i.fromPort, i.cidrBlocks])).to.deep.equal([[80, ["203.0.113.7/32"]]]);
+        expect(ofType(p, "aws:ebs/volume:Volume")[0].inputs.availabilityZone).to.equal("us-east-1b");
+    });
+
+    it("adopt-parameter: labels the parameter's value as assumed", async () => {
+        const p = (await plan(["--stack", "adopt-parameter", "--json"])).json as PlanJson;
+        expect(p.assumed.some((a) => a.startsWith("SSM parameter /capacity-block/sa-east-1/reservation-id = cr-"))).to.equal(true);
+    });
+
+    it("prints the tree, the outputs and the assumptions as text", async () => {
+        const r = await plan(["--stack", "dev"]);
+        expect(r.code, r.err).to.equal(0);
+        expect(r.out).to.match(/^capblocks offline plan for stack dev/);
+        expect(r.out).to.match(/Resources \(\d+\):/).and.match(/\nOutputs:\n/).and.match(/\nAssumed \(offline/);
+        expect(r.out).to.match(/code-server-work {2}\(aws:ebs\/volume:Volume\)[^]*\[retainOnDelete: true\]/);
+    });
+
+    it("from the command line, a bad config prints only its error and exits non-zero", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "capblocks-plan-"));
+        const bad = path.join(dir, "Pulumi.bad.yaml");
+        fs.writeFileSync(bad, "config:\n  aws:region: sa-east-1\n  capblocks:reservation:\n    instanceType: trn2.3xlarge\n    durationHours: 30\n    maxUpfrontFee: \"900\"\n");
+        try {
+            const invalid = await spawnPlan(["--config-file", bad]);
+            expect(invalid.status).to.equal(2);
+            expect(invalid.stdout).to.equal("");
+            expect(invalid.stderr).to.equal(
+                "invalid stack configuration:\n" +
+                    "  capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, then steps of 168 up to 4368)\n",
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("dev after the block expired: no instance, the work volume kept, and how to continue", async () => {
+        const p = (await plan(["--stack", "dev", "--json", "--block-state", "expired"])).json as PlanJson;
+        expect(ofType(p, "aws:ec2/instance:Instance")).to.have.length(0);
+        expect(ofType(p, "aws:ebs/volume:Volume")[0].options.retainOnDelete).to.equal(true);
+        expect(p.outputs.nextStep).to.match(/ended at .*the work volume, EFS\) stays in sa-east-1a.*bump capblocks:reservation\.generation/);
+    });
+
+    it("--config-file with existing storage: attaches the work volume and mounts the EFS file system by id, creating neither", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "capblocks-plan-"));
+        // An example stack plus the keys that adopt storage kept by an earlier `pulumi destroy`.
+        const withKeys = (stack: string, add: (config: Record<string, Record<string, unknown>>) => void) => {
+            const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, Record<string, unknown>> };
+            add(doc.config);
+            const file = path.join(dir, `Pulumi.${stack}-kept.yaml`);
+            fs.writeFileSync(file, stringify(doc));
+            return file;
+        };
+        try {
+            const volumeFile = withKeys("adopt-id", (c) => {
+                delete c["capblocks:codeServer"].workVolumeSizeGb;
+                c["capblocks:codeServer"].workVolumeId = "vol-0feedface0000001";
+            });
+            const volumeRun = await plan(["--config-file", volumeFile, "--json"]);
+            expect(volumeRun.code, volumeRun.err).to.equal(0);
+            const v = volumeRun.json as PlanJson;
+            expect(ofType(v, "aws:ebs/volume:Volume")).to.have.length(0);
+            expect(ofType(v, "aws:ec2/volumeAttachment:VolumeAttachment")[0].inputs.volumeId).to.equal("vol-0feedface0000001");
+            expect(v.outputs.workVolume).to.equal("pulumi destroy keeps volume vol-0feedface0000001 (your work); to use it again set capblocks:codeServer.workVolumeId: vol-0feedface0000001");
+            expect(v.assumed).to.include("EBS volume vol-0feedface0000001: 200 GiB in us-east-2a, encrypted");
+
+            const fsFile = withKeys("cluster-p5", (c) => {
+                c["capblocks:cluster"].sharedStorage = "efs";
+                c["capblocks:cluster"].sharedFileSystemId = "fs-0feedface0000001";
+            });
+            const fsRun = await plan(["--config-file", fsFile, "--json"]);
+            expect(fsRun.code, fsRun.err).to.equal(0);
+            const f = fsRun.json as PlanJson;
+            expect(ofType(f, "aws:efs/fileSystem:FileSystem")).to.have.length(0);
+            expect(ofType(f, "aws:efs/mountTarget:MountTarget").map((t) => t.inputs.fileSystemId)).to.include("fs-0feedface0000001");
+            expect(f.outputs.clusterSharedStorage).to.match(/^pulumi destroy keeps EFS file system fs-0feedface0000001/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("rejects unknown arguments and names the stacks it has", async () => {
+        const r = await plan(["--stack", "dev", "--fast"]);
+        expect(r.code).to.equal(1);
+        expect(r.err).to.match(/unknown argument --fast/);
+        const missing = await plan(["--stack", "prod"]);
+        expect(missing.code).to.equal(1);
+        expect(missing.err).to.match(/no stack file .*Pulumi\.prod\.yaml \(stacks here: .*dev/);
+    });
+
+    it("hands config to the program the way Pulumi does: objects as JSON, secure values hidden", () => {
+        const { values, secretKeys } = pulumiConfigMap({ "aws:region": "sa-east-1", "capblocks:codeServer": { user: "me" }, token: { secure: "v1:abc" }, n: 3 }, "capblocks");
+        expect(values).to.deep.equal({ "aws:region": "sa-east-1", "capblocks:codeServer": '{"user":"me"}', "capblocks:token": "[secret]", "capblocks:n": "3" });
+        expect(secretKeys).to.deep.equal(["capblocks:token"]);
+    });
+});
