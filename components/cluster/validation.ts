@@ -7,7 +7,7 @@
  * are end of life); "Configure an AWS PCS compute node group to use a Capacity Block" (maxInstanceCount must not
  * exceed the block, the subnet must be in the block's AZ, the launch template's type must be the block's).
  */
-import { ClusterConfig } from "../config";
+import type { ClusterConfig } from "../config/types";
 
 export const SUPPORTED_SLURM_VERSIONS = ["24.11", "25.05", "25.11"] as const;
 
