@@ -6,9 +6,15 @@
 
 import { INSTANCE_PLATFORMS } from "../../dynamic-providers/capacityBlock/rules";
 import { SUPPORTED_SLURM_VERSIONS } from "../cluster/validation";
+import type { BuyReservationConfig, ClusterConfig, ClusterInput, CodeServerInput, ReservationInput, SharedStorage } from "./types";
 
-export const DURATION_RULE = "is not a valid Capacity Block duration (24..336 in steps of 24, then steps of 168 up to 4368)";
+/** The `capblocks:*` keys; any other key in the namespace is a typo or a leftover. */
+export const CONFIG_KEYS = ["reservation", "codeServer", "cluster", "tags"];
 
+export const DURATION_STEPS = "24..336 in steps of 24, then steps of 168 up to 4368";
+
+/** One schema per key of the input type, no more and no fewer, so tsc catches a type and its schema drifting apart. */
+type PropertiesOf<T> = { [K in keyof Required<T>]: object };
 
 const instanceType = {
     type: "string",
@@ -32,7 +38,7 @@ export const reservationSchema = {
     properties: {
         instanceType,
         instanceCount: { type: "integer", minimum: 1, maximum: 64, rule: "must be 1..64 instances (the Capacity Block limit)" },
-        durationHours: { type: "integer", capacityBlockDuration: true, rule: DURATION_RULE },
+        durationHours: { type: "integer", capacityBlockDuration: true, rule: `is not a valid Capacity Block duration (${DURATION_STEPS})` },
         startAfter: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-24T00:00:00Z)" },
         startBefore: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-30T00:00:00Z)" },
         availabilityZones: { type: "array", minItems: 1, uniqueItems: true, items: availabilityZone },
@@ -41,7 +47,7 @@ export const reservationSchema = {
             positiveDecimal: true,
             rule: "is not a price ceiling: a positive amount in USD with at most 2 decimals, e.g. \"900\"",
         },
-        selection: { enum: ["cheapest", "earliest"] },
+        selection: { enum: ["cheapest", "earliest"] satisfies BuyReservationConfig["selection"][] },
         generation: { type: "integer", minimum: 1, rule: "must be a whole number >= 1 (bump it to buy a new block)" },
         instancePlatform: { enum: INSTANCE_PLATFORMS },
         id: awsId("cr", "cr-0123456789abcdef0"),
@@ -50,11 +56,11 @@ export const reservationSchema = {
             pattern: "^/[A-Za-z0-9_./-]+$",
             rule: "is not an SSM parameter name (absolute path, e.g. /capacity-block/sa-east-1/reservation-id)",
         },
-    },
+    } satisfies PropertiesOf<ReservationInput>,
 };
 
 /** Directories the work volume must never be mounted over: the OS, the DLAMI's frameworks, or the agent. */
-export const SYSTEM_DIRS = [
+const SYSTEM_DIRS = [
     "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc", "/root", "/run",
     "/sbin", "/snap", "/sys", "/tmp", "/usr", "/var",
 ];
@@ -90,7 +96,7 @@ export const codeServerSchema = {
         subnetId: awsId("subnet", "subnet-0123456789abcdef0"),
         availabilityZone,
         taskFiles: { type: "array", items: { type: "string", minLength: 1 } },
-    },
+    } satisfies PropertiesOf<CodeServerInput>,
 };
 
 export const clusterSchema = {
@@ -104,11 +110,11 @@ export const clusterSchema = {
             rule: "is not a PCS cluster name (a letter, then letters, digits or hyphens; at most 40)",
         },
         slurmVersion: { enum: [...SUPPORTED_SLURM_VERSIONS] },
-        size: { enum: ["SMALL", "MEDIUM", "LARGE"] },
+        size: { enum: ["SMALL", "MEDIUM", "LARGE"] satisfies ClusterConfig["size"][] },
         computeInstanceType: instanceType,
         loginInstanceType: instanceType,
         loginPublic: { type: "boolean" },
-        sharedStorage: { enum: ["efs", "fsx-lustre", "none"] },
+        sharedStorage: { enum: ["efs", "fsx-lustre", "none"] satisfies SharedStorage[] },
         deleteSharedStorage: { type: "boolean" },
         sharedFileSystemId: awsId("fs", "fs-0123456789abcdef0"),
         computeMinCount: { type: "integer", minimum: 0, maximum: 64, rule: "must be 0..64 (at most the block size)" },
@@ -116,7 +122,7 @@ export const clusterSchema = {
         vpcId: awsId("vpc", "vpc-0123456789abcdef0"),
         computeSubnetId: awsId("subnet", "subnet-0123456789abcdef0"),
         loginSubnetId: awsId("subnet", "subnet-0123456789abcdef0"),
-    },
+    } satisfies PropertiesOf<ClusterInput>,
 };
 
 export const tagsSchema = {

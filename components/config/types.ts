@@ -98,3 +98,19 @@ export interface RawStackConfig {
     /** Every other key set in the `capblocks` namespace (they are typos or leftovers). */
     otherKeys?: string[];
 }
+
+/** What a user may write under `capblocks:reservation`: the buy and the adopt keys, all optional until the rules run. */
+export type ReservationInput = Partial<Omit<BuyReservationConfig, "kind" | "maxUpfrontFee"> & Omit<AdoptReservationConfig, "kind">> & {
+    maxUpfrontFee?: string | number;
+};
+export type CodeServerInput = Partial<CodeServerConfig>;
+export type ClusterInput = Partial<ClusterConfig>;
+
+/** The raw config once every value has its schema's shape; the rules across keys and the defaults come next. */
+export interface StackInput {
+    region: string;
+    reservation?: ReservationInput;
+    codeServer: CodeServerInput;
+    cluster: ClusterInput;
+    tags: Record<string, string>;
+}
