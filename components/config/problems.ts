@@ -103,8 +103,10 @@ function describe(root: string, e: ErrorObject): { key: string; text: string } {
             const types = String((e.params as { type: string }).type).split(",");
             return { key, text: `${key}: ${show(e.data)} must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(" or ")}` };
         }
-        case "enum":
-            return { key, text: `${key}: ${show(e.data)} is not one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map(show).join(", ")}` };
+        case "enum": {
+            const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(show).join(", ");
+            return { key, text: `${key}: ${show(e.data)} ${rule ?? `is not one of ${allowed}`}` };
+        }
         case "propertyNames":
             return { key, text: `${key}: ${show((e.params as { propertyName: string }).propertyName)} ${rule ?? "is not a valid key"}` };
         default:

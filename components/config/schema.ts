@@ -5,13 +5,15 @@
  */
 
 import { INSTANCE_PLATFORMS } from "../../dynamic-providers/capacityBlock/rules";
-import { SUPPORTED_SLURM_VERSIONS } from "../cluster/validation";
 import type { BuyReservationConfig, ClusterConfig, ClusterInput, CodeServerInput, ReservationInput, SharedStorage } from "./types";
 
 /** The `capblocks:*` keys; any other key in the namespace is a typo or a leftover. */
 export const CONFIG_KEYS = ["reservation", "codeServer", "cluster", "tags"];
 
 export const DURATION_STEPS = "24..336 in steps of 24, then steps of 168 up to 4368";
+
+/** PCS user guide "Slurm versions in AWS PCS": what new clusters accept. */
+const SUPPORTED_SLURM_VERSIONS = ["24.11", "25.05", "25.11"];
 
 /** One schema per key of the input type, no more and no fewer, so tsc catches a type and its schema drifting apart. */
 type PropertiesOf<T> = { [K in keyof Required<T>]: object };
@@ -104,12 +106,13 @@ export const clusterSchema = {
     additionalProperties: false,
     properties: {
         enabled: { type: "boolean" },
-        name: {
+        // The name's PCS rule is cluster/validation.ts's: it also checks the name derived from project and stack.
+        name: { type: "string" },
+        slurmVersion: {
             type: "string",
-            pattern: "^[A-Za-z][A-Za-z0-9-]{0,39}$",
-            rule: "is not a PCS cluster name (a letter, then letters, digits or hyphens; at most 40)",
+            enum: SUPPORTED_SLURM_VERSIONS,
+            rule: `is not accepted by AWS PCS for new clusters (accepted: ${SUPPORTED_SLURM_VERSIONS.join(", ")}; 24.05 and older are end of life); set one of the accepted versions`,
         },
-        slurmVersion: { enum: [...SUPPORTED_SLURM_VERSIONS] },
         size: { enum: ["SMALL", "MEDIUM", "LARGE"] satisfies ClusterConfig["size"][] },
         computeInstanceType: instanceType,
         loginInstanceType: instanceType,
