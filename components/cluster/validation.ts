@@ -32,12 +32,12 @@ export function computeMinCountError(minCount: number, maxCount: number): string
     );
 }
 
-/** A block only runs its own instance type. */
+/** The compute nodes' type (GpuNodeGroupArgs.instanceType) must be the block's: a block only runs its own type. */
 export function computeInstanceTypeError(computeInstanceType: string, blockInstanceType: string | undefined): string | undefined {
     if (blockInstanceType === undefined || computeInstanceType === blockInstanceType) return undefined;
     return (
-        `capblocks:cluster.computeInstanceType ${computeInstanceType} differs from the Capacity Block's ` +
-        `${blockInstanceType}; a block only launches its own type. Remove computeInstanceType or set it to ${blockInstanceType}.`
+        `instanceType: ${computeInstanceType} differs from the Capacity Block's ${blockInstanceType}; ` +
+        `a block only launches its own type, so use ${blockInstanceType}`
     );
 }
 
@@ -66,11 +66,9 @@ export function subnetAzError(subnetId: string, subnetAz: string, blockAz: strin
     );
 }
 
-export interface ComputeCapacity {
+interface ComputeCapacity {
     /** The Capacity Block's size, or the on-demand maximum. */
     maxCount: number;
-    /** The block's type; undefined when on demand. */
-    blockInstanceType?: string;
 }
 
 /** Every plain-value cluster rule; the config layer reports these before anything is created. */
@@ -79,12 +77,11 @@ export function clusterConfigErrors(cluster: ClusterConfig, capacity: ComputeCap
     return [
         clusterNameError(cluster.name),
         computeMinCountError(cluster.computeMinCount, capacity.maxCount),
-        computeInstanceTypeError(cluster.computeInstanceType, capacity.blockInstanceType),
         networkSettingsError(cluster),
     ].filter((e): e is string => e !== undefined);
 }
 
-export interface BlockStateProblem {
+interface BlockStateProblem {
     message: string;
     /** True when nothing can work yet (creating the node group now would fail); false when only a warning. */
     blocking: boolean;

@@ -3,10 +3,9 @@
  * code-server vs the block, the cluster vs the block's size. Each returns its problems, one line per key.
  */
 import { clusterConfigErrors } from "../cluster/validation";
-import type { ComputeCapacity } from "../cluster/validation";
 import { instanceFacts } from "../shared/catalog";
 import { show } from "./problems";
-import { DURATION_STEPS } from "./schema";
+import { DURATION_STEPS, MAX_BLOCK_INSTANCES } from "./schema";
 import type { ClusterConfig, CodeServerConfig, CodeServerInput, ReservationConfig, ReservationInput } from "./types";
 
 const BUY_ONLY_KEYS = [
@@ -110,23 +109,17 @@ export function clusterCapacity(blockInstanceCount: number, codeServerEnabled: b
 }
 
 export function clusterProblems(cluster: ClusterConfig, block: ReservationConfig | undefined, codeServerEnabled: boolean): string[] {
-    const capacity = computeCapacity(cluster, block, codeServerEnabled);
+    // An adopted block's size is known only after its lookup; GpuNodeGroup checks it again then.
+    const bought = cluster.enabled && block?.kind === "buy" ? block : undefined;
+    const maxCount = bought ? clusterCapacity(bought.instanceCount, codeServerEnabled) : MAX_BLOCK_INSTANCES;
     return [
         ...(cluster.enabled && !block
             ? ["capblocks:cluster.enabled: the PCS compute node group runs on a Capacity Block; set capblocks:reservation (buy or adopt) or disable the cluster"]
             : []),
         ...sharedStorageProblems(cluster),
-        ...(block?.kind === "buy" && capacity.maxCount < 1 ? [noRoomProblem(block.instanceCount)] : []),
-        ...clusterConfigErrors(cluster, capacity),
+        ...(bought && maxCount < 1 ? [noRoomProblem(bought.instanceCount)] : []),
+        ...clusterConfigErrors(cluster, { maxCount }),
     ];
-}
-
-/** An adopted block's size is known only after its lookup; GpuNodeGroup checks it again then. */
-function computeCapacity(cluster: ClusterConfig, block: ReservationConfig | undefined, codeServerEnabled: boolean): ComputeCapacity {
-    if (cluster.enabled && block?.kind === "buy") {
-        return { maxCount: clusterCapacity(block.instanceCount, codeServerEnabled), blockInstanceType: block.instanceType };
-    }
-    return { maxCount: 64, blockInstanceType: block?.instanceType };
 }
 
 function noRoomProblem(instanceCount: number): string {

@@ -62,11 +62,6 @@ function defaultClusterName(project: string, stack: string): string {
     return (name || "capblocks").slice(0, 40);
 }
 
-export function clusterFrom(c: ClusterInput, project: string, stack: string, reservation: ReservationConfig | undefined): ClusterConfig {
-    return {
-        ...CLUSTER_DEFAULTS,
-        name: defaultClusterName(project, stack),
-        computeInstanceType: reservation?.instanceType ?? "",
-        ...c,
-    };
+export function clusterFrom(c: ClusterInput, project: string, stack: string): ClusterConfig {
+    return { ...CLUSTER_DEFAULTS, name: defaultClusterName(project, stack), ...c };
 }

@@ -29,7 +29,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     const input = checkedInput(raw);
     const reservation = input.reservation && reservationFrom(input.reservation);
     const codeServer = codeServerFrom(input.codeServer, reservation);
-    const cluster = clusterFrom(input.cluster, raw.project, raw.stack, reservation);
+    const cluster = clusterFrom(input.cluster, raw.project, raw.stack);
     const problems = [
         ...(input.reservation ? reservationProblems(input.reservation, input.region) : []),
         ...codeServerProblems(input.codeServer, codeServer, reservation, input.region),

@@ -31,7 +31,7 @@ function isIpv4Cidr(value: string): boolean {
 
 function buildAjv(): Ajv {
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    ajv.addVocabulary(["rule"]);
+    ajv.addVocabulary(["rule", "retired"]);
     ajv.addKeyword({ keyword: "capacityBlockDuration", type: "number", schemaType: "boolean", validate: (_: boolean, d: number) => isAllowedDuration(d) });
     ajv.addKeyword({ keyword: "isoTimestamp", type: "string", schemaType: "boolean", validate: (_: boolean, d: string) => ISO_TIMESTAMP.test(d) && !Number.isNaN(Date.parse(d)) });
     ajv.addKeyword({ keyword: "ipv4Cidr", type: "string", schemaType: "boolean", validate: (_: boolean, d: string) => isIpv4Cidr(d) });
@@ -96,7 +96,8 @@ function describe(root: string, e: ErrorObject): { key: string; text: string } {
     switch (e.keyword) {
         case "additionalProperties": {
             const extra = (e.params as { additionalProperty: string }).additionalProperty;
-            const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {}).join(", ");
+            const properties = (e.parentSchema as { properties?: Record<string, { retired?: boolean }> }).properties ?? {};
+            const known = Object.keys(properties).filter((k) => !properties[k].retired).join(", ");
             return { key: `${key}.${extra}`, text: `${key}.${extra}: is not a setting of ${key} (known: ${known})` };
         }
         case "type": {

@@ -10,10 +10,16 @@ import type { BuyReservationConfig, ClusterConfig, ClusterInput, CodeServerInput
 /** The `capblocks:*` keys; any other key in the namespace is a typo or a leftover. */
 export const CONFIG_KEYS = ["reservation", "codeServer", "cluster", "tags"];
 
+/** The most instances one Capacity Block holds. */
+export const MAX_BLOCK_INSTANCES = 64;
+
 export const DURATION_STEPS = "24..336 in steps of 24, then steps of 168 up to 4368";
 
 /** PCS user guide "Slurm versions in AWS PCS": what new clusters accept. */
 const SUPPORTED_SLURM_VERSIONS = ["24.11", "25.05", "25.11"];
+
+/** A key capblocks no longer reads: any value is refused, with the reason. */
+const retired = (why: string) => ({ not: {}, retired: true, rule: `is not a setting any more: ${why}; remove it` });
 
 /** One schema per key of the input type, no more and no fewer, so tsc catches a type and its schema drifting apart. */
 type PropertiesOf<T> = { [K in keyof Required<T>]: object };
@@ -39,7 +45,12 @@ export const reservationSchema = {
     additionalProperties: false,
     properties: {
         instanceType,
-        instanceCount: { type: "integer", minimum: 1, maximum: 64, rule: "must be 1..64 instances (the Capacity Block limit)" },
+        instanceCount: {
+            type: "integer",
+            minimum: 1,
+            maximum: MAX_BLOCK_INSTANCES,
+            rule: `must be 1..${MAX_BLOCK_INSTANCES} instances (the Capacity Block limit)`,
+        },
         durationHours: { type: "integer", capacityBlockDuration: true, rule: `is not a valid Capacity Block duration (${DURATION_STEPS})` },
         startAfter: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-24T00:00:00Z)" },
         startBefore: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-30T00:00:00Z)" },
@@ -114,18 +125,23 @@ export const clusterSchema = {
             rule: `is not accepted by AWS PCS for new clusters (accepted: ${SUPPORTED_SLURM_VERSIONS.join(", ")}; 24.05 and older are end of life); set one of the accepted versions`,
         },
         size: { enum: ["SMALL", "MEDIUM", "LARGE"] satisfies ClusterConfig["size"][] },
-        computeInstanceType: instanceType,
         loginInstanceType: instanceType,
         loginPublic: { type: "boolean" },
         sharedStorage: { enum: ["efs", "fsx-lustre", "none"] satisfies SharedStorage[] },
         deleteSharedStorage: { type: "boolean" },
         sharedFileSystemId: awsId("fs", "fs-0123456789abcdef0"),
-        computeMinCount: { type: "integer", minimum: 0, maximum: 64, rule: "must be 0..64 (at most the block size)" },
+        computeMinCount: {
+            type: "integer",
+            minimum: 0,
+            maximum: MAX_BLOCK_INSTANCES,
+            rule: `must be 0..${MAX_BLOCK_INSTANCES} (at most the block size)`,
+        },
         amiId: awsId("ami", "ami-0123456789abcdef0"),
         vpcId: awsId("vpc", "vpc-0123456789abcdef0"),
         computeSubnetId: awsId("subnet", "subnet-0123456789abcdef0"),
         loginSubnetId: awsId("subnet", "subnet-0123456789abcdef0"),
-    } satisfies PropertiesOf<ClusterInput>,
+        computeInstanceType: retired("the compute nodes run the Capacity Block's instance type (capblocks:reservation.instanceType)"),
+    } satisfies PropertiesOf<ClusterInput> & { computeInstanceType: object },
 };
 
 export const tagsSchema = {

@@ -60,8 +60,6 @@ export interface ClusterConfig {
     name: string;
     slurmVersion: string;
     size: "SMALL" | "MEDIUM" | "LARGE";
-    /** Compute node type; defaults to the reservation's. */
-    computeInstanceType: string;
     loginInstanceType: string;
     loginPublic: boolean;
     sharedStorage: SharedStorage;

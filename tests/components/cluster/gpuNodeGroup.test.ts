@@ -43,7 +43,7 @@ const onDemand: Partial<GpuNodeGroupArgs> = {
     reservation: undefined,
     instanceType: "g6e.2xlarge",
     instanceCount: 4,
-    cluster: clusterConfig({ computeInstanceType: "g6e.2xlarge" }),
+    cluster: clusterConfig(),
 };
 const publicLogin = (sharedStorage: ClusterConfig["sharedStorage"]): Partial<GpuNodeGroupArgs> => ({
     cluster: clusterConfig({ sharedStorage, loginPublic: true }),

@@ -35,7 +35,9 @@ describe("cluster validation", () => {
     it("rejects a compute type other than the block's", () => {
         expect(computeInstanceTypeError("p5.48xlarge", "p5.48xlarge")).to.equal(undefined);
         expect(computeInstanceTypeError("g6e.2xlarge", undefined)).to.equal(undefined);
-        expect(computeInstanceTypeError("p5en.48xlarge", "p5.48xlarge")).to.match(/differs from the Capacity Block's p5\.48xlarge/);
+        expect(computeInstanceTypeError("p5en.48xlarge", "p5.48xlarge")).to.equal(
+            "instanceType: p5en.48xlarge differs from the Capacity Block's p5.48xlarge; a block only launches its own type, so use p5.48xlarge",
+        );
     });
 
     // PCS Capacity Block guide: the compute subnet must be in the block's AZ.
@@ -67,6 +69,6 @@ describe("cluster validation", () => {
             networkSettingsError({ vpcId: "vpc-1" }),
         ]);
         expect(clusterConfigErrors({ ...bad, enabled: false }, { maxCount: 2 })).to.deep.equal([]);
-        expect(clusterConfigErrors(cluster(), { maxCount: 2, blockInstanceType: "p5.48xlarge" })).to.deep.equal([]);
+        expect(clusterConfigErrors(cluster(), { maxCount: 2 })).to.deep.equal([]);
     });
 });

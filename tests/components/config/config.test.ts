@@ -30,7 +30,7 @@ describe("config: validateStackConfig", () => {
         });
         expect(cfg.cluster).to.include({
             enabled: false, slurmVersion: "25.05", size: "SMALL", loginInstanceType: "m7i.large", sharedStorage: "efs",
-            computeMinCount: 0, loginPublic: false, computeInstanceType: "trn2.3xlarge", name: "capblocks-dev",
+            computeMinCount: 0, loginPublic: false, name: "capblocks-dev",
         });
         expect(cfg.tags).to.deep.equal({});
         expect(cfg.cluster.deleteSharedStorage, "shared storage survives destroy by default").to.equal(false);
@@ -110,7 +110,7 @@ describe("config: validateStackConfig", () => {
         ["min count above the block", { reservation: { ...buy, instanceCount: 2 }, codeServer: { enabled: false }, cluster: { enabled: true, computeMinCount: 3 } }, /^capblocks:cluster\.computeMinCount: 3 is above the 2 compute instance\(s\) available/],
         ["min count above what code-server leaves", { reservation: { ...buy, instanceCount: 2 }, cluster: { enabled: true, computeMinCount: 2 } }, /^capblocks:cluster\.computeMinCount: 2 is above the 1 compute instance\(s\) available/],
         ["a one-instance block shared with code-server", { reservation: buy, cluster: { enabled: true } }, /^capblocks:cluster\.enabled: the block has 1 instance\(s\) and code-server takes one/],
-        ["compute type other than the block's", { reservation: buy, codeServer: { enabled: false }, cluster: { enabled: true, computeInstanceType: "p5.48xlarge" } }, /^capblocks:cluster\.computeInstanceType p5\.48xlarge differs from the Capacity Block's/],
+        ["compute type other than the block's", { reservation: buy, codeServer: { enabled: false }, cluster: { enabled: true, computeInstanceType: "p5.48xlarge" } }, /^capblocks:cluster\.computeInstanceType: "p5\.48xlarge" is not a setting any more: the compute nodes run the Capacity Block's instance type/],
         ["bad work volume id", { reservation: buy, codeServer: { workVolumeId: "x" } }, /^capblocks:codeServer\.workVolumeId: "x" is not a vol- id \(e\.g\. vol-0123456789abcdef0\)$/],
         ["adopted work volume to delete", { reservation: buy, codeServer: { workVolumeId: "vol-0123456789abcdef0", deleteWorkVolume: true } }, /^capblocks:codeServer\.deleteWorkVolume: cannot be true with workVolumeId vol-0123456789abcdef0: capblocks never deletes a volume it did not create/],
         ["adopted work volume with a size", { reservation: buy, codeServer: { workVolumeId: "vol-0123456789abcdef0", workVolumeSizeGb: 300 } }, /^capblocks:codeServer\.workVolumeSizeGb: only applies to a work volume capblocks creates/],
