@@ -99,10 +99,17 @@ export function blockStateProblem(reservationId: string, state: string): BlockSt
         return { blocking: true, message: `${prefix}: EC2 is still taking payment; run \`pulumi up\` again in a few minutes.` };
     }
     if (state === "payment-failed") {
-        return { blocking: true, message: `${prefix}: the purchase failed, so there is no block to run on; check billing and buy again (bump capblocks:reservation.generation).` };
+        return {
+            blocking: true,
+            message:
+                `${prefix}: the purchase failed, so there is no block to run on; ` +
+                "check billing and buy again (bump capblocks:reservation.generation).",
+        };
     }
     return {
         blocking: false,
-        message: `${prefix}: the compute nodes can no longer start. Buy a new block (bump capblocks:reservation.generation) or disable the cluster.`,
+        message:
+            `${prefix}: the compute nodes can no longer start. ` +
+            "Buy a new block (bump capblocks:reservation.generation) or disable the cluster.",
     };
 }

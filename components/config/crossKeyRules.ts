@@ -6,10 +6,11 @@ import { clusterConfigErrors } from "../cluster/validation";
 import { instanceFacts } from "../shared/catalog";
 import { show } from "./problems";
 import { DURATION_STEPS, MAX_BLOCK_INSTANCES } from "./schema";
-import type { ClusterConfig, CodeServerConfig, CodeServerInput, ReservationConfig, ReservationInput } from "./types";
+import type { ClusterConfig, CodeServerInput, ReservationConfig, ReservationInput } from "./types";
 
 const BUY_ONLY_KEYS = [
-    "instanceCount", "durationHours", "startAfter", "startBefore", "availabilityZones", "maxUpfrontFee", "selection", "generation", "instancePlatform",
+    "instanceCount", "durationHours", "startAfter", "startBefore", "availabilityZones",
+    "maxUpfrontFee", "selection", "generation", "instancePlatform",
 ] as const satisfies readonly (keyof ReservationInput)[];
 
 /** The keys that name a block to adopt: none to buy one, one to adopt it, both is a mistake. */
@@ -22,18 +23,19 @@ export function reservationProblems(r: ReservationInput, region: string): string
         .filter((az) => !az.startsWith(region))
         .map((az) => `capblocks:reservation.availabilityZones: ${show(az)} is not in aws:region ${region}`);
     const by = adoptedBy(r);
-    if (by.length === 2) return [...zones, "capblocks:reservation.parameterName: set either id or parameterName to adopt a block, not both"];
+    if (by.length === 2) {
+        return [...zones, "capblocks:reservation.parameterName: set either id or parameterName to adopt a block, not both"];
+    }
     return [...zones, ...(by.length ? adoptProblems(r, by[0]) : buyProblems(r))];
 }
 
 function adoptProblems(r: ReservationInput, by: "id" | "parameterName"): string[] {
-    const problems = r.instanceType === undefined
+    const missingType = r.instanceType === undefined
         ? ["capblocks:reservation.instanceType: is required to adopt a block (the block's instance type, checked against the reservation)"]
         : [];
-    for (const key of BUY_ONLY_KEYS.filter((k) => r[k] !== undefined)) {
-        problems.push(`capblocks:reservation.${key}: only applies when buying; remove it when adopting by ${by}`);
-    }
-    return problems;
+    const buyOnly = BUY_ONLY_KEYS.filter((k) => r[k] !== undefined)
+        .map((k) => `capblocks:reservation.${k}: only applies when buying; remove it when adopting by ${by}`);
+    return [...missingType, ...buyOnly];
 }
 
 function buyProblems(r: ReservationInput): string[] {
@@ -56,47 +58,51 @@ function buyProblems(r: ReservationInput): string[] {
     return problems;
 }
 
-/** `set` is what the user wrote, `codeServer` the same with its defaults. */
-export function codeServerProblems(set: CodeServerInput, codeServer: CodeServerConfig, block: ReservationConfig | undefined, region: string): string[] {
-    return [...instanceTypeProblems(set, codeServer.enabled, block), ...zoneProblems(set, block, region), ...workVolumeProblems(set)];
+/** `set` is what the user wrote (some rules are about a key being set at all); `enabled` is with its default. */
+export function codeServerProblems(set: CodeServerInput, enabled: boolean, block: ReservationConfig | undefined, region: string): string[] {
+    return [
+        ...(enabled ? instanceTypeProblems(set, block) : []),
+        ...zoneProblems(set, block, region),
+        ...workVolumeProblems(set),
+    ];
 }
 
-function instanceTypeProblems(set: CodeServerInput, enabled: boolean, block: ReservationConfig | undefined): string[] {
-    if (enabled && block && set.instanceType !== undefined && set.instanceType !== block.instanceType) {
+function instanceTypeProblems(set: CodeServerInput, block: ReservationConfig | undefined): string[] {
+    if (block && set.instanceType !== undefined && set.instanceType !== block.instanceType) {
         return [
             `capblocks:codeServer.instanceType: ${show(set.instanceType)} differs from the block's ${block.instanceType}; ` +
                 "an instance only launches into a block of its own type (remove codeServer.instanceType to use the block's)",
         ];
     }
-    if (enabled && !block && set.instanceType === undefined) {
+    if (!block && set.instanceType === undefined) {
         return ["capblocks:codeServer.instanceType: is required on demand (no capblocks:reservation), e.g. g7e.2xlarge"];
     }
     return [];
 }
 
 function zoneProblems(set: CodeServerInput, block: ReservationConfig | undefined, region: string): string[] {
-    const problems: string[] = [];
-    if (block && set.availabilityZone !== undefined) {
-        problems.push("capblocks:codeServer.availabilityZone: only applies on demand; with a block the instance goes to the block's AZ");
-    }
-    if (set.availabilityZone !== undefined && !set.availabilityZone.startsWith(region)) {
-        problems.push(`capblocks:codeServer.availabilityZone: ${show(set.availabilityZone)} is not in aws:region ${region}`);
-    }
-    return problems;
+    const zone = set.availabilityZone;
+    if (zone === undefined) return [];
+    const onDemandOnly = "capblocks:codeServer.availabilityZone: only applies on demand; with a block the instance goes to the block's AZ";
+    return [
+        ...(block ? [onDemandOnly] : []),
+        ...(zone.startsWith(region) ? [] : [`capblocks:codeServer.availabilityZone: ${show(zone)} is not in aws:region ${region}`]),
+    ];
 }
 
 function workVolumeProblems(set: CodeServerInput): string[] {
-    if (set.workVolumeId === undefined) return [];
+    const volumeId = set.workVolumeId;
+    if (volumeId === undefined) return [];
     const problems: string[] = [];
     if (set.deleteWorkVolume === true) {
         problems.push(
-            `capblocks:codeServer.deleteWorkVolume: cannot be true with workVolumeId ${set.workVolumeId}: ` +
+            `capblocks:codeServer.deleteWorkVolume: cannot be true with workVolumeId ${volumeId}: ` +
                 "capblocks never deletes a volume it did not create (delete it yourself with `aws ec2 delete-volume` if you mean to)",
         );
     }
     if (set.workVolumeSizeGb !== undefined) {
         problems.push(
-            `capblocks:codeServer.workVolumeSizeGb: only applies to a work volume capblocks creates; ${set.workVolumeId} keeps its own size ` +
+            `capblocks:codeServer.workVolumeSizeGb: only applies to a work volume capblocks creates; ${volumeId} keeps its own size ` +
                 "(grow it with `aws ec2 modify-volume`; the next setup grows the filesystem)",
         );
     }
@@ -113,14 +119,16 @@ export function clusterProblems(cluster: ClusterConfig, block: ReservationConfig
     const bought = cluster.enabled && block?.kind === "buy" ? block : undefined;
     const maxCount = bought ? clusterCapacity(bought.instanceCount, codeServerEnabled) : MAX_BLOCK_INSTANCES;
     return [
-        ...(cluster.enabled && !block
-            ? ["capblocks:cluster.enabled: the PCS compute node group runs on a Capacity Block; set capblocks:reservation (buy or adopt) or disable the cluster"]
-            : []),
+        ...(cluster.enabled && !block ? [NO_BLOCK] : []),
         ...sharedStorageProblems(cluster),
         ...(bought && maxCount < 1 ? [noRoomProblem(bought.instanceCount)] : []),
         ...clusterConfigErrors(cluster, { maxCount }),
     ];
 }
+
+const NO_BLOCK =
+    "capblocks:cluster.enabled: the PCS compute node group runs on a Capacity Block; " +
+    "set capblocks:reservation (buy or adopt) or disable the cluster";
 
 function noRoomProblem(instanceCount: number): string {
     return (
@@ -135,8 +143,8 @@ function sharedStorageProblems(cluster: ClusterConfig): string[] {
     const problems: string[] = [];
     if (cluster.sharedStorage !== "efs") {
         problems.push(
-            `capblocks:cluster.sharedFileSystemId: is an EFS file system to reuse, but capblocks:cluster.sharedStorage is ${cluster.sharedStorage}; ` +
-                "set sharedStorage: efs or remove sharedFileSystemId",
+            "capblocks:cluster.sharedFileSystemId: is an EFS file system to reuse, " +
+                `but capblocks:cluster.sharedStorage is ${cluster.sharedStorage}; set sharedStorage: efs or remove sharedFileSystemId`,
         );
     }
     if (cluster.deleteSharedStorage) {

@@ -42,14 +42,12 @@ const CLUSTER_DEFAULTS = {
     computeMinCount: 0,
 } satisfies Partial<ClusterConfig>;
 
-/** Undefined when both id and parameterName name a block (a problem the rules report). */
-export function reservationFrom(r: ReservationInput): ReservationConfig | undefined {
-    const by = adoptedBy(r);
-    if (by.length === 2) return undefined;
-    // A missing required key is a problem the rules report, so these placeholders never reach the program.
+export function reservationFrom(r: ReservationInput): ReservationConfig {
+    // Missing required keys (and both adopt keys) are problems the rules report: these placeholders never reach the program.
     const instanceType = r.instanceType ?? "";
-    if (by.length) return { kind: "adopt", id: r.id, parameterName: r.parameterName, instanceType };
-    return { kind: "buy", ...BUY_DEFAULTS, ...r, instanceType, durationHours: r.durationHours ?? 0, maxUpfrontFee: String(r.maxUpfrontFee) };
+    if (adoptedBy(r).length) return { kind: "adopt", id: r.id, parameterName: r.parameterName, instanceType };
+    const durationHours = r.durationHours ?? 0;
+    return { kind: "buy", ...BUY_DEFAULTS, ...r, instanceType, durationHours, maxUpfrontFee: String(r.maxUpfrontFee) };
 }
 
 export function codeServerFrom(c: CodeServerInput, reservation: ReservationConfig | undefined): CodeServerConfig {

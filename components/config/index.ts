@@ -32,7 +32,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     const cluster = clusterFrom(input.cluster, raw.project, raw.stack);
     const problems = [
         ...(input.reservation ? reservationProblems(input.reservation, input.region) : []),
-        ...codeServerProblems(input.codeServer, codeServer, reservation, input.region),
+        ...codeServerProblems(input.codeServer, codeServer.enabled, reservation, input.region),
         ...clusterProblems(cluster, reservation, codeServer.enabled),
     ];
     if (problems.length) throw new ConfigError(problems);

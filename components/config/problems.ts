@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import Ajv from "ajv";
-import type { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject, KeywordDefinition, ValidateFunction } from "ajv";
 import { isAllowedDuration } from "../../dynamic-providers/capacityBlock/rules";
 import { CONFIG_KEYS, clusterSchema, codeServerSchema, regionSchema, reservationSchema, tagsSchema } from "./schema";
 import type { ClusterInput, CodeServerInput, RawStackConfig, ReservationInput, StackInput } from "./types";
@@ -32,15 +32,13 @@ function isIpv4Cidr(value: string): boolean {
 function buildAjv(): Ajv {
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
     ajv.addVocabulary(["rule", "retired"]);
-    ajv.addKeyword({ keyword: "capacityBlockDuration", type: "number", schemaType: "boolean", validate: (_: boolean, d: number) => isAllowedDuration(d) });
-    ajv.addKeyword({ keyword: "isoTimestamp", type: "string", schemaType: "boolean", validate: (_: boolean, d: string) => ISO_TIMESTAMP.test(d) && !Number.isNaN(Date.parse(d)) });
-    ajv.addKeyword({ keyword: "ipv4Cidr", type: "string", schemaType: "boolean", validate: (_: boolean, d: string) => isIpv4Cidr(d) });
-    ajv.addKeyword({
-        keyword: "positiveDecimal",
-        type: ["string", "number"],
-        schemaType: "boolean",
-        validate: (_: boolean, d: string | number) => DECIMAL.test(String(d)) && Number(d) > 0,
-    });
+    // Boolean keywords (`isoTimestamp: true`) for the checks JSON Schema cannot say.
+    const check = <T>(keyword: string, type: KeywordDefinition["type"], isValid: (value: T) => boolean) =>
+        ajv.addKeyword({ keyword, type, schemaType: "boolean", validate: (_: boolean, value: T) => isValid(value) });
+    check<number>("capacityBlockDuration", "number", isAllowedDuration);
+    check<string>("isoTimestamp", "string", (d) => ISO_TIMESTAMP.test(d) && !Number.isNaN(Date.parse(d)));
+    check<string>("ipv4Cidr", "string", isIpv4Cidr);
+    check<string | number>("positiveDecimal", ["string", "number"], (d) => DECIMAL.test(String(d)) && Number(d) > 0);
     return ajv;
 }
 

@@ -122,7 +122,9 @@ export const clusterSchema = {
         slurmVersion: {
             type: "string",
             enum: SUPPORTED_SLURM_VERSIONS,
-            rule: `is not accepted by AWS PCS for new clusters (accepted: ${SUPPORTED_SLURM_VERSIONS.join(", ")}; 24.05 and older are end of life); set one of the accepted versions`,
+            rule:
+                `is not accepted by AWS PCS for new clusters (accepted: ${SUPPORTED_SLURM_VERSIONS.join(", ")}; ` +
+                "24.05 and older are end of life); set one of the accepted versions",
         },
         size: { enum: ["SMALL", "MEDIUM", "LARGE"] satisfies ClusterConfig["size"][] },
         loginInstanceType: instanceType,
