@@ -68,7 +68,8 @@ export function codeServerProblems(set: CodeServerInput, enabled: boolean, block
 }
 
 function instanceTypeProblems(set: CodeServerInput, block: ReservationConfig | undefined): string[] {
-    if (block && set.instanceType !== undefined && set.instanceType !== block.instanceType) {
+    // A block without a type is already a problem; comparing with it would only add noise.
+    if (block?.instanceType && set.instanceType !== undefined && set.instanceType !== block.instanceType) {
         return [
             `capblocks:codeServer.instanceType: ${show(set.instanceType)} differs from the block's ${block.instanceType}; ` +
                 "an instance only launches into a block of its own type (remove codeServer.instanceType to use the block's)",

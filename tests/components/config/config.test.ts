@@ -148,6 +148,9 @@ describe("config: validateStackConfig", () => {
         ["code-server type differs from the block", { reservation: buy, codeServer: { instanceType: "p5.48xlarge" } }, [
             "capblocks:codeServer.instanceType: \"p5.48xlarge\" differs from the block's trn2.3xlarge; an instance only launches into a block of its own type (remove codeServer.instanceType to use the block's)",
         ]],
+        ["code-server type with a block of no type", { reservation: { durationHours: 24, maxUpfrontFee: "9" }, codeServer: { instanceType: "p5.48xlarge" } }, [
+            "capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge)",
+        ]],
         ["root user", { reservation: buy, codeServer: { user: "root" } }, [
             "capblocks:codeServer.user: \"root\" is not a usable login name (lower case, up to 32 characters, not root/ubuntu/ssm-user)",
         ]],
