@@ -212,7 +212,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
 
 function assertValidArgs(args: GpuNodeGroupArgs): void {
     const blockInstanceType = args.reservation?.instanceType;
-    const errors = clusterConfigErrors(args.cluster, { maxCount: args.instanceCount, blockInstanceType });
+    const errors = clusterConfigErrors(args.cluster, { maxCount: args.instanceCount });
     const typeError = computeInstanceTypeError(args.instanceType, blockInstanceType);
     if (typeError) errors.push(typeError);
     if (errors.length > 0) throw new Error(`the cluster settings are not valid:\n- ${errors.join("\n- ")}`);

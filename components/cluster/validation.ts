@@ -1,74 +1,57 @@
 /**
- * Cluster rules PCS would otherwise reject minutes into `pulumi up`, checked before anything is created.
- * Each rule is a plain function returning a message naming the key, the value and the fix, or undefined.
+ * Cluster rules PCS would otherwise reject minutes into `pulumi up`, checked before anything is created: by the
+ * config (with a bought block's size), and by GpuNodeGroup (with the size of a block adopted only at run time).
+ * The schema in config/schema.ts checks each value's shape; these rules need the block, or a value capblocks
+ * derives (the default cluster name). Each returns `<key>: <value> <rule>; <fix>`, or undefined.
  *
  * Sources: PCS API model (botocore `pcs` ClusterName: pattern `(?!pcs_)^(?![A-Za-z0-9]{10}$)[A-Za-z][A-Za-z0-9-]+`,
- * length 1..40); PCS user guide "Slurm versions in AWS PCS" (new clusters: 24.11, 25.05, 25.11; 24.05 and older
- * are end of life); "Configure an AWS PCS compute node group to use a Capacity Block" (maxInstanceCount must not
+ * length 1..40); "Configure an AWS PCS compute node group to use a Capacity Block" (maxInstanceCount must not
  * exceed the block, the subnet must be in the block's AZ, the launch template's type must be the block's).
  */
-import { ClusterConfig } from "../config";
-
-export const SUPPORTED_SLURM_VERSIONS = ["24.11", "25.05", "25.11"] as const;
+import type { ClusterConfig } from "../config/types";
 
 const CLUSTER_NAME_MAX = 40;
 const CLUSTER_NAME_SHAPE = /^[A-Za-z][A-Za-z0-9-]+$/;
 /** PCS reserves exactly-10-alphanumeric names, which look like generated ids. */
 const LOOKS_LIKE_ID = /^[A-Za-z0-9]{10}$/;
 
+/** Checks the name the cluster gets, which is derived from project and stack unless set. */
 export function clusterNameError(name: string): string | undefined {
-    const rule =
-        "PCS cluster names are 2-40 characters, start with a letter, contain only letters, digits and hyphens, " +
-        "and are not exactly 10 letters/digits (that shape is reserved for cluster ids)";
-    if (name.length > CLUSTER_NAME_MAX || !CLUSTER_NAME_SHAPE.test(name) || LOOKS_LIKE_ID.test(name)) {
-        return `capblocks:cluster.name "${name}" is not a valid PCS cluster name: ${rule}. Choose another name.`;
-    }
-    return undefined;
-}
-
-export function slurmVersionError(version: string): string | undefined {
-    if ((SUPPORTED_SLURM_VERSIONS as readonly string[]).includes(version)) return undefined;
+    if (name.length <= CLUSTER_NAME_MAX && CLUSTER_NAME_SHAPE.test(name) && !LOOKS_LIKE_ID.test(name)) return undefined;
     return (
-        `capblocks:cluster.slurmVersion "${version}" is not accepted by AWS PCS for new clusters ` +
-        `(accepted: ${SUPPORTED_SLURM_VERSIONS.join(", ")}; 24.05 and older are end of life). ` +
-        `Set it to one of the accepted versions.`
+        `capblocks:cluster.name: ${JSON.stringify(name)} is not a PCS cluster name (2-40 letters, digits or hyphens, ` +
+        "starting with a letter, and not exactly 10 letters/digits: PCS reserves that shape for cluster ids); choose another name"
     );
 }
 
 export function computeMinCountError(minCount: number, maxCount: number): string | undefined {
-    if (!Number.isInteger(minCount) || minCount < 0) {
-        return `capblocks:cluster.computeMinCount ${minCount} must be a whole number of instances, 0 or more.`;
-    }
-    if (minCount > maxCount) {
-        return (
-            `capblocks:cluster.computeMinCount ${minCount} is above the ${maxCount} compute instance(s) available ` +
-            `(the Capacity Block's size, or the on-demand maximum); PCS rejects a minimum above the maximum. ` +
-            `Set it to ${maxCount} or less.`
-        );
-    }
-    return undefined;
+    if (minCount <= maxCount) return undefined;
+    return (
+        `capblocks:cluster.computeMinCount: ${minCount} is above the ${maxCount} compute instance(s) available ` +
+        `(the Capacity Block's size, or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to ${maxCount} or less`
+    );
 }
 
-/** A block only runs its own instance type. */
+/** The compute nodes' type (GpuNodeGroupArgs.instanceType) must be the block's: a block only runs its own type. */
 export function computeInstanceTypeError(computeInstanceType: string, blockInstanceType: string | undefined): string | undefined {
     if (blockInstanceType === undefined || computeInstanceType === blockInstanceType) return undefined;
     return (
-        `capblocks:cluster.computeInstanceType ${computeInstanceType} differs from the Capacity Block's ` +
-        `${blockInstanceType}; a block only launches its own type. Remove computeInstanceType or set it to ${blockInstanceType}.`
+        `instanceType: ${computeInstanceType} differs from the Capacity Block's ${blockInstanceType}; ` +
+        `a block only launches its own type, so use ${blockInstanceType}`
     );
 }
 
 export function networkSettingsError(cluster: Pick<ClusterConfig, "vpcId" | "computeSubnetId" | "loginSubnetId">): string | undefined {
     if (cluster.vpcId && !cluster.computeSubnetId) {
         return (
-            `capblocks:cluster.vpcId ${cluster.vpcId} is set without capblocks:cluster.computeSubnetId: name a private ` +
-            `subnet of that VPC in the block's Availability Zone, or remove vpcId to get a new VPC.`
+            `capblocks:cluster.vpcId: ${cluster.vpcId} is set without capblocks:cluster.computeSubnetId; name a private ` +
+            `subnet of that VPC in the block's Availability Zone, or remove vpcId to get a new VPC`
         );
     }
     if (cluster.loginSubnetId && !cluster.computeSubnetId) {
         return (
-            `capblocks:cluster.loginSubnetId is set without capblocks:cluster.computeSubnetId: give both subnets of ` +
-            `your VPC, or neither to get a new VPC.`
+            `capblocks:cluster.loginSubnetId: ${cluster.loginSubnetId} is set without capblocks:cluster.computeSubnetId; ` +
+            `give both subnets of your VPC, or neither to get a new VPC`
         );
     }
     return undefined;
@@ -78,16 +61,14 @@ export function networkSettingsError(cluster: Pick<ClusterConfig, "vpcId" | "com
 export function subnetAzError(subnetId: string, subnetAz: string, blockAz: string): string | undefined {
     if (subnetAz === blockAz) return undefined;
     return (
-        `capblocks:cluster.computeSubnetId ${subnetId} is in ${subnetAz}, but the Capacity Block is in ${blockAz}; ` +
-        `instances can only use the block from its own Availability Zone. Choose a subnet in ${blockAz}.`
+        `capblocks:cluster.computeSubnetId: ${subnetId} is in ${subnetAz}, but the Capacity Block is in ${blockAz}, and ` +
+        `instances can only use the block from its own Availability Zone; choose a subnet in ${blockAz}`
     );
 }
 
-export interface ComputeCapacity {
+interface ComputeCapacity {
     /** The Capacity Block's size, or the on-demand maximum. */
     maxCount: number;
-    /** The block's type; undefined when on demand. */
-    blockInstanceType?: string;
 }
 
 /** Every plain-value cluster rule; the config layer reports these before anything is created. */
@@ -95,14 +76,12 @@ export function clusterConfigErrors(cluster: ClusterConfig, capacity: ComputeCap
     if (!cluster.enabled) return [];
     return [
         clusterNameError(cluster.name),
-        slurmVersionError(cluster.slurmVersion),
         computeMinCountError(cluster.computeMinCount, capacity.maxCount),
-        computeInstanceTypeError(cluster.computeInstanceType, capacity.blockInstanceType),
         networkSettingsError(cluster),
     ].filter((e): e is string => e !== undefined);
 }
 
-export interface BlockStateProblem {
+interface BlockStateProblem {
     message: string;
     /** True when nothing can work yet (creating the node group now would fail); false when only a warning. */
     blocking: boolean;
@@ -120,10 +99,17 @@ export function blockStateProblem(reservationId: string, state: string): BlockSt
         return { blocking: true, message: `${prefix}: EC2 is still taking payment; run \`pulumi up\` again in a few minutes.` };
     }
     if (state === "payment-failed") {
-        return { blocking: true, message: `${prefix}: the purchase failed, so there is no block to run on; check billing and buy again (bump capblocks:reservation.generation).` };
+        return {
+            blocking: true,
+            message:
+                `${prefix}: the purchase failed, so there is no block to run on; ` +
+                "check billing and buy again (bump capblocks:reservation.generation).",
+        };
     }
     return {
         blocking: false,
-        message: `${prefix}: the compute nodes can no longer start. Buy a new block (bump capblocks:reservation.generation) or disable the cluster.`,
+        message:
+            `${prefix}: the compute nodes can no longer start. ` +
+            "Buy a new block (bump capblocks:reservation.generation) or disable the cluster.",
     };
 }

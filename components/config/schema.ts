@@ -5,10 +5,24 @@
  */
 
 import { INSTANCE_PLATFORMS } from "../../dynamic-providers/capacityBlock/rules";
-import { SUPPORTED_SLURM_VERSIONS } from "../cluster/validation";
+import type { BuyReservationConfig, ClusterConfig, ClusterInput, CodeServerInput, ReservationInput, SharedStorage } from "./types";
 
-export const DURATION_RULE = "is not a valid Capacity Block duration (24..336 in steps of 24, then steps of 168 up to 4368)";
+/** The `capblocks:*` keys; any other key in the namespace is a typo or a leftover. */
+export const CONFIG_KEYS = ["reservation", "codeServer", "cluster", "tags"];
 
+/** The most instances one Capacity Block holds. */
+export const MAX_BLOCK_INSTANCES = 64;
+
+export const DURATION_STEPS = "24..336 in steps of 24, then steps of 168 up to 4368";
+
+/** PCS user guide "Slurm versions in AWS PCS": what new clusters accept. */
+const SUPPORTED_SLURM_VERSIONS = ["24.11", "25.05", "25.11"];
+
+/** A key capblocks no longer reads: any value is refused, with the reason. */
+const retired = (why: string) => ({ not: {}, retired: true, rule: `is not a setting any more: ${why}; remove it` });
+
+/** One schema per key of the input type, no more and no fewer, so tsc catches a type and its schema drifting apart. */
+type PropertiesOf<T> = { [K in keyof Required<T>]: object };
 
 const instanceType = {
     type: "string",
@@ -31,8 +45,13 @@ export const reservationSchema = {
     additionalProperties: false,
     properties: {
         instanceType,
-        instanceCount: { type: "integer", minimum: 1, maximum: 64, rule: "must be 1..64 instances (the Capacity Block limit)" },
-        durationHours: { type: "integer", capacityBlockDuration: true, rule: DURATION_RULE },
+        instanceCount: {
+            type: "integer",
+            minimum: 1,
+            maximum: MAX_BLOCK_INSTANCES,
+            rule: `must be 1..${MAX_BLOCK_INSTANCES} instances (the Capacity Block limit)`,
+        },
+        durationHours: { type: "integer", capacityBlockDuration: true, rule: `is not a valid Capacity Block duration (${DURATION_STEPS})` },
         startAfter: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-24T00:00:00Z)" },
         startBefore: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-30T00:00:00Z)" },
         availabilityZones: { type: "array", minItems: 1, uniqueItems: true, items: availabilityZone },
@@ -41,7 +60,7 @@ export const reservationSchema = {
             positiveDecimal: true,
             rule: "is not a price ceiling: a positive amount in USD with at most 2 decimals, e.g. \"900\"",
         },
-        selection: { enum: ["cheapest", "earliest"] },
+        selection: { enum: ["cheapest", "earliest"] satisfies BuyReservationConfig["selection"][] },
         generation: { type: "integer", minimum: 1, rule: "must be a whole number >= 1 (bump it to buy a new block)" },
         instancePlatform: { enum: INSTANCE_PLATFORMS },
         id: awsId("cr", "cr-0123456789abcdef0"),
@@ -50,11 +69,11 @@ export const reservationSchema = {
             pattern: "^/[A-Za-z0-9_./-]+$",
             rule: "is not an SSM parameter name (absolute path, e.g. /capacity-block/sa-east-1/reservation-id)",
         },
-    },
+    } satisfies PropertiesOf<ReservationInput>,
 };
 
 /** Directories the work volume must never be mounted over: the OS, the DLAMI's frameworks, or the agent. */
-export const SYSTEM_DIRS = [
+const SYSTEM_DIRS = [
     "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc", "/root", "/run",
     "/sbin", "/snap", "/sys", "/tmp", "/usr", "/var",
 ];
@@ -90,7 +109,7 @@ export const codeServerSchema = {
         subnetId: awsId("subnet", "subnet-0123456789abcdef0"),
         availabilityZone,
         taskFiles: { type: "array", items: { type: "string", minLength: 1 } },
-    },
+    } satisfies PropertiesOf<CodeServerInput>,
 };
 
 export const clusterSchema = {
@@ -98,25 +117,33 @@ export const clusterSchema = {
     additionalProperties: false,
     properties: {
         enabled: { type: "boolean" },
-        name: {
+        // The name's PCS rule is cluster/validation.ts's: it also checks the name derived from project and stack.
+        name: { type: "string" },
+        slurmVersion: {
             type: "string",
-            pattern: "^[A-Za-z][A-Za-z0-9-]{0,39}$",
-            rule: "is not a PCS cluster name (a letter, then letters, digits or hyphens; at most 40)",
+            enum: SUPPORTED_SLURM_VERSIONS,
+            rule:
+                `is not accepted by AWS PCS for new clusters (accepted: ${SUPPORTED_SLURM_VERSIONS.join(", ")}; ` +
+                "24.05 and older are end of life); set one of the accepted versions",
         },
-        slurmVersion: { enum: [...SUPPORTED_SLURM_VERSIONS] },
-        size: { enum: ["SMALL", "MEDIUM", "LARGE"] },
-        computeInstanceType: instanceType,
+        size: { enum: ["SMALL", "MEDIUM", "LARGE"] satisfies ClusterConfig["size"][] },
         loginInstanceType: instanceType,
         loginPublic: { type: "boolean" },
-        sharedStorage: { enum: ["efs", "fsx-lustre", "none"] },
+        sharedStorage: { enum: ["efs", "fsx-lustre", "none"] satisfies SharedStorage[] },
         deleteSharedStorage: { type: "boolean" },
         sharedFileSystemId: awsId("fs", "fs-0123456789abcdef0"),
-        computeMinCount: { type: "integer", minimum: 0, maximum: 64, rule: "must be 0..64 (at most the block size)" },
+        computeMinCount: {
+            type: "integer",
+            minimum: 0,
+            maximum: MAX_BLOCK_INSTANCES,
+            rule: `must be 0..${MAX_BLOCK_INSTANCES} (at most the block size)`,
+        },
         amiId: awsId("ami", "ami-0123456789abcdef0"),
         vpcId: awsId("vpc", "vpc-0123456789abcdef0"),
         computeSubnetId: awsId("subnet", "subnet-0123456789abcdef0"),
         loginSubnetId: awsId("subnet", "subnet-0123456789abcdef0"),
-    },
+        computeInstanceType: retired("the compute nodes run the Capacity Block's instance type (capblocks:reservation.instanceType)"),
+    } satisfies PropertiesOf<ClusterInput> & { computeInstanceType: object },
 };
 
 export const tagsSchema = {

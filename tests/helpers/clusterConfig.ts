@@ -6,7 +6,6 @@ export const clusterConfig = (over: Partial<ClusterConfig> = {}): ClusterConfig 
     name: "capblocks-dev",
     slurmVersion: "25.05",
     size: "SMALL",
-    computeInstanceType: "p5.48xlarge",
     loginInstanceType: "m7i.large",
     loginPublic: false,
     sharedStorage: "efs",

@@ -43,7 +43,7 @@ const onDemand: Partial<GpuNodeGroupArgs> = {
     reservation: undefined,
     instanceType: "g6e.2xlarge",
     instanceCount: 4,
-    cluster: clusterConfig({ computeInstanceType: "g6e.2xlarge" }),
+    cluster: clusterConfig(),
 };
 const publicLogin = (sharedStorage: ClusterConfig["sharedStorage"]): Partial<GpuNodeGroupArgs> => ({
     cluster: clusterConfig({ sharedStorage, loginPublic: true }),
@@ -252,13 +252,13 @@ describe("GpuNodeGroup (PCS)", () => {
         let error: Error | undefined;
         await underMocks(mocks, () => {
             try {
-                new GpuNodeGroup("gpu", args({ cluster: clusterConfig({ computeMinCount: 3, slurmVersion: "24.05" }) }));
+                new GpuNodeGroup("gpu", args({ cluster: clusterConfig({ computeMinCount: 3, name: "x" }) }));
             } catch (e) {
                 error = e as Error;
             }
         });
-        expect(error?.message).to.match(/computeMinCount 3 is above the 2/);
-        expect(error?.message).to.match(/slurmVersion "24.05"/);
+        expect(error?.message).to.match(/computeMinCount: 3 is above the 2/);
+        expect(error?.message).to.match(/cluster\.name: "x" is not a PCS cluster name/);
         expect(mocks.resources).to.deep.equal([]);
     });
 });

@@ -1,0 +1,158 @@
+/**
+ * Rules across keys, checked once every value has its schema's shape: buy vs adopt, AZs vs the region,
+ * code-server vs the block, the cluster vs the block's size. Each returns its problems, one line per key.
+ */
+import { clusterConfigErrors } from "../cluster/validation";
+import { instanceFacts } from "../shared/catalog";
+import { show } from "./problems";
+import { DURATION_STEPS, MAX_BLOCK_INSTANCES } from "./schema";
+import type { ClusterConfig, CodeServerInput, ReservationConfig, ReservationInput } from "./types";
+
+const BUY_ONLY_KEYS = [
+    "instanceCount", "durationHours", "startAfter", "startBefore", "availabilityZones",
+    "maxUpfrontFee", "selection", "generation", "instancePlatform",
+] as const satisfies readonly (keyof ReservationInput)[];
+
+/** The keys that name a block to adopt: none to buy one, one to adopt it, both is a mistake. */
+export function adoptedBy(r: ReservationInput): ("id" | "parameterName")[] {
+    return (["id", "parameterName"] as const).filter((k) => r[k] !== undefined);
+}
+
+export function reservationProblems(r: ReservationInput, region: string): string[] {
+    const zones = (r.availabilityZones ?? [])
+        .filter((az) => !az.startsWith(region))
+        .map((az) => `capblocks:reservation.availabilityZones: ${show(az)} is not in aws:region ${region}`);
+    const by = adoptedBy(r);
+    if (by.length === 2) {
+        return [...zones, "capblocks:reservation.parameterName: set either id or parameterName to adopt a block, not both"];
+    }
+    return [...zones, ...(by.length ? adoptProblems(r, by[0]) : buyProblems(r))];
+}
+
+function adoptProblems(r: ReservationInput, by: "id" | "parameterName"): string[] {
+    const missingType = r.instanceType === undefined
+        ? ["capblocks:reservation.instanceType: is required to adopt a block (the block's instance type, checked against the reservation)"]
+        : [];
+    const buyOnly = BUY_ONLY_KEYS.filter((k) => r[k] !== undefined)
+        .map((k) => `capblocks:reservation.${k}: only applies when buying; remove it when adopting by ${by}`);
+    return [...missingType, ...buyOnly];
+}
+
+function buyProblems(r: ReservationInput): string[] {
+    const problems: string[] = [];
+    if (r.instanceType === undefined) problems.push("capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge)");
+    if (r.durationHours === undefined) problems.push(`capblocks:reservation.durationHours: is required to buy a block (${DURATION_STEPS})`);
+    if (r.maxUpfrontFee === undefined) {
+        problems.push("capblocks:reservation.maxUpfrontFee: is required to buy a block: the most you agree to pay, in USD (e.g. \"900\")");
+    }
+    const facts = r.instanceType === undefined ? undefined : instanceFacts(r.instanceType);
+    if (facts?.known && !facts.blockEligible) {
+        problems.push(
+            `capblocks:reservation.instanceType: ${r.instanceType} is not sold as an EC2 Capacity Block; ` +
+                `remove capblocks:reservation and set capblocks:codeServer.instanceType to run it on demand`,
+        );
+    }
+    if (r.startAfter !== undefined && r.startBefore !== undefined && Date.parse(r.startAfter) >= Date.parse(r.startBefore)) {
+        problems.push(`capblocks:reservation.startBefore: ${show(r.startBefore)} must be later than startAfter ${show(r.startAfter)}`);
+    }
+    return problems;
+}
+
+/** `set` is what the user wrote (some rules are about a key being set at all); `enabled` is with its default. */
+export function codeServerProblems(set: CodeServerInput, enabled: boolean, block: ReservationConfig | undefined, region: string): string[] {
+    return [
+        ...(enabled ? instanceTypeProblems(set, block) : []),
+        ...zoneProblems(set, block, region),
+        ...workVolumeProblems(set),
+    ];
+}
+
+function instanceTypeProblems(set: CodeServerInput, block: ReservationConfig | undefined): string[] {
+    // A block without a type is already a problem; comparing with it would only add noise.
+    if (block?.instanceType && set.instanceType !== undefined && set.instanceType !== block.instanceType) {
+        return [
+            `capblocks:codeServer.instanceType: ${show(set.instanceType)} differs from the block's ${block.instanceType}; ` +
+                "an instance only launches into a block of its own type (remove codeServer.instanceType to use the block's)",
+        ];
+    }
+    if (!block && set.instanceType === undefined) {
+        return ["capblocks:codeServer.instanceType: is required on demand (no capblocks:reservation), e.g. g7e.2xlarge"];
+    }
+    return [];
+}
+
+function zoneProblems(set: CodeServerInput, block: ReservationConfig | undefined, region: string): string[] {
+    const zone = set.availabilityZone;
+    if (zone === undefined) return [];
+    const onDemandOnly = "capblocks:codeServer.availabilityZone: only applies on demand; with a block the instance goes to the block's AZ";
+    return [
+        ...(block ? [onDemandOnly] : []),
+        ...(zone.startsWith(region) ? [] : [`capblocks:codeServer.availabilityZone: ${show(zone)} is not in aws:region ${region}`]),
+    ];
+}
+
+function workVolumeProblems(set: CodeServerInput): string[] {
+    const volumeId = set.workVolumeId;
+    if (volumeId === undefined) return [];
+    const problems: string[] = [];
+    if (set.deleteWorkVolume === true) {
+        problems.push(
+            `capblocks:codeServer.deleteWorkVolume: cannot be true with workVolumeId ${volumeId}: ` +
+                "capblocks never deletes a volume it did not create (delete it yourself with `aws ec2 delete-volume` if you mean to)",
+        );
+    }
+    if (set.workVolumeSizeGb !== undefined) {
+        problems.push(
+            `capblocks:codeServer.workVolumeSizeGb: only applies to a work volume capblocks creates; ${volumeId} keeps its own size ` +
+                "(grow it with `aws ec2 modify-volume`; the next setup grows the filesystem)",
+        );
+    }
+    return problems;
+}
+
+/** Compute nodes the cluster may use: the block, less the one instance code-server runs on it. */
+export function clusterCapacity(blockInstanceCount: number, codeServerEnabled: boolean): number {
+    return blockInstanceCount - (codeServerEnabled ? 1 : 0);
+}
+
+export function clusterProblems(cluster: ClusterConfig, block: ReservationConfig | undefined, codeServerEnabled: boolean): string[] {
+    // An adopted block's size is known only after its lookup; GpuNodeGroup checks it again then.
+    const bought = cluster.enabled && block?.kind === "buy" ? block : undefined;
+    const maxCount = bought ? clusterCapacity(bought.instanceCount, codeServerEnabled) : MAX_BLOCK_INSTANCES;
+    return [
+        ...(cluster.enabled && !block ? [NO_BLOCK] : []),
+        ...sharedStorageProblems(cluster),
+        ...(bought && maxCount < 1 ? [noRoomProblem(bought.instanceCount)] : []),
+        ...clusterConfigErrors(cluster, { maxCount }),
+    ];
+}
+
+const NO_BLOCK =
+    "capblocks:cluster.enabled: the PCS compute node group runs on a Capacity Block; " +
+    "set capblocks:reservation (buy or adopt) or disable the cluster";
+
+function noRoomProblem(instanceCount: number): string {
+    return (
+        `capblocks:cluster.enabled: the block has ${instanceCount} instance(s) and code-server takes one, ` +
+        `leaving none for the cluster; raise capblocks:reservation.instanceCount or disable code-server`
+    );
+}
+
+function sharedStorageProblems(cluster: ClusterConfig): string[] {
+    const fileSystemId = cluster.sharedFileSystemId;
+    if (fileSystemId === undefined) return [];
+    const problems: string[] = [];
+    if (cluster.sharedStorage !== "efs") {
+        problems.push(
+            "capblocks:cluster.sharedFileSystemId: is an EFS file system to reuse, " +
+                `but capblocks:cluster.sharedStorage is ${cluster.sharedStorage}; set sharedStorage: efs or remove sharedFileSystemId`,
+        );
+    }
+    if (cluster.deleteSharedStorage) {
+        problems.push(
+            `capblocks:cluster.deleteSharedStorage: cannot be true with sharedFileSystemId ${fileSystemId}: ` +
+                "capblocks never deletes a file system it did not create",
+        );
+    }
+    return problems;
+}

@@ -1,0 +1,65 @@
+/**
+ * Every default of the stack config: the static ones, then those that follow from other keys (the block's
+ * instance type, the catalog's root volume size, a cluster name from project and stack).
+ */
+import { instanceFacts } from "../shared/catalog";
+import { adoptedBy } from "./crossKeyRules";
+import type {
+    BuyReservationConfig,
+    ClusterConfig,
+    ClusterInput,
+    CodeServerConfig,
+    CodeServerInput,
+    ReservationConfig,
+    ReservationInput,
+} from "./types";
+
+const BUY_DEFAULTS = {
+    instanceCount: 1,
+    selection: "cheapest",
+    generation: 1,
+    instancePlatform: "Linux/UNIX",
+} satisfies Partial<BuyReservationConfig>;
+
+const CODE_SERVER_DEFAULTS = {
+    enabled: true,
+    workVolumeSizeGb: 200,
+    deleteWorkVolume: false,
+    user: "coder",
+    homeDir: "/work",
+    allowedCidrs: [],
+    taskFiles: [],
+} satisfies Partial<CodeServerConfig>;
+
+const CLUSTER_DEFAULTS = {
+    enabled: false,
+    slurmVersion: "25.05",
+    size: "SMALL",
+    loginInstanceType: "m7i.large",
+    loginPublic: false,
+    sharedStorage: "efs",
+    deleteSharedStorage: false,
+    computeMinCount: 0,
+} satisfies Partial<ClusterConfig>;
+
+export function reservationFrom(r: ReservationInput): ReservationConfig {
+    // Missing required keys (and both adopt keys) are problems the rules report: these placeholders never reach the program.
+    const instanceType = r.instanceType ?? "";
+    if (adoptedBy(r).length) return { kind: "adopt", id: r.id, parameterName: r.parameterName, instanceType };
+    const durationHours = r.durationHours ?? 0;
+    return { kind: "buy", ...BUY_DEFAULTS, ...r, instanceType, durationHours, maxUpfrontFee: String(r.maxUpfrontFee) };
+}
+
+export function codeServerFrom(c: CodeServerInput, reservation: ReservationConfig | undefined): CodeServerConfig {
+    const instanceType = c.instanceType ?? reservation?.instanceType ?? "";
+    return { ...CODE_SERVER_DEFAULTS, volumeSizeGb: instanceFacts(instanceType).rootVolumeGb, ...c, instanceType };
+}
+
+function defaultClusterName(project: string, stack: string): string {
+    const name = `${project}-${stack}`.replace(/[^A-Za-z0-9-]/g, "-").replace(/^[^A-Za-z]+/, "");
+    return (name || "capblocks").slice(0, 40);
+}
+
+export function clusterFrom(c: ClusterInput, project: string, stack: string): ClusterConfig {
+    return { ...CLUSTER_DEFAULTS, name: defaultClusterName(project, stack), ...c };
+}

@@ -1,0 +1,114 @@
+/**
+ * The stack config's types: the typed, defaulted config the program reads (`…Config`), and the raw values
+ * Pulumi hands over. Types only, so every module can depend on them without depending on the checks.
+ */
+
+/** `capblocks:reservation` when buying a block. */
+export interface BuyReservationConfig {
+    kind: "buy";
+    instanceType: string;
+    instanceCount: number;
+    durationHours: number;
+    startAfter?: string;
+    startBefore?: string;
+    availabilityZones?: string[];
+    /** USD, decimal string. */
+    maxUpfrontFee: string;
+    selection: "cheapest" | "earliest";
+    generation: number;
+    instancePlatform: string;
+}
+
+/** `capblocks:reservation` when adopting a block bought elsewhere, by id or by SSM parameter name. */
+export interface AdoptReservationConfig {
+    kind: "adopt";
+    id?: string;
+    parameterName?: string;
+    /** The type the adopted block must be (checked against the reservation). */
+    instanceType: string;
+}
+
+export type ReservationConfig = BuyReservationConfig | AdoptReservationConfig;
+
+export interface CodeServerConfig {
+    enabled: boolean;
+    /** Defaults to the reservation's type; empty only when code-server is disabled and there is no block. */
+    instanceType: string;
+    /** Root volume, GiB; defaults from the catalog. */
+    volumeSizeGb: number;
+    workVolumeSizeGb: number;
+    deleteWorkVolume: boolean;
+    /** An existing EBS volume (`vol-…`) to attach instead of creating one; capblocks never deletes it. */
+    workVolumeId?: string;
+    user: string;
+    homeDir: string;
+    /** Empty: no inbound rule at all; connect by SSM port forwarding. */
+    allowedCidrs: string[];
+    amiId?: string;
+    subnetId?: string;
+    /** On demand only (a block fixes its own AZ); defaults to the subnet's AZ, else `<region>a`. */
+    availabilityZone?: string;
+    /** Extra task files (paths relative to the project) run after tasks/code-server-setup.json. */
+    taskFiles: string[];
+}
+
+export type SharedStorage = "efs" | "fsx-lustre" | "none";
+
+export interface ClusterConfig {
+    enabled: boolean;
+    /** PCS cluster name; defaults from project and stack. */
+    name: string;
+    slurmVersion: string;
+    size: "SMALL" | "MEDIUM" | "LARGE";
+    loginInstanceType: string;
+    loginPublic: boolean;
+    sharedStorage: SharedStorage;
+    /** False (default): `pulumi destroy` keeps the EFS file system, or takes a final backup of FSx for Lustre. */
+    deleteSharedStorage: boolean;
+    /** An existing EFS file system (`fs-…`) to mount instead of creating one; capblocks never deletes it. */
+    sharedFileSystemId?: string;
+    computeMinCount: number;
+    amiId?: string;
+    vpcId?: string;
+    computeSubnetId?: string;
+    loginSubnetId?: string;
+}
+
+export interface StackConfig {
+    region: string;
+    /** Undefined: on-demand, no block. */
+    reservation?: ReservationConfig;
+    /** The dev box; on the block, or on demand when there is no reservation. */
+    codeServer: CodeServerConfig;
+    cluster: ClusterConfig;
+    tags: Record<string, string>;
+}
+
+/** The stack config as Pulumi hands it over: parsed JSON values, nothing checked yet. */
+export interface RawStackConfig {
+    project: string;
+    stack: string;
+    region?: unknown;
+    reservation?: unknown;
+    codeServer?: unknown;
+    cluster?: unknown;
+    tags?: unknown;
+    /** Every other key set in the `capblocks` namespace (they are typos or leftovers). */
+    otherKeys?: string[];
+}
+
+/** What a user may write under `capblocks:reservation`: the buy and the adopt keys, all optional until the rules run. */
+export type ReservationInput = Partial<Omit<BuyReservationConfig, "kind" | "maxUpfrontFee"> & Omit<AdoptReservationConfig, "kind">> & {
+    maxUpfrontFee?: string | number;
+};
+export type CodeServerInput = Partial<CodeServerConfig>;
+export type ClusterInput = Partial<ClusterConfig>;
+
+/** The raw config once every value has its schema's shape; the rules across keys and the defaults come next. */
+export interface StackInput {
+    region: string;
+    reservation?: ReservationInput;
+    codeServer: CodeServerInput;
+    cluster: ClusterInput;
+    tags: Record<string, string>;
+}
