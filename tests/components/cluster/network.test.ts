@@ -11,7 +11,7 @@ const subnets = {
 function given(computeSubnetId: string, extra: { vpcId?: string; loginSubnetId?: string } = {}) {
     const mocks = new PcsMocks({ subnets });
     return underMocks(mocks, () =>
-        new ClusterNetwork("net", { blockAz: pulumi.output("us-east-2b"), computeSubnetId, loginPublic: false, tags: {}, ...extra }),
+        new ClusterNetwork("net", { region: "us-east-2", blockAz: pulumi.output("us-east-2b"), computeSubnetId, loginPublic: false, tags: {}, ...extra }),
     ).then((network) => ({ mocks, network }));
 }
 

@@ -4,6 +4,7 @@ import { ParallelClusterSettings, renderParallelClusterConfig } from "../../../c
 
 const settings = (over: Partial<ParallelClusterSettings> = {}): ParallelClusterSettings => ({
     region: "us-east-2",
+    partition: "aws",
     os: "ubuntu2404",
     headNodeInstanceType: "m7i.large",
     headNodeSubnetId: "subnet-login",
@@ -77,8 +78,9 @@ describe("ParallelCluster config renderer", () => {
         expect(render({ sharedFileSystemId: "fs-0123456789abcdef0" }).SharedStorage[0].EfsSettings).to.deep.equal({ FileSystemId: "fs-0123456789abcdef0" });
     });
 
-    it("uses the partition of China regions for the SSM policy", () => {
-        const c = render({ region: "cn-north-1" });
+    it("names the SSM policy in the partition it is given (aws-cn in China regions)", () => {
+        expect(render().HeadNode.Iam.AdditionalIamPolicies).to.deep.equal([{ Policy: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }]);
+        const c = render({ region: "cn-north-1", partition: "aws-cn" });
         expect(c.HeadNode.Iam.AdditionalIamPolicies[0].Policy).to.equal("arn:aws-cn:iam::aws:policy/AmazonSSMManagedInstanceCore");
     });
 });
