@@ -1,5 +1,6 @@
 import { readStackConfig } from "./components/config";
-import { clusterOutputs, codeServerOutputs, preflight, reservationFor, reservationOutputs, StackOutputs } from "./components/program";
+import type { StackOutputs } from "./components/program";
+import { clusterOutputs, codeServerOutputs, preflight, reservationFor, reservationOutputs } from "./components/program";
 
 /** config → reservation → components → outputs. */
 export = async (): Promise<StackOutputs> => {

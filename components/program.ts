@@ -6,10 +6,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { CodeServerInstance } from "./codeServer/codeServerInstance";
 import { onDemandZone, placementIn } from "./codeServer/placement";
 import { loadSetupTasks } from "./codeServer/setupTasks";
-import { ExistingVolume, findWorkVolume, InstancePlacement, unencryptedVolumeWarning, workVolumeZoneError } from "./codeServer/workVolume";
+import type { ExistingVolume, InstancePlacement } from "./codeServer/workVolume";
+import { findWorkVolume, unencryptedVolumeWarning, workVolumeZoneError } from "./codeServer/workVolume";
 import { checkSharedFileSystem } from "./cluster/storage";
-import { clusterCapacity, StackConfig } from "./config";
-import { adoptReservation, buyReservation, findBlockBoughtFor, ReservationInfo } from "./reservation";
+import type { StackConfig } from "./config";
+import { clusterCapacity } from "./config";
+import type { ReservationInfo } from "./reservation";
+import { adoptReservation, buyReservation, findBlockBoughtFor } from "./reservation";
 import { instanceFacts, unknownTypeWarning } from "./shared/catalog";
 
 export type StackOutputs = Record<string, pulumi.Input<string>>;
@@ -57,9 +60,9 @@ export async function preflight(cfg: StackConfig): Promise<Adopted> {
 
 /** The block the config buys or adopts; undefined on demand. */
 export async function reservationFor(cfg: StackConfig): Promise<ReservationInfo | undefined> {
-    const r = cfg.reservation;
-    if (r?.kind === "buy") return buyReservation(r, { region: cfg.region, tags: cfg.tags });
-    if (r?.kind === "adopt") return adoptReservation(r, cfg.region);
+    const wanted = cfg.reservation;
+    if (wanted?.kind === "buy") return buyReservation(wanted, { region: cfg.region, tags: cfg.tags });
+    if (wanted?.kind === "adopt") return adoptReservation(wanted, cfg.region);
     return undefined;
 }
 

@@ -54,7 +54,7 @@ export interface RecordedResource {
     options: ResourceOptionsSeen;
 }
 
-export interface ResourceOptionsSeen {
+interface ResourceOptionsSeen {
     retainOnDelete?: boolean;
     deleteBeforeReplace?: boolean;
     ignoreChanges?: string[];
@@ -75,7 +75,7 @@ function hexId(prefix: string, seed: string, length = 17): string {
 }
 
 /** Turns the engine's wire form into plain values: secrets become SECRET_MARK, resources their URN. */
-export function plainValue(v: unknown): unknown {
+function plainValue(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(plainValue);
     if (v && typeof v === "object") {
         const o = v as Record<string, unknown>;

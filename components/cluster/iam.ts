@@ -4,7 +4,7 @@
  * profiles for AWS PCS"). The role itself (with SSM core, for Session Manager to the login node) is the shared EC2 role.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { ec2Role } from "../shared/ec2Role";
 
 const PCS_ROLE_PREFIX = "AWSPCS-";

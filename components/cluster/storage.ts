@@ -10,7 +10,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SharedStorage } from "../config";
 import { lookUp } from "../shared/lookups";
-import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR, SharedMount } from "./userData";
+import type { SharedMount } from "./userData";
+import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./userData";
 
 /**
  * FSx for Lustre sizing, shared by the PCS file system and the rendered ParallelCluster config. FSx for Lustre
@@ -33,7 +34,7 @@ export interface ClusterStorage {
     note: pulumi.Output<string>;
 }
 
-/** What `pulumi destroy` does to the shared storage, and how to get the data back. */
+/** What `pulumi destroy` does to the shared storage, and how to get the data back; pure so the exact words are tested. */
 export function sharedStorageNote(kind: SharedStorage, id: string, deletedOnDestroy: boolean, region: string): string {
     switch (kind) {
         case "none":

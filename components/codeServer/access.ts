@@ -8,7 +8,7 @@ export const NGINX_PORT = 80;
 /** code-server itself listens here on localhost only; nginx is the one way in. */
 export const CODE_SERVER_INTERNAL_PORT = 8080;
 /** The port on the user's machine that the SSM port forward listens on. */
-export const PORT_FORWARD_LOCAL_PORT = 8080;
+const PORT_FORWARD_LOCAL_PORT = 8080;
 
 export interface AccessTarget {
     instanceId: string;

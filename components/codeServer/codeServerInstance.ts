@@ -1,15 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { SsmTasks, TaskSpec } from "../../dynamic-providers/ssmTasks";
+import type { TaskSpec } from "../../dynamic-providers/ssmTasks";
+import { SsmTasks } from "../../dynamic-providers/ssmTasks";
 import type { CodeServerConfig } from "../config";
 import type { ReservationInfo } from "../reservation";
 import { instanceFacts } from "../shared/catalog";
 import { awsPartition, ec2Role } from "../shared/ec2Role";
 import { launchTemplateBase, rootDeviceNameOf } from "../shared/launchTemplate";
-import { AccessCommands, accessCommands, NGINX_PORT, passwordCommand } from "./access";
+import type { AccessCommands } from "./access";
+import { accessCommands, NGINX_PORT, passwordCommand } from "./access";
 import type { Placement } from "./placement";
-import { ExistingVolume, workVolumeNote } from "./workVolume";
+import type { ExistingVolume } from "./workVolume";
+import { workVolumeNote } from "./workVolume";
 import { mountWorkVolumeTask } from "./workVolumeTask";
 
 /** Where the work volume is attached; on Nitro it shows up as NVMe and is found by its serial instead. */

@@ -44,7 +44,7 @@ export async function defaultSubnetIn(availabilityZone: string, region: string):
     return { subnetId: [...subnets.ids].sort()[0], vpcId };
 }
 
-/** A given subnet, refused unless it is in the AZ the instance must use. */
+/** The user's subnet and its VPC; a block's instances launch only in the block's AZ, so a subnet elsewhere is refused. */
 export async function checkedSubnet(subnetId: string, availabilityZone: string, region: string): Promise<Subnet> {
     const subnet = await aws.ec2.getSubnet({ id: subnetId, region });
     if (subnet.availabilityZone !== availabilityZone) {

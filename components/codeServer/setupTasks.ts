@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadCodeServerTasks, LoadedTasks } from "../../tasks/loader";
+import type { LoadedTasks } from "../../tasks/loader";
+import { loadCodeServerTasks } from "../../tasks/loader";
 import type { CodeServerConfig } from "../config";
 import { CODE_SERVER_INTERNAL_PORT, NGINX_PORT } from "./access";
 

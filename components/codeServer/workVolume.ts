@@ -9,7 +9,7 @@
 import * as aws from "@pulumi/aws";
 import { lookUp } from "../shared/lookups";
 
-export const WORK_VOLUME_KEY = "capblocks:codeServer.workVolumeId";
+const WORK_VOLUME_KEY = "capblocks:codeServer.workVolumeId";
 
 /** An EBS volume as the program-time lookup found it. */
 export interface ExistingVolume {

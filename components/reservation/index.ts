@@ -63,7 +63,7 @@ export function findBlockBoughtFor(cfg: BuyReservationConfig, region: string): P
 }
 
 /** Buys (or, after the first `up`, keeps) the block with a CapacityBlock resource. */
-export async function buyReservation(cfg: BuyReservationConfig, o: BuyOptions): Promise<ReservationInfo> {
+export async function buyReservation(cfg: BuyReservationConfig, options: BuyOptions): Promise<ReservationInfo> {
     const block = new CapacityBlock(
         BLOCK_RESOURCE_NAME,
         {
@@ -77,12 +77,12 @@ export async function buyReservation(cfg: BuyReservationConfig, o: BuyOptions): 
             instancePlatform: cfg.instancePlatform,
             selection: cfg.selection,
             generation: cfg.generation,
-            tags: o.tags,
-            region: o.region,
+            tags: options.tags,
+            region: options.region,
         },
-        o.opts,
+        options.opts,
     );
-    const live = await findBlockBoughtFor(cfg, o.region);
+    const live = await findBlockBoughtFor(cfg, options.region);
     if (!live) {
         return {
             id: block.reservationId,

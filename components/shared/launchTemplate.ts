@@ -8,7 +8,7 @@
  * market type EC2 answers "InvalidParameterValue: The market type (purchasing) option is not valid".
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 /**
  * The image's root device name, as EC2 reports it. Names differ between images (/dev/sda1 on Ubuntu, /dev/xvda on
