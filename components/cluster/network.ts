@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { subnetAzError } from "./validation";
 
-export const VPC_CIDR = "10.0.0.0/16";
+const VPC_CIDR = "10.0.0.0/16";
 const PUBLIC_CIDRS = ["10.0.0.0/24", "10.0.1.0/24"];
 /** /20s: an EFA-with-ENA interface takes an IP, so a p5.48xlarge uses 32 addresses. */
 const PRIVATE_CIDRS = ["10.0.16.0/20", "10.0.32.0/20"];
@@ -26,7 +26,8 @@ export function pickSecondAz(available: string[], firstAz: string): string {
     return other;
 }
 
-function firstAvailableAz(available: string[], region: string): string {
+/** On demand there is no block AZ to honour: the region's first available one. */
+export function firstAvailableAz(available: string[], region: string): string {
     if (available.length === 0) throw new pulumi.RunError(`aws:region: ${region} reports no available Availability Zone; choose another region`);
     return available[0];
 }
@@ -87,7 +88,6 @@ function newVpc(name: string, args: ClusterNetworkArgs, self: pulumi.Resource): 
     const parent = { parent: self };
     const tag = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
     const zones = aws.getAvailabilityZonesOutput({ state: "available" }, parent);
-    // On demand there is no block AZ to honour: take the region's first available one.
     const firstAz = args.blockAz ? pulumi.output(args.blockAz) : zones.names.apply((names) => firstAvailableAz(names, args.region));
     const secondAz = pulumi.all([zones.names, firstAz]).apply(([names, first]) => pickSecondAz(names, first));
     const azs = [firstAz, secondAz];

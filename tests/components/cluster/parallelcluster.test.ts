@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { parse } from "yaml";
-import { ParallelClusterSettings, renderParallelClusterConfig } from "../../../components/cluster/parallelcluster";
+import type { ParallelClusterSettings } from "../../../components/cluster/parallelcluster";
+import { renderParallelClusterConfig } from "../../../components/cluster/parallelcluster";
 
 const settings = (over: Partial<ParallelClusterSettings> = {}): ParallelClusterSettings => ({
     region: "us-east-2",

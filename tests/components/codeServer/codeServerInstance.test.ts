@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { CodeServerInstance } from "../../../components/codeServer/codeServerInstance";
-import { CodeServerConfig } from "../../../components/config";
+import type { CodeServerConfig } from "../../../components/config";
 import { placementIn } from "../../../components/codeServer/placement";
-import { ReservationInfo } from "../../../components/reservation";
-import { ExistingVolume } from "../../../components/codeServer/workVolume";
+import type { ReservationInfo } from "../../../components/reservation";
+import type { ExistingVolume } from "../../../components/codeServer/workVolume";
 import { MOUNT_TASK_ID } from "../../../components/codeServer/workVolumeTask";
-import { TaskSpec } from "../../../dynamic-providers/ssmTasks";
-import { MockRun } from "../../../scripts/offlineMocks";
+import type { TaskSpec } from "../../../dynamic-providers/ssmTasks";
+import type { MockRun } from "../../../scripts/offlineMocks";
 import { mockAws, ofType, oneOfType, REGION, resolved } from "../../helpers/mocks";
 
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { failure } from "../../helpers/failure";
-import { BuyReservationConfig } from "../../../components/config";
+import type { BuyReservationConfig } from "../../../components/config";
 import { adoptReservation, buyReservation } from "../../../components/reservation";
 import { nextStepFor } from "../../../components/reservation/nextStep";
 import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../../dynamic-providers/capacityBlock/rules";
@@ -111,7 +111,7 @@ describe("reservation: next step", () => {
         );
     });
 
-    // EC2 terminates a block's instances 30 minutes before its end (AWS-FACTS, end of block).
+    // EC2 user guide "Capacity Blocks for ML": EC2 starts terminating a block's instances 30 minutes before its end.
     it("warns an active block's instance goes 30 minutes before the end, and that work is kept", () => {
         expect(nextStepFor({ state: "active", startDate: "s", endDate: "2026-12-01T11:30:00.000Z", availabilityZone: "sa-east-1b" })).to.match(/until 2026-12-01T11:30:00\.000Z; EC2 terminates its instances 30 minutes before that\.$/);
     });
