@@ -32,28 +32,33 @@ function assertWorkVolumeFits(volume: ExistingVolume, where: InstancePlacement):
     if (problem) throw new pulumi.RunError(problem);
 }
 
+/** The work volume the config adopts, looked up and, when a block is still to buy, checked to fit where it may land. */
+async function adoptedWorkVolume(cfg: StackConfig): Promise<ExistingVolume | undefined> {
+    const id = cfg.codeServer.enabled ? cfg.codeServer.workVolumeId : undefined;
+    if (!id) return undefined;
+    const workVolume = await findWorkVolume(id, cfg.region);
+    warn(unencryptedVolumeWarning(workVolume));
+    if (cfg.reservation?.kind === "buy") {
+        const bought = await findBlockBoughtFor(cfg.reservation, cfg.region);
+        assertWorkVolumeFits(
+            workVolume,
+            bought ? { kind: "block", availabilityZone: bought.availabilityZone } : { kind: "block-to-buy", availabilityZones: cfg.reservation.availabilityZones },
+        );
+    }
+    return workVolume;
+}
+
 /**
  * Warnings about instance types the catalog does not know, then existing storage to adopt: looked up, and
  * checked to fit the block to buy, before anything is bought.
  */
 export async function preflight(cfg: StackConfig): Promise<Adopted> {
-    const { region } = cfg;
     for (const type of [cfg.reservation?.instanceType, cfg.codeServer.enabled ? cfg.codeServer.instanceType : undefined]) {
         if (type) warn(unknownTypeWarning(instanceFacts(type)));
     }
-    const workVolume = cfg.codeServer.enabled && cfg.codeServer.workVolumeId ? await findWorkVolume(cfg.codeServer.workVolumeId, region) : undefined;
-    if (workVolume) {
-        warn(unencryptedVolumeWarning(workVolume));
-        if (cfg.reservation?.kind === "buy") {
-            const bought = await findBlockBoughtFor(cfg.reservation, region);
-            assertWorkVolumeFits(
-                workVolume,
-                bought ? { kind: "block", availabilityZone: bought.availabilityZone } : { kind: "block-to-buy", availabilityZones: cfg.reservation.availabilityZones },
-            );
-        }
-    }
+    const workVolume = await adoptedWorkVolume(cfg);
     if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
-        warn(await checkSharedFileSystem(cfg.cluster.sharedFileSystemId, region));
+        warn(await checkSharedFileSystem(cfg.cluster.sharedFileSystemId, cfg.region));
     }
     return { workVolume };
 }

@@ -104,22 +104,29 @@ type ResourceAnswer = (name: string, inputs: Record<string, unknown>, a: Assumpt
 const arnOf = (a: Assumptions, service: string, kind: string, name: string) => `arn:aws:${service}:${a.region}:123456789012:${kind}/${name}`;
 
 function capacityBlockState(name: string, inputs: Record<string, unknown>, a: Assumptions): MockedResource {
-    const block = a.block;
-    const start = block?.startDate ?? assumedStart();
+    // A block the lookups find keeps its facts; one bought on this run is scheduled, in the assumed AZ, from tomorrow.
+    const start = a.block?.startDate ?? assumedStart();
+    const block = a.block ?? {
+        id: hexId("cr", name),
+        availabilityZone: a.availabilityZone,
+        state: "scheduled",
+        startDate: start,
+        endDate: new Date(Date.parse(start) + Number(inputs.durationHours ?? 24) * 3600_000).toISOString(),
+    };
     return {
-        id: block?.id ?? hexId("cr", name),
+        id: block.id,
         state: {
             ...inputs,
-            reservationId: block?.id ?? hexId("cr", name),
+            reservationId: block.id,
             offeringId: hexId("cb", name),
-            availabilityZone: block?.availabilityZone ?? a.availabilityZone,
-            startDate: start,
-            endDate: block?.endDate ?? new Date(Date.parse(start) + Number(inputs.durationHours ?? 24) * 3600_000).toISOString(),
+            availabilityZone: block.availabilityZone,
+            startDate: block.startDate,
+            endDate: block.endDate,
             upfrontFee: String(inputs.maxUpfrontFee ?? "0"),
             currencyCode: "USD",
-            state: block?.state ?? "scheduled",
+            state: block.state,
             totalInstanceCount: inputs.instanceCount,
-            availableInstanceCount: block?.state === "active" ? inputs.instanceCount : 0,
+            availableInstanceCount: block.state === "active" ? inputs.instanceCount : 0,
             purchaseToken: "mock-token",
         },
     };
