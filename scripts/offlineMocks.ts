@@ -54,7 +54,7 @@ export interface RecordedResource {
     options: ResourceOptionsSeen;
 }
 
-export interface ResourceOptionsSeen {
+interface ResourceOptionsSeen {
     retainOnDelete?: boolean;
     deleteBeforeReplace?: boolean;
     ignoreChanges?: string[];
@@ -75,7 +75,7 @@ function hexId(prefix: string, seed: string, length = 17): string {
 }
 
 /** Turns the engine's wire form into plain values: secrets become SECRET_MARK, resources their URN. */
-export function plainValue(v: unknown): unknown {
+function plainValue(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(plainValue);
     if (v && typeof v === "object") {
         const o = v as Record<string, unknown>;
@@ -98,67 +98,83 @@ function noMatch(): Error {
     return invokeError("no matching EC2 Capacity Block Reservation found");
 }
 
-function outputsFor(type: string, name: string, inputs: Record<string, unknown>, a: Assumptions): { id: string; state: Record<string, unknown> } {
-    const arn = (service: string, kind: string) => `arn:aws:${service}:${a.region}:123456789012:${kind}/${name}`;
-    switch (type) {
-        case "aws:ec2/instance:Instance": {
-            const id = hexId("i", name);
-            return { id, state: { ...inputs, publicDns: `ec2-198-51-100-7.${a.region}.compute.amazonaws.com`, privateIp: "172.31.0.10" } };
-        }
-        case "aws:ebs/volume:Volume":
-            return { id: hexId("vol", name), state: { ...inputs, arn: arn("ec2", "volume") } };
-        case "aws:ec2/securityGroup:SecurityGroup":
-            return { id: hexId("sg", name), state: { ...inputs, arn: arn("ec2", "security-group") } };
-        case "aws:ec2/launchTemplate:LaunchTemplate":
-            return { id: hexId("lt", name), state: { ...inputs, latestVersion: 1, defaultVersion: 1 } };
-        case "aws:iam/role:Role":
-            return { id: `${name}-1234567`, state: { ...inputs, name: `${name}-1234567`, arn: `arn:aws:iam::123456789012:role/${name}` } };
-        case "aws:iam/instanceProfile:InstanceProfile":
-            return { id: `${name}-1234567`, state: { ...inputs, arn: `arn:aws:iam::123456789012:instance-profile/${name}` } };
-        case "aws:secretsmanager/secret:Secret": {
-            const secretArn = `arn:aws:secretsmanager:${a.region}:123456789012:secret:${name}-AbCdEf`;
-            return { id: secretArn, state: { ...inputs, arn: secretArn } };
-        }
-        case "random:index/randomPassword:RandomPassword":
-            return { id: "none", state: { ...inputs, result: `mock-${hexId("pw", name, 24)}` } };
-        case "pulumi-nodejs:dynamic/capblocks:CapacityBlock": {
-            const block = a.block;
-            const start = block?.startDate ?? assumedStart();
-            return {
-                id: block?.id ?? hexId("cr", name),
-                state: {
-                    ...inputs,
-                    reservationId: block?.id ?? hexId("cr", name),
-                    offeringId: hexId("cb", name),
-                    availabilityZone: block?.availabilityZone ?? a.availabilityZone,
-                    startDate: start,
-                    endDate: block?.endDate ?? new Date(Date.parse(start) + Number(inputs.durationHours ?? 24) * 3600_000).toISOString(),
-                    upfrontFee: String(inputs.maxUpfrontFee ?? "0"),
-                    currencyCode: "USD",
-                    state: block?.state ?? "scheduled",
-                    totalInstanceCount: inputs.instanceCount,
-                    availableInstanceCount: block?.state === "active" ? inputs.instanceCount : 0,
-                    purchaseToken: "mock-token",
-                },
-            };
-        }
-        case "aws:efs/fileSystem:FileSystem":
-            return { id: hexId("fs", name), state: { ...inputs, arn: arn("elasticfilesystem", "file-system") } };
-        case "aws:efs/mountTarget:MountTarget":
-            return { id: hexId("fsmt", name), state: { ...inputs, ipAddress: "10.0.16.5" } };
-        case "aws:fsx/lustreFileSystem:LustreFileSystem":
-            return { id: hexId("fs", name), state: { ...inputs, dnsName: `${hexId("fs", name)}.fsx.${a.region}.amazonaws.com`, mountName: "abcd1234" } };
-        case "aws-native:pcs:Cluster":
-        case "aws-native:pcs:ComputeNodeGroup":
-        case "aws-native:pcs:Queue": {
-            const awsId = `pcs_${createHash("sha256").update(name).digest("hex").slice(0, 10)}`;
-            return { id: awsId, state: { ...inputs, awsId, arn: `arn:aws:pcs:${a.region}:123456789012:${name}/${awsId}` } };
-        }
-        case "pulumi-nodejs:dynamic/capblocks:SsmTasks":
-            return { id: hexId("ssm", name), state: { ...inputs, taskStates: {} } };
-        default:
-            return { id: `${name}-id`, state: { ...inputs } };
-    }
+type MockedResource = { id: string; state: Record<string, unknown> };
+type ResourceAnswer = (name: string, inputs: Record<string, unknown>, a: Assumptions) => MockedResource;
+
+const arnOf = (a: Assumptions, service: string, kind: string, name: string) => `arn:aws:${service}:${a.region}:123456789012:${kind}/${name}`;
+
+function capacityBlockState(name: string, inputs: Record<string, unknown>, a: Assumptions): MockedResource {
+    // A block the lookups find keeps its facts; one bought on this run is scheduled, in the assumed AZ, from tomorrow.
+    const start = a.block?.startDate ?? assumedStart();
+    const block = a.block ?? {
+        id: hexId("cr", name),
+        availabilityZone: a.availabilityZone,
+        state: "scheduled",
+        startDate: start,
+        endDate: new Date(Date.parse(start) + Number(inputs.durationHours ?? 24) * 3600_000).toISOString(),
+    };
+    return {
+        id: block.id,
+        state: {
+            ...inputs,
+            reservationId: block.id,
+            offeringId: hexId("cb", name),
+            availabilityZone: block.availabilityZone,
+            startDate: block.startDate,
+            endDate: block.endDate,
+            upfrontFee: String(inputs.maxUpfrontFee ?? "0"),
+            currencyCode: "USD",
+            state: block.state,
+            totalInstanceCount: inputs.instanceCount,
+            availableInstanceCount: block.state === "active" ? inputs.instanceCount : 0,
+            purchaseToken: "mock-token",
+        },
+    };
+}
+
+function pcsState(name: string, inputs: Record<string, unknown>, a: Assumptions): MockedResource {
+    const awsId = `pcs_${createHash("sha256").update(name).digest("hex").slice(0, 10)}`;
+    return { id: awsId, state: { ...inputs, awsId, arn: `arn:aws:pcs:${a.region}:123456789012:${name}/${awsId}` } };
+}
+
+/** What AWS would add to each resource type's inputs; any other type echoes its inputs under the id `<name>-id`. */
+const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
+    "aws:ec2/instance:Instance": (name, inputs, a) => ({
+        id: hexId("i", name),
+        state: { ...inputs, publicDns: `ec2-198-51-100-7.${a.region}.compute.amazonaws.com`, privateIp: "172.31.0.10" },
+    }),
+    "aws:ebs/volume:Volume": (name, inputs, a) => ({ id: hexId("vol", name), state: { ...inputs, arn: arnOf(a, "ec2", "volume", name) } }),
+    "aws:ec2/securityGroup:SecurityGroup": (name, inputs, a) => ({ id: hexId("sg", name), state: { ...inputs, arn: arnOf(a, "ec2", "security-group", name) } }),
+    "aws:ec2/launchTemplate:LaunchTemplate": (name, inputs) => ({ id: hexId("lt", name), state: { ...inputs, latestVersion: 1, defaultVersion: 1 } }),
+    "aws:iam/role:Role": (name, inputs) => ({
+        id: `${name}-1234567`,
+        state: { ...inputs, name: `${name}-1234567`, arn: `arn:aws:iam::123456789012:role/${name}` },
+    }),
+    "aws:iam/instanceProfile:InstanceProfile": (name, inputs) => ({
+        id: `${name}-1234567`,
+        state: { ...inputs, arn: `arn:aws:iam::123456789012:instance-profile/${name}` },
+    }),
+    "aws:secretsmanager/secret:Secret": (name, inputs, a) => {
+        const arn = `arn:aws:secretsmanager:${a.region}:123456789012:secret:${name}-AbCdEf`;
+        return { id: arn, state: { ...inputs, arn } };
+    },
+    "random:index/randomPassword:RandomPassword": (name, inputs) => ({ id: "none", state: { ...inputs, result: `mock-${hexId("pw", name, 24)}` } }),
+    "pulumi-nodejs:dynamic/capblocks:CapacityBlock": capacityBlockState,
+    "aws:efs/fileSystem:FileSystem": (name, inputs, a) => ({ id: hexId("fs", name), state: { ...inputs, arn: arnOf(a, "elasticfilesystem", "file-system", name) } }),
+    "aws:efs/mountTarget:MountTarget": (name, inputs) => ({ id: hexId("fsmt", name), state: { ...inputs, ipAddress: "10.0.16.5" } }),
+    "aws:fsx/lustreFileSystem:LustreFileSystem": (name, inputs, a) => ({
+        id: hexId("fs", name),
+        state: { ...inputs, dnsName: `${hexId("fs", name)}.fsx.${a.region}.amazonaws.com`, mountName: "abcd1234" },
+    }),
+    "aws-native:pcs:Cluster": pcsState,
+    "aws-native:pcs:ComputeNodeGroup": pcsState,
+    "aws-native:pcs:Queue": pcsState,
+    "pulumi-nodejs:dynamic/capblocks:SsmTasks": (name, inputs) => ({ id: hexId("ssm", name), state: { ...inputs, taskStates: {} } }),
+};
+
+function outputsFor(type: string, name: string, inputs: Record<string, unknown>, a: Assumptions): MockedResource {
+    const answer = RESOURCE_ANSWERS[type];
+    return answer ? answer(name, inputs, a) : { id: `${name}-id`, state: { ...inputs } };
 }
 
 /** Tomorrow at 11:30 UTC, when blocks start and end: a start date that never goes stale. */
@@ -171,72 +187,83 @@ type Filters = { name: string; values: string[] }[];
 const filterValue = (inputs: Record<string, unknown>, name: string) =>
     ((inputs.filters as Filters | undefined) ?? []).find((f) => f.name === name)?.values[0];
 
-function answerCall(token: string, inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void): Record<string, unknown> {
-    switch (token) {
-        case "aws:index/getPartition:getPartition":
-            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-            const names = ["a", "b", "c"].map((z) => `${a.region}${z}`);
-            assume(`Availability Zones ${names.join(", ")} in ${a.region}`);
-            return { names, zoneIds: names.map((_, i) => `use-az${i + 1}`), id: a.region };
-        }
-        case "aws:ec2/getVpc:getVpc":
-            assume(`default VPC vpc-0default0000000001 in ${a.region}`);
-            return { id: "vpc-0default0000000001", cidrBlock: "172.31.0.0/16", default: true };
-        case "aws:ec2/getSubnets:getSubnets": {
-            const az = filterValue(inputs, "availability-zone") ?? a.availabilityZone;
-            const ids = a.subnetsByAz?.[az] ?? [hexId("subnet", az)];
-            if (ids.length) assume(`default subnet ${ids[0]} in ${az}`);
-            return { ids, filters: inputs.filters, id: a.region };
-        }
-        case "aws:ec2/getSubnet:getSubnet": {
-            const id = String(inputs.id);
-            const az = a.subnetAzs?.[id] ?? a.availabilityZone;
-            assume(`subnet ${id} is in ${az}`);
-            return { id, availabilityZone: az, vpcId: "vpc-0given00000000001" };
-        }
-        case "aws:ssm/getParameter:getParameter": {
-            const name = String(inputs.name);
-            const value = a.parameters?.[name] ?? (name.startsWith("/aws/service/") ? a.amiId ?? "ami-0example000000001" : undefined);
-            if (value === undefined) throw invokeError(`ParameterNotFound: ${name}`);
-            assume(`SSM parameter ${name} = ${value}`);
-            return { name, value, insecureValue: value, type: "String", id: name };
-        }
-        case "aws:ec2/getAmi:getAmi":
-            return { id: filterValue(inputs, "image-id") ?? "ami-0example000000001", rootDeviceName: "/dev/sda1" };
-        case "aws:ec2/getCapacityBlockReservation:getCapacityBlockReservation": {
-            const block = a.block;
-            if (!block || (inputs.id !== undefined && inputs.id !== block.id)) {
-                assume(inputs.id ? `no Capacity Block ${String(inputs.id)} exists` : "this stack's Capacity Block is not bought yet");
-                throw noMatch();
-            }
-            assume(`Capacity Block ${block.id}: ${block.instanceCount} × ${block.instanceType} in ${block.availabilityZone}, ${block.state}, ${block.startDate} → ${block.endDate}`);
-            return { ...block, capacityBlockId: hexId("cb", block.id), reservationType: "capacity-block" };
-        }
-        case "aws:ebs/getVolume:getVolume": {
-            const id = String(filterValue(inputs, "volume-id"));
-            const volume = a.volumes?.[id];
-            if (!volume) {
-                assume(`no EBS volume ${id} exists`);
-                // terraform-provider-aws tfresource.SingularDataSourceFindError for an empty result.
-                throw invokeError("no matching EBS Volume found");
-            }
-            assume(`EBS volume ${id}: ${volume.sizeGb} GiB in ${volume.availabilityZone}, ${volume.encrypted ? "encrypted" : "not encrypted"}`);
-            return { id, volumeId: id, availabilityZone: volume.availabilityZone, encrypted: volume.encrypted, size: volume.sizeGb, volumeType: "gp3" };
-        }
-        case "aws:efs/getFileSystem:getFileSystem": {
-            const id = String(inputs.fileSystemId);
-            const fs = a.fileSystems?.[id];
-            if (!fs) {
-                assume(`no EFS file system ${id} exists`);
-                throw invokeError(`reading EFS File System (${id}): couldn't find resource`);
-            }
-            assume(`EFS file system ${id} exists${fs.availabilityZoneName ? ` (One Zone, ${fs.availabilityZoneName})` : ""}`);
-            return { id, fileSystemId: id, encrypted: fs.encrypted, availabilityZoneName: fs.availabilityZoneName ?? "", region: a.region };
-        }
-        default:
-            throw invokeError(`offline mocks do not answer ${token}`);
+type InvokeAnswer = (inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void) => Record<string, unknown>;
+
+function capacityBlockLookup(inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void): Record<string, unknown> {
+    const block = a.block;
+    if (!block || (inputs.id !== undefined && inputs.id !== block.id)) {
+        assume(inputs.id ? `no Capacity Block ${String(inputs.id)} exists` : "this stack's Capacity Block is not bought yet");
+        throw noMatch();
     }
+    assume(`Capacity Block ${block.id}: ${block.instanceCount} × ${block.instanceType} in ${block.availabilityZone}, ${block.state}, ${block.startDate} → ${block.endDate}`);
+    return { ...block, capacityBlockId: hexId("cb", block.id), reservationType: "capacity-block" };
+}
+
+function volumeLookup(inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void): Record<string, unknown> {
+    const id = String(filterValue(inputs, "volume-id"));
+    const volume = a.volumes?.[id];
+    if (!volume) {
+        assume(`no EBS volume ${id} exists`);
+        // terraform-provider-aws tfresource.SingularDataSourceFindError for an empty result.
+        throw invokeError("no matching EBS Volume found");
+    }
+    assume(`EBS volume ${id}: ${volume.sizeGb} GiB in ${volume.availabilityZone}, ${volume.encrypted ? "encrypted" : "not encrypted"}`);
+    return { id, volumeId: id, availabilityZone: volume.availabilityZone, encrypted: volume.encrypted, size: volume.sizeGb, volumeType: "gp3" };
+}
+
+function fileSystemLookup(inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void): Record<string, unknown> {
+    const id = String(inputs.fileSystemId);
+    const fs = a.fileSystems?.[id];
+    if (!fs) {
+        assume(`no EFS file system ${id} exists`);
+        throw invokeError(`reading EFS File System (${id}): couldn't find resource`);
+    }
+    assume(`EFS file system ${id} exists${fs.availabilityZoneName ? ` (One Zone, ${fs.availabilityZoneName})` : ""}`);
+    return { id, fileSystemId: id, encrypted: fs.encrypted, availabilityZoneName: fs.availabilityZoneName ?? "", region: a.region };
+}
+
+/** The answer to each invoke the program makes, from the assumptions; each made-up value is reported with `assume`. */
+const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
+    "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": (_inputs, a, assume) => {
+        const names = ["a", "b", "c"].map((z) => `${a.region}${z}`);
+        assume(`Availability Zones ${names.join(", ")} in ${a.region}`);
+        return { names, zoneIds: names.map((_, i) => `use-az${i + 1}`), id: a.region };
+    },
+    "aws:ec2/getVpc:getVpc": (_inputs, a, assume) => {
+        assume(`default VPC vpc-0default0000000001 in ${a.region}`);
+        return { id: "vpc-0default0000000001", cidrBlock: "172.31.0.0/16", default: true };
+    },
+    "aws:ec2/getSubnets:getSubnets": (inputs, a, assume) => {
+        const az = filterValue(inputs, "availability-zone") ?? a.availabilityZone;
+        const ids = a.subnetsByAz?.[az] ?? [hexId("subnet", az)];
+        if (ids.length) assume(`default subnet ${ids[0]} in ${az}`);
+        return { ids, filters: inputs.filters, id: a.region };
+    },
+    "aws:ec2/getSubnet:getSubnet": (inputs, a, assume) => {
+        const id = String(inputs.id);
+        const az = a.subnetAzs?.[id] ?? a.availabilityZone;
+        assume(`subnet ${id} is in ${az}`);
+        return { id, availabilityZone: az, vpcId: "vpc-0given00000000001" };
+    },
+    "aws:ssm/getParameter:getParameter": (inputs, a, assume) => {
+        const name = String(inputs.name);
+        const value = a.parameters?.[name] ?? (name.startsWith("/aws/service/") ? a.amiId ?? "ami-0example000000001" : undefined);
+        if (value === undefined) throw invokeError(`ParameterNotFound: ${name}`);
+        assume(`SSM parameter ${name} = ${value}`);
+        return { name, value, insecureValue: value, type: "String", id: name };
+    },
+    // Every AMI the program boots (the DLAMIs, the PCS-ready DLAMI) is Ubuntu, which boots from /dev/sda1.
+    "aws:ec2/getAmi:getAmi": (inputs) => ({ id: filterValue(inputs, "image-id") ?? "ami-0example000000001", rootDeviceName: "/dev/sda1" }),
+    "aws:ec2/getCapacityBlockReservation:getCapacityBlockReservation": capacityBlockLookup,
+    "aws:ebs/getVolume:getVolume": volumeLookup,
+    "aws:efs/getFileSystem:getFileSystem": fileSystemLookup,
+};
+
+function answerCall(token: string, inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void): Record<string, unknown> {
+    const answer = INVOKE_ANSWERS[token];
+    if (!answer) throw invokeError(`offline mocks do not answer ${token}`);
+    return answer(inputs, a, assume);
 }
 
 interface WireRequest {

@@ -11,13 +11,15 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { ConfigError, rawStackConfigFrom, StackConfig, validateStackConfig } from "../components/config";
-import { Assumptions, BlockFacts, MockRun, RecordedResource, SECRET_MARK, assumedStart, installMocks, resolveOutputs, settle } from "./offlineMocks";
+import type { StackConfig } from "../components/config";
+import { ConfigError, rawStackConfigFrom, validateStackConfig } from "../components/config";
+import type { Assumptions, BlockFacts, MockRun, RecordedResource } from "./offlineMocks";
+import { SECRET_MARK, assumedStart, installMocks, resolveOutputs, settle } from "./offlineMocks";
 
-export const BLOCK_STATES = ["active", "scheduled", "expired", "none"] as const;
-export type AssumedBlockState = (typeof BLOCK_STATES)[number];
+const BLOCK_STATES = ["active", "scheduled", "expired", "none"] as const;
+type AssumedBlockState = (typeof BLOCK_STATES)[number];
 
-export interface PlanOptions {
+interface PlanOptions {
     stack?: string;
     configFile?: string;
     json?: boolean;
@@ -26,7 +28,7 @@ export interface PlanOptions {
     now?: Date;
 }
 
-export interface PlanResult {
+interface PlanResult {
     stack: string;
     resources: RecordedResource[];
     outputs: Record<string, unknown>;
@@ -52,7 +54,7 @@ export function pulumiConfigMap(config: Record<string, unknown>, project: string
 }
 
 /** What the mocks answer, from the validated config and the block state to assume. */
-export function assumptionsFor(cfg: StackConfig, blockState: AssumedBlockState, now = new Date()): Assumptions {
+function assumptionsFor(cfg: StackConfig, blockState: AssumedBlockState, now = new Date()): Assumptions {
     const region = cfg.region;
     const r = cfg.reservation;
     const availabilityZone = (r?.kind === "buy" ? r.availabilityZones?.[0] : undefined) ?? cfg.codeServer.availabilityZone ?? `${region}a`;
@@ -97,7 +99,7 @@ function stackFileOf(o: PlanOptions, projectDir: string): { file: string; stack:
 }
 
 /** Runs the program under mocks. Throws ConfigError for bad config, before anything is declared. */
-export async function runPlan(o: PlanOptions): Promise<PlanResult> {
+async function runPlan(o: PlanOptions): Promise<PlanResult> {
     const projectDir = o.projectDir ?? path.resolve(__dirname, "..");
     const project = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name: string }).name;
     const { file, stack } = stackFileOf(o, projectDir);
@@ -137,7 +139,7 @@ function short(value: unknown): string {
 }
 
 /** The plan as text: the resource tree with key inputs, the outputs, then what was assumed. */
-export function formatPlan(p: PlanResult): string {
+function formatPlan(p: PlanResult): string {
     const lines = [`capblocks offline plan for stack ${p.stack}: nothing is created and AWS is not called`, "", `Resources (${p.resources.length}):`];
     const children = (parent: string | null) => p.resources.filter((r) => r.parent === parent);
     const walk = (r: RecordedResource, depth: number) => {
@@ -160,7 +162,7 @@ export function formatPlan(p: PlanResult): string {
     return lines.join("\n");
 }
 
-export function parseArgs(argv: string[]): PlanOptions {
+function parseArgs(argv: string[]): PlanOptions {
     const o: PlanOptions = {};
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
@@ -181,11 +183,11 @@ export function parseArgs(argv: string[]): PlanOptions {
     return o;
 }
 
-/** CLI entry: 0 on success, 2 for invalid config (only the config error is printed), 1 for other failures. */
 export interface Sink {
     write(chunk: string): unknown;
 }
 
+/** CLI entry: 0 on success, 2 for invalid config (only the config error is printed), 1 for other failures. */
 export async function main(argv: string[], out: Sink = process.stdout, err: Sink = process.stderr): Promise<number> {
     try {
         const o = parseArgs(argv);

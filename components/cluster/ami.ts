@@ -5,7 +5,7 @@
  * with AWS PCS"). There is no PCS-ready Neuron image, so Trainium/Inferentia clusters get the same AMI plus a
  * warning that the Neuron driver is missing unless `cluster.amiId` points at an image that has both.
  */
-import { Accelerator } from "../shared/catalog";
+import type { Accelerator } from "../shared/catalog";
 
 export const PCS_DLAMI_PARAMETER = "/aws/service/pcs/ami/dlami-base-ubuntu2404/x86_64/latest/ami-id";
 

@@ -10,23 +10,26 @@ import * as aws from "@pulumi/aws";
 // The pcs submodule alone: the package root loads every AWS service (~0.25 s of program start).
 import * as pcs from "@pulumi/aws-native/pcs";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterConfig } from "../config";
+import type { ReservationInfo } from "../reservation";
+import type { InstanceFacts } from "../shared/catalog";
 import { instanceFacts, unknownTypeWarning } from "../shared/catalog";
-import { ClusterConfig } from "../config";
-import { ReservationInfo } from "../reservation";
+import { awsPartition } from "../shared/ec2Role";
+import { rootDeviceNameOf } from "../shared/launchTemplate";
 import { loginConnectCommand } from "./access";
-import { clusterSecurityGroups } from "./security";
+import { PCS_DLAMI_OS, PCS_DLAMI_PARAMETER, pcsAmiWarning } from "./ami";
+import type { NodeIdentity } from "./iam";
 import { nodeIdentity } from "./iam";
+import { computeLaunchTemplateArgs, loginLaunchTemplateArgs } from "./launchTemplates";
 import { ClusterNetwork } from "./network";
+import { QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
+import { clusterSecurityGroups } from "./security";
+import type { ClusterStorage } from "./storage";
 import { clusterStorage } from "./storage";
 import { nodeUserData } from "./userData";
 import { blockStateProblem, clusterConfigErrors, computeInstanceTypeError } from "./validation";
-import { renderParallelClusterConfig } from "./parallelcluster";
-import { PCS_DLAMI_OS, PCS_DLAMI_PARAMETER, pcsAmiWarning } from "./ami";
-import { computeLaunchTemplateArgs, loginLaunchTemplateArgs } from "./launchTemplates";
 
-export const LOGIN_NODE_GROUP_NAME = "login";
-export const COMPUTE_NODE_GROUP_NAME = "compute";
-export const QUEUE_NAME = "compute";
+const LOGIN_NODE_GROUP_NAME = "login";
 
 export interface GpuNodeGroupArgs {
     cluster: ClusterConfig;
@@ -40,44 +43,91 @@ export interface GpuNodeGroupArgs {
     tags: Record<string, string>;
 }
 
+/** What the node groups stand on, built before any PCS resource. */
+interface Foundation {
+    tags: Record<string, string>;
+    facts: InstanceFacts;
+    network: ClusterNetwork;
+    nodeSecurityGroupId: pulumi.Output<string>;
+    storage: ClusterStorage;
+    identity: NodeIdentity;
+    amiId: pulumi.Output<string>;
+}
+
+interface LaunchTemplates {
+    login: aws.ec2.LaunchTemplate;
+    compute: aws.ec2.LaunchTemplate;
+}
+
+interface PcsResources {
+    cluster: pcs.Cluster;
+    login: pcs.ComputeNodeGroup;
+    compute: pcs.ComputeNodeGroup;
+    queue: pcs.Queue;
+}
+
 export class GpuNodeGroup extends pulumi.ComponentResource {
-    declare public readonly clusterId: pulumi.Output<string>;
-    declare public readonly clusterName: pulumi.Output<string>;
-    declare public readonly queueName: pulumi.Output<string>;
-    declare public readonly loginNodeGroupId: pulumi.Output<string>;
-    declare public readonly computeNodeGroupId: pulumi.Output<string>;
+    public readonly clusterId: pulumi.Output<string>;
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly queueName: pulumi.Output<string>;
+    public readonly loginNodeGroupId: pulumi.Output<string>;
     /** Shell command that opens an SSM session on the login node. */
-    declare public readonly loginCommand: pulumi.Output<string>;
+    public readonly loginCommand: pulumi.Output<string>;
     /** EFS or FSx file system id; "" without shared storage. */
-    declare public readonly sharedStorageId: pulumi.Output<string>;
+    public readonly sharedStorageId: pulumi.Output<string>;
     /** What `pulumi destroy` does to the shared storage's data, and how to get it back. */
-    declare public readonly sharedStorageNote: pulumi.Output<string>;
+    public readonly sharedStorageNote: pulumi.Output<string>;
     /** ParallelCluster 3 cluster config (YAML). */
-    declare public readonly parallelClusterConfig: pulumi.Output<string>;
+    public readonly parallelClusterConfig: pulumi.Output<string>;
     public readonly network: ClusterNetwork;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         // Bad settings fail before anything, even this component, is registered.
         assertValidArgs(args);
         super("capblocks:index:GpuNodeGroup", name, {}, opts);
-        const { cluster, reservation } = args;
+        const partition = awsPartition(this);
+        const base = this.foundation(name, args, partition);
+        const templates = this.launchTemplates(name, args, base);
+        const parts = this.pcsResources(name, args, base, templates);
 
+        this.network = base.network;
+        this.clusterId = parts.cluster.awsId;
+        this.clusterName = pulumi.output(args.cluster.name);
+        this.queueName = parts.queue.name.apply((n) => n ?? QUEUE_NAME);
+        this.loginNodeGroupId = parts.login.awsId;
+        this.loginCommand = parts.login.awsId.apply((id) => loginConnectCommand(args.region, id));
+        this.sharedStorageId = base.storage.id;
+        this.sharedStorageNote = base.storage.note;
+        this.parallelClusterConfig = parallelClusterYaml(args, base, partition);
+        this.registerOutputs({
+            clusterId: this.clusterId,
+            clusterName: this.clusterName,
+            queueName: this.queueName,
+            loginNodeGroupId: this.loginNodeGroupId,
+            loginCommand: this.loginCommand,
+            sharedStorageId: this.sharedStorageId,
+            sharedStorageNote: this.sharedStorageNote,
+            parallelClusterConfig: this.parallelClusterConfig,
+        });
+    }
+
+    /** Network, security groups, shared storage, the node role and the AMI; warnings about the type and AMI. */
+    private foundation(name: string, args: GpuNodeGroupArgs, partition: pulumi.Output<string>): Foundation {
+        const { cluster } = args;
         const facts = instanceFacts(args.instanceType);
         for (const warning of [unknownTypeWarning(facts), pcsAmiWarning(facts.accelerator, cluster.amiId)]) {
             if (warning) void pulumi.log.warn(warning, this);
         }
         const tags = { ...args.tags, "capblocks:cluster": cluster.name };
-
         const network = new ClusterNetwork(`${name}-net`, {
-            blockAz: reservation?.availabilityZone,
+            region: args.region,
+            blockAz: args.reservation?.availabilityZone,
             vpcId: cluster.vpcId,
             computeSubnetId: cluster.computeSubnetId,
             loginSubnetId: cluster.loginSubnetId,
             loginPublic: cluster.loginPublic,
             tags,
         }, { parent: this });
-        this.network = network;
-
         const groups = clusterSecurityGroups(name, { vpcId: network.vpcId, storage: cluster.sharedStorage, tags }, this);
         const storage = clusterStorage(name, {
             kind: cluster.sharedStorage,
@@ -88,132 +138,132 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             region: args.region,
             tags,
         }, this);
-        const identity = nodeIdentity(name, cluster.name, tags, this);
+        const identity = nodeIdentity(name, cluster.name, tags, partition, this);
         const amiId = cluster.amiId
             ? pulumi.output(cluster.amiId)
             : aws.ssm.getParameterOutput({ name: PCS_DLAMI_PARAMETER }, { parent: this }).value;
-        const userData = storage.mount.apply((mount) => {
+        return { tags, facts, network, nodeSecurityGroupId: groups.nodeSecurityGroupId, storage, identity, amiId };
+    }
+
+    /** Login and compute templates: the storage mount as user data, and (compute) EFA and the block's market settings. */
+    private launchTemplates(name: string, args: GpuNodeGroupArgs, base: Foundation): LaunchTemplates {
+        const { cluster, reservation } = args;
+        const userData = base.storage.mount.apply((mount) => {
             const text = nodeUserData(mount);
             return text === undefined ? undefined : Buffer.from(text).toString("base64");
         });
-
-        const loginTemplate = new aws.ec2.LaunchTemplate(`${name}-login`, loginLaunchTemplateArgs({
-            nameTag: `${cluster.name}-login`,
-            securityGroupIds: [groups.nodeSecurityGroupId],
+        const common = {
+            securityGroupIds: [base.nodeSecurityGroupId],
             userData,
+            rootDeviceName: rootDeviceNameOf(base.amiId, args.region, this),
+            tags: base.tags,
+        };
+        const login = new aws.ec2.LaunchTemplate(`${name}-login`, loginLaunchTemplateArgs({
+            ...common,
+            nameTag: `${cluster.name}-login`,
             rootVolumeGb: instanceFacts(cluster.loginInstanceType).rootVolumeGb,
-            tags,
         }), { parent: this });
         // The block id reaches PCS only through the compute template, so checking the block's state here stops
         // the node group before PCS would reject it.
         const checkedBlockId = reservation
             ? pulumi.all([reservation.id, reservation.state]).apply(([id, state]) => {
                   const problem = blockStateProblem(id, state);
-                  if (problem?.blocking) throw new Error(problem.message);
+                  if (problem?.blocking) throw new pulumi.RunError(problem.message);
                   if (problem) void pulumi.log.warn(problem.message, this);
                   return id;
               })
             : undefined;
-        const computeTemplate = new aws.ec2.LaunchTemplate(`${name}-compute`, computeLaunchTemplateArgs({
+        const compute = new aws.ec2.LaunchTemplate(`${name}-compute`, computeLaunchTemplateArgs({
+            ...common,
             nameTag: `${cluster.name}-compute`,
-            facts,
+            facts: base.facts,
             reservationId: checkedBlockId,
-            securityGroupIds: [groups.nodeSecurityGroupId],
-            subnetId: network.computeSubnetId,
-            userData,
-            rootVolumeGb: facts.rootVolumeGb,
-            tags,
+            subnetId: base.network.computeSubnetId,
+            rootVolumeGb: base.facts.rootVolumeGb,
         }), { parent: this });
+        return { login, compute };
+    }
 
+    /** The PCS cluster, the login and compute node groups, and the queue. */
+    private pcsResources(name: string, args: GpuNodeGroupArgs, base: Foundation, templates: LaunchTemplates): PcsResources {
+        const { cluster, reservation } = args;
+        const { network, tags } = base;
+        const replaceDeleteFirst = { parent: this, deleteBeforeReplace: true };
         const pcsCluster = new pcs.Cluster(`${name}-cluster`, {
             name: cluster.name,
             scheduler: { type: "SLURM", version: cluster.slurmVersion },
             size: cluster.size,
-            networking: { subnetIds: [network.computeSubnetId], securityGroupIds: [groups.nodeSecurityGroupId] },
+            networking: { subnetIds: [network.computeSubnetId], securityGroupIds: [base.nodeSecurityGroupId] },
             tags,
-        }, { parent: this, deleteBeforeReplace: true });
+        }, replaceDeleteFirst);
 
         // Nodes register with PCS and mount storage on first boot: permissions, routes and mount targets first.
-        const nodePrereqs = [...identity.ready, ...network.readiness, ...storage.ready];
-        const template = (lt: aws.ec2.LaunchTemplate) => ({ templateId: lt.id, version: lt.latestVersion.apply(String) });
-
-        const login = new pcs.ComputeNodeGroup(`${name}-login`, {
-            name: LOGIN_NODE_GROUP_NAME,
+        const nodePrereqs = { ...replaceDeleteFirst, dependsOn: [...base.identity.ready, ...network.readiness, ...base.storage.ready] };
+        const nodeGroup = (template: aws.ec2.LaunchTemplate) => ({
             clusterId: pcsCluster.awsId,
-            amiId,
-            customLaunchTemplate: template(loginTemplate),
-            iamInstanceProfileArn: identity.instanceProfileArn,
+            amiId: base.amiId,
+            customLaunchTemplate: { templateId: template.id, version: template.latestVersion.apply(String) },
+            iamInstanceProfileArn: base.identity.instanceProfileArn,
+            tags,
+        });
+        const login = new pcs.ComputeNodeGroup(`${name}-login`, {
+            ...nodeGroup(templates.login),
+            name: LOGIN_NODE_GROUP_NAME,
             instanceConfigs: [{ instanceType: cluster.loginInstanceType }],
             purchaseOption: "ONDEMAND",
             scalingConfiguration: { minInstanceCount: 1, maxInstanceCount: 1 },
             subnetIds: [network.loginSubnetId],
-            tags,
-        }, { parent: this, dependsOn: nodePrereqs, deleteBeforeReplace: true });
-
+        }, nodePrereqs);
+        // The compute node group is named after the queue it serves.
         const compute = new pcs.ComputeNodeGroup(`${name}-compute`, {
-            name: COMPUTE_NODE_GROUP_NAME,
-            clusterId: pcsCluster.awsId,
-            amiId,
-            customLaunchTemplate: template(computeTemplate),
-            iamInstanceProfileArn: identity.instanceProfileArn,
+            ...nodeGroup(templates.compute),
+            name: QUEUE_NAME,
             instanceConfigs: [{ instanceType: args.instanceType }],
             purchaseOption: reservation ? "CAPACITY_BLOCK" : "ONDEMAND",
             scalingConfiguration: { minInstanceCount: cluster.computeMinCount, maxInstanceCount: args.instanceCount },
             subnetIds: [network.computeSubnetId],
-            tags,
-        }, { parent: this, dependsOn: nodePrereqs, deleteBeforeReplace: true });
-
+        }, nodePrereqs);
         const queue = new pcs.Queue(`${name}-queue`, {
             name: QUEUE_NAME,
             clusterId: pcsCluster.awsId,
             computeNodeGroupConfigurations: [{ computeNodeGroupId: compute.awsId }],
             tags,
-        }, { parent: this, dependsOn: [compute], deleteBeforeReplace: true });
-
-        this.clusterId = pcsCluster.awsId;
-        this.clusterName = pulumi.output(cluster.name);
-        this.queueName = queue.name.apply((n) => n ?? QUEUE_NAME);
-        this.loginNodeGroupId = login.awsId;
-        this.computeNodeGroupId = compute.awsId;
-        this.loginCommand = login.awsId.apply((id) => loginConnectCommand(args.region, id));
-        this.sharedStorageId = storage.id;
-        this.sharedStorageNote = storage.note;
-        this.parallelClusterConfig = pulumi
-            .all([network.loginSubnetId, network.computeSubnetId, network.vpcCidr, reservation?.id ?? ""])
-            .apply(([loginSubnetId, computeSubnetId, vpcCidr, reservationId]) =>
-                renderParallelClusterConfig({
-                    region: args.region,
-                    os: PCS_DLAMI_OS,
-                    headNodeInstanceType: cluster.loginInstanceType,
-                    headNodeSubnetId: loginSubnetId,
-                    sshAllowedCidr: vpcCidr,
-                    computeSubnetId,
-                    instanceType: args.instanceType,
-                    instanceCount: args.instanceCount,
-                    reservationId: reservation ? reservationId : undefined,
-                    efaSupported: facts.efaSupported,
-                    sharedStorage: cluster.sharedStorage,
-                    deleteSharedStorage: cluster.deleteSharedStorage,
-                    ...(cluster.sharedFileSystemId ? { sharedFileSystemId: cluster.sharedFileSystemId } : {}),
-                }),
-            );
-        this.registerOutputs({
-            clusterId: this.clusterId,
-            queueName: this.queueName,
-            loginNodeGroupId: this.loginNodeGroupId,
-            computeNodeGroupId: this.computeNodeGroupId,
-            loginCommand: this.loginCommand,
-            sharedStorageId: this.sharedStorageId,
-            sharedStorageNote: this.sharedStorageNote,
-            parallelClusterConfig: this.parallelClusterConfig,
-        });
+        }, { ...replaceDeleteFirst, dependsOn: [compute] });
+        return { cluster: pcsCluster, login, compute, queue };
     }
 }
 
+/** The equivalent ParallelCluster 3 config, on the same subnets and block. */
+function parallelClusterYaml(args: GpuNodeGroupArgs, base: Foundation, partition: pulumi.Output<string>): pulumi.Output<string> {
+    const { cluster, reservation } = args;
+    const { network } = base;
+    return pulumi
+        .all([network.loginSubnetId, network.computeSubnetId, network.vpcCidr, reservation?.id ?? "", partition])
+        .apply(([loginSubnetId, computeSubnetId, vpcCidr, reservationId, partitionName]) =>
+            renderParallelClusterConfig({
+                region: args.region,
+                partition: partitionName,
+                os: PCS_DLAMI_OS,
+                headNodeInstanceType: cluster.loginInstanceType,
+                headNodeSubnetId: loginSubnetId,
+                sshAllowedCidr: vpcCidr,
+                computeSubnetId,
+                instanceType: args.instanceType,
+                instanceCount: args.instanceCount,
+                reservationId: reservation ? reservationId : undefined,
+                efaSupported: base.facts.efaSupported,
+                sharedStorage: cluster.sharedStorage,
+                deleteSharedStorage: cluster.deleteSharedStorage,
+                ...(cluster.sharedFileSystemId ? { sharedFileSystemId: cluster.sharedFileSystemId } : {}),
+            }),
+        );
+}
+
+/** Every rule PCS would reject, checked at once: one RunError listing each problem, like a bad stack config. */
 function assertValidArgs(args: GpuNodeGroupArgs): void {
     const blockInstanceType = args.reservation?.instanceType;
-    const errors = clusterConfigErrors(args.cluster, { maxCount: args.instanceCount });
+    const problems = clusterConfigErrors(args.cluster, { maxCount: args.instanceCount });
     const typeError = computeInstanceTypeError(args.instanceType, blockInstanceType);
-    if (typeError) errors.push(typeError);
-    if (errors.length > 0) throw new Error(`the cluster settings are not valid:\n- ${errors.join("\n- ")}`);
+    if (typeError) problems.push(typeError);
+    if (problems.length > 0) throw new pulumi.RunError(`invalid cluster settings:\n  ${problems.join("\n  ")}`);
 }

@@ -1,13 +1,14 @@
 /**
  * The node role and instance profile. PCS checks the profile's role: its name must start with `AWSPCS` or its
  * path must be `/aws-pcs/`, and it needs `pcs:RegisterComputeNodeGroupInstance` (PCS user guide "IAM instance
- * profiles for AWS PCS"). SSM core lets people reach the login node with Session Manager and no open port.
+ * profiles for AWS PCS"). The role itself (with SSM core, for Session Manager to the login node) is the shared EC2 role.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { ec2Role } from "../shared/ec2Role";
 
-export const PCS_ROLE_PREFIX = "AWSPCS-";
-export const PCS_ROLE_PATH = "/aws-pcs/";
+const PCS_ROLE_PREFIX = "AWSPCS-";
+const PCS_ROLE_PATH = "/aws-pcs/";
 /** IAM: namePrefix is at most 38 characters (AWS appends a 26-character unique suffix; names max out at 64). */
 export const IAM_NAME_PREFIX_MAX = 38;
 
@@ -23,18 +24,14 @@ export interface NodeIdentity {
     ready: pulumi.Resource[];
 }
 
-export function nodeIdentity(name: string, clusterName: string, tags: Record<string, string>, parent: pulumi.Resource): NodeIdentity {
-    const partition = aws.getPartitionOutput({}, { parent }).partition;
-    const role = new aws.iam.Role(`${name}-node`, {
+export function nodeIdentity(name: string, clusterName: string, tags: Record<string, string>, partition: pulumi.Input<string>, parent: pulumi.Resource): NodeIdentity {
+    const { role, ssmCore, profile } = ec2Role({
+        names: { role: `${name}-node`, ssmCore: `${name}-ssm-core`, profile: `${name}-node` },
+        description: `PCS nodes of cluster ${clusterName}`,
         namePrefix: pcsRoleNamePrefix(clusterName),
         path: PCS_ROLE_PATH,
-        description: `PCS nodes of cluster ${clusterName}`,
-        assumeRolePolicy: JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        }),
         tags,
-    }, { parent });
+    }, partition, parent);
     const register = new aws.iam.RolePolicy(`${name}-pcs-register`, {
         role: role.name,
         policy: JSON.stringify({
@@ -42,15 +39,5 @@ export function nodeIdentity(name: string, clusterName: string, tags: Record<str
             Statement: [{ Effect: "Allow", Action: ["pcs:RegisterComputeNodeGroupInstance"], Resource: "*" }],
         }),
     }, { parent });
-    const ssm = new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
-        role: role.name,
-        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    }, { parent });
-    const profile = new aws.iam.InstanceProfile(`${name}-node`, {
-        namePrefix: pcsRoleNamePrefix(clusterName),
-        path: PCS_ROLE_PATH,
-        role: role.name,
-        tags,
-    }, { parent });
-    return { instanceProfileArn: profile.arn, ready: [register, ssm] };
+    return { instanceProfileArn: profile.arn, ready: [register, ssmCore] };
 }

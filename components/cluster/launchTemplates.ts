@@ -6,73 +6,60 @@
  * a Capacity Block": `InstanceMarketOptions.MarketType = capacity-block`, the block's `CapacityReservationId`,
  * and the block's `InstanceType`. IMDSv2 is required on every node (hop limit 2 so containers can reach it).
  */
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { InstanceFacts } from "../shared/catalog";
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import type { InstanceFacts } from "../shared/catalog";
 import { efaInterfaces } from "../shared/efaLayout";
+import { launchTemplateBase } from "../shared/launchTemplate";
 
-type In = pulumi.Input<string>;
-
-/** Ubuntu DLAMIs boot from /dev/sda1. */
-const ROOT_DEVICE = "/dev/sda1";
-
-const imdsV2 = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 };
-
-function rootVolume(sizeGb: number): aws.types.input.ec2.LaunchTemplateBlockDeviceMapping {
-    return {
-        deviceName: ROOT_DEVICE,
-        ebs: { volumeSize: sizeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-    };
-}
-
-function instanceTags(nameTag: string, tags: Record<string, string>): aws.types.input.ec2.LaunchTemplateTagSpecification[] {
-    return ["instance", "volume"].map((resourceType) => ({ resourceType, tags: { ...tags, Name: nameTag } }));
-}
+const IMDS_HOP_LIMIT = 2;
 
 export interface LoginTemplateSettings {
     nameTag: string;
-    securityGroupIds: In[];
+    securityGroupIds: pulumi.Input<string>[];
     /** Base64 MIME multipart, or undefined. */
     userData?: pulumi.Input<string | undefined>;
+    /** The node AMI's root device (PCS sets the AMI on the node group, the volume size is set here). */
+    rootDeviceName: pulumi.Input<string>;
     rootVolumeGb: number;
     tags: Record<string, string>;
 }
 
-export function loginLaunchTemplateArgs(s: LoginTemplateSettings): aws.ec2.LaunchTemplateArgs {
+function nodeTemplateBase(settings: LoginTemplateSettings, capacityBlockId?: pulumi.Input<string>): aws.ec2.LaunchTemplateArgs {
+    return launchTemplateBase({
+        rootDeviceName: settings.rootDeviceName,
+        rootVolumeGb: settings.rootVolumeGb,
+        instanceTags: { ...settings.tags, Name: settings.nameTag },
+        tags: settings.tags,
+        imdsHopLimit: IMDS_HOP_LIMIT,
+        capacityBlockId,
+    });
+}
+
+export function loginLaunchTemplateArgs(settings: LoginTemplateSettings): aws.ec2.LaunchTemplateArgs {
     return {
+        ...nodeTemplateBase(settings),
         description: "PCS login node",
-        metadataOptions: imdsV2,
-        vpcSecurityGroupIds: s.securityGroupIds,
-        userData: s.userData,
-        blockDeviceMappings: [rootVolume(s.rootVolumeGb)],
-        tagSpecifications: instanceTags(s.nameTag, s.tags),
-        tags: s.tags,
+        vpcSecurityGroupIds: settings.securityGroupIds,
+        userData: settings.userData,
     };
 }
 
 export interface ComputeTemplateSettings extends LoginTemplateSettings {
     facts: Pick<InstanceFacts, "instanceType" | "efaSupported" | "networkCards">;
     /** The Capacity Block id; undefined on demand. */
-    reservationId?: In;
-    subnetId: In;
+    reservationId?: pulumi.Input<string>;
+    subnetId: pulumi.Input<string>;
 }
 
-export function computeLaunchTemplateArgs(s: ComputeTemplateSettings): aws.ec2.LaunchTemplateArgs {
-    const efa = efaInterfaces(s.facts, s.securityGroupIds, s.subnetId);
-    const args: aws.ec2.LaunchTemplateArgs = {
-        description: `PCS compute nodes (${s.facts.instanceType})`,
-        metadataOptions: imdsV2,
-        userData: s.userData,
-        blockDeviceMappings: [rootVolume(s.rootVolumeGb)],
-        tagSpecifications: instanceTags(s.nameTag, s.tags),
-        tags: s.tags,
-        ...(efa.length > 0 ? { networkInterfaces: efa } : { vpcSecurityGroupIds: s.securityGroupIds }),
-    };
-    if (s.reservationId === undefined) return args;
+export function computeLaunchTemplateArgs(settings: ComputeTemplateSettings): aws.ec2.LaunchTemplateArgs {
+    const efa = efaInterfaces(settings.facts, settings.securityGroupIds, settings.subnetId);
     return {
-        ...args,
-        instanceType: s.facts.instanceType,
-        instanceMarketOptions: { marketType: "capacity-block" },
-        capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: s.reservationId } },
+        ...nodeTemplateBase(settings, settings.reservationId),
+        description: `PCS compute nodes (${settings.facts.instanceType})`,
+        userData: settings.userData,
+        ...(efa.length > 0 ? { networkInterfaces: efa } : { vpcSecurityGroupIds: settings.securityGroupIds }),
+        // PCS: a template for a block names the block's instance type.
+        ...(settings.reservationId === undefined ? {} : { instanceType: settings.facts.instanceType }),
     };
 }

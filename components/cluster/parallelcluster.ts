@@ -7,14 +7,17 @@
  * a subnet in the block's AZ, no placement group), `Efa.Enabled`, and `SharedStorage` (Efs / FsxLustre).
  */
 import { stringify } from "yaml";
-import { SharedStorage } from "../config";
+import type { SharedStorage } from "../config";
+import { ssmManagedInstanceCoreArn } from "../shared/ec2Role";
+import { LUSTRE_DEPLOYMENT_TYPE, LUSTRE_MIN_CAPACITY_GIB, LUSTRE_THROUGHPUT_PER_TIB } from "./storage";
 import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./userData";
-import { LUSTRE_DEPLOYMENT_TYPE, LUSTRE_MIN_CAPACITY_GIB, LUSTRE_THROUGHPUT_PER_TIB } from "./storageDefaults";
 
 export type ParallelClusterOs = "ubuntu2404" | "ubuntu2204";
 
 export interface ParallelClusterSettings {
     region: string;
+    /** The region's ARN partition (aws, aws-cn, aws-us-gov). */
+    partition: string;
     os: ParallelClusterOs;
     headNodeInstanceType: string;
     headNodeSubnetId: string;
@@ -34,23 +37,24 @@ export interface ParallelClusterSettings {
     sharedFileSystemId?: string;
 }
 
-export const PARALLELCLUSTER_QUEUE_NAME = "compute";
+/** The cluster's one Slurm queue, named alike in PCS and ParallelCluster so job scripts run on either. */
+export const QUEUE_NAME = "compute";
 
 /** Compute resource names are lowercase letters, digits and hyphens, starting with a letter. */
-export function computeResourceName(instanceType: string): string {
+function computeResourceName(instanceType: string): string {
     return instanceType.toLowerCase().replace(/[^a-z0-9]+/g, "-");
 }
 
 /** ParallelCluster 3 "SharedStorage": managed storage is deleted with the cluster unless DeletionPolicy is Retain. */
-function sharedStorageSection(s: ParallelClusterSettings): object[] | undefined {
-    const DeletionPolicy = s.deleteSharedStorage ? "Delete" : "Retain";
-    switch (s.sharedStorage) {
+function sharedStorageSection(settings: ParallelClusterSettings): object[] | undefined {
+    const DeletionPolicy = settings.deleteSharedStorage ? "Delete" : "Retain";
+    switch (settings.sharedStorage) {
         case "efs":
             return [{
                 Name: "shared",
                 StorageType: "Efs",
                 MountDir: EFS_MOUNT_DIR,
-                EfsSettings: s.sharedFileSystemId ? { FileSystemId: s.sharedFileSystemId } : { Encrypted: true, DeletionPolicy },
+                EfsSettings: settings.sharedFileSystemId ? { FileSystemId: settings.sharedFileSystemId } : { Encrypted: true, DeletionPolicy },
             }];
         case "fsx-lustre":
             return [
@@ -71,54 +75,47 @@ function sharedStorageSection(s: ParallelClusterSettings): object[] | undefined 
     }
 }
 
-/** The ARN partition a region belongs to. */
-export function partitionOf(region: string): string {
-    if (region.startsWith("cn-")) return "aws-cn";
-    if (region.startsWith("us-gov-")) return "aws-us-gov";
-    return "aws";
-}
-
-export function parallelClusterConfig(s: ParallelClusterSettings): object {
-    const block = s.reservationId !== undefined;
+function parallelClusterConfig(settings: ParallelClusterSettings): object {
+    const block = settings.reservationId !== undefined;
     const computeResource: Record<string, unknown> = {
-        Name: computeResourceName(s.instanceType),
-        InstanceType: s.instanceType,
+        Name: computeResourceName(settings.instanceType),
+        InstanceType: settings.instanceType,
         // A block's instances are all paid for: keep them all up (ParallelCluster requires MinCount == MaxCount).
-        MinCount: block ? s.instanceCount : 0,
-        MaxCount: s.instanceCount,
+        MinCount: block ? settings.instanceCount : 0,
+        MaxCount: settings.instanceCount,
     };
-    if (block) computeResource.CapacityReservationTarget = { CapacityReservationId: s.reservationId };
-    if (s.efaSupported) computeResource.Efa = { Enabled: true };
+    if (block) computeResource.CapacityReservationTarget = { CapacityReservationId: settings.reservationId };
+    if (settings.efaSupported) computeResource.Efa = { Enabled: true };
 
     const config: Record<string, unknown> = {
-        Region: s.region,
+        Region: settings.region,
         // ParallelCluster boots its own official AMI for this OS; the PCS AMI carries the PCS agent instead.
-        Image: { Os: s.os },
+        Image: { Os: settings.os },
         HeadNode: {
-            InstanceType: s.headNodeInstanceType,
-            Networking: { SubnetId: s.headNodeSubnetId },
-            Ssh: { AllowedIps: s.sshAllowedCidr },
+            InstanceType: settings.headNodeInstanceType,
+            Networking: { SubnetId: settings.headNodeSubnetId },
+            Ssh: { AllowedIps: settings.sshAllowedCidr },
             Imds: { Secured: true },
-            Iam: { AdditionalIamPolicies: [{ Policy: `arn:${partitionOf(s.region)}:iam::aws:policy/AmazonSSMManagedInstanceCore` }] },
+            Iam: { AdditionalIamPolicies: [{ Policy: ssmManagedInstanceCoreArn(settings.partition) }] },
         },
         Scheduling: {
             Scheduler: "slurm",
             SlurmQueues: [
                 {
-                    Name: PARALLELCLUSTER_QUEUE_NAME,
+                    Name: QUEUE_NAME,
                     CapacityType: block ? "CAPACITY_BLOCK" : "ONDEMAND",
-                    Networking: { SubnetIds: [s.computeSubnetId], PlacementGroup: { Enabled: false } },
+                    Networking: { SubnetIds: [settings.computeSubnetId], PlacementGroup: { Enabled: false } },
                     ComputeResources: [computeResource],
                 },
             ],
         },
     };
-    const shared = sharedStorageSection(s);
+    const shared = sharedStorageSection(settings);
     if (shared) config.SharedStorage = shared;
     return config;
 }
 
 /** The config as YAML text, ready for `pcluster create-cluster --cluster-configuration`. */
-export function renderParallelClusterConfig(s: ParallelClusterSettings): string {
-    return stringify(parallelClusterConfig(s));
+export function renderParallelClusterConfig(settings: ParallelClusterSettings): string {
+    return stringify(parallelClusterConfig(settings));
 }

@@ -6,8 +6,8 @@
  * the internet: people reach the login node over SSM Session Manager.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { SharedStorage } from "../config";
+import type * as pulumi from "@pulumi/pulumi";
+import type { SharedStorage } from "../config";
 
 export interface PortRange {
     fromPort: number;

@@ -1,6 +1,6 @@
 /**
  * The cluster's shared file system: encrypted EFS with a mount target per subnet given (one per AZ), or FSx
- * for Lustre in the compute subnet, or nothing. Nodes mount it by MIME user data (clusterUserData.ts).
+ * for Lustre in the compute subnet, or nothing. Nodes mount it by MIME user data (userData.ts).
  *
  * The data outlives `pulumi destroy` unless capblocks:cluster.deleteSharedStorage is set: the EFS file system
  * is retained (its mount targets are deleted, so the VPC can go) and can be mounted again by id; FSx for
@@ -8,11 +8,21 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { SharedStorage } from "../config";
-import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR, SharedMount } from "./userData";
-import { LUSTRE_DEPLOYMENT_TYPE, LUSTRE_MIN_CAPACITY_GIB, LUSTRE_THROUGHPUT_PER_TIB } from "./storageDefaults";
+import type { SharedStorage } from "../config";
+import { lookUp } from "../shared/lookups";
+import type { SharedMount } from "./userData";
+import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./userData";
 
-export const SHARED_FILE_SYSTEM_KEY = "capblocks:cluster.sharedFileSystemId";
+/**
+ * FSx for Lustre sizing, shared by the PCS file system and the rendered ParallelCluster config. FSx for Lustre
+ * user guide: SCRATCH_2/PERSISTENT_2 start at 1200 GiB; PERSISTENT_2 needs a per-unit throughput (125, 250, 500
+ * or 1000 MB/s/TiB). PERSISTENT_2 keeps data on a server failure, which matters when the block's work lives there.
+ */
+export const LUSTRE_MIN_CAPACITY_GIB = 1200;
+export const LUSTRE_DEPLOYMENT_TYPE = "PERSISTENT_2";
+export const LUSTRE_THROUGHPUT_PER_TIB = 125;
+
+const SHARED_FILE_SYSTEM_KEY = "capblocks:cluster.sharedFileSystemId";
 
 export interface ClusterStorage {
     /** File system id, or "" without shared storage. */
@@ -24,7 +34,7 @@ export interface ClusterStorage {
     note: pulumi.Output<string>;
 }
 
-/** What `pulumi destroy` does to the shared storage; pure so the exact words are tested. */
+/** What `pulumi destroy` does to the shared storage, and how to get the data back; pure so the exact words are tested. */
 export function sharedStorageNote(kind: SharedStorage, id: string, deletedOnDestroy: boolean, region: string): string {
     switch (kind) {
         case "none":
@@ -46,15 +56,11 @@ export function sharedStorageNote(kind: SharedStorage, id: string, deletedOnDest
  * Returns a warning to show, if any.
  */
 export async function checkSharedFileSystem(fileSystemId: string, region: string): Promise<string | undefined> {
-    let fs: aws.efs.GetFileSystemResult;
-    try {
-        fs = await aws.efs.getFileSystem({ fileSystemId, region });
-    } catch (err) {
-        throw new pulumi.RunError(
-            `${SHARED_FILE_SYSTEM_KEY}: ${fileSystemId} is not an EFS file system in ${region} for this account ` +
-                `(list yours with \`aws efs describe-file-systems --region ${region}\`): ${(err as Error).message}`,
-        );
-    }
+    const fs = await lookUp(
+        { key: SHARED_FILE_SYSTEM_KEY, what: fileSystemId, region },
+        () => aws.efs.getFileSystem({ fileSystemId, region }),
+        `${fileSystemId} is not an EFS file system in ${region} for this account (list yours with \`aws efs describe-file-systems --region ${region}\`)`,
+    );
     // EFS user guide, "EFS file system types": a One Zone file system has a mount target only in its own AZ,
     // and the cluster mounts from a subnet in each of its AZs.
     if (fs.availabilityZoneName) {
@@ -66,59 +72,59 @@ export async function checkSharedFileSystem(fileSystemId: string, region: string
     return fs.encrypted ? undefined : `${SHARED_FILE_SYSTEM_KEY}: ${fileSystemId} is not encrypted at rest; capblocks mounts it as it is (file systems it creates are encrypted)`;
 }
 
-export function clusterStorage(
-    name: string,
-    args: {
-        kind: SharedStorage;
-        /** First: the compute subnet (its mount target serves the nodes). */
-        subnetIds: pulumi.Output<string>[];
-        securityGroupId?: pulumi.Output<string>;
-        /** Delete the data with the stack instead of keeping the EFS file system / backing up FSx. */
-        deleteOnDestroy: boolean;
-        /** An existing EFS file system to mount (checked by checkSharedFileSystem); never deleted. */
-        existingFileSystemId?: string;
-        region: string;
-        tags: Record<string, string>;
-    },
-    parent: pulumi.Resource,
-): ClusterStorage {
-    if (args.kind === "none" || !args.securityGroupId) {
+export interface ClusterStorageArgs {
+    kind: SharedStorage;
+    /** First: the compute subnet (its mount target serves the nodes). */
+    subnetIds: pulumi.Output<string>[];
+    securityGroupId?: pulumi.Output<string>;
+    /** Delete the data with the stack instead of keeping the EFS file system / backing up FSx. */
+    deleteOnDestroy: boolean;
+    /** An existing EFS file system to mount (checked by checkSharedFileSystem); never deleted. */
+    existingFileSystemId?: string;
+    region: string;
+    tags: Record<string, string>;
+}
+
+export function clusterStorage(name: string, args: ClusterStorageArgs, parent: pulumi.Resource): ClusterStorage {
+    const securityGroupId = args.securityGroupId;
+    if (args.kind === "none" || !securityGroupId) {
         return { id: pulumi.output(""), mount: pulumi.output<SharedMount>({ kind: "none" }), ready: [], note: pulumi.output(sharedStorageNote("none", "", false, args.region)) };
     }
-    const tags = { ...args.tags, Name: `${name}-shared` };
-    if (args.kind === "efs") {
-        const existing = args.existingFileSystemId;
-        const fileSystemId = existing
-            ? pulumi.output(existing)
-            : new aws.efs.FileSystem(`${name}-shared`, {
-                  encrypted: true,
-                  performanceMode: "generalPurpose",
-                  throughputMode: "elastic",
-                  tags,
-              }, { parent, retainOnDelete: !args.deleteOnDestroy }).id;
-        const targets = args.subnetIds.map(
-            (subnetId, i) =>
-                new aws.efs.MountTarget(`${name}-shared-${i}`, {
-                    fileSystemId,
-                    subnetId,
-                    securityGroups: [args.securityGroupId as pulumi.Output<string>],
-                }, { parent }),
-        );
-        // By IP: it works in VPCs without DNS hostnames, and every node runs in the compute subnet's AZ.
-        const mount = targets[0].ipAddress.apply((address): SharedMount => ({ kind: "efs", address }));
-        const deleted = !existing && args.deleteOnDestroy;
-        return { id: fileSystemId, mount, ready: targets, note: fileSystemId.apply((id) => sharedStorageNote("efs", id, deleted, args.region)) };
-    }
+    return args.kind === "efs" ? efsStorage(name, args, securityGroupId, parent) : lustreStorage(name, args, securityGroupId, parent);
+}
+
+/** A new (or the given) EFS file system with a mount target in every storage subnet. */
+function efsStorage(name: string, args: ClusterStorageArgs, securityGroupId: pulumi.Output<string>, parent: pulumi.Resource): ClusterStorage {
+    const existing = args.existingFileSystemId;
+    const fileSystemId = existing
+        ? pulumi.output(existing)
+        : new aws.efs.FileSystem(`${name}-shared`, {
+              encrypted: true,
+              performanceMode: "generalPurpose",
+              throughputMode: "elastic",
+              tags: { ...args.tags, Name: `${name}-shared` },
+          }, { parent, retainOnDelete: !args.deleteOnDestroy }).id;
+    const targets = args.subnetIds.map(
+        (subnetId, i) => new aws.efs.MountTarget(`${name}-shared-${i}`, { fileSystemId, subnetId, securityGroups: [securityGroupId] }, { parent }),
+    );
+    // By IP: it works in VPCs without DNS hostnames, and every node runs in the compute subnet's AZ.
+    const mount = targets[0].ipAddress.apply((address): SharedMount => ({ kind: "efs", address }));
+    const deleted = !existing && args.deleteOnDestroy;
+    return { id: fileSystemId, mount, ready: targets, note: fileSystemId.apply((id) => sharedStorageNote("efs", id, deleted, args.region)) };
+}
+
+/** FSx for Lustre in the compute subnet, with a final backup on delete unless the user opts out. */
+function lustreStorage(name: string, args: ClusterStorageArgs, securityGroupId: pulumi.Output<string>, parent: pulumi.Resource): ClusterStorage {
     // FSx API DeleteFileSystem: Lustre takes no final backup unless SkipFinalBackup is false (PERSISTENT_2 supports it).
     const fs = new aws.fsx.LustreFileSystem(`${name}-fsx`, {
         storageCapacity: LUSTRE_MIN_CAPACITY_GIB,
         deploymentType: LUSTRE_DEPLOYMENT_TYPE,
         perUnitStorageThroughput: LUSTRE_THROUGHPUT_PER_TIB,
         subnetIds: args.subnetIds[0],
-        securityGroupIds: [args.securityGroupId],
+        securityGroupIds: [securityGroupId],
         skipFinalBackup: args.deleteOnDestroy,
         ...(args.deleteOnDestroy ? {} : { finalBackupTags: { ...args.tags, Name: `${name}-fsx-final-backup` } }),
-        tags,
+        tags: { ...args.tags, Name: `${name}-shared` },
     }, { parent });
     const mount = pulumi
         .all([fs.dnsName, fs.mountName])

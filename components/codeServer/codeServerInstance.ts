@@ -1,18 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { SsmTasks, TaskSpec } from "../../dynamic-providers/ssmTasks";
+import type { TaskSpec } from "../../dynamic-providers/ssmTasks";
+import { SsmTasks } from "../../dynamic-providers/ssmTasks";
+import type { CodeServerConfig } from "../config";
+import type { ReservationInfo } from "../reservation";
 import { instanceFacts } from "../shared/catalog";
-import { CodeServerConfig } from "../config";
-import { Placement } from "./placement";
-import { ReservationInfo } from "../reservation";
-import { ExistingVolume, workVolumeNote } from "./workVolume";
+import { awsPartition, ec2Role } from "../shared/ec2Role";
+import { launchTemplateBase, rootDeviceNameOf } from "../shared/launchTemplate";
+import type { AccessCommands } from "./access";
+import { accessCommands, NGINX_PORT, passwordCommand } from "./access";
+import type { Placement } from "./placement";
+import type { ExistingVolume } from "./workVolume";
+import { workVolumeNote } from "./workVolume";
 import { mountWorkVolumeTask } from "./workVolumeTask";
 
-/** nginx in front of code-server listens here; the security group and the port forward both use it. */
-export const HTTP_PORT = 80;
-/** Local end of the SSM port forward. */
-export const LOCAL_PORT = 8080;
 /** Where the work volume is attached; on Nitro it shows up as NVMe and is found by its serial instead. */
 const WORK_DEVICE_NAME = "/dev/sdf";
 
@@ -38,18 +40,28 @@ export interface CodeServerInstanceArgs {
 
 const NOT_LAUNCHED = "no instance yet: see nextStep";
 
-/** Commands and URL a user needs; pure so their exact text is tested. */
-export function accessCommands(instanceId: string, region: string, secretArn: string, publicDns: string, allowedCidrs: string[]) {
-    const portForwardCommand =
-        `aws ssm start-session --target ${instanceId} --document-name AWS-StartPortForwardingSession ` +
-        `--parameters '{"portNumber":["${HTTP_PORT}"],"localPortNumber":["${LOCAL_PORT}"]}' --region ${region}`;
-    return {
-        url: allowedCidrs.length && publicDns ? `http://${publicDns}/` : `http://localhost:${LOCAL_PORT}/ (while portForwardCommand runs)`,
-        portForwardCommand,
-        sessionCommand: `aws ssm start-session --target ${instanceId} --region ${region}`,
-        passwordCommand: `aws secretsmanager get-secret-value --secret-id ${secretArn} --query SecretString --output text --region ${region}`,
-    };
+/** The component's name, its `<project>-<stack>-code-server` label, and the tags every child carries. */
+interface Naming {
+    name: string;
+    label: string;
+    tags: Record<string, string>;
 }
+
+/** The instance's role and profile, and the password secret only that role can read. */
+interface InstanceIdentity {
+    profile: aws.iam.InstanceProfile;
+    secretArn: pulumi.Output<string>;
+    /** Setup fetches the password on the instance: the secret's value and the role's permission to read it. */
+    passwordReady: pulumi.Resource[];
+}
+
+interface WorkVolume {
+    id: pulumi.Output<string>;
+    sizeGb: number;
+    note: pulumi.Output<string>;
+}
+
+type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string> };
 
 /**
  * A code-server dev box: on the block (launch template with the block's market type and reservation
@@ -58,225 +70,180 @@ export function accessCommands(instanceId: string, region: string, secretArn: st
 export class CodeServerInstance extends pulumi.ComponentResource {
     /** Empty until the block is active and the instance is launched. */
     public readonly instanceId: pulumi.Output<string>;
-    public readonly launched: boolean;
     public readonly workVolumeId: pulumi.Output<string>;
     /** What `pulumi destroy` does to the work volume, with its id, and how to attach it again. */
     public readonly workVolumeNote: pulumi.Output<string>;
-    public readonly passwordSecretArn: pulumi.Output<string>;
     public readonly passwordCommand: pulumi.Output<string>;
     public readonly url: pulumi.Output<string>;
     public readonly portForwardCommand: pulumi.Output<string>;
     public readonly sessionCommand: pulumi.Output<string>;
     /** One sentence on how to reach code-server; empty until the instance is launched. */
     public readonly connectHint: pulumi.Output<string>;
-    public readonly securityGroupId: pulumi.Output<string>;
-    public readonly launchTemplateId: pulumi.Output<string>;
 
     constructor(name: string, args: CodeServerInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("capblocks:index:CodeServerInstance", name, {}, opts);
-        const cs = args.config;
-        const parent = { parent: this };
-        const region = args.region;
         const label = `${pulumi.getProject()}-${pulumi.getStack()}-code-server`;
-        const tags = { ...args.tags, Name: label };
+        const naming: Naming = { name, label, tags: { ...args.tags, Name: label } };
 
-        const securityGroup = new aws.ec2.SecurityGroup(
-            `${name}-sg`,
-            {
-                description: cs.allowedCidrs.length
-                    ? `code-server: HTTP ${HTTP_PORT} from ${cs.allowedCidrs.join(", ")}`
-                    : "code-server: no inbound access (SSM port forwarding only)",
-                vpcId: args.placement.vpcId,
-                ingress: cs.allowedCidrs.length
-                    ? [{ protocol: "tcp", fromPort: HTTP_PORT, toPort: HTTP_PORT, cidrBlocks: cs.allowedCidrs, description: "code-server via nginx" }]
-                    : [],
-                // SSM, package mirrors and the secret fetch all go out over HTTPS; no inbound is needed for them.
-                egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "all outbound" }],
-                tags,
-            },
-            parent,
-        );
+        const identity = this.instanceIdentity(naming);
+        const template = this.launchTemplate(naming, args, identity.profile);
+        const work = this.workVolume(naming, args);
+        const access = args.launch ? this.launchAndSetUp(naming, args, template, work, identity) : notLaunched();
 
-        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, parent);
-        const secret = new aws.secretsmanager.Secret(
-            `${name}-password`,
-            { description: `code-server password for ${label}`, tags },
-            parent,
-        );
-        const secretVersion = new aws.secretsmanager.SecretVersion(
-            `${name}-password`,
-            { secretId: secret.id, secretString: password.result },
-            parent,
-        );
-
-        const partition = aws.getPartitionOutput({}, parent).partition;
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                description: `code-server instance role for ${label}`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
-                tags,
-            },
-            parent,
-        );
-        new aws.iam.RolePolicyAttachment(
-            `${name}-ssm-core`,
-            { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
-            parent,
-        );
-        const readPassword = new aws.iam.RolePolicy(
-            `${name}-read-password`,
-            {
-                role: role.id,
-                policy: secret.arn.apply((arn) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arn }],
-                    }),
-                ),
-            },
-            parent,
-        );
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, parent);
-
-        const facts = instanceFacts(cs.instanceType);
-        const imageId = cs.amiId ?? aws.ssm.getParameterOutput({ name: facts.amiParameter, region }, parent).value;
-        // Root device names differ between images (/dev/sda1 on Ubuntu, /dev/xvda on Amazon Linux); ask the image.
-        const rootDeviceName = pulumi
-            .output(imageId)
-            .apply((id) => aws.ec2.getAmi({ filters: [{ name: "image-id", values: [id] }], region }, parent))
-            .apply((ami) => ami.rootDeviceName);
-        const block = args.reservation;
-        const launchTemplate = new aws.ec2.LaunchTemplate(
-            `${name}-lt`,
-            {
-                description: block ? `code-server on Capacity Block (${cs.instanceType})` : `code-server on demand (${cs.instanceType})`,
-                imageId,
-                instanceType: cs.instanceType,
-                iamInstanceProfile: { arn: profile.arn },
-                vpcSecurityGroupIds: [securityGroup.id],
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required" },
-                blockDeviceMappings: [
-                    {
-                        deviceName: rootDeviceName,
-                        ebs: { volumeSize: cs.volumeSizeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-                    },
-                ],
-                // EC2 needs both to launch into a block; without the market type it answers
-                // "InvalidParameterValue: The market type (purchasing) option is not valid" (AWS-FACTS, Capacity Blocks).
-                ...(block
-                    ? {
-                          instanceMarketOptions: { marketType: "capacity-block" },
-                          capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: block.id } },
-                      }
-                    : {}),
-                tagSpecifications: [
-                    { resourceType: "instance", tags },
-                    { resourceType: "volume", tags },
-                ],
-                updateDefaultVersion: true,
-                tags,
-            },
-            // The catalog AMI parameter moves whenever AWS publishes a new DLAMI; pinning the first one keeps a
-            // routine `pulumi up` from replacing the dev box. An explicit amiId is followed.
-            { ...parent, ignoreChanges: cs.amiId ? [] : ["imageId"] },
-        );
-
-        const existing = args.existingWorkVolume;
-        const workVolumeId = existing ? pulumi.output(existing.id) : this.newWorkVolume(name, args, label, tags).id;
-        const workVolumeSizeGb = existing ? existing.sizeGb : cs.workVolumeSizeGb;
-
-        this.launched = args.launch;
-        this.workVolumeId = workVolumeId;
-        this.workVolumeNote = workVolumeId.apply((id) => workVolumeNote(id, !existing && cs.deleteWorkVolume));
-        this.passwordSecretArn = secret.arn;
-        this.securityGroupId = securityGroup.id;
-        this.launchTemplateId = launchTemplate.id;
-        this.passwordCommand = secret.arn.apply((arn) => accessCommands("", region, arn, "", []).passwordCommand);
-
-        if (!args.launch) {
-            this.instanceId = pulumi.output("");
-            this.url = pulumi.output(NOT_LAUNCHED);
-            this.portForwardCommand = pulumi.output(NOT_LAUNCHED);
-            this.sessionCommand = pulumi.output(NOT_LAUNCHED);
-            this.connectHint = pulumi.output("");
-        } else {
-            const instance = new aws.ec2.Instance(
-                `${name}-instance`,
-                {
-                    launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-                    subnetId: args.placement.subnetId,
-                    tags,
-                },
-                // A block has exactly its instance count of slots: the old instance must go before the new one starts.
-                { ...parent, deleteBeforeReplace: true },
-            );
-            const attachment = new aws.ec2.VolumeAttachment(
-                `${name}-work-attachment`,
-                {
-                    deviceName: WORK_DEVICE_NAME,
-                    volumeId: workVolumeId,
-                    instanceId: instance.id,
-                    // Detaching happens when the instance terminates (at block end EC2 has already done it);
-                    // stopping a terminated instance to detach would fail the next `up`.
-                    skipDestroy: true,
-                },
-                { ...parent, deleteBeforeReplace: true },
-            );
-            const tasks = workVolumeId.apply((volumeId) => [
-                mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: workVolumeSizeGb }),
-                ...args.tasks,
-            ]);
-            new SsmTasks(
-                `${name}-setup`,
-                {
-                    instanceIds: [instance.id],
-                    tasks,
-                    variables: args.variables,
-                    // Fetched on the instance with its role: the password never travels in a command parameter.
-                    secrets: { PASSWORD: secret.arn },
-                    region,
-                },
-                { ...parent, dependsOn: [attachment, secretVersion, readPassword] },
-            );
-            const access = pulumi
-                .all([instance.id, secret.arn, instance.publicDns])
-                .apply(([id, arn, dns]) => accessCommands(id, region, arn, dns ?? "", cs.allowedCidrs));
-            this.instanceId = instance.id;
-            this.url = access.url;
-            this.portForwardCommand = access.portForwardCommand;
-            this.sessionCommand = access.sessionCommand;
-            this.connectHint = cs.allowedCidrs.length
-                ? pulumi.interpolate`Open ${access.url} and sign in with the password from passwordCommand.`
-                : pulumi.output(`Run portForwardCommand, open http://localhost:${LOCAL_PORT}/ and sign in with the password from passwordCommand.`);
-        }
-
+        this.instanceId = access.instanceId;
+        this.workVolumeId = work.id;
+        this.workVolumeNote = work.note;
+        this.passwordCommand = identity.secretArn.apply((arn) => passwordCommand(arn, args.region));
+        this.url = access.url;
+        this.portForwardCommand = access.portForwardCommand;
+        this.sessionCommand = access.sessionCommand;
+        this.connectHint = access.connectHint;
         this.registerOutputs({
             instanceId: this.instanceId,
             workVolumeId: this.workVolumeId,
+            workVolumeNote: this.workVolumeNote,
             passwordCommand: this.passwordCommand,
             url: this.url,
             portForwardCommand: this.portForwardCommand,
             sessionCommand: this.sessionCommand,
+            connectHint: this.connectHint,
         });
     }
 
-    /** A new encrypted gp3 work volume in the instance's AZ; it survives the block and `pulumi destroy` unless the user opts out. */
-    private newWorkVolume(name: string, args: CodeServerInstanceArgs, label: string, tags: Record<string, string>): aws.ebs.Volume {
-        const cs = args.config;
-        return new aws.ebs.Volume(
-            `${name}-work`,
-            {
-                availabilityZone: args.placement.availabilityZone,
-                size: cs.workVolumeSizeGb,
-                type: "gp3",
-                encrypted: true,
-                tags: { ...tags, Name: `${label}-work`, "capblocks:mount-point": cs.homeDir },
-            },
-            { parent: this, retainOnDelete: !cs.deleteWorkVolume },
-        );
+    /** The generated password in Secrets Manager, and the instance role (SSM core + reading that one secret). */
+    private instanceIdentity({ name, label, tags }: Naming): InstanceIdentity {
+        const parent = { parent: this };
+        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, parent);
+        const secret = new aws.secretsmanager.Secret(`${name}-password`, { description: `code-server password for ${label}`, tags }, parent);
+        const secretVersion = new aws.secretsmanager.SecretVersion(`${name}-password`, { secretId: secret.id, secretString: password.result }, parent);
+        const { role, profile } = ec2Role({
+            names: { role: `${name}-role`, ssmCore: `${name}-ssm-core`, profile: `${name}-profile` },
+            description: `code-server instance role for ${label}`,
+            tags,
+        }, awsPartition(this), this);
+        const readPassword = new aws.iam.RolePolicy(`${name}-read-password`, {
+            role: role.id,
+            policy: secret.arn.apply((arn) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arn }],
+                }),
+            ),
+        }, parent);
+        return { profile, secretArn: secret.arn, passwordReady: [secretVersion, readPassword] };
     }
+
+    /** The security group and the launch template: the block's market settings, the DLAMI, the encrypted root. */
+    private launchTemplate({ name, tags }: Naming, args: CodeServerInstanceArgs, profile: aws.iam.InstanceProfile): aws.ec2.LaunchTemplate {
+        const cs = args.config;
+        const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            description: cs.allowedCidrs.length
+                ? `code-server: HTTP ${NGINX_PORT} from ${cs.allowedCidrs.join(", ")}`
+                : "code-server: no inbound access (SSM port forwarding only)",
+            vpcId: args.placement.vpcId,
+            ingress: cs.allowedCidrs.length
+                ? [{ protocol: "tcp", fromPort: NGINX_PORT, toPort: NGINX_PORT, cidrBlocks: cs.allowedCidrs, description: "code-server via nginx" }]
+                : [],
+            // SSM, package mirrors and the secret fetch all go out over HTTPS; no inbound is needed for them.
+            egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "all outbound" }],
+            tags,
+        }, { parent: this });
+
+        const imageId = cs.amiId ?? aws.ssm.getParameterOutput({ name: instanceFacts(cs.instanceType).amiParameter, region: args.region }, { parent: this }).value;
+        const block = args.reservation;
+        return new aws.ec2.LaunchTemplate(`${name}-lt`, {
+            ...launchTemplateBase({
+                rootDeviceName: rootDeviceNameOf(imageId, args.region, this),
+                rootVolumeGb: cs.volumeSizeGb,
+                instanceTags: tags,
+                tags,
+                capacityBlockId: block?.id,
+            }),
+            description: block ? `code-server on Capacity Block (${cs.instanceType})` : `code-server on demand (${cs.instanceType})`,
+            imageId,
+            instanceType: cs.instanceType,
+            iamInstanceProfile: { arn: profile.arn },
+            vpcSecurityGroupIds: [securityGroup.id],
+            updateDefaultVersion: true,
+        }, {
+            parent: this,
+            // The catalog AMI parameter moves whenever AWS publishes a new DLAMI; pinning the first one keeps a
+            // routine `pulumi up` from replacing the dev box. An explicit amiId is followed.
+            ignoreChanges: cs.amiId ? [] : ["imageId"],
+        });
+    }
+
+    /**
+     * The volume the work lives on: the adopted one, or a new encrypted gp3 volume in the instance's AZ that
+     * survives the block and `pulumi destroy` unless the user opts out.
+     */
+    private workVolume({ name, label, tags }: Naming, args: CodeServerInstanceArgs): WorkVolume {
+        const cs = args.config;
+        const existing = args.existingWorkVolume;
+        const id = existing
+            ? pulumi.output(existing.id)
+            : new aws.ebs.Volume(`${name}-work`, {
+                  availabilityZone: args.placement.availabilityZone,
+                  size: cs.workVolumeSizeGb,
+                  type: "gp3",
+                  encrypted: true,
+                  tags: { ...tags, Name: `${label}-work`, "capblocks:mount-point": cs.homeDir },
+              }, { parent: this, retainOnDelete: !cs.deleteWorkVolume }).id;
+        return {
+            id,
+            sizeGb: existing ? existing.sizeGb : cs.workVolumeSizeGb,
+            note: id.apply((volumeId) => workVolumeNote(volumeId, !existing && cs.deleteWorkVolume)),
+        };
+    }
+
+    /** The instance, the work volume's attachment, and the setup over SSM (mount first, then the tasks). */
+    private launchAndSetUp({ name, tags }: Naming, args: CodeServerInstanceArgs, template: aws.ec2.LaunchTemplate, work: WorkVolume, identity: InstanceIdentity): Access {
+        const cs = args.config;
+        const instance = new aws.ec2.Instance(`${name}-instance`, {
+            launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+            subnetId: args.placement.subnetId,
+            tags,
+        }, {
+            parent: this,
+            // A block has exactly its instance count of slots: the old instance must go before the new one starts.
+            deleteBeforeReplace: true,
+        });
+        const attachment = new aws.ec2.VolumeAttachment(`${name}-work-attachment`, {
+            deviceName: WORK_DEVICE_NAME,
+            volumeId: work.id,
+            instanceId: instance.id,
+            // Detaching happens when the instance terminates (at block end EC2 has already done it);
+            // stopping a terminated instance to detach would fail the next `up`.
+            skipDestroy: true,
+        }, { parent: this, deleteBeforeReplace: true });
+        const tasks = work.id.apply((volumeId) => [mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: work.sizeGb }), ...args.tasks]);
+        new SsmTasks(`${name}-setup`, {
+            instanceIds: [instance.id],
+            tasks,
+            variables: args.variables,
+            // Fetched on the instance with its role: the password never travels in a command parameter.
+            secrets: { PASSWORD: identity.secretArn },
+            region: args.region,
+        }, { parent: this, dependsOn: [attachment, ...identity.passwordReady] });
+        const access = pulumi
+            .all([instance.id, instance.publicDns])
+            .apply(([instanceId, dns]) => accessCommands({ instanceId, region: args.region, publicDns: dns ?? "", allowedCidrs: cs.allowedCidrs }));
+        return {
+            instanceId: instance.id,
+            url: access.url,
+            portForwardCommand: access.portForwardCommand,
+            sessionCommand: access.sessionCommand,
+            connectHint: access.connectHint,
+        };
+    }
+}
+
+function notLaunched(): Access {
+    return {
+        instanceId: pulumi.output(""),
+        url: pulumi.output(NOT_LAUNCHED),
+        portForwardCommand: pulumi.output(NOT_LAUNCHED),
+        sessionCommand: pulumi.output(NOT_LAUNCHED),
+        connectHint: pulumi.output(""),
+    };
 }

@@ -1,5 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { lookUp } from "../shared/lookups";
+
+const SUBNET_KEY = "capblocks:codeServer.subnetId";
 
 export interface Placement {
     subnetId: pulumi.Output<string>;
@@ -18,15 +21,12 @@ interface Subnet {
  * reason to pick another zone. Default subnets give instances a public IP, which SSM needs without NAT.
  */
 export async function defaultSubnetIn(availabilityZone: string, region: string): Promise<Subnet> {
-    let vpcId: string;
-    try {
-        vpcId = (await aws.ec2.getVpc({ default: true, region })).id;
-    } catch (err) {
-        throw new pulumi.RunError(
-            `no default VPC in ${region} (${(err as Error).message}); create one with \`aws ec2 create-default-vpc --region ${region}\` ` +
-                `or set capblocks:codeServer.subnetId to a subnet in ${availabilityZone}`,
-        );
-    }
+    const useOwnSubnet = `or set ${SUBNET_KEY} to a subnet in ${availabilityZone}`;
+    const { id: vpcId } = await lookUp(
+        { key: SUBNET_KEY, what: "the default VPC", region },
+        () => aws.ec2.getVpc({ default: true, region }),
+        `not set, and ${region} has no default VPC; create one with \`aws ec2 create-default-vpc --region ${region}\` ${useOwnSubnet}`,
+    );
     const subnets = await aws.ec2.getSubnets({
         region,
         filters: [
@@ -37,21 +37,20 @@ export async function defaultSubnetIn(availabilityZone: string, region: string):
     });
     if (!subnets.ids.length) {
         throw new pulumi.RunError(
-            `the default VPC ${vpcId} has no default subnet in ${availabilityZone}; create it with ` +
-                `\`aws ec2 create-default-subnet --availability-zone ${availabilityZone} --region ${region}\` ` +
-                `or set capblocks:codeServer.subnetId to a subnet in ${availabilityZone}`,
+            `${SUBNET_KEY}: not set, and the default VPC ${vpcId} has no default subnet in ${availabilityZone}; create it with ` +
+                `\`aws ec2 create-default-subnet --availability-zone ${availabilityZone} --region ${region}\` ${useOwnSubnet}`,
         );
     }
     return { subnetId: [...subnets.ids].sort()[0], vpcId };
 }
 
-/** Checks that a given subnet is in the AZ the instance must use. */
+/** The user's subnet and its VPC; a block's instances launch only in the block's AZ, so a subnet elsewhere is refused. */
 export async function checkedSubnet(subnetId: string, availabilityZone: string, region: string): Promise<Subnet> {
     const subnet = await aws.ec2.getSubnet({ id: subnetId, region });
     if (subnet.availabilityZone !== availabilityZone) {
         throw new pulumi.RunError(
-            `capblocks:codeServer.subnetId: ${subnetId} is in ${subnet.availabilityZone}, but the instance must run in ${availabilityZone} ` +
-                "(a Capacity Block's instances launch only in its Availability Zone)",
+            `${SUBNET_KEY}: ${subnetId} is in ${subnet.availabilityZone}, but the instance must run in ${availabilityZone} ` +
+                `(a Capacity Block's instances launch only in its Availability Zone); choose a subnet in ${availabilityZone}`,
         );
     }
     return { subnetId, vpcId: subnet.vpcId };

@@ -1,18 +1,19 @@
 import * as fs from "fs";
 import * as path from "path";
-import { loadCodeServerTasks, LoadedTasks } from "../../tasks/loader";
-import { HTTP_PORT } from "./codeServerInstance";
-import { CodeServerConfig } from "../config";
+import * as pulumi from "@pulumi/pulumi";
+import type { LoadedTasks } from "../../tasks/loader";
+import { loadCodeServerTasks } from "../../tasks/loader";
+import type { CodeServerConfig } from "../config";
+import { CODE_SERVER_INTERNAL_PORT, NGINX_PORT } from "./access";
 
-/** code-server listens on localhost only; nginx (HTTP_PORT) is the one way in. */
-export const CODE_SERVER_PORT = 8080;
+const TASK_FILES_KEY = "capblocks:codeServer.taskFiles";
 
 /** The secrets the component can supply; each maps to a secret it creates itself. */
-export const SUPPLIED_SECRETS = ["PASSWORD"];
+const SUPPLIED_SECRETS = ["PASSWORD"];
 
 /** The variables the setup task files use, from stack config. */
 export function setupVariables(cs: CodeServerConfig): Record<string, string> {
-    return { USER: cs.user, HOME_DIR: cs.homeDir, INTERNAL_PORT: String(CODE_SERVER_PORT), NGINX_PORT: String(HTTP_PORT) };
+    return { USER: cs.user, HOME_DIR: cs.homeDir, INTERNAL_PORT: String(CODE_SERVER_INTERNAL_PORT), NGINX_PORT: String(NGINX_PORT) };
 }
 
 /**
@@ -22,14 +23,16 @@ export function setupVariables(cs: CodeServerConfig): Record<string, string> {
 export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): LoadedTasks {
     const extra = cs.taskFiles.map((file) => {
         const full = path.resolve(projectDir, file);
-        if (!fs.existsSync(full)) throw new Error(`capblocks:codeServer.taskFiles: ${file} does not exist (paths are relative to ${projectDir})`);
+        if (!fs.existsSync(full)) {
+            throw new pulumi.RunError(`${TASK_FILES_KEY}: ${file} does not exist in ${projectDir}; give a path relative to the project directory, or remove it`);
+        }
         return full;
     });
     const loaded = loadCodeServerTasks(extra, setupVariables(cs));
     const unsupplied = loaded.secretNames.filter((name) => !SUPPLIED_SECRETS.includes(name));
     if (unsupplied.length > 0) {
-        throw new Error(
-            `capblocks:codeServer.taskFiles: secret(s) ${unsupplied.join(", ")} have no source; ` +
+        throw new pulumi.RunError(
+            `${TASK_FILES_KEY}: secret(s) ${unsupplied.join(", ")} have no source; ` +
                 `task files can use only ${SUPPLIED_SECRETS.join(", ")} (fetched on the instance from the stack's own secret)`,
         );
     }

@@ -7,10 +7,9 @@
  * replacement after a changed setting, no later removal of a retain option.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { isNoMatchError } from "../reservation";
+import { lookUp } from "../shared/lookups";
 
-export const WORK_VOLUME_KEY = "capblocks:codeServer.workVolumeId";
+const WORK_VOLUME_KEY = "capblocks:codeServer.workVolumeId";
 
 /** An EBS volume as the program-time lookup found it. */
 export interface ExistingVolume {
@@ -29,18 +28,12 @@ export function workVolumeNote(volumeId: string, deletedOnDestroy: boolean): str
 
 /** Looks the volume up by id (filter volume-id); a missing volume is a config error naming the key. */
 export async function findWorkVolume(volumeId: string, region: string): Promise<ExistingVolume> {
-    let found: aws.ebs.GetVolumeResult;
-    try {
-        found = await aws.ebs.getVolume({ region, filters: [{ name: "volume-id", values: [volumeId] }] });
-    } catch (err) {
-        if (isNoMatchError(err)) {
-            throw new pulumi.RunError(
-                `${WORK_VOLUME_KEY}: ${volumeId} does not exist in ${region} for this account ` +
-                    `(list yours with \`aws ec2 describe-volumes --region ${region}\`), or remove workVolumeId to create a new work volume`,
-            );
-        }
-        throw new pulumi.RunError(`${WORK_VOLUME_KEY}: could not look up ${volumeId} in ${region}: ${(err as Error).message}`);
-    }
+    const found = await lookUp(
+        { key: WORK_VOLUME_KEY, what: volumeId, region },
+        () => aws.ebs.getVolume({ region, filters: [{ name: "volume-id", values: [volumeId] }] }),
+        `${volumeId} does not exist in ${region} for this account ` +
+            `(list yours with \`aws ec2 describe-volumes --region ${region}\`), or remove workVolumeId to create a new work volume`,
+    );
     return { id: found.volumeId, availabilityZone: found.availabilityZone, encrypted: found.encrypted, sizeGb: found.size };
 }
 

@@ -2,7 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CapacityBlock } from "../../dynamic-providers/capacityBlock";
 import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../dynamic-providers/capacityBlock/rules";
-import { AdoptReservationConfig, BuyReservationConfig } from "../config";
+import type { AdoptReservationConfig, BuyReservationConfig } from "../config";
+import { lookUp, lookUpIfAny } from "../shared/lookups";
+import { nextStepFor } from "./nextStep";
 
 /** The one shape every component sees, whether the block was bought, adopted, or there is none. */
 export interface ReservationInfo {
@@ -31,7 +33,7 @@ export interface ReservationInfo {
 }
 
 /** The logical name of the CapacityBlock resource; part of its purchase token, so it must never change. */
-export const BLOCK_RESOURCE_NAME = "block";
+const BLOCK_RESOURCE_NAME = "block";
 
 /** EC2 state in which instances can launch into a Capacity Block (EC2 user guide, "Capacity Blocks for ML"). */
 const LAUNCHABLE_STATE = "active";
@@ -39,24 +41,14 @@ const LAUNCHABLE_STATE = "active";
 type BlockFacts = aws.ec2.GetCapacityBlockReservationResult;
 
 /**
- * The AWS provider's singular data sources answer "no matching … found" when a filter matches nothing
- * (terraform-provider-aws tfresource.SingularDataSourceFindError); any other failure is real and must surface.
- */
-export function isNoMatchError(err: unknown): boolean {
-    return /no matching|no matches found|empty result/i.test(String((err as Error)?.message ?? err));
-}
-
-/**
  * Program-time lookup of a block this stack bought, by the purchase-token tag the CapacityBlock resource
  * puts on it. Undefined means "not bought yet" (first `pulumi up`, or preview): no instance this run.
  */
-export async function findBoughtBlock(token: string, region: string): Promise<BlockFacts | undefined> {
-    try {
-        return await aws.ec2.getCapacityBlockReservation({ region, filters: [{ name: `tag:${PURCHASE_TOKEN_TAG}`, values: [token] }] });
-    } catch (err) {
-        if (isNoMatchError(err)) return undefined;
-        throw new pulumi.RunError(`could not look up this stack's Capacity Block (tag ${PURCHASE_TOKEN_TAG}=${token}) in ${region}: ${(err as Error).message}`);
-    }
+function findBoughtBlock(token: string, region: string): Promise<BlockFacts | undefined> {
+    const what = `this stack's Capacity Block (tag ${PURCHASE_TOKEN_TAG}=${token})`;
+    return lookUpIfAny({ key: "capblocks:reservation", what, region }, () =>
+        aws.ec2.getCapacityBlockReservation({ region, filters: [{ name: `tag:${PURCHASE_TOKEN_TAG}`, values: [token] }] }),
+    );
 }
 
 export interface BuyOptions {
@@ -71,7 +63,7 @@ export function findBlockBoughtFor(cfg: BuyReservationConfig, region: string): P
 }
 
 /** Buys (or, after the first `up`, keeps) the block with a CapacityBlock resource. */
-export async function buyReservation(cfg: BuyReservationConfig, o: BuyOptions): Promise<ReservationInfo> {
+export async function buyReservation(cfg: BuyReservationConfig, options: BuyOptions): Promise<ReservationInfo> {
     const block = new CapacityBlock(
         BLOCK_RESOURCE_NAME,
         {
@@ -85,12 +77,12 @@ export async function buyReservation(cfg: BuyReservationConfig, o: BuyOptions): 
             instancePlatform: cfg.instancePlatform,
             selection: cfg.selection,
             generation: cfg.generation,
-            tags: o.tags,
-            region: o.region,
+            tags: options.tags,
+            region: options.region,
         },
-        o.opts,
+        options.opts,
     );
-    const live = await findBlockBoughtFor(cfg, o.region);
+    const live = await findBlockBoughtFor(cfg, options.region);
     if (!live) {
         return {
             id: block.reservationId,
@@ -126,36 +118,33 @@ function infoFrom(facts: BlockFacts): Omit<ReservationInfo, "source"> {
     };
 }
 
+const PARAMETER_KEY = "capblocks:reservation.parameterName";
+
 /** Resolves the reservation id an adopt config names: given directly, or read from an SSM parameter. */
-export async function adoptedReservationId(cfg: AdoptReservationConfig, region: string): Promise<string> {
+async function adoptedReservationId(cfg: AdoptReservationConfig, region: string): Promise<string> {
     if (cfg.id) return cfg.id;
     const name = cfg.parameterName as string;
-    let value: string;
-    try {
-        value = (await aws.ssm.getParameter({ name, region })).value;
-    } catch (err) {
-        throw new pulumi.RunError(`capblocks:reservation.parameterName: could not read SSM parameter ${name} in ${region}: ${(err as Error).message}`);
-    }
+    const { value } = await lookUp(
+        { key: PARAMETER_KEY, what: `SSM parameter ${name}`, region },
+        () => aws.ssm.getParameter({ name, region }),
+        `SSM parameter ${name} does not exist in ${region} for this account; create it holding the block's id (cr-…), or set capblocks:reservation.id instead`,
+    );
     const id = value.trim();
     if (!/^cr-[0-9a-f]{8,17}$/.test(id)) {
-        throw new pulumi.RunError(`capblocks:reservation.parameterName: SSM parameter ${name} holds ${JSON.stringify(value)}, not a capacity reservation id (cr-…)`);
+        throw new pulumi.RunError(`${PARAMETER_KEY}: SSM parameter ${name} holds ${JSON.stringify(value)}, not a capacity reservation id (cr-…)`);
     }
     return id;
 }
 
 /** Adopts a block bought elsewhere, after checking it is a Capacity Block of the configured type. */
 export async function adoptReservation(cfg: AdoptReservationConfig, region: string): Promise<ReservationInfo> {
-    const key = cfg.id ? "capblocks:reservation.id" : "capblocks:reservation.parameterName";
+    const key = cfg.id ? "capblocks:reservation.id" : PARAMETER_KEY;
     const id = await adoptedReservationId(cfg, region);
-    let facts: BlockFacts;
-    try {
-        facts = await aws.ec2.getCapacityBlockReservation({ id, region });
-    } catch (err) {
-        if (isNoMatchError(err)) {
-            throw new pulumi.RunError(`${key}: ${id} is not a Capacity Block in ${region} for this account (an On-Demand Capacity Reservation cannot be adopted)`);
-        }
-        throw new pulumi.RunError(`${key}: could not look up ${id} in ${region}: ${(err as Error).message}`);
-    }
+    const facts = await lookUp(
+        { key, what: id, region },
+        () => aws.ec2.getCapacityBlockReservation({ id, region }),
+        `${id} is not a Capacity Block in ${region} for this account (an On-Demand Capacity Reservation cannot be adopted)`,
+    );
     if (facts.instanceType !== cfg.instanceType) {
         throw new pulumi.RunError(
             `${key}: ${id} is a Capacity Block of ${facts.instanceType}, not capblocks:reservation.instanceType ${cfg.instanceType}; ` +
@@ -163,37 +152,4 @@ export async function adoptReservation(cfg: AdoptReservationConfig, region: stri
         );
     }
     return { ...infoFrom(facts), source: "adopted" };
-}
-
-export interface BlockMoment {
-    state: string;
-    /** ISO 8601. */
-    startDate: string;
-    /** ISO 8601. */
-    endDate: string;
-    availabilityZone: string;
-    /** The program-time lookup did not find the block: this run is the one buying it. */
-    boughtThisRun?: boolean;
-}
-
-/** What the user should do next, from the block's state, dates and zone. */
-export function nextStepFor({ state, startDate, endDate, availabilityZone, boughtThisRun }: BlockMoment): string {
-    if (boughtThisRun) {
-        return `The Capacity Block is bought on this run (${state}, starts ${startDate}); run \`pulumi up\` again once it is active to launch the instance and set it up.`;
-    }
-    switch (state) {
-        case "active":
-            return `The Capacity Block is active until ${endDate}; EC2 terminates its instances 30 minutes before that.`;
-        case "payment-pending":
-        case "scheduled":
-            return `The Capacity Block is ${state} and starts at ${startDate}; everything that does not need a running instance is built. Run \`pulumi up\` again after ${startDate} to launch the instance and set it up.`;
-        case "expired":
-            return (
-                `The Capacity Block ended at ${endDate}; its instances are gone; retained storage (the work volume, EFS) stays in ${availabilityZone}. ` +
-                `To continue, bump capblocks:reservation.generation (buys a new block; set availabilityZones: [${availabilityZone}] ` +
-                "so it lands next to that storage) or adopt another block there, then run `pulumi up`."
-            );
-        default:
-            return `The Capacity Block is ${state}: instances cannot launch into it. Check it with \`aws ec2 describe-capacity-reservations\`, then run \`pulumi refresh\` and \`pulumi up\` once it is active.`;
-    }
 }

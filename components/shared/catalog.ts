@@ -3,9 +3,10 @@
  * whether EFA is supported and over how many network cards, a sensible root volume, and whether EC2
  * Capacity Blocks sell the type.
  *
- * Sources: EC2 user guide "Capacity Blocks for ML" (supported instance types), "Elastic Fabric Adapter"
- * (supported types, network cards per type), and ../shared/AWS-FACTS.md. The block list changes over time,
- * so an unknown type is never an error here: it gets defaults and a warning, and EC2 itself is the judge.
+ * Sources: EC2 user guide "Capacity Blocks for ML" (supported instance types; G-family types are not sold as
+ * blocks), "Elastic Fabric Adapter" (supported types) and "Network cards" (cards per type; check one with
+ * `aws ec2 describe-instance-types` → NetworkInfo.NetworkCards). The block list changes over time, so an unknown
+ * type is never an error here: it gets defaults and a warning, and EC2 itself is the judge.
  */
 
 export type Accelerator = "neuron" | "nvidia";
@@ -32,20 +33,17 @@ export const NVIDIA_AMI_PARAMETER =
 
 type Row = Omit<InstanceFacts, "instanceType" | "amiParameter" | "known">;
 
-const neuron = (efa: boolean, cards: number, rootGb: number, block: boolean): Row => ({
-    accelerator: "neuron",
-    efaSupported: efa,
-    networkCards: cards,
-    rootVolumeGb: rootGb,
-    blockEligible: block,
-});
-const nvidia = (efa: boolean, cards: number, rootGb: number, block: boolean): Row => ({
-    accelerator: "nvidia",
-    efaSupported: efa,
-    networkCards: cards,
-    rootVolumeGb: rootGb,
-    blockEligible: block,
-});
+const row =
+    (accelerator: Accelerator) =>
+    (efaSupported: boolean, networkCards: number, rootVolumeGb: number, blockEligible: boolean): Row => ({
+        accelerator,
+        efaSupported,
+        networkCards,
+        rootVolumeGb,
+        blockEligible,
+    });
+const neuron = row("neuron");
+const nvidia = row("nvidia");
 
 const CATALOG: Record<string, Row> = {
     "trn1.2xlarge": neuron(false, 1, 200, false),
@@ -83,7 +81,7 @@ const CATALOG: Record<string, Row> = {
 /** Families whose accelerator is AWS Neuron (Trainium/Inferentia); everything else here is NVIDIA. */
 const NEURON_FAMILY = /^(trn|inf)\d/;
 
-export function amiParameterFor(accelerator: Accelerator): string {
+function amiParameterFor(accelerator: Accelerator): string {
     return accelerator === "neuron" ? NEURON_AMI_PARAMETER : NVIDIA_AMI_PARAMETER;
 }
 
@@ -109,7 +107,7 @@ export function instanceFacts(instanceType: string): InstanceFacts {
     };
 }
 
-/** The warning to show for a type this catalog does not know, or undefined when it knows it. */
+/** Defaults guessed for an unknown type are only a guess: say so, and which settings override them. */
 export function unknownTypeWarning(facts: InstanceFacts): string | undefined {
     if (facts.known) return undefined;
     return (
@@ -118,5 +116,3 @@ export function unknownTypeWarning(facts: InstanceFacts): string | undefined {
         `Set the AMI or volume size in config if these are wrong.`
     );
 }
-
-export const catalogInstanceTypes = (): string[] => Object.keys(CATALOG);

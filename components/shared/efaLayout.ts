@@ -6,7 +6,7 @@
  * "Create or update an EC2 launch template" for EFA (security groups go on every interface as `Groups`, because
  * launch templates that define interfaces cannot use SecurityGroupIds).
  */
-import { InstanceFacts } from "./catalog";
+import type { InstanceFacts } from "./catalog";
 
 export interface EfaInterface<T> {
     networkCardIndex: number;

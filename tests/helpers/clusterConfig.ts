@@ -1,4 +1,4 @@
-import { ClusterConfig } from "../../components/config";
+import type { ClusterConfig } from "../../components/config";
 
 /** An enabled cluster on a p5.48xlarge block with the config defaults, overridable per test. */
 export const clusterConfig = (over: Partial<ClusterConfig> = {}): ClusterConfig => ({

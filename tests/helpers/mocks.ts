@@ -2,7 +2,8 @@
  * Test side of the offline mocks: install them with sensible defaults, then find what the program
  * registered and resolve outputs.
  */
-import { Assumptions, BlockFacts, MockRun, RecordedResource, installMocks, resolveOutputs, settle } from "../../scripts/offlineMocks";
+import type { Assumptions, BlockFacts, MockRun, RecordedResource } from "../../scripts/offlineMocks";
+import { installMocks, resolveOutputs, settle } from "../../scripts/offlineMocks";
 
 export const REGION = "sa-east-1";
 

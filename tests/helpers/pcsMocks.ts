@@ -1,6 +1,6 @@
 /**
  * Pulumi mocks for the PCS cluster tests: records every registered resource and answers the invokes the
- * cluster uses (availability zones, the PCS AMI parameter, subnets, VPCs, the partition).
+ * cluster uses (availability zones, the PCS AMI parameter and the AMI's root device, subnets, VPCs, the partition).
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -43,6 +43,8 @@ export class PcsMocks implements pulumi.runtime.Mocks {
                 if (!subnet) throw new Error(`mock: no subnet ${args.inputs.id}`);
                 return { id: args.inputs.id, ...subnet };
             }
+            case "aws:ec2/getAmi:getAmi":
+                return { id: args.inputs.filters[0].values[0], rootDeviceName: "/dev/sda1" };
             case "aws:ec2/getVpc:getVpc":
                 return { id: args.inputs.id, cidrBlock: "172.31.0.0/16" };
             case "aws:index/getPartition:getPartition":

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Assumptions, MockRun } from "../../scripts/offlineMocks";
+import type { Assumptions, MockRun } from "../../scripts/offlineMocks";
 import { pulumiConfigMap } from "../../scripts/plan";
 import { activeBlock, mockAws, ofType, oneOfType, resolved } from "../helpers/mocks";
 
@@ -98,8 +98,9 @@ describe("keeping the user's work: the program with existing storage", () => {
             const { run, outputs, error } = await runProgram(clusterConfig({ sharedFileSystemId: FS_ID }), { block: p5, fileSystems: { [FS_ID]: { encrypted: true } } });
             expect(error).to.equal(undefined);
             expect(ofType(run, "aws:efs/fileSystem:FileSystem")).to.have.length(0);
+            // One mount target per storage subnet: the new VPC's two private subnets.
             const targets = ofType(run, "aws:efs/mountTarget:MountTarget");
-            expect(targets).to.have.length.greaterThan(0);
+            expect(targets).to.have.length(2);
             for (const t of targets) expect(t.inputs.fileSystemId).to.equal(FS_ID);
             expect(outputs?.clusterSharedStorageId).to.equal(FS_ID);
             expect(outputs?.clusterSharedStorage).to.equal(`pulumi destroy keeps EFS file system ${FS_ID} (your /shared data); to use it again set capblocks:cluster.sharedFileSystemId: ${FS_ID}`);
@@ -143,7 +144,10 @@ describe("keeping the user's work: the program with existing storage", () => {
 
         it("stops before creating anything when the file system does not exist, or is One Zone", async () => {
             const missing = await runProgram(clusterConfig({ sharedFileSystemId: FS_ID }), { block: p5, fileSystems: {} });
-            expect(missing.error?.message).to.match(/^capblocks:cluster\.sharedFileSystemId: fs-0feedface0000001 is not an EFS file system in sa-east-1/);
+            expect(missing.error?.message).to.equal(
+                "capblocks:cluster.sharedFileSystemId: fs-0feedface0000001 is not an EFS file system in sa-east-1 for this account " +
+                    "(list yours with `aws efs describe-file-systems --region sa-east-1`)",
+            );
             expect(customResources(missing.run)).to.deep.equal([]);
             const oneZone = await runProgram(clusterConfig({ sharedFileSystemId: FS_ID }), { block: p5, fileSystems: { [FS_ID]: { encrypted: true, availabilityZoneName: "sa-east-1b" } } });
             expect(oneZone.error?.message).to.match(/is a One Zone file system \(in sa-east-1b\)/);

@@ -2,10 +2,13 @@ import { expect } from "chai";
 import { clusterConfig } from "../../helpers/clusterConfig";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { ClusterConfig } from "../../../components/config";
-import { ReservationInfo } from "../../../components/reservation";
-import { GpuNodeGroup, GpuNodeGroupArgs } from "../../../components/cluster/gpuNodeGroup";
-import { PcsMocks, RecordedResource, underMocks, valueOf } from "../../helpers/pcsMocks";
+import type { ClusterConfig } from "../../../components/config";
+import type { ReservationInfo } from "../../../components/reservation";
+import type { GpuNodeGroupArgs } from "../../../components/cluster/gpuNodeGroup";
+import { GpuNodeGroup } from "../../../components/cluster/gpuNodeGroup";
+import { clusterNameError, computeMinCountError } from "../../../components/cluster/validation";
+import type { RecordedResource } from "../../helpers/pcsMocks";
+import { PcsMocks, underMocks, valueOf } from "../../helpers/pcsMocks";
 
 const T = {
     nodeGroup: "aws-native:pcs:ComputeNodeGroup",
@@ -257,8 +260,10 @@ describe("GpuNodeGroup (PCS)", () => {
                 error = e as Error;
             }
         });
-        expect(error?.message).to.match(/computeMinCount: 3 is above the 2/);
-        expect(error?.message).to.match(/cluster\.name: "x" is not a PCS cluster name/);
+        expect(error).to.be.instanceOf(pulumi.RunError);
+        expect(error?.message).to.equal(`invalid cluster settings:
+  ${clusterNameError("x")}
+  ${computeMinCountError(3, 2)}`);
         expect(mocks.resources).to.deep.equal([]);
     });
 });

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterNetwork, pickSecondAz } from "../../../components/cluster/network";
+import { ClusterNetwork, firstAvailableAz, pickSecondAz } from "../../../components/cluster/network";
+import { subnetAzError } from "../../../components/cluster/validation";
+import { failure } from "../../helpers/failure";
 import { PcsMocks, underMocks, valueOf } from "../../helpers/pcsMocks";
 
 const subnets = {
@@ -11,7 +13,7 @@ const subnets = {
 function given(computeSubnetId: string, extra: { vpcId?: string; loginSubnetId?: string } = {}) {
     const mocks = new PcsMocks({ subnets });
     return underMocks(mocks, () =>
-        new ClusterNetwork("net", { blockAz: pulumi.output("us-east-2b"), computeSubnetId, loginPublic: false, tags: {}, ...extra }),
+        new ClusterNetwork("net", { region: "us-east-2", blockAz: pulumi.output("us-east-2b"), computeSubnetId, loginPublic: false, tags: {}, ...extra }),
     ).then((network) => ({ mocks, network }));
 }
 
@@ -19,7 +21,19 @@ describe("ClusterNetwork", () => {
     it("picks a second AZ other than the block's, and says so when there is none", () => {
         expect(pickSecondAz(["us-east-2a", "us-east-2b"], "us-east-2a")).to.equal("us-east-2b");
         expect(pickSecondAz(["us-east-2a", "us-east-2b"], "us-east-2b")).to.equal("us-east-2a");
-        expect(() => pickSecondAz(["us-east-2a"], "us-east-2a")).to.throw(/no second Availability Zone next to us-east-2a/);
+        expect(() => pickSecondAz(["us-east-2a"], "us-east-2a")).to.throw(pulumi.RunError).with.property(
+            "message",
+            "capblocks:cluster.computeSubnetId: not set, and there is no second Availability Zone next to us-east-2a for a new VPC " +
+                "(available: us-east-2a); set it (and vpcId) to use subnets of your own VPC",
+        );
+    });
+
+    it("on demand, takes the region's first available AZ, and names the region when there is none", () => {
+        expect(firstAvailableAz(["us-east-2b", "us-east-2c"], "us-east-2")).to.equal("us-east-2b");
+        expect(() => firstAvailableAz([], "us-east-2")).to.throw(pulumi.RunError).with.property(
+            "message",
+            "aws:region: us-east-2 reports no available Availability Zone; choose another region",
+        );
     });
 
     // PCS Capacity Block guide: the node group's subnet must be in the block's AZ (checked via ec2:DescribeSubnets).
@@ -34,16 +48,17 @@ describe("ClusterNetwork", () => {
 
     it("refuses a given compute subnet outside the block's AZ, naming both AZs", async () => {
         const { network } = await given("subnet-elsewhere");
-        let message = "";
-        await valueOf(network.computeSubnetId).catch((e: Error) => (message = e.message));
-        expect(message).to.match(/subnet-elsewhere is in us-east-2a, but the Capacity Block is in us-east-2b/);
+        const err = await failure(valueOf(network.computeSubnetId));
+        expect(err).to.be.instanceOf(pulumi.RunError);
+        // The SDK prefixes the property it was serializing (here the component's registered outputs).
+        expect(err.message.endsWith(`: ${subnetAzError("subnet-elsewhere", "us-east-2a", "us-east-2b")}`), err.message).to.equal(true);
     });
 
     it("refuses a compute subnet from another VPC than the one given", async () => {
         const { network } = await given("subnet-in-block-az", { vpcId: "vpc-other" });
-        let message = "";
-        await valueOf(network.computeSubnetId).catch((e: Error) => (message = e.message));
-        expect(message).to.match(/is in vpc-1, not in capblocks:cluster.vpcId vpc-other/);
+        const err = await failure(valueOf(network.computeSubnetId));
+        expect(err).to.be.instanceOf(pulumi.RunError);
+        expect(err.message.endsWith(": capblocks:cluster.computeSubnetId: subnet-in-block-az is in vpc-1, not in capblocks:cluster.vpcId vpc-other; give a subnet of that VPC"), err.message).to.equal(true);
     });
 
     it("uses a given login subnet as is", async () => {

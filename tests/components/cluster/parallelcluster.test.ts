@@ -1,9 +1,11 @@
 import { expect } from "chai";
 import { parse } from "yaml";
-import { ParallelClusterSettings, renderParallelClusterConfig } from "../../../components/cluster/parallelcluster";
+import type { ParallelClusterSettings } from "../../../components/cluster/parallelcluster";
+import { renderParallelClusterConfig } from "../../../components/cluster/parallelcluster";
 
 const settings = (over: Partial<ParallelClusterSettings> = {}): ParallelClusterSettings => ({
     region: "us-east-2",
+    partition: "aws",
     os: "ubuntu2404",
     headNodeInstanceType: "m7i.large",
     headNodeSubnetId: "subnet-login",
@@ -77,8 +79,9 @@ describe("ParallelCluster config renderer", () => {
         expect(render({ sharedFileSystemId: "fs-0123456789abcdef0" }).SharedStorage[0].EfsSettings).to.deep.equal({ FileSystemId: "fs-0123456789abcdef0" });
     });
 
-    it("uses the partition of China regions for the SSM policy", () => {
-        const c = render({ region: "cn-north-1" });
+    it("names the SSM policy in the partition it is given (aws-cn in China regions)", () => {
+        expect(render().HeadNode.Iam.AdditionalIamPolicies).to.deep.equal([{ Policy: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }]);
+        const c = render({ region: "cn-north-1", partition: "aws-cn" });
         expect(c.HeadNode.Iam.AdditionalIamPolicies[0].Policy).to.equal("arn:aws-cn:iam::aws:policy/AmazonSSMManagedInstanceCore");
     });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import { failure } from "../../helpers/failure";
 import { checkedSubnet, defaultSubnetIn, onDemandZone } from "../../../components/codeServer/placement";
 import { mockAws, REGION } from "../../helpers/mocks";
@@ -19,13 +20,34 @@ describe("network", () => {
     it("fails naming the AZ when the default VPC has no subnet there", async () => {
         await mockAws({ subnetsByAz: { "sa-east-1c": [] } });
         const err = await failure(defaultSubnetIn("sa-east-1c", REGION));
-        expect(err.message).to.match(/has no default subnet in sa-east-1c; create it with `aws ec2 create-default-subnet --availability-zone sa-east-1c/);
+        expect(err.message).to.equal(
+            "capblocks:codeServer.subnetId: not set, and the default VPC vpc-0default0000000001 has no default subnet in sa-east-1c; " +
+                "create it with `aws ec2 create-default-subnet --availability-zone sa-east-1c --region sa-east-1` or set capblocks:codeServer.subnetId to a subnet in sa-east-1c",
+        );
+    });
+
+    it("fails naming the key to set when the region has no default VPC", async () => {
+        await pulumi.runtime.setMocks({
+            call: () => {
+                throw Object.assign(new Error("no matching EC2 VPC found"), { details: "no matching EC2 VPC found" });
+            },
+            newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+        }, "capblocks", "test");
+        const err = await failure(defaultSubnetIn("sa-east-1c", REGION));
+        expect(err).to.be.instanceOf(pulumi.RunError);
+        expect(err.message).to.equal(
+            "capblocks:codeServer.subnetId: not set, and sa-east-1 has no default VPC; create one with `aws ec2 create-default-vpc --region sa-east-1` " +
+                "or set capblocks:codeServer.subnetId to a subnet in sa-east-1c",
+        );
     });
 
     it("rejects a given subnet outside the block's AZ", async () => {
         await mockAws({ subnetAzs: { "subnet-0aaa0000000000001": "sa-east-1a" } });
         const err = await failure(checkedSubnet("subnet-0aaa0000000000001", "sa-east-1b", REGION));
-        expect(err.message).to.match(/^capblocks:codeServer\.subnetId: subnet-0aaa0000000000001 is in sa-east-1a, but the instance must run in sa-east-1b/);
+        expect(err.message).to.equal(
+            "capblocks:codeServer.subnetId: subnet-0aaa0000000000001 is in sa-east-1a, but the instance must run in sa-east-1b " +
+                "(a Capacity Block's instances launch only in its Availability Zone); choose a subnet in sa-east-1b",
+        );
     });
 
     it("on demand, uses the given subnet's AZ, else the configured AZ, else <region>a", async () => {

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CodeServerConfig } from "../../../components/config";
+import * as pulumi from "@pulumi/pulumi";
+import type { CodeServerConfig } from "../../../components/config";
 import { loadSetupTasks, setupVariables } from "../../../components/codeServer/setupTasks";
 import { CODE_SERVER_TASKS_FILE, readTaskFile } from "../../../tasks/loader";
 
@@ -32,11 +33,17 @@ describe("setup tasks (index side)", () => {
     });
 
     it("names the config key when a user task file is missing", () => {
-        expect(() => loadSetupTasks(cs(["nope.json"]), dir)).to.throw(/^capblocks:codeServer\.taskFiles: nope\.json does not exist/);
+        expect(() => loadSetupTasks(cs(["nope.json"]), dir)).to.throw(pulumi.RunError).with.property(
+            "message",
+            `capblocks:codeServer.taskFiles: nope.json does not exist in ${dir}; give a path relative to the project directory, or remove it`,
+        );
     });
 
     it("refuses a user task file that needs a secret the stack cannot supply", () => {
         fs.writeFileSync(path.join(dir, "db.json"), JSON.stringify({ secrets: ["DB_TOKEN"], tasks: [{ id: "db", name: "DB", commands: ["echo {{DB_TOKEN}} >/dev/null"] }] }));
-        expect(() => loadSetupTasks(cs(["db.json"]), dir)).to.throw(/secret\(s\) DB_TOKEN have no source/);
+        expect(() => loadSetupTasks(cs(["db.json"]), dir)).to.throw(pulumi.RunError).with.property(
+            "message",
+            "capblocks:codeServer.taskFiles: secret(s) DB_TOKEN have no source; task files can use only PASSWORD (fetched on the instance from the stack's own secret)",
+        );
     });
 });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { ExistingVolume, findWorkVolume, unencryptedVolumeWarning, workVolumeNote, workVolumeZoneError } from "../../../components/codeServer/workVolume";
+import type { ExistingVolume } from "../../../components/codeServer/workVolume";
+import { findWorkVolume, unencryptedVolumeWarning, workVolumeNote, workVolumeZoneError } from "../../../components/codeServer/workVolume";
 import { mockAws, REGION } from "../../helpers/mocks";
 
 const volume: ExistingVolume = { id: "vol-0123456789abcdef0", availabilityZone: "sa-east-1c", encrypted: true, sizeGb: 200 };

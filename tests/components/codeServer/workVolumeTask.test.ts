@@ -50,7 +50,7 @@ exit 0`);
     return { dir, run, log, fstab, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-// The SSM agent runs commands with sh (dash on Ubuntu): the script must be POSIX (AWS-FACTS, Run Command).
+// The SSM agent runs commands with sh (dash on Ubuntu): the script must be POSIX (Systems Manager document AWS-RunShellScript; amazon-ssm-agent runs it with "sh").
 describe("work volume mount task", () => {
     it("is valid POSIX sh and comes first under a stable id", () => {
         const task = mountWorkVolumeTask({ volumeId: VOLUME_ID, mountPoint: "/work", sizeGb: 200 });

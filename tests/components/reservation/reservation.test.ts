@@ -1,7 +1,9 @@
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import { failure } from "../../helpers/failure";
-import { BuyReservationConfig } from "../../../components/config";
-import { adoptReservation, buyReservation, isNoMatchError, nextStepFor } from "../../../components/reservation";
+import type { BuyReservationConfig } from "../../../components/config";
+import { adoptReservation, buyReservation } from "../../../components/reservation";
+import { nextStepFor } from "../../../components/reservation/nextStep";
 import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../../dynamic-providers/capacityBlock/rules";
 import { activeBlock, mockAws, REGION, resolved } from "../../helpers/mocks";
 
@@ -45,10 +47,20 @@ describe("reservation: buy", () => {
         expect((await buyReservation(buyCfg, { region: REGION, tags: {} })).launchable).to.equal(false);
     });
 
-    it("surfaces lookup failures other than 'no match' instead of guessing", () => {
-        expect(isNoMatchError(new Error("no matching EC2 Capacity Block Reservation found"))).to.equal(true);
-        expect(isNoMatchError(new Error("UnauthorizedOperation: You are not authorized"))).to.equal(false);
-        expect(isNoMatchError(new Error("multiple EC2 Capacity Block Reservations matched"))).to.equal(false);
+    it("surfaces lookup failures other than 'no match' instead of guessing", async () => {
+        const denied = "UnauthorizedOperation: You are not authorized to perform this operation";
+        await pulumi.runtime.setMocks({
+            call: () => {
+                throw Object.assign(new Error(denied), { details: denied });
+            },
+            newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+        }, "capblocks", "test");
+        const err = await failure(buyReservation(buyCfg, { region: REGION, tags: {} }));
+        expect(err).to.be.instanceOf(pulumi.RunError);
+        expect(err.message).to.equal(
+            `capblocks:reservation: could not look up this stack's Capacity Block (tag ${PURCHASE_TOKEN_TAG}=${purchaseToken("capblocks", "test", "block", 1)}) ` +
+                `in sa-east-1: ${denied}`,
+        );
     });
 });
 
@@ -99,7 +111,7 @@ describe("reservation: next step", () => {
         );
     });
 
-    // EC2 terminates a block's instances 30 minutes before its end (AWS-FACTS, end of block).
+    // EC2 user guide "Capacity Blocks for ML": EC2 starts terminating a block's instances 30 minutes before its end.
     it("warns an active block's instance goes 30 minutes before the end, and that work is kept", () => {
         expect(nextStepFor({ state: "active", startDate: "s", endDate: "2026-12-01T11:30:00.000Z", availabilityZone: "sa-east-1b" })).to.match(/until 2026-12-01T11:30:00\.000Z; EC2 terminates its instances 30 minutes before that\.$/);
     });

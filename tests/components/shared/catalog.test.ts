@@ -8,7 +8,7 @@ describe("catalog", () => {
         expect(f.amiParameter).to.equal(NEURON_AMI_PARAMETER);
     });
 
-    // EFA guide: one EFA interface per network card; AWS-FACTS "EFA" lists the card counts.
+    // EC2 user guide "Elastic Fabric Adapter": one EFA interface per network card; "Network cards" gives the counts.
     it("gives the network-card counts EFA layouts are built from", () => {
         expect(instanceFacts("p5.48xlarge").networkCards).to.equal(32);
         expect(instanceFacts("p5en.48xlarge").networkCards).to.equal(16);

@@ -1,0 +1,155 @@
+/**
+ * The steps of the program in index.ts: check what the config adopts, get the block, declare the components, and
+ * map each to stack outputs. Every output is a string: none is ever undefined.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CodeServerInstance } from "./codeServer/codeServerInstance";
+import { onDemandZone, placementIn } from "./codeServer/placement";
+import { loadSetupTasks } from "./codeServer/setupTasks";
+import type { ExistingVolume, InstancePlacement } from "./codeServer/workVolume";
+import { findWorkVolume, unencryptedVolumeWarning, workVolumeZoneError } from "./codeServer/workVolume";
+import { checkSharedFileSystem } from "./cluster/storage";
+import type { StackConfig } from "./config";
+import { clusterCapacity } from "./config";
+import type { ReservationInfo } from "./reservation";
+import { adoptReservation, buyReservation, findBlockBoughtFor } from "./reservation";
+import { instanceFacts, unknownTypeWarning } from "./shared/catalog";
+
+export type StackOutputs = Record<string, pulumi.Input<string>>;
+
+/** What the config adopts, found and checked before anything is bought or created. */
+export interface Adopted {
+    workVolume?: ExistingVolume;
+}
+
+function warn(warning: string | undefined): void {
+    if (warning) void pulumi.log.warn(warning);
+}
+
+/** Stops the program, before anything more is created, when the adopted work volume cannot attach there. */
+function assertWorkVolumeFits(volume: ExistingVolume, where: InstancePlacement): void {
+    const problem = workVolumeZoneError(volume, where);
+    if (problem) throw new pulumi.RunError(problem);
+}
+
+/** The work volume the config adopts, looked up and, when a block is still to buy, checked to fit where it may land. */
+async function adoptedWorkVolume(cfg: StackConfig): Promise<ExistingVolume | undefined> {
+    const id = cfg.codeServer.enabled ? cfg.codeServer.workVolumeId : undefined;
+    if (!id) return undefined;
+    const workVolume = await findWorkVolume(id, cfg.region);
+    warn(unencryptedVolumeWarning(workVolume));
+    if (cfg.reservation?.kind === "buy") {
+        const bought = await findBlockBoughtFor(cfg.reservation, cfg.region);
+        assertWorkVolumeFits(
+            workVolume,
+            bought ? { kind: "block", availabilityZone: bought.availabilityZone } : { kind: "block-to-buy", availabilityZones: cfg.reservation.availabilityZones },
+        );
+    }
+    return workVolume;
+}
+
+/**
+ * Warnings about instance types the catalog does not know, then existing storage to adopt: looked up, and
+ * checked to fit the block to buy, before anything is bought.
+ */
+export async function preflight(cfg: StackConfig): Promise<Adopted> {
+    for (const type of [cfg.reservation?.instanceType, cfg.codeServer.enabled ? cfg.codeServer.instanceType : undefined]) {
+        if (type) warn(unknownTypeWarning(instanceFacts(type)));
+    }
+    const workVolume = await adoptedWorkVolume(cfg);
+    if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
+        warn(await checkSharedFileSystem(cfg.cluster.sharedFileSystemId, cfg.region));
+    }
+    return { workVolume };
+}
+
+/** The block the config buys or adopts; undefined on demand. */
+export async function reservationFor(cfg: StackConfig): Promise<ReservationInfo | undefined> {
+    const wanted = cfg.reservation;
+    if (wanted?.kind === "buy") return buyReservation(wanted, { region: cfg.region, tags: cfg.tags });
+    if (wanted?.kind === "adopt") return adoptReservation(wanted, cfg.region);
+    return undefined;
+}
+
+export function reservationOutputs(reservation: ReservationInfo | undefined): StackOutputs {
+    if (!reservation) return { blockState: "none: on demand", nextStep: "No Capacity Block: instances run on demand." };
+    return {
+        blockId: reservation.id,
+        blockState: reservation.state,
+        blockSource: reservation.source,
+        blockInstanceType: reservation.instanceType,
+        blockAvailabilityZone: reservation.availabilityZone,
+        blockStart: reservation.startDate,
+        blockEnd: reservation.endDate,
+        nextStep: reservation.nextStep,
+    };
+}
+
+export interface CodeServerContext {
+    reservation?: ReservationInfo;
+    adopted: Adopted;
+    /** Where relative task file paths start (the project directory). */
+    projectDir: string;
+    /** The nextStep so far; once the instance is launched it also says how to connect. */
+    nextStep: pulumi.Input<string>;
+}
+
+/** The code-server box on the block (or on demand in its zone), and its outputs. */
+export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted, projectDir, nextStep }: CodeServerContext): Promise<StackOutputs> {
+    const cs = cfg.codeServer;
+    const { region, tags } = cfg;
+    const workVolume = adopted.workVolume;
+    const onDemandAz = reservation ? undefined : await onDemandZone(region, cs.subnetId, cs.availabilityZone);
+    if (workVolume && onDemandAz) assertWorkVolumeFits(workVolume, { kind: "on-demand", availabilityZone: onDemandAz });
+    // A block bought on this run was held to the volume's AZ before the purchase; any other block's AZ is known.
+    if (workVolume && reservation?.knownAvailabilityZone) {
+        assertWorkVolumeFits(workVolume, { kind: "block", availabilityZone: reservation.knownAvailabilityZone });
+    }
+    const launch = reservation ? reservation.launchable : true;
+    const setup = loadSetupTasks(cs, projectDir);
+    const codeServer = new CodeServerInstance("code-server", {
+        config: cs,
+        region,
+        placement: placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId),
+        reservation,
+        launch,
+        tasks: setup.tasks,
+        variables: setup.variables,
+        existingWorkVolume: workVolume,
+        tags,
+    });
+    return {
+        instanceId: codeServer.instanceId,
+        url: codeServer.url,
+        portForwardCommand: codeServer.portForwardCommand,
+        sessionCommand: codeServer.sessionCommand,
+        passwordCommand: codeServer.passwordCommand,
+        workVolumeId: codeServer.workVolumeId,
+        workVolume: codeServer.workVolumeNote,
+        ...(launch ? { nextStep: pulumi.interpolate`${nextStep} ${codeServer.connectHint}` } : {}),
+    };
+}
+
+/** The PCS cluster on the block, and its outputs. */
+export async function clusterOutputs(cfg: StackConfig, reservation: ReservationInfo): Promise<StackOutputs> {
+    // Loaded only for stacks with a cluster: @pulumi/aws-native and the PCS modules add ~0.4 s to every start.
+    const { GpuNodeGroup } = await import("./cluster/gpuNodeGroup");
+    const cluster = new GpuNodeGroup("cluster", {
+        cluster: cfg.cluster,
+        reservation,
+        instanceType: reservation.instanceType,
+        instanceCount: clusterCapacity(reservation.instanceCount, cfg.codeServer.enabled),
+        region: cfg.region,
+        tags: cfg.tags,
+    });
+    return {
+        clusterId: cluster.clusterId,
+        clusterName: cluster.clusterName,
+        clusterQueue: cluster.queueName,
+        clusterLoginNodeGroupId: cluster.loginNodeGroupId,
+        clusterLoginCommand: cluster.loginCommand,
+        clusterSharedStorageId: cluster.sharedStorageId,
+        clusterSharedStorage: cluster.sharedStorageNote,
+        parallelClusterConfig: cluster.parallelClusterConfig,
+    };
+}
