@@ -1,20 +1,12 @@
 import type { CommandInvocation, SSMClient } from "@aws-sdk/client-ssm";
+import { nextPollDelayMs } from "../shared/backoff";
+import type { Clock } from "../shared/clock";
 import type { InvocationView } from "./output";
 
 /**
  * The SSM calls of SsmTasks: agent wait, SendCommand in chunks of 50, polling with ListCommandInvocations.
  * The SDK is loaded inside each function: this module is serialized into Pulumi state with the provider.
  */
-
-export interface Clock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-}
-
-export const realClock: Clock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 /** SendCommand takes at most 50 InstanceIds per call. */
 export const INSTANCES_PER_COMMAND = 50;
@@ -27,14 +19,6 @@ export function chunk<T>(items: T[], size: number): T[][] {
     const chunks: T[][] = [];
     for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
     return chunks;
-}
-
-/**
- * Adaptive polling: the next wait is 3% of the time spent so far (so a result is noticed at most ~3%
- * late), never under 150 ms (short runs end soon after the ~1.5 s dispatch) nor over 5 s.
- */
-export function nextPollDelayMs(elapsedMs: number): number {
-    return Math.min(5000, Math.max(150, Math.round(elapsedMs * 0.03)));
 }
 
 /** Agent PingStatus of each instance registered with SSM (DescribeInstanceInformation, InstanceIds filter, paginated). */

@@ -1,4 +1,5 @@
 import { arnRegion, MAX_EXECUTION_TIMEOUT_SECONDS, PreparedTask, SecretRef } from "./template";
+import { shellQuote } from "../shared/shell";
 import { renderScrubLog } from "./scrub";
 
 /**
@@ -20,10 +21,6 @@ export const TAIL_LINES = 40;
 const TAIL_LINE_CHARS = 180;
 /** Exit code of a task whose secret could not be fetched with the instance role. */
 export const SECRET_FETCH_EXIT_CODE = 90;
-
-export function shellQuote(value: string): string {
-    return `'${value.replace(/'/g, "'\\''")}'`;
-}
 
 export function markerDirProblem(markerDir: string): string | undefined {
     return /^\/[A-Za-z0-9_.\-/]*$/.test(markerDir) && !markerDir.split("/").includes("..")
