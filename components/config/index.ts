@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
-import { isAllowedDuration } from "../../dynamic-providers/capacityBlock/rules";
+import { isAllowedDuration } from "../../dynamic-providers/capacityBlock/durations";
 import { instanceFacts } from "../shared/catalog";
 import { clusterConfigErrors } from "../cluster/validation";
 import {

@@ -4,7 +4,7 @@
  * `rule` is an annotation: the human wording of the constraint, used in error messages.
  */
 
-import { INSTANCE_PLATFORMS } from "../../dynamic-providers/capacityBlock/rules";
+import { INSTANCE_PLATFORMS } from "../../dynamic-providers/capacityBlock/inputs";
 import { SUPPORTED_SLURM_VERSIONS } from "../cluster/validation";
 
 export const DURATION_RULE = "is not a valid Capacity Block duration (24..336 in steps of 24, then steps of 168 up to 4368)";

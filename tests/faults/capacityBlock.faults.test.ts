@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { INPUTS, START, SUPPLY } from "../helpers/capacityBlockMarket";
 import { failure } from "../helpers/failure";
 import { capacityBlockProvider } from "../../dynamic-providers/capacityBlock";
-import { CLOCK_HOOK_KEY, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG } from "../../dynamic-providers/capacityBlock/rules";
+import { OFFERING_ID_TAG, PURCHASE_TOKEN_TAG } from "../../dynamic-providers/capacityBlock/token";
+import { CLOCK_HOOK_KEY } from "../../dynamic-providers/shared/clock";
 import { install, InstalledMarket } from "../fakes/ec2CapacityBlockMarket";
 
 /*

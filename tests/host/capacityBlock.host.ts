@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { declaredOutputs } from "./declaredOutputs";
-import { purchaseToken } from "../../dynamic-providers/capacityBlock/rules";
+import { purchaseToken } from "../../dynamic-providers/capacityBlock/token";
 import { Props, ProviderHost, UNKNOWN } from "./harness";
 import { HostSuite, useHostSuite } from "./hostSuite";
 import { ResourceLifecycle, StepOutcome } from "./lifecycle";

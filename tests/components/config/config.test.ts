@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, RawStackConfig, readStackConfig, validateStackConfig } from "../../../components/config";
-import { isAllowedDuration } from "../../../dynamic-providers/capacityBlock/rules";
+import { isAllowedDuration } from "../../../dynamic-providers/capacityBlock/durations";
 import { mockAws } from "../../helpers/mocks";
 
 const base = (over: Partial<RawStackConfig> = {}): RawStackConfig => ({ project: "capblocks", stack: "dev", region: "sa-east-1", ...over });

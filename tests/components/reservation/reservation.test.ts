@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { failure } from "../../helpers/failure";
 import { BuyReservationConfig } from "../../../components/config";
 import { adoptReservation, buyReservation, isNoMatchError, nextStepFor } from "../../../components/reservation";
-import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../../dynamic-providers/capacityBlock/rules";
+import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../../dynamic-providers/capacityBlock/token";
 import { activeBlock, mockAws, REGION, resolved } from "../../helpers/mocks";
 
 const buyCfg: BuyReservationConfig = {

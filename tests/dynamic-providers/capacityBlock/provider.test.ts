@@ -3,7 +3,8 @@ import { INPUTS, START, SUPPLY } from "../../helpers/capacityBlockMarket";
 import { failure } from "../../helpers/failure";
 import { stateOnlyProvider } from "../../../dynamic-providers/shared/partialFailure";
 import { capacityBlockProvider } from "../../../dynamic-providers/capacityBlock";
-import { PURCHASE_TOKEN_TAG, UNKNOWN } from "../../../dynamic-providers/capacityBlock/rules";
+import { PURCHASE_TOKEN_TAG } from "../../../dynamic-providers/capacityBlock/token";
+import { UNKNOWN } from "../../../dynamic-providers/shared/unknown";
 import { install, InstalledMarket } from "../../fakes/ec2CapacityBlockMarket";
 
 const HOUR = 3600_000;

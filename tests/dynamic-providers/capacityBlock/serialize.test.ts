@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { capacityBlockProvider } from "../../../dynamic-providers/capacityBlock";
-import { PURCHASE_TOKEN_TAG } from "../../../dynamic-providers/capacityBlock/rules";
+import { PURCHASE_TOKEN_TAG } from "../../../dynamic-providers/capacityBlock/token";
 import { install, InstalledMarket } from "../../fakes/ec2CapacityBlockMarket";
 
 // The dynamic provider host revives a provider exactly like this: `requireFromString(props.__provider).handler()`
