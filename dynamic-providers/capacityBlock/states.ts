@@ -4,7 +4,7 @@ import { keptInState } from "../shared/partialFailure";
 // payment-pending → scheduled → active → expired; payment-failed when EC2 could not take the payment in time.
 
 /** How the provider treats an EC2 reservation state. */
-export type StateClass = "paid" | "pending" | "payment-failed" | "ended" | "not-usable";
+type StateClass = "paid" | "pending" | "payment-failed" | "ended" | "not-usable";
 
 export function classifyState(state: string): StateClass {
     switch (state) {

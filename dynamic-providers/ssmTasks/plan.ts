@@ -48,10 +48,10 @@ export function hasPendingWork(tasks: PreparedTask[], prior: PriorRun, instanceI
 }
 
 /** A task's outcome on one instance: its status line, or nothing if the run stopped before it. */
-export type InstanceOutcome = Map<number, TaskRunLine>;
+type InstanceOutcome = Map<number, TaskRunLine>;
 
 /** One run of `sent` tasks as the instances reported it, one outcome per instance. */
-export interface RunReport {
+interface RunReport {
     sent: PreparedTask[];
     outcomes: InstanceOutcome[];
     commandId: string;

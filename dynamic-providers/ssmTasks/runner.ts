@@ -9,13 +9,13 @@ import type { InvocationView } from "./output";
  */
 
 /** SendCommand takes at most 50 InstanceIds per call. */
-export const INSTANCES_PER_COMMAND = 50;
+const INSTANCES_PER_COMMAND = 50;
 /** SendCommand TimeoutSeconds: how long SSM tries to deliver to an instance (30 … 2,592,000). */
-export const DELIVERY_TIMEOUT_SECONDS = 600;
+const DELIVERY_TIMEOUT_SECONDS = 600;
 // A plain array: a Set captured here would not survive serializeFunction.
 const TERMINAL = ["Success", "Failed", "TimedOut", "Cancelled"];
 
-export function chunk<T>(items: T[], size: number): T[][] {
+function chunk<T>(items: T[], size: number): T[][] {
     const chunks: T[][] = [];
     for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
     return chunks;
@@ -36,7 +36,7 @@ export async function describeAgents(client: SSMClient, instanceIds: string[]): 
     return new Map(pages.flat().filter((i) => i.InstanceId).map((i) => [i.InstanceId as string, i.PingStatus ?? "Unknown"]));
 }
 
-export function agentProblems(instanceIds: string[], agents: Map<string, string>): string[] {
+function agentProblems(instanceIds: string[], agents: Map<string, string>): string[] {
     return instanceIds.flatMap((id) => {
         const status = agents.get(id);
         if (status === "Online") return [];
@@ -63,7 +63,7 @@ export async function waitForAgents(client: SSMClient, instanceIds: string[], wa
     }
 }
 
-export interface SendRequest {
+interface SendRequest {
     instanceIds: string[];
     script: string;
     executionTimeoutSeconds: number;

@@ -10,7 +10,7 @@ export interface TaskSpec {
     timeoutSeconds?: number;
 }
 
-export type SecretSource = "ssm-parameter" | "secretsmanager";
+type SecretSource = "ssm-parameter" | "secretsmanager";
 
 /** A secret the task script fetches on the instance with the instance role; only its reference travels. */
 export interface SecretRef {
@@ -31,7 +31,7 @@ export interface PreparedTask {
     hash: string;
 }
 
-export const DEFAULT_TASK_TIMEOUT_SECONDS = 3600;
+const DEFAULT_TASK_TIMEOUT_SECONDS = 3600;
 /** SSM caps executionTimeout at 172800 s (48 h) (AWS-RunShellScript parameter). */
 export const MAX_EXECUTION_TIMEOUT_SECONDS = 172800;
 
@@ -46,7 +46,7 @@ export function placeholdersIn(text: string): string[] {
     return [...text.matchAll(PLACEHOLDER)].map((m) => m[1]);
 }
 
-export function secretShellVariable(variable: string): string {
+function secretShellVariable(variable: string): string {
     return `CAPBLOCKS_SECRET_${variable}`;
 }
 

@@ -31,7 +31,7 @@ export function useClock(clock: Clock): void {
 
 export const MARKER_DIR = "/capblocks-test/markers";
 
-export interface UpResult {
+interface UpResult {
     outs: SsmTasksOutputs;
     error?: Error & { id?: string; properties?: SsmTasksOutputs };
     updated: boolean;
