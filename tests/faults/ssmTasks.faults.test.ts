@@ -11,9 +11,10 @@ import { fastClock, installClock, MARKER_DIR, recordingTask, up, useClock } from
 /*
  * Fault injection for SsmTasks: every fault and what the user sees. Promises under test: no task is lost or run
  * twice at once, progress is kept in state (the error carries id and properties), and the message says which
- * task failed where, why, and how to resume. SSM facts (/work/shared/AWS-FACTS.md): SendCommand has no
- * idempotency token; GetCommandInvocation may answer InvocationDoesNotExist right after sending; output is cut at
- * 24,000 (stdout) / 8,000 (stderr) characters; StatusDetails "Delivery Timed Out" / "Execution Timed Out".
+ * task failed where, why, and how to resume. SSM facts (API reference,
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html and API_GetCommandInvocation.html):
+ * SendCommand has no idempotency token; GetCommandInvocation may answer InvocationDoesNotExist right after sending;
+ * output is cut at 24,000 (stdout) / 8,000 (stderr) characters; StatusDetails "Delivery Timed Out" / "Execution Timed Out".
  */
 
 const I1 = "i-0123456789abcdef0";
