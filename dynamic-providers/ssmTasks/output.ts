@@ -1,4 +1,4 @@
-/** Parsing what the run and marker scripts print (see ssmTasksScript.ts). Tolerates SSM's output cuts. */
+/** Parsing what the run and marker scripts print (see ./script.ts). Tolerates SSM's output cuts. */
 
 type TaskRunStatus = "ran" | "skipped" | "failed" | "timedout";
 

@@ -39,7 +39,7 @@ function statuses(outs: SsmTasksOutputs): Record<string, string> {
     return Object.fromEntries(Object.entries(outs.taskStates).map(([id, s]) => [id, s.status]));
 }
 
-/** The steps every failure message ends with (ssmTasksOutput.failureMessage). */
+/** The steps every failure message ends with (dynamic-providers/ssmTasks/output.ts failureMessage). */
 function howToResume(commandId: string, taskId: string): string[] {
     return [
         `Inspect: aws ssm get-command-invocation --region us-east-1 --command-id ${commandId} --instance-id ${I1}`,
