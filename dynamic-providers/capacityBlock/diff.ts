@@ -79,12 +79,14 @@ function extensionHoursFor(olds: Record<string, unknown>, news: Record<string, u
     return extensionHours(before, Number(after));
 }
 
+type Tags = Record<string, string>;
+
 /** Tag changes for the reservation; capblocks' own tags (the purchase token above all) are never touched. */
-export function tagChanges(oldTags: Record<string, string> | undefined, newTags: Record<string, string> | undefined): { set: Record<string, string>; remove: string[] } {
+export function tagChanges(oldTags: Tags | undefined, newTags: Tags | undefined): { set: Tags; remove: string[] } {
     const mine = (k: string) => k.startsWith("capblocks:");
     const before = oldTags ?? {};
     const after = newTags ?? {};
-    const set: Record<string, string> = {};
+    const set: Tags = {};
     for (const [k, v] of Object.entries(after)) if (!mine(k) && before[k] !== v) set[k] = v;
     const remove = Object.keys(before).filter((k) => !mine(k) && !(k in after));
     return { set, remove };

@@ -6,7 +6,7 @@ import { isNotFoundError, isRetryableReadError } from "./errors";
 import type { CapacityBlockInputs } from "./inputs";
 import type { ExtensionOffer, Offering } from "./offerings";
 import { classifyState } from "./states";
-import { PURCHASE_TOKEN_TAG } from "./token";
+import { CURRENCY_TAG, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG, UPFRONT_FEE_TAG } from "./token";
 
 // The EC2 calls of CapacityBlock. The SDK is loaded inside ec2For, never at module scope: the provider is serialized
 // into Pulumi state and must capture no SDK module.
@@ -118,7 +118,8 @@ export async function findByToken(ec2: Ec2, token: string, patient = true): Prom
 /** The block as EC2 describes it now, or undefined when EC2 no longer knows it. */
 export async function describeReservation(ec2: Ec2, id: string): Promise<CapacityReservation | undefined> {
     try {
-        const out = await retryRead(() => ec2.reads.send(new ec2.sdk.DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] })));
+        const describe = () => ec2.reads.send(new ec2.sdk.DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }));
+        const out = await retryRead(describe);
         return out.CapacityReservations?.find((r) => r.CapacityReservationId === id);
     } catch (err) {
         if (isNotFoundError(err)) return undefined;
@@ -135,7 +136,8 @@ export async function extensionHistoryHours(ec2: Ec2, id: string, counts: (statu
     const pages = ec2.sdk.paginateDescribeCapacityBlockExtensionHistory({ client: ec2.reads }, { CapacityReservationIds: [id] });
     for await (const page of pages) {
         for (const e of page.CapacityBlockExtensions ?? []) {
-            if (e.CapacityReservationId === id && counts(e.CapacityBlockExtensionStatus)) hours += e.CapacityBlockExtensionDurationHours ?? 0;
+            if (e.CapacityReservationId !== id || !counts(e.CapacityBlockExtensionStatus)) continue;
+            hours += e.CapacityBlockExtensionDurationHours ?? 0;
         }
     }
     return hours;
@@ -146,10 +148,39 @@ export function extensionHoursBought(ec2: Ec2, id: string): Promise<number> {
     return retryRead(() => extensionHistoryHours(ec2, id, (status) => status !== "payment-failed"));
 }
 
+/**
+ * PurchaseCapacityBlock: buys `offering`, tagging the block with the user's tags, the purchase token and what it cost.
+ * Sent once: an answer without a reservation counts as a lost answer (EmptyAnswer).
+ */
+export async function purchaseBlock(ec2: Ec2, inputs: CapacityBlockInputs, offering: Offering): Promise<CapacityReservation> {
+    const tags = [
+        ...Object.entries(inputs.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+        { Key: PURCHASE_TOKEN_TAG, Value: inputs.purchaseToken },
+        { Key: OFFERING_ID_TAG, Value: offering.offeringId },
+        { Key: UPFRONT_FEE_TAG, Value: offering.upfrontFee },
+        { Key: CURRENCY_TAG, Value: offering.currencyCode },
+    ];
+    const out = await ec2.purchases.send(new ec2.sdk.PurchaseCapacityBlockCommand({
+        CapacityBlockOfferingId: offering.offeringId,
+        InstancePlatform: inputs.instancePlatform as never,
+        TagSpecifications: [{ ResourceType: "capacity-reservation", Tags: tags }],
+    }));
+    if (out.CapacityReservation?.CapacityReservationId) return out.CapacityReservation;
+    throw Object.assign(new Error("PurchaseCapacityBlock answered without a CapacityReservation"), { name: "EmptyAnswer" });
+}
+
+/** PurchaseCapacityBlockExtension: extends block `id` with `offer`. Sent once. */
+export async function purchaseExtension(ec2: Ec2, id: string, offer: ExtensionOffer): Promise<void> {
+    await ec2.purchases.send(new ec2.sdk.PurchaseCapacityBlockExtensionCommand({
+        CapacityReservationId: id, CapacityBlockExtensionOfferingId: offer.offeringId,
+    }));
+}
+
 /** Sets and removes the user's tags on the block (capblocks' own tags are never in `set` or `remove`). */
 export async function retag(ec2: Ec2, id: string, set: Record<string, string>, remove: string[]): Promise<void> {
     if (Object.keys(set).length > 0) {
-        await retryRead(() => ec2.reads.send(new ec2.sdk.CreateTagsCommand({ Resources: [id], Tags: Object.entries(set).map(([Key, Value]) => ({ Key, Value })) })));
+        const tags = Object.entries(set).map(([Key, Value]) => ({ Key, Value }));
+        await retryRead(() => ec2.reads.send(new ec2.sdk.CreateTagsCommand({ Resources: [id], Tags: tags })));
     }
     if (remove.length > 0) {
         await retryRead(() => ec2.reads.send(new ec2.sdk.DeleteTagsCommand({ Resources: [id], Tags: remove.map((Key) => ({ Key })) })));

@@ -69,7 +69,7 @@ export class CapacityBlock extends pulumi.dynamic.Resource {
             upfrontFee: undefined, currencyCode: undefined, state: undefined, totalInstanceCount: undefined,
             availableInstanceCount: undefined, purchasedDurationHours: undefined, cancellationNotice: undefined,
         };
-        super(capacityBlockProvider, name, { ...outputsFilledByProvider, ...args, generation, region: regionInput(args.region), purchaseToken: token },
-            opts, "capblocks", "CapacityBlock");
+        const inputs = { ...outputsFilledByProvider, ...args, generation, region: regionInput(args.region), purchaseToken: token };
+        super(capacityBlockProvider, name, inputs, opts, "capblocks", "CapacityBlock");
     }
 }

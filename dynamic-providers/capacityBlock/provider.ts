@@ -17,6 +17,7 @@ import { extensionQuoteFor, quoteFor } from "./quote";
 import { blockKeptInState, classifyState, forgetNotice, neverUsableMessage } from "./states";
 
 type Props = Record<string, unknown>;
+type Tags = Record<string, string>;
 
 /**
  * Fails an update of a block that can never be used (payment-failed, cancelled, …): an update that succeeded would
@@ -76,7 +77,7 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
             () => findByToken(ec2, inputs.purchaseToken));
         const { reservation, offering } = adopted ? { reservation: adopted, offering: undefined } : await buyBlock(ec2, inputs);
         const id = reservation.CapacityReservationId as string;
-        const bought: Props = withoutUndefined({ ...inputsOnly(props), ...liveFields(reservation), ...purchaseFields(reservation, offering) });
+        const bought = withoutUndefined({ ...inputsOnly(props), ...liveFields(reservation), ...purchaseFields(reservation, offering) });
         clock().notify(offering
             ? `CapacityBlock: bought ${id}: ${describeOffering(offering)}. It cannot be cancelled.`
             : `CapacityBlock: adopted ${id}, found by its purchase token ${inputs.purchaseToken}; nothing was bought.`);
@@ -101,7 +102,7 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         const decision = decideDiff(olds, inputs);
         const ec2 = await ec2For(olds);
         await refuseNeverUsable(ec2, id, olds);
-        const { set, remove } = tagChanges(olds.tags as Record<string, string> | undefined, inputs.tags as Record<string, string> | undefined);
+        const { set, remove } = tagChanges(olds.tags as Tags | undefined, inputs.tags as Tags | undefined);
         await retag(ec2, id, set, remove);
         // The block keeps its token: a token can only change with the generation, and that replaces.
         const outs: Props = { ...inputsOnly(olds), ...inputsOnly(inputs), purchaseToken: olds.purchaseToken };

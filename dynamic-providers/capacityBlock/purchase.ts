@@ -1,13 +1,13 @@
 import type { CapacityReservation } from "@aws-sdk/client-ec2";
 import { backoffDelays } from "../shared/backoff";
 import { clock } from "../shared/clock";
-import { extensionHoursBought, findByToken, retryRead, searchExtensionOffers, searchOfferings } from "./ec2";
+import { extensionHoursBought, findByToken, purchaseBlock, purchaseExtension, retryRead, searchExtensionOffers, searchOfferings } from "./ec2";
 import type { Ec2 } from "./ec2";
 import { classifyPurchaseError, errorText } from "./errors";
 import type { CapacityBlockInputs } from "./inputs";
 import { filterExtensionOffers, filterOfferings, noOfferingMessage, rankOfferings } from "./offerings";
 import type { ExtensionOffer, Offering } from "./offerings";
-import { CURRENCY_TAG, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG, UPFRONT_FEE_TAG } from "./token";
+import { PURCHASE_TOKEN_TAG } from "./token";
 
 // Buying blocks and extensions. Neither purchase call has an idempotency token and neither can be undone
 // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PurchaseCapacityBlock.html): a purchase is sent at most
@@ -16,9 +16,8 @@ import { CURRENCY_TAG, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG, UPFRONT_FEE_TAG } fr
 /** Offerings tried when the chosen one is sold between search and purchase. */
 const MAX_PURCHASE_TRIES = 3;
 
-/** How buying from a list of offers ended: bought, or why nothing was (or may have been) bought. */
-type PurchaseResult<O, R> =
-    | { bought: R }
+/** Why buying from a list of offers ended with nothing bought, or with no telling whether EC2 bought. */
+type NotBought<O> =
     /** EC2 said no: nothing was bought. */
     | { refused: O; error: unknown }
     /** The answer was lost and nothing shows that EC2 bought. */
@@ -34,7 +33,7 @@ async function purchaseFirstAvailable<O, R>(
     offers: O[],
     purchase: (offer: O) => Promise<R>,
     lookForPurchase: (offer: O) => Promise<R | undefined>,
-): Promise<PurchaseResult<O, R>> {
+): Promise<{ bought: R } | NotBought<O>> {
     const gone: O[] = [];
     for (const offer of offers.slice(0, MAX_PURCHASE_TRIES)) {
         try {
@@ -78,40 +77,31 @@ export async function buyBlock(ec2: Ec2, inputs: CapacityBlockInputs): Promise<{
     const found = filterOfferings(offerings, inputs);
     const ranked = rankOfferings(found.affordable, inputs.selection);
     if (ranked.length === 0) throw new Error(`CapacityBlock: ${noOfferingMessage(inputs, found.cheapest)}`);
-    const purchase = async (offering: Offering) => {
-        const tags = [
-            ...Object.entries(inputs.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
-            { Key: PURCHASE_TOKEN_TAG, Value: inputs.purchaseToken },
-            { Key: OFFERING_ID_TAG, Value: offering.offeringId },
-            { Key: UPFRONT_FEE_TAG, Value: offering.upfrontFee },
-            { Key: CURRENCY_TAG, Value: offering.currencyCode },
-        ];
-        const out = await ec2.purchases.send(new ec2.sdk.PurchaseCapacityBlockCommand({
-            CapacityBlockOfferingId: offering.offeringId,
-            InstancePlatform: inputs.instancePlatform as never,
-            TagSpecifications: [{ ResourceType: "capacity-reservation", Tags: tags }],
-        }));
-        if (out.CapacityReservation?.CapacityReservationId) return { reservation: out.CapacityReservation, offering };
-        throw Object.assign(new Error("PurchaseCapacityBlock answered without a CapacityReservation"), { name: "EmptyAnswer" });
-    };
-    // Only the token tag can tell whether EC2 bought.
-    const lookForPurchase = async (offering: Offering) => {
-        const reservation = await findByToken(ec2, inputs.purchaseToken);
-        return reservation && { reservation, offering };
-    };
-    const result = await purchaseFirstAvailable(ranked, purchase, lookForPurchase);
+    const result = await purchaseFirstAvailable(
+        ranked,
+        async (offering) => ({ reservation: await purchaseBlock(ec2, inputs, offering), offering }),
+        // Only the token tag can tell whether EC2 bought.
+        async (offering) => {
+            const reservation = await findByToken(ec2, inputs.purchaseToken);
+            return reservation && { reservation, offering };
+        },
+    );
     if ("bought" in result) return result.bought;
+    throw blockNotBought(result, inputs);
+}
+
+function blockNotBought(result: NotBought<Offering>, inputs: CapacityBlockInputs): Error {
     if ("refused" in result) {
-        throw new Error(`CapacityBlock: EC2 refused to buy ${result.refused.offeringId} (${errorText(result.error)}); nothing was bought.`);
+        return new Error(`CapacityBlock: EC2 refused to buy ${result.refused.offeringId} (${errorText(result.error)}); nothing was bought.`);
     }
     if ("unanswered" in result) {
         const offering = result.unanswered;
-        throw new Error(`CapacityBlock: the purchase of ${offering.offeringId} (${offering.upfrontFee} ${offering.currencyCode}) ` +
+        return new Error(`CapacityBlock: the purchase of ${offering.offeringId} (${offering.upfrontFee} ${offering.currencyCode}) ` +
             `got no answer (${errorText(result.error)}) and no block tagged ${PURCHASE_TOKEN_TAG}=${inputs.purchaseToken} is listed yet. ` +
             `It may or may not have been bought. Nothing more was bought. Run \`pulumi up\` again in a few minutes: ` +
             `it adopts the block by its token if it was bought, and searches again only if it was not.`);
     }
-    throw new Error(`CapacityBlock: the offerings ${result.gone.map((o) => o.offeringId).join(", ")} were sold before they could be bought; ` +
+    return new Error(`CapacityBlock: the offerings ${result.gone.map((o) => o.offeringId).join(", ")} were sold before they could be bought; ` +
         "nothing was bought. Run `pulumi up` again to search anew.");
 }
 
@@ -125,20 +115,24 @@ export async function buyExtension(ec2: Ec2, id: string, hours: number, ceiling:
             : "none is offered now (extensions are sold from 56 days to 1 hour before the end, while scheduled or active)";
         throw new Error(`CapacityBlock ${id}: no ${hours} h extension at or under maxUpfrontFee ${ceiling} USD; ${why}. Nothing was bought.`);
     }
-    const purchase = async (offer: ExtensionOffer) => {
-        await ec2.purchases.send(new ec2.sdk.PurchaseCapacityBlockExtensionCommand({
-            CapacityReservationId: id, CapacityBlockExtensionOfferingId: offer.offeringId,
-        }));
-        return offer;
-    };
-    // The extension history tells whether it was bought.
-    const lookForPurchase = async (offer: ExtensionOffer) => (await extensionHoursBought(ec2, id)) > boughtBefore ? offer : undefined;
-    const result = await purchaseFirstAvailable(affordable, purchase, lookForPurchase);
+    const result = await purchaseFirstAvailable(
+        affordable,
+        async (offer) => {
+            await purchaseExtension(ec2, id, offer);
+            return offer;
+        },
+        // The extension history tells whether it was bought.
+        async (offer) => (await extensionHoursBought(ec2, id)) > boughtBefore ? offer : undefined,
+    );
     if ("bought" in result) return;
-    if ("refused" in result) throw new Error(`CapacityBlock ${id}: EC2 refused the ${hours} h extension (${errorText(result.error)}); nothing was bought.`);
+    throw extensionNotBought(result, id, hours);
+}
+
+function extensionNotBought(result: NotBought<ExtensionOffer>, id: string, hours: number): Error {
+    if ("refused" in result) return new Error(`CapacityBlock ${id}: EC2 refused the ${hours} h extension (${errorText(result.error)}); nothing was bought.`);
     if ("unanswered" in result) {
-        throw new Error(`CapacityBlock ${id}: the ${hours} h extension purchase got no answer (${errorText(result.error)}) and the extension history ` +
+        return new Error(`CapacityBlock ${id}: the ${hours} h extension purchase got no answer (${errorText(result.error)}) and the extension history ` +
             "does not show it yet. Nothing more was bought. Run `pulumi up` again in a few minutes: it checks the history before buying.");
     }
-    throw new Error(`CapacityBlock ${id}: the ${hours} h extension offerings were sold before they could be bought; nothing was bought. Run \`pulumi up\` again.`);
+    return new Error(`CapacityBlock ${id}: the ${hours} h extension offerings were sold before they could be bought; nothing was bought. Run \`pulumi up\` again.`);
 }

@@ -38,35 +38,34 @@ export function ssmTasksInputs(news: Record<string, unknown>): SsmTasksInputs {
     };
 }
 
+function instanceIdProblems(ids: string[]): CheckFailure[] {
+    if (!Array.isArray(ids) || ids.length === 0) return [{ property: "instanceIds", reason: "give at least one instance id" }];
+    const problems = ids.filter((i) => !INSTANCE_ID.test(String(i)))
+        .map((id) => ({ property: "instanceIds", reason: `"${id}" is not an EC2 or managed instance id` }));
+    if (new Set(ids).size !== ids.length) problems.push({ property: "instanceIds", reason: "instance ids must be unique" });
+    return problems;
+}
+
+/** The tasks' own problems, else whether each fits one SendCommand once rendered (checked before anything runs). */
+function taskProblems(inputs: SsmTasksInputs, markerDir: string): CheckFailure[] {
+    const problems = checkTaskInputs(inputs.tasks, inputs.variables, inputs.secrets);
+    if (problems.length > 0) return problems;
+    try {
+        splitIntoRuns(prepareTasks(inputs.tasks, inputs.variables, inputs.secrets), markerDir, undefined);
+        return [];
+    } catch (error) {
+        return [{ property: "tasks", reason: (error as Error).message }];
+    }
+}
+
 /** Every problem with the inputs, per property; unknown (preview) values are not judged. */
 export function checkInputs(inputs: SsmTasksInputs): CheckFailure[] {
-    const problems: CheckFailure[] = [];
-    const ids = inputs.instanceIds;
-    if (isKnown(ids)) {
-        if (!Array.isArray(ids) || ids.length === 0) {
-            problems.push({ property: "instanceIds", reason: "give at least one instance id" });
-        } else {
-            for (const id of ids.filter((i) => !INSTANCE_ID.test(String(i)))) {
-                problems.push({ property: "instanceIds", reason: `"${id}" is not an EC2 or managed instance id` });
-            }
-            if (new Set(ids).size !== ids.length) problems.push({ property: "instanceIds", reason: "instance ids must be unique" });
-        }
-    }
+    const problems = isKnown(inputs.instanceIds) ? instanceIdProblems(inputs.instanceIds) : [];
     const markerDirKnown = isKnown(inputs.markerDir);
     const markerDirReason = markerDirKnown ? markerDirProblem(inputs.markerDir) : undefined;
     if (markerDirReason) problems.push({ property: "markerDir", reason: markerDirReason });
     if (isKnown([inputs.tasks, inputs.variables, inputs.secrets])) {
-        const taskProblems = checkTaskInputs(inputs.tasks, inputs.variables, inputs.secrets);
-        problems.push(...taskProblems);
-        if (taskProblems.length === 0) {
-            try {
-                // Renders every task once: catches a task too big for one SendCommand before anything runs.
-                const markerDir = markerDirKnown && !markerDirReason ? inputs.markerDir : DEFAULT_MARKER_DIR;
-                splitIntoRuns(prepareTasks(inputs.tasks, inputs.variables, inputs.secrets), markerDir, undefined);
-            } catch (error) {
-                problems.push({ property: "tasks", reason: (error as Error).message });
-            }
-        }
+        problems.push(...taskProblems(inputs, markerDirKnown && !markerDirReason ? inputs.markerDir : DEFAULT_MARKER_DIR));
     }
     const wait = inputs.agentWaitSeconds;
     if (isKnown(wait) && (!Number.isInteger(wait) || wait < 0)) {

@@ -36,8 +36,14 @@ interface Batch {
     states: TaskStates;
 }
 
+interface BatchResult {
+    taskStates: TaskStates;
+    /** The instances where the batch failed, with the task that failed there. */
+    failed: FailedInstance[];
+}
+
 /** Runs one batch of tasks on every instance; returns the new states and the instances where it failed. */
-async function runBatch(client: SSMClient, { inputs, tasks, run, states }: Batch, time: Clock): Promise<{ taskStates: TaskStates; failed: FailedInstance[] }> {
+async function runBatch(client: SSMClient, { inputs, tasks, run, states }: Batch, time: Clock): Promise<BatchResult> {
     const ids = run.map((t) => t.id);
     const results = await runOnInstances(
         client,
