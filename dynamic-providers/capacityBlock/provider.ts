@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { withoutUndefined } from "../shared/checks";
 import { clock } from "../shared/clock";
+import { regionOf } from "../shared/region";
 import { isKnown } from "../shared/unknown";
 import { boughtBlockFailures, decideDiff, tagChanges } from "./diff";
 import { hoursBetween } from "./durations";
@@ -22,7 +23,7 @@ type Tags = Record<string, string>;
 /**
  * Fails an update of a block that can never be used (payment-failed, cancelled, …): an update that succeeded would
  * clear the engine's init error and leave the block silently unusable. A plain error: the engine keeps the state as
- * it was, and the message does not depend on an init-failure trailer, which must carry the whole serialized provider.
+ * it was, and the message does not travel in an init-failure trailer (../shared/partialFailure.ts).
  * Reads only when the state last seen was not paid (a paid block does not go back to payment-failed).
  */
 async function refuseNeverUsable(ec2: Ec2, id: string, olds: Props): Promise<void> {
@@ -42,7 +43,7 @@ function extensionMayBeComing(oldInputs: Props, inputs: Props): boolean {
 export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
         const inputs = withDefaults(news);
-        if (inputs.region === undefined && process.env.AWS_REGION) inputs.region = process.env.AWS_REGION;
+        if (inputs.region === undefined) inputs.region = regionOf(inputs);
         // A purchase is still to come for a new resource or a new generation (a new token); else the block is bought.
         const purchaseComing = olds.purchaseToken !== news.purchaseToken;
         const failures = checkFailures(inputs, new Date(clock().now()), purchaseComing);
