@@ -4,7 +4,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { performance } from "perf_hooks";
 import { capacityBlockProvider } from "../dynamic-providers/capacityBlock";
-import { CLOCK_HOOK_KEY } from "../dynamic-providers/capacityBlock/rules";
+import { CLOCK_HOOK_KEY } from "../dynamic-providers/shared/clock";
 import { Ec2CapacityBlockMarket } from "../tests/fakes/ec2CapacityBlockMarket";
 import { CallCounts, callsBetween, timed } from "./stats";
 

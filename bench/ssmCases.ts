@@ -1,4 +1,4 @@
-import { makeSsmTasksProvider } from "../dynamic-providers/ssmTasks";
+import { ssmTasksProvider } from "../dynamic-providers/ssmTasks";
 import { installSsmFake, Operation, SsmFake } from "../tests/fakes/ssmFake";
 import { engineRefresh, engineUp, Stored } from "./engine";
 import { executionFloorMs } from "./execFloor";
@@ -60,7 +60,7 @@ export async function runSsmSequence(tasks: BenchTask[], instances: number, late
         dispatchDelayMs: latency.dispatchMs,
         latencyMs: Object.fromEntries(OPERATIONS.map((op) => [op, latency.apiMs])),
     });
-    const provider = makeSsmTasksProvider();
+    const provider = ssmTasksProvider;
     const news = (specs: ReturnType<typeof benchTaskSpecs>) => ({ instanceIds: ids, tasks: specs, variables: {}, secrets: {}, region: "us-east-1", markerDir: MARKER_DIR });
     const changedSeconds = tasks.find((t) => t.id === CHANGED_TASK)?.seconds ?? 0;
     const runs: SsmRun[] = [];

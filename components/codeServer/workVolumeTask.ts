@@ -1,4 +1,5 @@
 import { TaskSpec } from "../../dynamic-providers/ssmTasks";
+import { shellQuote } from "../../dynamic-providers/shared/shell";
 
 export const MOUNT_TASK_ID = "mount-work-volume";
 
@@ -12,11 +13,6 @@ export interface MountTaskOptions {
     fstab?: string;
     /** How long to wait for the attachment to show up as a device. */
     waitSeconds?: number;
-}
-
-/** Single-quotes a value for POSIX sh. */
-export function shellQuote(value: string): string {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

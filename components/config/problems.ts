@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import Ajv from "ajv";
 import type { ErrorObject, KeywordDefinition, ValidateFunction } from "ajv";
-import { isAllowedDuration } from "../../dynamic-providers/capacityBlock/rules";
+import { isAllowedDuration } from "../../dynamic-providers/capacityBlock/durations";
 import { CONFIG_KEYS, clusterSchema, codeServerSchema, regionSchema, reservationSchema, tagsSchema } from "./schema";
 import type { ClusterInput, CodeServerInput, RawStackConfig, ReservationInput, StackInput } from "./types";
 

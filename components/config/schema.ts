@@ -4,7 +4,7 @@
  * `rule` is an annotation: the human wording of the constraint, used in error messages.
  */
 
-import { INSTANCE_PLATFORMS } from "../../dynamic-providers/capacityBlock/rules";
+import { INSTANCE_PLATFORMS } from "../../dynamic-providers/capacityBlock/inputs";
 import type { BuyReservationConfig, ClusterConfig, ClusterInput, CodeServerInput, ReservationInput, SharedStorage } from "./types";
 
 /** The `capblocks:*` keys; any other key in the namespace is a typo or a leftover. */

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CapacityBlock } from "../../dynamic-providers/capacityBlock";
-import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../dynamic-providers/capacityBlock/rules";
+import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../dynamic-providers/capacityBlock/token";
 import type { AdoptReservationConfig, BuyReservationConfig } from "../config";
 import { lookUp, lookUpIfAny } from "../shared/lookups";
 import { nextStepFor } from "./nextStep";

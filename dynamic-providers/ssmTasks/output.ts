@@ -1,6 +1,6 @@
-/** Parsing what the run and marker scripts print (see ssmTasksScript.ts). Tolerates SSM's output cuts. */
+/** Parsing what the run and marker scripts print (see ./script.ts). Tolerates SSM's output cuts. */
 
-export type TaskRunStatus = "ran" | "skipped" | "failed" | "timedout";
+type TaskRunStatus = "ran" | "skipped" | "failed" | "timedout";
 
 export interface TaskRunLine {
     index: number;
@@ -9,7 +9,7 @@ export interface TaskRunLine {
     id: string;
 }
 
-export interface RunOutput {
+interface RunOutput {
     tasks: TaskRunLine[];
     /** "ok"/"failed" from the last line, or undefined when the script did not finish or output was cut. */
     end: "ok" | "failed" | undefined;
@@ -48,7 +48,7 @@ export function parseMarkerOutput(stdout: string, count: number): boolean[] | un
 }
 
 /** The last `count` non-empty lines of a text, for error messages. */
-export function lastLines(text: string, count: number): string[] {
+function lastLines(text: string, count: number): string[] {
     return text.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "").slice(-count);
 }
 
@@ -63,19 +63,19 @@ export interface InvocationView {
     stderr: string;
 }
 
-export interface RunFailure {
+interface RunFailure {
     index: number;
     exitCode: number;
     reason: string;
     tail: string[];
 }
 
-export interface InstanceRun {
+interface InstanceRun {
     lines: Map<number, TaskRunLine>;
     failure?: RunFailure;
 }
 
-export const FAILURE_TAIL_LINES = 20;
+const FAILURE_TAIL_LINES = 20;
 
 export function runOutputIsComplete(invocation: { status: string; output: string }): boolean {
     return invocation.status === "Success" && /^cbt-end ok$/m.test(invocation.output);

@@ -1,5 +1,5 @@
-import { PreparedTask } from "./template";
-import { TaskRunLine } from "./output";
+import type { TaskRunLine } from "./output";
+import type { PreparedTask } from "./template";
 
 /** Per-task record kept in Pulumi state. Keys are omitted, never undefined (the provider host rejects undefined). */
 export interface TaskState {
@@ -48,20 +48,21 @@ export function hasPendingWork(tasks: PreparedTask[], prior: PriorRun, instanceI
 }
 
 /** A task's outcome on one instance: its status line, or nothing if the run stopped before it. */
-export type InstanceOutcome = Map<number, TaskRunLine>;
+type InstanceOutcome = Map<number, TaskRunLine>;
+
+/** One run of `sent` tasks as the instances reported it, one outcome per instance. */
+interface RunReport {
+    sent: PreparedTask[];
+    outcomes: InstanceOutcome[];
+    commandId: string;
+    finishedAt: string;
+}
 
 /**
- * States after a run of `sent` tasks: success where every instance ran or skipped it, failed where
- * some instance failed it, pending where the run stopped before it. Tasks not sent keep their state.
+ * States after a run: success where every instance ran or skipped a sent task, failed where some instance
+ * failed it, pending where the run stopped before it. Tasks not sent keep their state.
  */
-export function statesAfterRun(
-    tasks: PreparedTask[],
-    prior: TaskStates,
-    sent: PreparedTask[],
-    outcomes: InstanceOutcome[],
-    commandId: string,
-    finishedAt: string,
-): TaskStates {
+export function statesAfterRun(tasks: PreparedTask[], prior: TaskStates, { sent, outcomes, commandId, finishedAt }: RunReport): TaskStates {
     const states: TaskStates = {};
     for (const task of tasks) {
         const index = sent.indexOf(task);

@@ -1,4 +1,6 @@
 import type { CommandInvocation, SSMClient } from "@aws-sdk/client-ssm";
+import { nextPollDelayMs } from "../shared/backoff";
+import type { Clock } from "../shared/clock";
 import type { InvocationView } from "./output";
 
 /**
@@ -6,35 +8,17 @@ import type { InvocationView } from "./output";
  * The SDK is loaded inside each function: this module is serialized into Pulumi state with the provider.
  */
 
-export interface Clock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-}
-
-export const realClock: Clock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-
 /** SendCommand takes at most 50 InstanceIds per call. */
-export const INSTANCES_PER_COMMAND = 50;
+const INSTANCES_PER_COMMAND = 50;
 /** SendCommand TimeoutSeconds: how long SSM tries to deliver to an instance (30 … 2,592,000). */
-export const DELIVERY_TIMEOUT_SECONDS = 600;
+const DELIVERY_TIMEOUT_SECONDS = 600;
 // A plain array: a Set captured here would not survive serializeFunction.
 const TERMINAL = ["Success", "Failed", "TimedOut", "Cancelled"];
 
-export function chunk<T>(items: T[], size: number): T[][] {
+function chunk<T>(items: T[], size: number): T[][] {
     const chunks: T[][] = [];
     for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
     return chunks;
-}
-
-/**
- * Adaptive polling: the next wait is 3% of the time spent so far (so a result is noticed at most ~3%
- * late), never under 150 ms (short runs end soon after the ~1.5 s dispatch) nor over 5 s.
- */
-export function nextPollDelayMs(elapsedMs: number): number {
-    return Math.min(5000, Math.max(150, Math.round(elapsedMs * 0.03)));
 }
 
 /** Agent PingStatus of each instance registered with SSM (DescribeInstanceInformation, InstanceIds filter, paginated). */
@@ -52,7 +36,7 @@ export async function describeAgents(client: SSMClient, instanceIds: string[]): 
     return new Map(pages.flat().filter((i) => i.InstanceId).map((i) => [i.InstanceId as string, i.PingStatus ?? "Unknown"]));
 }
 
-export function agentProblems(instanceIds: string[], agents: Map<string, string>): string[] {
+function agentProblems(instanceIds: string[], agents: Map<string, string>): string[] {
     return instanceIds.flatMap((id) => {
         const status = agents.get(id);
         if (status === "Online") return [];
@@ -79,7 +63,7 @@ export async function waitForAgents(client: SSMClient, instanceIds: string[], wa
     }
 }
 
-export interface SendRequest {
+interface SendRequest {
     instanceIds: string[];
     script: string;
     executionTimeoutSeconds: number;

@@ -1,4 +1,5 @@
 import { arnRegion, MAX_EXECUTION_TIMEOUT_SECONDS, PreparedTask, SecretRef } from "./template";
+import { shellQuote } from "../shared/shell";
 import { renderScrubLog } from "./scrub";
 
 /**
@@ -15,15 +16,11 @@ import { renderScrubLog } from "./scrub";
 
 export const DEFAULT_MARKER_DIR = "/var/lib/capblocks/tasks";
 /** SendCommand: document + parameters ≤ 64 KB; AWS-RunShellScript itself takes a little of that. */
-export const MAX_SCRIPT_BYTES = 60_000;
-export const TAIL_LINES = 40;
+const MAX_SCRIPT_BYTES = 60_000;
+const TAIL_LINES = 40;
 const TAIL_LINE_CHARS = 180;
 /** Exit code of a task whose secret could not be fetched with the instance role. */
-export const SECRET_FETCH_EXIT_CODE = 90;
-
-export function shellQuote(value: string): string {
-    return `'${value.replace(/'/g, "'\\''")}'`;
-}
+const SECRET_FETCH_EXIT_CODE = 90;
 
 export function markerDirProblem(markerDir: string): string | undefined {
     return /^\/[A-Za-z0-9_.\-/]*$/.test(markerDir) && !markerDir.split("/").includes("..")

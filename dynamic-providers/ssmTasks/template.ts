@@ -1,6 +1,7 @@
-import { taskHash } from "./hash";
+import { createHash } from "crypto";
+import type { CheckFailure } from "../shared/checks";
 
-/** A task as given by the user (re-exported by ssmTasks.ts as part of the SsmTasks contract). */
+/** A task as given by the user (re-exported by ./index as part of the SsmTasks contract). */
 export interface TaskSpec {
     id: string;
     name: string;
@@ -9,7 +10,7 @@ export interface TaskSpec {
     timeoutSeconds?: number;
 }
 
-export type SecretSource = "ssm-parameter" | "secretsmanager";
+type SecretSource = "ssm-parameter" | "secretsmanager";
 
 /** A secret the task script fetches on the instance with the instance role; only its reference travels. */
 export interface SecretRef {
@@ -30,12 +31,7 @@ export interface PreparedTask {
     hash: string;
 }
 
-export interface InputProblem {
-    property: string;
-    reason: string;
-}
-
-export const DEFAULT_TASK_TIMEOUT_SECONDS = 3600;
+const DEFAULT_TASK_TIMEOUT_SECONDS = 3600;
 /** SSM caps executionTimeout at 172800 s (48 h) (AWS-RunShellScript parameter). */
 export const MAX_EXECUTION_TIMEOUT_SECONDS = 172800;
 
@@ -50,7 +46,7 @@ export function placeholdersIn(text: string): string[] {
     return [...text.matchAll(PLACEHOLDER)].map((m) => m[1]);
 }
 
-export function secretShellVariable(variable: string): string {
+function secretShellVariable(variable: string): string {
     return `CAPBLOCKS_SECRET_${variable}`;
 }
 
@@ -76,8 +72,8 @@ function substitute(command: string, variables: Record<string, string>, secrets:
     });
 }
 
-function checkNames(kind: "variables" | "secrets", record: Record<string, string>): InputProblem[] {
-    const problems: InputProblem[] = [];
+function checkNames(kind: "variables" | "secrets", record: Record<string, string>): CheckFailure[] {
+    const problems: CheckFailure[] = [];
     for (const [name, value] of Object.entries(record)) {
         if (!VARIABLE_NAME.test(name)) {
             problems.push({ property: kind, reason: `${kind} name "${name}" must match ${VARIABLE_NAME}` });
@@ -128,7 +124,7 @@ export function checkTaskInputs(
     tasks: TaskSpec[],
     variables: Record<string, string>,
     secrets: Record<string, string>,
-): InputProblem[] {
+): CheckFailure[] {
     const problems = [...checkNames("variables", variables), ...checkNames("secrets", secrets)];
     for (const name of Object.keys(secrets)) {
         if (name in variables) {
@@ -147,6 +143,15 @@ export function checkTaskInputs(
         }
     });
     return problems;
+}
+
+/**
+ * The identity of a task's effect: its substituted commands and the secret references it fetches
+ * (names, never values). Name, description and timeout are left out so editing them re-runs nothing.
+ */
+export function taskHash(commands: string[], secrets: { variable: string; reference: string }[]): string {
+    const identity = JSON.stringify({ commands, secrets: secrets.map((s) => [s.variable, s.reference]) });
+    return createHash("sha256").update(identity).digest("hex");
 }
 
 /** Substitutes variables, turns secret placeholders into shell variables, and hashes each task. Inputs must pass checkTaskInputs. */

@@ -4,7 +4,8 @@ import {
 } from "@aws-sdk/client-ec2";
 import { install, InstalledMarket } from "./ec2CapacityBlockMarket";
 
-// The fake is reused by later suites; these tests pin the AWS behaviours it models (AWS-FACTS "EC2 Capacity Blocks for ML").
+// The fake is reused by later suites; these tests pin the AWS behaviours it models
+// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-blocks.html).
 describe("EC2 capacity-block market fake", () => {
     let installed: InstalledMarket;
     const ec2 = new EC2Client({ region: "sa-east-1" });

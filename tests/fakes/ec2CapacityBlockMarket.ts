@@ -5,9 +5,11 @@ import {
     PurchaseCapacityBlockCommand, PurchaseCapacityBlockExtensionCommand, Tag,
 } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
+import { CLOCK_HOOK_KEY } from "../../dynamic-providers/shared/clock";
 
 /*
- * A time-driven fake of the EC2 Capacity Block market, per /work/shared/AWS-FACTS.md ("EC2 Capacity Blocks for ML"):
+ * A time-driven fake of the EC2 Capacity Block market, per the EC2 user guide and API reference
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-blocks.html):
  * - DescribeCapacityBlockOfferings: a handful of offerings, IDs new on every search, UpfrontFee a decimal string,
  *   pages with NextToken; starts 11:30 UTC (blocks end at 11:30 UTC), 30 min to 8 weeks ahead.
  * - PurchaseCapacityBlock: no idempotency token; a reservation `payment-pending` → `scheduled` (after paymentDelayMs)
@@ -23,7 +25,7 @@ import { mockClient } from "aws-sdk-client-mock";
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-export interface Supply {
+interface Supply {
     instanceType: string;
     availabilityZone: string;
     /** Most instances one block may hold here. */
@@ -44,7 +46,7 @@ export interface MarketOptions {
     paymentDelayMs?: number;
 }
 
-export type Operation =
+type Operation =
     | "DescribeCapacityBlockOfferings" | "PurchaseCapacityBlock" | "DescribeCapacityReservations" | "CreateTags" | "DeleteTags"
     | "DescribeCapacityBlockExtensionOfferings" | "PurchaseCapacityBlockExtension" | "DescribeCapacityBlockExtensionHistory";
 
@@ -391,9 +393,9 @@ export interface InstalledMarket {
 
 /**
  * Routes every EC2Client (created before or after) to the market through aws-sdk-client-mock, and puts the market's
- * clock on `globalThis[clockHookKey]` so the provider's waits advance market time instead of sleeping.
+ * clock on the providers' clock hook so the provider's waits advance market time instead of sleeping.
  */
-export function install(options: MarketOptions, clockHookKey = "__capblocksClock"): InstalledMarket {
+export function install(options: MarketOptions): InstalledMarket {
     const market = new Ec2CapacityBlockMarket(options);
     const ec2 = mockClient(EC2Client);
     const route = <I, O>(operation: (input: I) => O) => async (input: I, getClient: () => EC2Client): Promise<O> => {
@@ -409,13 +411,13 @@ export function install(options: MarketOptions, clockHookKey = "__capblocksClock
     ec2.on(PurchaseCapacityBlockExtensionCommand).callsFake(route(market.purchaseExtension));
     ec2.on(DescribeCapacityBlockExtensionHistoryCommand).callsFake(route(market.describeExtensionHistory));
     const globals = globalThis as Record<string, unknown>;
-    const previousClock = globals[clockHookKey];
-    globals[clockHookKey] = market.clock;
+    const previousClock = globals[CLOCK_HOOK_KEY];
+    globals[CLOCK_HOOK_KEY] = market.clock;
     return {
         market,
         restore: () => {
             ec2.restore();
-            globals[clockHookKey] = previousClock;
+            globals[CLOCK_HOOK_KEY] = previousClock;
         },
     };
 }

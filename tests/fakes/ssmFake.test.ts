@@ -55,5 +55,8 @@ describe("the SSM fake behaves like SSM where the provider depends on it", () =>
         const sent = await client.send(new SendCommandCommand({ DocumentName: "AWS-RunShellScript", InstanceIds: [I1], Parameters: { commands: ["[[ 1 == 1 ]] && echo bash"] } }));
         const answer = await finished(sent.Command?.CommandId as string);
         expect(answer.StandardOutputContent).to.not.contain("bash");
+        // dash has no [[ builtin: "[[: not found", exit status 127 (command not found).
+        expect([answer.Status, answer.ResponseCode]).to.deep.equal(["Failed", 127]);
+        expect(answer.StandardErrorContent).to.match(/\[\[: not found/);
     });
 });

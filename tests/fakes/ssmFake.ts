@@ -41,19 +41,19 @@ import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
  */
 
 export type Operation = "SendCommand" | "ListCommandInvocations" | "GetCommandInvocation" | "DescribeInstanceInformation";
-export type PingStatus = "Online" | "ConnectionLost" | "Inactive";
+type PingStatus = "Online" | "ConnectionLost" | "Inactive";
 
-export interface FakeClock {
+interface FakeClock {
     now(): number;
     sleep(ms: number): Promise<void>;
 }
 
-export const realFakeClock: FakeClock = {
+const realFakeClock: FakeClock = {
     now: () => Date.now(),
     sleep: (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()),
 };
 
-export interface FakeInstance {
+interface FakeInstance {
     id: string;
     /** Agent state; default Online. */
     pingStatus?: PingStatus;
@@ -61,7 +61,7 @@ export interface FakeInstance {
     onlineAfterDescribes?: number;
 }
 
-export interface SsmFakeOptions {
+interface SsmFakeOptions {
     instances: (string | FakeInstance)[];
     /** The markerDir the code under test uses; each instance gets its own directory in its place. */
     markerDir?: string;
@@ -80,7 +80,7 @@ export interface SsmFakeOptions {
     clock?: FakeClock;
 }
 
-export interface FakeCall {
+interface FakeCall {
     operation: Operation;
     input: unknown;
     at: number;

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { capacityBlockProvider } from "../../dynamic-providers/capacityBlock";
-import { makeSsmTasksProvider } from "../../dynamic-providers/ssmTasks";
+import { ssmTasksProvider } from "../../dynamic-providers/ssmTasks";
 import { install, InstalledMarket } from "../fakes/ec2CapacityBlockMarket";
 import { installSsmFake, SsmFake } from "../fakes/ssmFake";
-import { fastClock, MARKER_DIR, recordingTask } from "../helpers/ssmTasksHarness";
+import { MARKER_DIR, recordingTask } from "../helpers/ssmTasksHarness";
 
 /*
  * Bad input for both providers: every check failure and the exact text a user reads. The engine prints each one as
@@ -88,7 +88,7 @@ describe("faults: bad input, as the user reads it", () => {
 
     describe("SsmTasks check", () => {
         const I1 = "i-0123456789abcdef0";
-        const provider = makeSsmTasksProvider(fastClock);
+        const provider = ssmTasksProvider;
         let fake: SsmFake;
         beforeEach(() => {
             fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });

@@ -2,14 +2,16 @@ import { expect } from "chai";
 import { INPUTS, START, SUPPLY } from "../helpers/capacityBlockMarket";
 import { failure } from "../helpers/failure";
 import { capacityBlockProvider } from "../../dynamic-providers/capacityBlock";
-import { CLOCK_HOOK_KEY, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG } from "../../dynamic-providers/capacityBlock/rules";
+import { OFFERING_ID_TAG, PURCHASE_TOKEN_TAG } from "../../dynamic-providers/capacityBlock/token";
+import { CLOCK_HOOK_KEY } from "../../dynamic-providers/shared/clock";
 import { install, InstalledMarket } from "../fakes/ec2CapacityBlockMarket";
 
 /*
  * Fault injection for CapacityBlock: every fault and what the user sees. Promise under test: nothing is bought
  * twice, the block's id is never lost, and every error says what happened to the money and what to do next.
- * EC2 facts (/work/shared/AWS-FACTS.md): PurchaseCapacityBlock(Extension) has no idempotency token; a block
- * cannot be cancelled; states payment-pending → scheduled | payment-failed.
+ * EC2 facts (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PurchaseCapacityBlock.html,
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-blocks.html): PurchaseCapacityBlock(Extension) has no
+ * idempotency token; a block cannot be cancelled; states payment-pending → scheduled | payment-failed.
  */
 
 const provider = capacityBlockProvider as Required<typeof capacityBlockProvider>;

@@ -2,26 +2,28 @@ import { expect } from "chai";
 import { stateOnlyProvider } from "../../dynamic-providers/shared/partialFailure";
 import * as fs from "fs";
 import * as path from "path";
-import { makeSsmTasksProvider, SsmTasksOutputs, TaskSpec } from "../../dynamic-providers/ssmTasks";
-import { Clock } from "../../dynamic-providers/ssmTasks/runner";
+import { ssmTasksProvider } from "../../dynamic-providers/ssmTasks";
+import type { SsmTasksOutputs, TaskSpec } from "../../dynamic-providers/ssmTasks";
+import type { Clock } from "../../dynamic-providers/shared/clock";
 import { installSsmFake, SsmFake } from "../fakes/ssmFake";
-import { fastClock, MARKER_DIR, recordingTask, up } from "../helpers/ssmTasksHarness";
+import { fastClock, installClock, MARKER_DIR, recordingTask, up, useClock } from "../helpers/ssmTasksHarness";
 
 /*
  * Fault injection for SsmTasks: every fault and what the user sees. Promises under test: no task is lost or run
  * twice at once, progress is kept in state (the error carries id and properties), and the message says which
- * task failed where, why, and how to resume. SSM facts (/work/shared/AWS-FACTS.md): SendCommand has no
- * idempotency token; GetCommandInvocation may answer InvocationDoesNotExist right after sending; output is cut at
- * 24,000 (stdout) / 8,000 (stderr) characters; StatusDetails "Delivery Timed Out" / "Execution Timed Out".
+ * task failed where, why, and how to resume. SSM facts (API reference,
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html and API_GetCommandInvocation.html):
+ * SendCommand has no idempotency token; GetCommandInvocation may answer InvocationDoesNotExist right after sending;
+ * output is cut at 24,000 (stdout) / 8,000 (stderr) characters; StatusDetails "Delivery Timed Out" / "Execution Timed Out".
  */
 
 const I1 = "i-0123456789abcdef0";
-const provider = makeSsmTasksProvider(fastClock);
+const provider = ssmTasksProvider;
 
 /** Time that passes only when the provider sleeps: waits of minutes take no real time (no command may run). */
 function virtualClock(): Clock {
     let now = Date.parse("2026-11-23T10:00:00Z");
-    return { now: () => now, sleep: async (ms) => { now += ms; } };
+    return { now: () => now, sleep: async (ms) => { now += ms; }, notify: (message) => console.log(message) };
 }
 
 function inputs(tasks: TaskSpec[], extra: Record<string, unknown> = {}) {
@@ -37,7 +39,7 @@ function statuses(outs: SsmTasksOutputs): Record<string, string> {
     return Object.fromEntries(Object.entries(outs.taskStates).map(([id, s]) => [id, s.status]));
 }
 
-/** The steps every failure message ends with (ssmTasksOutput.failureMessage). */
+/** The steps every failure message ends with (dynamic-providers/ssmTasks/output.ts failureMessage). */
 function howToResume(commandId: string, taskId: string): string[] {
     return [
         `Inspect: aws ssm get-command-invocation --region us-east-1 --command-id ${commandId} --instance-id ${I1}`,
@@ -47,6 +49,7 @@ function howToResume(commandId: string, taskId: string): string[] {
 }
 
 describe("faults: SsmTasks against the SSM fake", function () {
+    useClock(fastClock);
     let fake: SsmFake;
     afterEach(async () => {
         await fake?.settled();
@@ -73,8 +76,8 @@ describe("faults: SsmTasks against the SSM fake", function () {
 
     it("agent never Online: fails after agentWaitSeconds naming the instance and the fix; tasks kept pending; the next up runs them", async () => {
         fake = installSsmFake({ instances: [{ id: I1, pingStatus: "ConnectionLost" }], markerDir: MARKER_DIR });
-        const patient = makeSsmTasksProvider(virtualClock());
-        const first = await up(patient, inputs([recordingTask("a")], { agentWaitSeconds: 600 }));
+        const restore = installClock(virtualClock());
+        const first = await up(provider, inputs([recordingTask("a")], { agentWaitSeconds: 600 })).finally(restore);
         expect(first.error?.message).to.equal(`SsmTasks: SSM agent not Online after 600 s: ${I1}: SSM agent ConnectionLost. ` +
             "Check the instance is running, its instance profile has AmazonSSMManagedInstanceCore and it can reach the SSM endpoints, " +
             "then run `pulumi up` again (agentWaitSeconds sets how long to wait).");

@@ -1,15 +1,37 @@
-import { makeSsmTasksProvider, SsmTasksOutputs, TaskSpec } from "../../dynamic-providers/ssmTasks";
-import { Clock } from "../../dynamic-providers/ssmTasks/runner";
+import type * as pulumi from "@pulumi/pulumi";
+import type { SsmTasksOutputs, TaskSpec } from "../../dynamic-providers/ssmTasks";
+import { CLOCK_HOOK_KEY } from "../../dynamic-providers/shared/clock";
+import type { Clock } from "../../dynamic-providers/shared/clock";
 
 /** Real time (the fake runs real processes) but every provider wait capped at 10 ms. */
 export const fastClock: Clock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
+    notify: (message) => console.log(message),
 };
+
+/** Puts `clock` on the providers' clock hook; the returned function puts back what was there. */
+export function installClock(clock: Clock): () => void {
+    const globals = globalThis as Record<string, unknown>;
+    const previous = globals[CLOCK_HOOK_KEY];
+    globals[CLOCK_HOOK_KEY] = clock;
+    return () => {
+        globals[CLOCK_HOOK_KEY] = previous;
+    };
+}
+
+/** The providers of the enclosing mocha suite wait on `clock`. */
+export function useClock(clock: Clock): void {
+    let restore = () => {};
+    before(() => {
+        restore = installClock(clock);
+    });
+    after(() => restore());
+}
 
 export const MARKER_DIR = "/capblocks-test/markers";
 
-export interface UpResult {
+interface UpResult {
     outs: SsmTasksOutputs;
     error?: Error & { id?: string; properties?: SsmTasksOutputs };
     updated: boolean;
@@ -17,7 +39,7 @@ export interface UpResult {
 
 /** What the Pulumi engine does on `up` with a dynamic resource: check, then create or diff + update. */
 export async function up(
-    provider: ReturnType<typeof makeSsmTasksProvider>,
+    provider: pulumi.dynamic.ResourceProvider,
     news: Record<string, unknown>,
     prior?: { id: string; outs: SsmTasksOutputs },
 ): Promise<UpResult & { id: string }> {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { declaredOutputs } from "./declaredOutputs";
-import { purchaseToken } from "../../dynamic-providers/capacityBlock/rules";
+import { purchaseToken } from "../../dynamic-providers/capacityBlock/token";
 import { Props, ProviderHost, UNKNOWN } from "./harness";
 import { HostSuite, useHostSuite } from "./hostSuite";
 import { ResourceLifecycle, StepOutcome } from "./lifecycle";
@@ -112,7 +112,9 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             const outputs = life.state?.outputs ?? {};
             id = life.state?.id ?? "";
             expect(id).to.match(/^cr-/);
-            for (const key of declaredOutputs(MODULE)) {
+            const declared = declaredOutputs(MODULE, "CapacityBlock");
+            expect(declared, "CapacityBlock's declared outputs").to.include.members(["reservationId", "state", "endDate", "cancellationNotice"]);
+            for (const key of declared) {
                 expect(outputs, key).to.have.property(key);
                 const value = outputs[key];
                 expect(value === null || (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0), key).to.equal(false);
@@ -148,7 +150,8 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             expect(life.state?.outputs).to.include({ maxUpfrontFee: "1000", state: "scheduled" });
         });
 
-        // AWS-FACTS "Extensions": DescribeCapacityBlockExtensionOfferings(CapacityReservationId, CapacityBlockExtensionDurationHours).
+        // DescribeCapacityBlockExtensionOfferings(CapacityReservationId, CapacityBlockExtensionDurationHours): see
+        // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-blocks-extend.html.
         it("preview after raising durationHours shows the extension's hours, new end and price, having bought nothing", async () => {
             let outcome: StepOutcome & { planned?: Props } = { step: "same" };
             const calls = await callsDuring(async () => {

@@ -103,7 +103,9 @@ describe("SsmTasks in the dynamic-provider host", () => {
             expect(sendCommands(host.calls().slice(before))).to.deep.equal([{ InstanceIds: INSTANCES, Comment: "capblocks SsmTasks fx fy" }]);
             expect(await logsOnAll(host, "fleet")).to.deep.equal(INSTANCES.map(() => ["fx", "fy"]));
             const outputs = life.state?.outputs ?? {};
-            for (const key of declaredOutputs(MODULE)) {
+            const declared = declaredOutputs(MODULE, "SsmTasks");
+            expect(declared, "SsmTasks' declared outputs").to.include.members(["taskStates", "missingInstances", "instanceIds"]);
+            for (const key of declared) {
                 expect(outputs, key).to.have.property(key);
             }
             expect(outputs.missingInstances).to.deep.equal([]);

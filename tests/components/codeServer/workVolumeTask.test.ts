@@ -3,7 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { mountWorkVolumeTask, MOUNT_TASK_ID, shellQuote } from "../../../components/codeServer/workVolumeTask";
+import { mountWorkVolumeTask, MOUNT_TASK_ID } from "../../../components/codeServer/workVolumeTask";
+import { shellQuote } from "../../../dynamic-providers/shared/shell";
 
 const VOLUME_ID = "vol-0abc1234def567890";
 

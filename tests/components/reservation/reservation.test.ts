@@ -4,7 +4,7 @@ import { failure } from "../../helpers/failure";
 import type { BuyReservationConfig } from "../../../components/config";
 import { adoptReservation, buyReservation } from "../../../components/reservation";
 import { nextStepFor } from "../../../components/reservation/nextStep";
-import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../../dynamic-providers/capacityBlock/rules";
+import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../../dynamic-providers/capacityBlock/token";
 import { activeBlock, mockAws, REGION, resolved } from "../../helpers/mocks";
 
 const buyCfg: BuyReservationConfig = {

@@ -3,7 +3,8 @@ import { INPUTS, START, SUPPLY } from "../../helpers/capacityBlockMarket";
 import { failure } from "../../helpers/failure";
 import { stateOnlyProvider } from "../../../dynamic-providers/shared/partialFailure";
 import { capacityBlockProvider } from "../../../dynamic-providers/capacityBlock";
-import { PURCHASE_TOKEN_TAG, UNKNOWN } from "../../../dynamic-providers/capacityBlock/rules";
+import { PURCHASE_TOKEN_TAG } from "../../../dynamic-providers/capacityBlock/token";
+import { UNKNOWN } from "../../../dynamic-providers/shared/unknown";
 import { install, InstalledMarket } from "../../fakes/ec2CapacityBlockMarket";
 
 const HOUR = 3600_000;
@@ -219,7 +220,9 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
 
         it("quotes again when generation changes (a new block would be bought)", async () => {
             const { inputs } = await provider.check({ ...INPUTS, quote: "old" }, { ...INPUTS, generation: 2, purchaseToken: "token-gen-2" });
-            expect(inputs.quote).to.contain("up would buy");
+            expect(inputs.quote).to.equal("up would buy (cheapest, if still offered): 1 x trn2.3xlarge in sa-east-1c, " +
+                "2026-11-29T11:30:00.000Z → 2026-11-30T11:30:00.000Z, 720.00 USD; ceiling 900 USD");
+            expect(market().count("PurchaseCapacityBlock")).to.equal(0);
         });
 
         it("fills defaults and the AWS_REGION fallback, with no undefined values", async () => {
@@ -319,7 +322,7 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
         });
     });
 
-    // AWS-FACTS "Extensions": DescribeCapacityBlockExtensionOfferings takes CapacityReservationId and
+    // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-blocks-extend.html: DescribeCapacityBlockExtensionOfferings takes CapacityReservationId and
     // CapacityBlockExtensionDurationHours; extensions are sold while scheduled or active, 56 days to 1 hour before the end.
     describe("check quotes an extension of a bought block", () => {
         // The block bought from INPUTS: sa-east-1c at 30 USD per instance-hour, ending 2026-11-30T11:30Z.

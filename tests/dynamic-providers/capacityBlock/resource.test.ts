@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { CapacityBlock } from "../../../dynamic-providers/capacityBlock";
-import { purchaseToken } from "../../../dynamic-providers/capacityBlock/rules";
+import { purchaseToken } from "../../../dynamic-providers/capacityBlock/token";
 
 interface Registered {
     type: string;

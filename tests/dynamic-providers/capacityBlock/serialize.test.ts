@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { capacityBlockProvider } from "../../../dynamic-providers/capacityBlock";
-import { PURCHASE_TOKEN_TAG } from "../../../dynamic-providers/capacityBlock/rules";
+import { PURCHASE_TOKEN_TAG } from "../../../dynamic-providers/capacityBlock/token";
 import { install, InstalledMarket } from "../../fakes/ec2CapacityBlockMarket";
 
 // The dynamic provider host revives a provider exactly like this: `requireFromString(props.__provider).handler()`
@@ -23,6 +23,9 @@ describe("CapacityBlock provider serialized into state", () => {
         const serialized = await pulumi.runtime.serializeFunction(() => capacityBlockProvider, { allowSecrets: true });
         // The SDK is required inside a method, never captured as a module-level variable; neither is @pulumi/pulumi.
         expect(serialized.text).to.contain("require(\"@aws-sdk/client-ec2\")").and.not.match(/var __(client_ec2_1|pulumi)\b/);
+        // State keeps this text for every CapacityBlock and the engine sends it with every call: about 72,000 characters
+        // today. A jump means something large was captured; only a partial failure's state-only provider must stay small.
+        expect(serialized.text.length, "serialized provider size").to.be.below(80_000);
         revived = requireFromString(serialized.text).handler() as Required<pulumi.dynamic.ResourceProvider>;
     });
     beforeEach(() => {

@@ -1,8 +1,7 @@
 import { expect } from "chai";
 import { prepareTasks } from "../../../dynamic-providers/ssmTasks/template";
 import { hasPendingWork, statesAfterRead, statesAfterRun, tasksToRun, TaskStates } from "../../../dynamic-providers/ssmTasks/plan";
-import { failureMessage, interpretRun, parseRunOutput } from "../../../dynamic-providers/ssmTasks/output";
-import { nextPollDelayMs } from "../../../dynamic-providers/ssmTasks/runner";
+import { parseRunOutput } from "../../../dynamic-providers/ssmTasks/output";
 
 const DIR = "/var/lib/capblocks/tasks";
 const tasks = prepareTasks(["a", "b", "c"].map((id) => ({ id, name: id, commands: [`echo ${id}`] })), {}, {});
@@ -37,7 +36,7 @@ describe("planning which tasks run", () => {
         const ok = parseRunOutput("cbt 0 ran 0 a\ncbt 1 skipped 0 b\ncbt 2 ran 0 c\ncbt-end ok\n");
         const bad = parseRunOutput("cbt 0 ran 0 a\ncbt 1 failed 3 b\ncbt-end failed\n");
         const lines = [ok, bad].map((o) => new Map(o.tasks.map((t) => [t.index, t])));
-        const states = statesAfterRun(tasks, {}, tasks, lines, "cmd-1", "2026-01-01T00:00:00.000Z");
+        const states = statesAfterRun(tasks, {}, { sent: tasks, outcomes: lines, commandId: "cmd-1", finishedAt: "2026-01-01T00:00:00.000Z" });
         expect([states.a.status, states.b.status, states.c.status]).to.deep.equal(["success", "failed", "pending"]);
         expect(states.c).to.deep.equal({ hash: tasks[2].hash, status: "pending" }, "no undefined keys");
     });
@@ -47,37 +46,5 @@ describe("planning which tasks run", () => {
         expect([states.a.status, states.b.status, states.c.status]).to.deep.equal(["success", "pending", "failed"]);
         expect(states.a).to.deep.equal(allDone.a);
         expect(statesAfterRead(allDone, ["a", "b", "c"], [])).to.equal(allDone);
-    });
-});
-
-describe("reading SSM results", () => {
-    const view = { instanceId: "i-1", commandId: "cmd-1", status: "Failed", statusDetails: "Failed", responseCode: 1, stdout: "", stderr: "" };
-
-    it("blames the task whose status line says failed, with its exit code and the stderr tail", () => {
-        const run = interpretRun({ ...view, stdout: "cbt 0 ran 0 a\ncbt 1 failed 3 b\ncbt-end failed\n", stderr: "x\nE: no such package\n" }, ["a", "b", "c"]);
-        expect(run.failure).to.deep.include({ index: 1, exitCode: 3, reason: "exit code 3" });
-        expect(run.failure?.tail).to.deep.equal(["x", "E: no such package"]);
-    });
-
-    it("blames the first unreported task when SSM ended the command (TimedOut = executionTimeout)", () => {
-        const run = interpretRun({ ...view, status: "TimedOut", statusDetails: "Execution Timed Out", stdout: "cbt 0 ran 0 a\n" }, ["a", "b"]);
-        expect(run.failure?.index).to.equal(1);
-        expect(run.failure?.reason).to.contain("executionTimeout");
-        expect(run.lines.get(1)?.status).to.equal("timedout");
-    });
-
-    it("the failure message names task, instance, exit code, tail, command id, log path, and how to resume", () => {
-        const failure = { index: 1, exitCode: 3, reason: "exit code 3", tail: ["E: boom"] };
-        const message = failureMessage([{ instanceId: "i-1", commandId: "cmd-1", taskId: "b", taskName: "Bee", failure }], "us-east-1", DIR);
-        expect(message).to.contain('task "b" (Bee) failed on i-1: exit code 3').and.contain("  E: boom");
-        expect(message).to.contain("aws ssm get-command-invocation --region us-east-1 --command-id cmd-1 --instance-id i-1");
-        expect(message).to.contain(`aws ssm start-session --region us-east-1 --target i-1, then: sudo less ${DIR}/b.log`);
-        expect(message).to.contain('resumes at task "b"');
-    });
-
-    it("polls soon after sending and backs off with elapsed time (≤ 3% late, 150 ms … 5 s)", () => {
-        expect(nextPollDelayMs(0)).to.equal(150);
-        expect(nextPollDelayMs(20_000)).to.equal(600);
-        expect(nextPollDelayMs(10 * 60_000)).to.equal(5000);
     });
 });

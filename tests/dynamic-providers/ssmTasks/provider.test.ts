@@ -5,16 +5,16 @@ import * as os from "os";
 import * as path from "path";
 import { SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { makeSsmTasksProvider } from "../../../dynamic-providers/ssmTasks";
+import { ssmTasksProvider } from "../../../dynamic-providers/ssmTasks";
 import { parseRunOutput, runOutputIsComplete } from "../../../dynamic-providers/ssmTasks/output";
 import { runOnInstances } from "../../../dynamic-providers/ssmTasks/runner";
 import { renderRunScript } from "../../../dynamic-providers/ssmTasks/script";
 import { prepareTasks } from "../../../dynamic-providers/ssmTasks/template";
 import { installSsmFake, SsmFake } from "../../fakes/ssmFake";
-import { fastClock, MARKER_DIR, recordingTask, up } from "../../helpers/ssmTasksHarness";
+import { fastClock, MARKER_DIR, recordingTask, up, useClock } from "../../helpers/ssmTasksHarness";
 
 const I1 = "i-0123456789abcdef0";
-const provider = makeSsmTasksProvider(fastClock);
+const provider = ssmTasksProvider;
 
 function runsOn(fake: SsmFake, instanceId: string): string[] {
     const file = path.join(fake.instanceRoot(instanceId), "runs.log");
@@ -27,6 +27,7 @@ function inputs(tasks: unknown[], extra: Record<string, unknown> = {}) {
 }
 
 describe("SsmTasks provider against the SSM fake", function () {
+    useClock(fastClock);
     let fake: SsmFake;
     let scratch: string;
     beforeEach(() => {

@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { checkTaskInputs, placeholdersIn, prepareTasks, secretRef } from "../../../dynamic-providers/ssmTasks/template";
-import { taskHash } from "../../../dynamic-providers/ssmTasks/hash";
+import { checkTaskInputs, placeholdersIn, prepareTasks, secretRef, taskHash } from "../../../dynamic-providers/ssmTasks/template";
 
 const task = (id: string, commands: string[]) => ({ id, name: `Task ${id}`, commands });
 

@@ -1,0 +1,75 @@
+import type { CheckFailure } from "../shared/checks";
+import { isKnown } from "../shared/unknown";
+import type { TaskStates } from "./plan";
+import { DEFAULT_MARKER_DIR, markerDirProblem, splitIntoRuns } from "./script";
+import { checkTaskInputs, prepareTasks } from "./template";
+import type { TaskSpec } from "./template";
+
+/** The inputs as the provider sees them after check (defaults applied). */
+export interface SsmTasksInputs {
+    instanceIds: string[];
+    tasks: TaskSpec[];
+    variables: Record<string, string>;
+    secrets: Record<string, string>;
+    region?: string;
+    markerDir: string;
+    agentWaitSeconds: number;
+}
+
+export interface SsmTasksOutputs extends SsmTasksInputs {
+    taskStates: TaskStates;
+    /** Instances that refresh found no longer registered with SSM (their tasks show as pending). */
+    missingInstances: string[];
+}
+
+const DEFAULT_AGENT_WAIT_SECONDS = 600;
+const INSTANCE_ID = /^(i-[0-9a-f]{8}([0-9a-f]{9})?|mi-[0-9a-f]{17})$/;
+
+/** The raw inputs the engine sends, typed, with the defaults filled in. */
+export function ssmTasksInputs(news: Record<string, unknown>): SsmTasksInputs {
+    return {
+        ...news,
+        instanceIds: news.instanceIds as string[],
+        tasks: news.tasks as TaskSpec[],
+        variables: (news.variables as Record<string, string>) ?? {},
+        secrets: (news.secrets as Record<string, string>) ?? {},
+        markerDir: (news.markerDir as string) ?? DEFAULT_MARKER_DIR,
+        agentWaitSeconds: (news.agentWaitSeconds as number) ?? DEFAULT_AGENT_WAIT_SECONDS,
+    };
+}
+
+function instanceIdProblems(ids: string[]): CheckFailure[] {
+    if (!Array.isArray(ids) || ids.length === 0) return [{ property: "instanceIds", reason: "give at least one instance id" }];
+    const problems = ids.filter((i) => !INSTANCE_ID.test(String(i)))
+        .map((id) => ({ property: "instanceIds", reason: `"${id}" is not an EC2 or managed instance id` }));
+    if (new Set(ids).size !== ids.length) problems.push({ property: "instanceIds", reason: "instance ids must be unique" });
+    return problems;
+}
+
+/** The tasks' own problems, else whether each fits one SendCommand once rendered (checked before anything runs). */
+function taskProblems(inputs: SsmTasksInputs, markerDir: string): CheckFailure[] {
+    const problems = checkTaskInputs(inputs.tasks, inputs.variables, inputs.secrets);
+    if (problems.length > 0) return problems;
+    try {
+        splitIntoRuns(prepareTasks(inputs.tasks, inputs.variables, inputs.secrets), markerDir, undefined);
+        return [];
+    } catch (error) {
+        return [{ property: "tasks", reason: (error as Error).message }];
+    }
+}
+
+/** Every problem with the inputs, per property; unknown (preview) values are not judged. */
+export function checkInputs(inputs: SsmTasksInputs): CheckFailure[] {
+    const problems = isKnown(inputs.instanceIds) ? instanceIdProblems(inputs.instanceIds) : [];
+    const markerDirKnown = isKnown(inputs.markerDir);
+    const markerDirReason = markerDirKnown ? markerDirProblem(inputs.markerDir) : undefined;
+    if (markerDirReason) problems.push({ property: "markerDir", reason: markerDirReason });
+    if (isKnown([inputs.tasks, inputs.variables, inputs.secrets])) {
+        problems.push(...taskProblems(inputs, markerDirKnown && !markerDirReason ? inputs.markerDir : DEFAULT_MARKER_DIR));
+    }
+    const wait = inputs.agentWaitSeconds;
+    if (isKnown(wait) && (!Number.isInteger(wait) || wait < 0)) {
+        problems.push({ property: "agentWaitSeconds", reason: "agentWaitSeconds must be a whole number of seconds ≥ 0" });
+    }
+    return problems;
+}
