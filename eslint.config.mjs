@@ -10,6 +10,7 @@ export default tseslint.config(
         rules: {
             "@typescript-eslint/no-floating-promises": "error",
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+            "@typescript-eslint/consistent-type-imports": ["error", { prefer: "type-imports", fixStyle: "separate-type-imports", disallowTypeAnnotations: false }],
         },
     },
     { files: ["**/*.mjs", "**/*.js"], extends: [tseslint.configs.disableTypeChecked] },

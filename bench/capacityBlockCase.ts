@@ -6,7 +6,8 @@ import { performance } from "perf_hooks";
 import { capacityBlockProvider } from "../dynamic-providers/capacityBlock";
 import { CLOCK_HOOK_KEY } from "../dynamic-providers/shared/clock";
 import { Ec2CapacityBlockMarket } from "../tests/fakes/ec2CapacityBlockMarket";
-import { CallCounts, callsBetween, timed } from "./stats";
+import type { CallCounts} from "./stats";
+import { callsBetween, timed } from "./stats";
 
 export interface CapacityBlockRun {
     quoteMs: number;

@@ -1,9 +1,11 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { TaskSpec } from "../dynamic-providers/ssmTasks";
-import { installSsmFake, Operation } from "../tests/fakes/ssmFake";
+import type { Operation } from "../tests/fakes/ssmFake";
+import { installSsmFake } from "../tests/fakes/ssmFake";
 import { runNaive } from "./naiveRunner";
-import { instanceIds, MARKER_DIR, SsmLatency } from "./ssmCases";
-import { CallCounts } from "./stats";
+import type { SsmLatency } from "./ssmCases";
+import { instanceIds, MARKER_DIR } from "./ssmCases";
+import type { CallCounts } from "./stats";
 
 export interface NaiveRun {
     instances: number;

@@ -1,7 +1,7 @@
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { performance } from "perf_hooks";
 import type { TaskSpec } from "../dynamic-providers/ssmTasks";
-import { CallCounts } from "./stats";
+import type { CallCounts } from "./stats";
 
 const TERMINAL = ["Success", "Failed", "TimedOut", "Cancelled"];
 

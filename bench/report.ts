@@ -2,7 +2,8 @@ import type { CapacityBlockRun } from "./capacityBlockCase";
 import type { NaiveRun } from "./naiveCases";
 import type { ProgramStart } from "./programStart";
 import type { SsmCaseName, SsmRun } from "./ssmCases";
-import { CallCounts, median, medianCounts } from "./stats";
+import type { CallCounts} from "./stats";
+import { median, medianCounts } from "./stats";
 
 export interface Row {
     case: string;

@@ -18,7 +18,8 @@ import { measureProgramStart } from "./programStart";
 import {
     CALL_LEGEND, capacityBlockRows, evaluateTargets, formatPhases, formatTable, formatTargets, naiveRows, programRows, ssmRows,
 } from "./report";
-import { measureFloors, runSsmSequence, SsmSequence } from "./ssmCases";
+import type { SsmSequence } from "./ssmCases";
+import { measureFloors, runSsmSequence } from "./ssmCases";
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 

@@ -1,9 +1,13 @@
 import { ssmTasksProvider } from "../dynamic-providers/ssmTasks";
-import { installSsmFake, Operation, SsmFake } from "../tests/fakes/ssmFake";
-import { engineRefresh, engineUp, Stored } from "./engine";
+import type { Operation, SsmFake } from "../tests/fakes/ssmFake";
+import { installSsmFake } from "../tests/fakes/ssmFake";
+import type { Stored } from "./engine";
+import { engineRefresh, engineUp } from "./engine";
 import { executionFloorMs } from "./execFloor";
-import { BenchTask, benchTaskSpecs, sumSeconds } from "./profile";
-import { CallCounts, callsBetween, timed } from "./stats";
+import type { BenchTask} from "./profile";
+import { benchTaskSpecs, sumSeconds } from "./profile";
+import type { CallCounts} from "./stats";
+import { callsBetween, timed } from "./stats";
 
 export interface SsmLatency {
     dispatchMs: number;

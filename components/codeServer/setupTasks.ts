@@ -28,7 +28,13 @@ export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): Loaded
         }
         return full;
     });
-    const loaded = loadCodeServerTasks(extra, setupVariables(cs));
+    let loaded: LoadedTasks;
+    try {
+        loaded = loadCodeServerTasks(extra, setupVariables(cs));
+    } catch (err) {
+        // The loader's words name the file and the task at fault; as a RunError they print without a stack trace.
+        throw new pulumi.RunError(`${TASK_FILES_KEY}: ${(err as Error).message}; fix the file or remove it from ${TASK_FILES_KEY}`);
+    }
     const unsupplied = loaded.secretNames.filter((name) => !SUPPLIED_SECRETS.includes(name));
     if (unsupplied.length > 0) {
         throw new pulumi.RunError(

@@ -1,4 +1,4 @@
-import { TaskSpec } from "../../dynamic-providers/ssmTasks";
+import type { TaskSpec } from "../../dynamic-providers/ssmTasks";
 import { shellQuote } from "../../dynamic-providers/shared/shell";
 
 export const MOUNT_TASK_ID = "mount-work-volume";

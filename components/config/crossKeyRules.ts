@@ -5,7 +5,8 @@
 import { clusterConfigErrors } from "../cluster/validation";
 import { instanceFacts } from "../shared/catalog";
 import { show } from "./problems";
-import { DURATION_STEPS, MAX_BLOCK_INSTANCES } from "./schema";
+import { DURATION_RULE } from "../../dynamic-providers/capacityBlock/durations";
+import { MAX_BLOCK_INSTANCES } from "./schema";
 import type { ClusterConfig, CodeServerInput, ReservationConfig, ReservationInput } from "./types";
 
 const BUY_ONLY_KEYS = [
@@ -41,7 +42,7 @@ function adoptProblems(r: ReservationInput, by: "id" | "parameterName"): string[
 function buyProblems(r: ReservationInput): string[] {
     const problems: string[] = [];
     if (r.instanceType === undefined) problems.push("capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge)");
-    if (r.durationHours === undefined) problems.push(`capblocks:reservation.durationHours: is required to buy a block (${DURATION_STEPS})`);
+    if (r.durationHours === undefined) problems.push(`capblocks:reservation.durationHours: is required to buy a block (${DURATION_RULE})`);
     if (r.maxUpfrontFee === undefined) {
         problems.push("capblocks:reservation.maxUpfrontFee: is required to buy a block: the most you agree to pay, in USD (e.g. \"900\")");
     }

@@ -4,6 +4,7 @@
  * `rule` is an annotation: the human wording of the constraint, used in error messages.
  */
 
+import { DURATION_RULE } from "../../dynamic-providers/capacityBlock/durations";
 import { INSTANCE_PLATFORMS } from "../../dynamic-providers/capacityBlock/inputs";
 import type { BuyReservationConfig, ClusterConfig, ClusterInput, CodeServerInput, ReservationInput, SharedStorage } from "./types";
 
@@ -13,7 +14,6 @@ export const CONFIG_KEYS = ["reservation", "codeServer", "cluster", "tags"];
 /** The most instances one Capacity Block holds. */
 export const MAX_BLOCK_INSTANCES = 64;
 
-export const DURATION_STEPS = "24..336 in steps of 24, then steps of 168 up to 4368";
 
 /** PCS user guide "Slurm versions in AWS PCS": what new clusters accept. */
 const SUPPORTED_SLURM_VERSIONS = ["24.11", "25.05", "25.11"];
@@ -51,7 +51,7 @@ export const reservationSchema = {
             maximum: MAX_BLOCK_INSTANCES,
             rule: `must be 1..${MAX_BLOCK_INSTANCES} instances (the Capacity Block limit)`,
         },
-        durationHours: { type: "integer", capacityBlockDuration: true, rule: `is not a valid Capacity Block duration (${DURATION_STEPS})` },
+        durationHours: { type: "integer", capacityBlockDuration: true, rule: `is not a valid Capacity Block duration (${DURATION_RULE})` },
         startAfter: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-24T00:00:00Z)" },
         startBefore: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-30T00:00:00Z)" },
         availabilityZones: { type: "array", minItems: 1, uniqueItems: true, items: availabilityZone },

@@ -1,4 +1,5 @@
-import { arnRegion, MAX_EXECUTION_TIMEOUT_SECONDS, PreparedTask, SecretRef } from "./template";
+import type { PreparedTask, SecretRef } from "./template";
+import { arnRegion, MAX_EXECUTION_TIMEOUT_SECONDS } from "./template";
 import { shellQuote } from "../shared/shell";
 import { renderScrubLog } from "./scrub";
 

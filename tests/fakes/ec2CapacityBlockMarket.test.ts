@@ -2,7 +2,8 @@ import { expect } from "chai";
 import {
     DescribeCapacityBlockOfferingsCommand, DescribeCapacityReservationsCommand, EC2Client, PurchaseCapacityBlockCommand,
 } from "@aws-sdk/client-ec2";
-import { install, InstalledMarket } from "./ec2CapacityBlockMarket";
+import type { InstalledMarket } from "./ec2CapacityBlockMarket";
+import { install } from "./ec2CapacityBlockMarket";
 
 // The fake is reused by later suites; these tests pin the AWS behaviours it models
 // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-blocks.html).

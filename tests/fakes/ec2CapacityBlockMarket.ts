@@ -1,8 +1,9 @@
-import {
-    CapacityBlockExtension, CapacityBlockOffering, CapacityReservation, CreateTagsCommand, DeleteTagsCommand,
+import type {
+    CapacityBlockExtension, CapacityBlockOffering, CapacityReservation, Tag} from "@aws-sdk/client-ec2";
+import { CreateTagsCommand, DeleteTagsCommand,
     DescribeCapacityBlockExtensionHistoryCommand, DescribeCapacityBlockExtensionOfferingsCommand,
     DescribeCapacityBlockOfferingsCommand, DescribeCapacityReservationsCommand, EC2Client, EC2ServiceException,
-    PurchaseCapacityBlockCommand, PurchaseCapacityBlockExtensionCommand, Tag,
+    PurchaseCapacityBlockCommand, PurchaseCapacityBlockExtensionCommand
 } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
 import { CLOCK_HOOK_KEY } from "../../dynamic-providers/shared/clock";

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { installSsmFake, SsmFake } from "./ssmFake";
+import type { SsmFake } from "./ssmFake";
+import { installSsmFake } from "./ssmFake";
 
 const I1 = "i-0123456789abcdef0";
 

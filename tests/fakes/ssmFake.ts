@@ -1,24 +1,27 @@
-import { ChildProcess, spawn } from "child_process";
+import type { ChildProcess} from "child_process";
+import { spawn } from "child_process";
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
+import type {
     CommandInvocation,
     CommandPlugin,
-    DescribeInstanceInformationCommand,
     DescribeInstanceInformationCommandInput,
-    GetCommandInvocationCommand,
     GetCommandInvocationCommandInput,
+    ListCommandInvocationsCommandInput,
+    SendCommandCommandInput} from "@aws-sdk/client-ssm";
+import {
+    DescribeInstanceInformationCommand,
+    GetCommandInvocationCommand,
     InvalidInstanceId,
     InvocationDoesNotExist,
     ListCommandInvocationsCommand,
-    ListCommandInvocationsCommandInput,
     SendCommandCommand,
-    SendCommandCommandInput,
     SSMClient,
 } from "@aws-sdk/client-ssm";
-import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import type { AwsClientStub} from "aws-sdk-client-mock";
+import { mockClient } from "aws-sdk-client-mock";
 
 /**
  * A fake of SSM Run Command that really runs the commands, with /bin/sh (dash on Ubuntu, as the SSM

@@ -1,8 +1,10 @@
 import { expect } from "chai";
 import { capacityBlockProvider } from "../../dynamic-providers/capacityBlock";
 import { ssmTasksProvider } from "../../dynamic-providers/ssmTasks";
-import { install, InstalledMarket } from "../fakes/ec2CapacityBlockMarket";
-import { installSsmFake, SsmFake } from "../fakes/ssmFake";
+import type { InstalledMarket } from "../fakes/ec2CapacityBlockMarket";
+import { install } from "../fakes/ec2CapacityBlockMarket";
+import type { SsmFake } from "../fakes/ssmFake";
+import { installSsmFake } from "../fakes/ssmFake";
 import { MARKER_DIR, recordingTask } from "../helpers/ssmTasksHarness";
 
 /*

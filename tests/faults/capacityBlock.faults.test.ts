@@ -4,7 +4,8 @@ import { failure } from "../helpers/failure";
 import { capacityBlockProvider } from "../../dynamic-providers/capacityBlock";
 import { OFFERING_ID_TAG, PURCHASE_TOKEN_TAG } from "../../dynamic-providers/capacityBlock/token";
 import { CLOCK_HOOK_KEY } from "../../dynamic-providers/shared/clock";
-import { install, InstalledMarket } from "../fakes/ec2CapacityBlockMarket";
+import type { InstalledMarket } from "../fakes/ec2CapacityBlockMarket";
+import { install } from "../fakes/ec2CapacityBlockMarket";
 
 /*
  * Fault injection for CapacityBlock: every fault and what the user sees. Promise under test: nothing is bought

@@ -5,7 +5,8 @@ import * as path from "path";
 import { ssmTasksProvider } from "../../dynamic-providers/ssmTasks";
 import type { SsmTasksOutputs, TaskSpec } from "../../dynamic-providers/ssmTasks";
 import type { Clock } from "../../dynamic-providers/shared/clock";
-import { installSsmFake, SsmFake } from "../fakes/ssmFake";
+import type { SsmFake } from "../fakes/ssmFake";
+import { installSsmFake } from "../fakes/ssmFake";
 import { fastClock, installClock, MARKER_DIR, recordingTask, up, useClock } from "../helpers/ssmTasksHarness";
 
 /*

@@ -1,4 +1,4 @@
-import { MarketOptions } from "../fakes/ec2CapacityBlockMarket";
+import type { MarketOptions } from "../fakes/ec2CapacityBlockMarket";
 
 /** The market's clock at the start of each test. */
 export const START = Date.parse("2026-11-23T09:00:00Z");

@@ -1,9 +1,12 @@
 import { expect } from "chai";
 import { declaredOutputs } from "./declaredOutputs";
 import { purchaseToken } from "../../dynamic-providers/capacityBlock/token";
-import { Props, ProviderHost, UNKNOWN } from "./harness";
-import { HostSuite, useHostSuite } from "./hostSuite";
-import { ResourceLifecycle, StepOutcome } from "./lifecycle";
+import type { Props, ProviderHost} from "./harness";
+import { UNKNOWN } from "./harness";
+import type { HostSuite} from "./hostSuite";
+import { useHostSuite } from "./hostSuite";
+import type { StepOutcome } from "./lifecycle";
+import { ResourceLifecycle } from "./lifecycle";
 
 // CapacityBlock run the way `pulumi up` runs it: the `__provider` text Pulumi serialized while constructing the real
 // class under mocks, revived by @pulumi/pulumi's dynamic-provider host and driven over gRPC, with EC2 faked inside the

@@ -1,15 +1,17 @@
 import { expect } from "chai";
 import { writeFileSync } from "fs";
 import * as path from "path";
-import { CodeServerConfig } from "../../components/config";
+import type { CodeServerConfig } from "../../components/config";
 import { loadSetupTasks } from "../../components/codeServer/setupTasks";
 import { MOUNT_TASK_ID } from "../../components/codeServer/workVolumeTask";
 import { DEFAULT_MARKER_DIR } from "../../dynamic-providers/ssmTasks/script";
 import { PROJECT_DIR } from "./capture";
-import { AwsCall } from "./hostProtocol";
-import { Props, ProviderHost } from "./harness";
-import { HostSuite, useHostSuite } from "./hostSuite";
-import { ResourceLifecycle, StepOutcome } from "./lifecycle";
+import type { AwsCall } from "./hostProtocol";
+import type { Props, ProviderHost } from "./harness";
+import type { HostSuite} from "./hostSuite";
+import { useHostSuite } from "./hostSuite";
+import type { StepOutcome } from "./lifecycle";
+import { ResourceLifecycle } from "./lifecycle";
 
 // The SsmTasks a real CodeServerInstance registers (the component's work-volume mount, then the shipped
 // tasks/code-server-setup.json as loadSetupTasks loads it, with the password as a secret ARN), run by @pulumi/pulumi's

@@ -1,8 +1,12 @@
 import { expect } from "chai";
-import { captureRegistration, CapturedRegistration } from "./capture";
-import { ProviderHost, rejection, ResourceClient, UNKNOWN } from "./harness";
-import { HostSuite, useHostSuite } from "./hostSuite";
-import { ResourceLifecycle, StepOutcome } from "./lifecycle";
+import type { CapturedRegistration } from "./capture";
+import { captureRegistration } from "./capture";
+import type { ProviderHost, ResourceClient} from "./harness";
+import { rejection, UNKNOWN } from "./harness";
+import type { HostSuite} from "./hostSuite";
+import { useHostSuite } from "./hostSuite";
+import type { StepOutcome } from "./lifecycle";
+import { ResourceLifecycle } from "./lifecycle";
 
 // The harness's own proof, with a test-only provider (fixtures/regionProbe.ts, EC2 DescribeRegions) run by
 // @pulumi/pulumi 3.248's real dynamic-provider host. Findings about the host are asserted, not just described.

@@ -1,17 +1,20 @@
-import { ChildProcess, spawn } from "child_process";
+import type { ChildProcess} from "child_process";
+import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
-import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { JavaScriptValue} from "google-protobuf/google/protobuf/struct_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as statusproto from "@pulumi/pulumi/proto/status_pb";
 import { PROJECT_DIR, type CapturedRegistration } from "./capture";
 import { containsSecret } from "./wire";
-import { AwsCall, CALL_LOG_ENV, FAKES_ENV, FakeSpec, FLUSH_METHOD, HostFakesConfig, SdkClientSpec } from "./hostProtocol";
+import type { AwsCall, FakeSpec, HostFakesConfig, SdkClientSpec } from "./hostProtocol";
+import { CALL_LOG_ENV, FAKES_ENV, FLUSH_METHOD } from "./hostProtocol";
 
 // Drives @pulumi/pulumi's dynamic-provider host (cmd/dynamic-provider) over gRPC with the requests the engine sends.
 // Request shapes follow pulumi 3.248's sdk/go/common/resource/plugin/provider_plugin.go (Check/Diff/Create/Read/

@@ -1,5 +1,7 @@
-import { CaptureOptions, captureRegistrations, ConstructRequest } from "./capture";
-import { countByOperation, HostOptions, ProviderHost, ResourceClient } from "./harness";
+import type { CaptureOptions, ConstructRequest } from "./capture";
+import { captureRegistrations } from "./capture";
+import type { HostOptions, ResourceClient } from "./harness";
+import { countByOperation, ProviderHost } from "./harness";
 
 /** What a host test file works with: one host for the file, and a client per captured resource (by name). */
 export interface HostSuite {

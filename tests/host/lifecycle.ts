@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "util";
-import { CheckResult, DiffResult, Props, ProviderCallError, ResourceClient } from "./harness";
+import type { CheckResult, DiffResult, Props, ResourceClient } from "./harness";
+import { ProviderCallError } from "./harness";
 
 // One resource's life across `pulumi preview/up/refresh/destroy`, deciding steps the way pulumi 3.248's engine does
 // (pkg/resource/deploy/step_generator.go, step.go): Check first; no state → Create; otherwise Diff, where

@@ -4,10 +4,13 @@ import { tmpdir } from "os";
 import * as path from "path";
 import type { TaskSpec } from "../../dynamic-providers/ssmTasks";
 import { declaredOutputs } from "./declaredOutputs";
-import { AwsCall } from "./hostProtocol";
-import { Props, ProviderHost, UNKNOWN } from "./harness";
-import { HostSuite, useHostSuite } from "./hostSuite";
-import { ResourceLifecycle, StepOutcome } from "./lifecycle";
+import type { AwsCall } from "./hostProtocol";
+import type { Props, ProviderHost} from "./harness";
+import { UNKNOWN } from "./harness";
+import type { HostSuite} from "./hostSuite";
+import { useHostSuite } from "./hostSuite";
+import type { StepOutcome } from "./lifecycle";
+import { ResourceLifecycle } from "./lifecycle";
 
 // SsmTasks run the way `pulumi up` runs it: revived from its serialized `__provider` by @pulumi/pulumi's
 // dynamic-provider host, with SSM Run Command faked inside the host by tests/fakes/ssmFake.ts, which really runs

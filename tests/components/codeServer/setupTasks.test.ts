@@ -46,4 +46,13 @@ describe("setup tasks (index side)", () => {
             "capblocks:codeServer.taskFiles: secret(s) DB_TOKEN have no source; task files can use only PASSWORD (fetched on the instance from the stack's own secret)",
         );
     });
+
+    it("reports a user task file the loader refuses as a config error naming the key, the file and the fix", () => {
+        fs.writeFileSync(path.join(dir, "dup.json"), JSON.stringify({ tasks: [{ id: "nginx", name: "Mine", commands: ["true"] }] }));
+        expect(() => loadSetupTasks(cs(["dup.json"]), dir)).to.throw(pulumi.RunError).with.property(
+            "message",
+            `capblocks:codeServer.taskFiles: task file ${path.join(dir, "dup.json")}: task id "nginx" is already used in ${CODE_SERVER_TASKS_FILE}; ` +
+                "task ids must be unique; fix the file or remove it from capblocks:codeServer.taskFiles",
+        );
+    });
 });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, RawStackConfig, readStackConfig, validateStackConfig } from "../../../components/config";
+import type { RawStackConfig} from "../../../components/config";
+import { ConfigError, readStackConfig, validateStackConfig } from "../../../components/config";
 import { mockAws } from "../../helpers/mocks";
 
 const base = (over: Partial<RawStackConfig> = {}): RawStackConfig => ({ project: "capblocks", stack: "dev", region: "sa-east-1", ...over });
@@ -61,7 +62,7 @@ describe("config: validateStackConfig", () => {
         }
         for (const bad of [12, 30, 360, 480, 505, 4536]) {
             expect(problemsOf(base({ reservation: { ...buy, durationHours: bad } })), `${bad}`).to.deep.equal([
-                `capblocks:reservation.durationHours: ${bad} is not a valid Capacity Block duration (24..336 in steps of 24, then steps of 168 up to 4368)`,
+                `capblocks:reservation.durationHours: ${bad} is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168)`,
             ]);
         }
     });
@@ -95,7 +96,7 @@ describe("config: validateStackConfig", () => {
             "capblocks:reservation.maxUpfrontFee: \"$900\" is not a price ceiling: a positive amount in USD with at most 2 decimals, e.g. \"900\"",
         ]],
         ["missing duration", { reservation: { instanceType: "trn2.3xlarge", maxUpfrontFee: "9" } }, [
-            "capblocks:reservation.durationHours: is required to buy a block (24..336 in steps of 24, then steps of 168 up to 4368)",
+            "capblocks:reservation.durationHours: is required to buy a block (24..336 in steps of 24, or 504..4368 in steps of 168)",
         ]],
         ["missing type", { reservation: { durationHours: 24, maxUpfrontFee: "9" } }, [
             "capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge)",
@@ -238,7 +239,7 @@ describe("config: validateStackConfig", () => {
         }));
         expect(problems).to.deep.equal([
             "capblocks:reservation.instanceCount: 0 must be 1..64 instances (the Capacity Block limit)",
-            "capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, then steps of 168 up to 4368)",
+            "capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168)",
             "capblocks:codeServer.user: \"root\" is not a usable login name (lower case, up to 32 characters, not root/ubuntu/ssm-user)",
             "capblocks:codeServer.allowedCidrs[0]: \"x\" is not an IPv4 CIDR (e.g. 203.0.113.7/32)",
             "capblocks:tags.ok: 1 must be a string",

@@ -5,7 +5,8 @@ import { stateOnlyProvider } from "../../../dynamic-providers/shared/partialFail
 import { capacityBlockProvider } from "../../../dynamic-providers/capacityBlock";
 import { PURCHASE_TOKEN_TAG } from "../../../dynamic-providers/capacityBlock/token";
 import { UNKNOWN } from "../../../dynamic-providers/shared/unknown";
-import { install, InstalledMarket } from "../../fakes/ec2CapacityBlockMarket";
+import type { InstalledMarket } from "../../fakes/ec2CapacityBlockMarket";
+import { install } from "../../fakes/ec2CapacityBlockMarket";
 
 const HOUR = 3600_000;
 const provider = capacityBlockProvider as Required<typeof capacityBlockProvider>;

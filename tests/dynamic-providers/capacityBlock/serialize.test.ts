@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { capacityBlockProvider } from "../../../dynamic-providers/capacityBlock";
 import { PURCHASE_TOKEN_TAG } from "../../../dynamic-providers/capacityBlock/token";
-import { install, InstalledMarket } from "../../fakes/ec2CapacityBlockMarket";
+import type { InstalledMarket } from "../../fakes/ec2CapacityBlockMarket";
+import { install } from "../../fakes/ec2CapacityBlockMarket";
 
 // The dynamic provider host revives a provider exactly like this: `requireFromString(props.__provider).handler()`
 // (@pulumi/pulumi 3.248 cmd/dynamic-provider/index.js); pulumi.dynamic.Resource serializes `() => provider`.

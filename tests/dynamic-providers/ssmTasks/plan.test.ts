@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { prepareTasks } from "../../../dynamic-providers/ssmTasks/template";
-import { hasPendingWork, statesAfterRead, statesAfterRun, tasksToRun, TaskStates } from "../../../dynamic-providers/ssmTasks/plan";
+import type { TaskStates } from "../../../dynamic-providers/ssmTasks/plan";
+import { hasPendingWork, statesAfterRead, statesAfterRun, tasksToRun } from "../../../dynamic-providers/ssmTasks/plan";
 import { parseRunOutput } from "../../../dynamic-providers/ssmTasks/output";
 
 const DIR = "/var/lib/capblocks/tasks";

@@ -4,13 +4,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { JavaScriptValue} from "google-protobuf/google/protobuf/struct_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ssmTasksProvider } from "../../../dynamic-providers/ssmTasks";
 import { parseRunOutput, runOutputIsComplete } from "../../../dynamic-providers/ssmTasks/output";
 import { runOnInstances } from "../../../dynamic-providers/ssmTasks/runner";
 import { renderRunScript } from "../../../dynamic-providers/ssmTasks/script";
 import { prepareTasks } from "../../../dynamic-providers/ssmTasks/template";
-import { installSsmFake, SsmFake } from "../../fakes/ssmFake";
+import type { SsmFake } from "../../fakes/ssmFake";
+import { installSsmFake } from "../../fakes/ssmFake";
 import { fastClock, MARKER_DIR, recordingTask, up, useClock } from "../../helpers/ssmTasksHarness";
 
 const I1 = "i-0123456789abcdef0";

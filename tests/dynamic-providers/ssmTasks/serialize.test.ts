@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { ssmTasksProvider } from "../../../dynamic-providers/ssmTasks";
-import { installSsmFake, SsmFake } from "../../fakes/ssmFake";
+import type { SsmFake } from "../../fakes/ssmFake";
+import { installSsmFake } from "../../fakes/ssmFake";
 import { MARKER_DIR } from "../../helpers/ssmTasksHarness";
 
 const I1 = "i-0123456789abcdef0";
