@@ -262,7 +262,9 @@ async function buyExtension(ec2: Ec2, store: RecordStore, block: LiveBlock, hour
         },
     });
     if ("bought" in result) {
-        // Kept until the history lists it: until then a later up counts it as bought and not yet paid.
+        // Deleted once the history lists it; until then kept as answered, so a later up counts it as bought, not yet paid.
+        const listed = await extensionHistory(ec2, id).then((h) => h.some((e) => e.offeringId === result.bought.offeringId), () => false);
+        if (listed) return forgetRecord(store, name);
         await replaceRecord(store, name, { ...(sent as ExtensionRecord), answered: true }).catch((err) => clock().notify(
             `CapacityBlock ${id}: the ${hours} h extension was bought, but its record (SSM parameter ${name}) could not be marked answered (${errorText(err)}); ` +
             "a later up waits for the extension history to list it before buying more."));
