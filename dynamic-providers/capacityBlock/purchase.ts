@@ -8,7 +8,7 @@ import {
 import type { Ec2 } from "./ec2";
 import { classifyPurchaseError, errorText, isOfferingGoneError } from "./errors";
 import { planExtension } from "./extension";
-import type { LiveBlock } from "./extension";
+import type { ExtensionPlan, LiveBlock } from "./extension";
 import type { CapacityBlockInputs } from "./inputs";
 import { filterExtensionOffers, filterOfferings, noExtensionReason, noOfferingMessage, rankOfferings } from "./offerings";
 import type { ExtensionOffer, Offering } from "./offerings";
@@ -108,6 +108,15 @@ async function heldRecord<K extends PurchaseRecord["kind"]>(store: RecordStore, 
     return { present: true, record: held.record as Extract<PurchaseRecord, { kind: K }> };
 }
 
+/**
+ * Writes the record of the purchase about to be sent: claims it for the first offer tried (answering what someone else
+ * wrote there meanwhile, if anything), rewrites it for the next ones.
+ */
+async function recordPurchase(store: RecordStore, name: string, record: PurchaseRecord, first: boolean): Promise<"written" | { record?: PurchaseRecord }> {
+    if (!first) return withRecord("rewriting the purchase record", name, () => replaceRecord(store, name, record)).then(() => "written" as const);
+    return withRecord("writing the purchase record", name, () => claimRecord(store, name, record));
+}
+
 /** Deletes a record whose purchase is settled; a failure only leaves a harmless record behind, so it is reported, not thrown. */
 export async function forgetRecord(store: RecordStore, name: string): Promise<void> {
     await clearRecord(store, name).catch((err) => clock().notify(`CapacityBlock: could not delete the settled purchase record SSM parameter ${name} ` +
@@ -161,12 +170,10 @@ export async function buyBlock(ec2: Ec2, store: RecordStore, inputs: CapacityBlo
     const result = await purchaseFirstAvailable(ranked, {
         record: async (o, first) => {
             sent = recordOf(o);
-            if (!first) return withRecord("rewriting the purchase record", name, () => replaceRecord(store, name, sent as BlockRecord));
-            const claim = await withRecord("writing the purchase record", name, () => claimRecord(store, name, sent as BlockRecord));
-            if (claim === "written") return;
+            const claim = await recordPurchase(store, name, sent, first);
             // Another process wrote it since findBoughtBlock looked: it is buying for this slot right now.
-            const held = claim.record;
-            throw new Error(held?.kind === "block" ? openPurchaseMessage(held, name, inputs.purchaseToken, inputs.identity) : `CapacityBlock: ${unreadableRecordMessage(name)}`);
+            const held = claim === "written" ? undefined : claim.record;
+            if (claim !== "written") throw new Error(held?.kind === "block" ? openPurchaseMessage(held, name, inputs.purchaseToken, inputs.identity) : `CapacityBlock: ${unreadableRecordMessage(name)}`);
         },
         purchase: async (o) => ({ reservation: await purchaseBlock(ec2, inputs, o), offering: o }),
         lookForPurchase: async (o) => {
@@ -201,23 +208,28 @@ function goneText(gone: { id: string; error: unknown }[]): string {
     return `EC2 answered that the offerings ${ids} are gone or invalid (last: ${errorText(gone[gone.length - 1].error)})`;
 }
 
-function liveBlock(r: CapacityReservation, id: string): LiveBlock {
-    return { id, state: r.State ?? "unknown", startDate: new Date(r.StartDate as Date), endDate: new Date(r.EndDate as Date) };
+/**
+ * What up would do about block `r`'s duration now: its extension record, its history, and the one formula
+ * (../extension.ts). Preview's quote and update both call this, so they cannot disagree.
+ */
+export async function currentExtensionPlan(ec2: Ec2, store: RecordStore, r: CapacityReservation, wantedHours: number, patient = true): Promise<{ block: LiveBlock; plan: ExtensionPlan }> {
+    const id = r.CapacityReservationId as string;
+    const { record } = await heldRecord(store, extensionRecordName(id), "extension", patient);
+    const history = await beforePurchase(`reading the extension history of ${id} (DescribeCapacityBlockExtensionHistory)`, () => extensionHistory(ec2, id, patient));
+    const block = { id, state: r.State ?? "unknown", startDate: new Date(r.StartDate as Date), endDate: new Date(r.EndDate as Date) };
+    return { block, plan: planExtension({ block, wantedHours, history, record, now: clock().now() }) };
 }
 
 /**
- * Extends block `id` to `inputs.durationHours` when it falls short (../extension.ts, the formula preview's quote uses
- * too): nothing when it has them, an error saying why when none can be bought now, else one extension bought at or
- * under the ceiling. A kept record of an extension that is now listed, or that did not happen, is deleted first.
+ * Extends block `id` to `inputs.durationHours` when it falls short: nothing when it has them, an error saying why when
+ * none can be bought now, else one extension bought at or under the ceiling. A kept record of an extension that is now
+ * listed, or that did not happen, is deleted first.
  */
 export async function extendBlock(ec2: Ec2, store: RecordStore, id: string, inputs: CapacityBlockInputs): Promise<void> {
-    const name = extensionRecordName(id);
     const r = await beforePurchase(`reading block ${id} (DescribeCapacityReservations)`, () => describeReservation(ec2, id));
     if (!r?.StartDate || !r.EndDate) throw new Error(`CapacityBlock ${id}: EC2 does not list this block, so it cannot be extended; nothing was bought.`);
-    const { record } = await heldRecord(store, name, "extension");
-    const history = await beforePurchase(`reading the extension history of ${id} (DescribeCapacityBlockExtensionHistory)`, () => extensionHistory(ec2, id));
-    const block = liveBlock(r, id);
-    const plan = planExtension({ block, wantedHours: inputs.durationHours, history, record, now: clock().now() });
+    const { block, plan } = await currentExtensionPlan(ec2, store, r, inputs.durationHours);
+    const name = extensionRecordName(id);
     if (plan.recordDone) await withRecord("deleting the settled extension record", name, () => clearRecord(store, name));
     if (plan.kind === "refuse") throw new Error(`CapacityBlock: ${plan.message}. Nothing ${plan.afterLostAnswer ? "more " : ""}was bought.`);
     if (plan.kind === "buy") await buyExtension(ec2, store, block, plan.hours, inputs);
@@ -244,9 +256,7 @@ async function buyExtension(ec2: Ec2, store: RecordStore, block: LiveBlock, hour
     const result = await purchaseFirstAvailable(found.affordable, {
         record: async (o, first) => {
             sent = recordOf(o, false);
-            if (!first) return withRecord("rewriting the extension record", name, () => replaceRecord(store, name, sent as ExtensionRecord));
-            const claim = await withRecord("writing the extension record", name, () => claimRecord(store, name, sent as ExtensionRecord));
-            if (claim !== "written") {
+            if (await recordPurchase(store, name, sent, first) !== "written") {
                 throw new Error(`CapacityBlock ${id}: another process recorded an extension of this block just now (SSM parameter ${name}); nothing was bought. ` +
                     "Run `pulumi up` again in a few minutes.");
             }

@@ -1,15 +1,14 @@
 import type { CapacityReservation } from "@aws-sdk/client-ec2";
 import { clock } from "../shared/clock";
 import { isKnown } from "../shared/unknown";
-import { ec2For, extensionHistory, findByToken, searchExtensionOffers, searchOfferings } from "./ec2";
+import { ec2For, findByToken, searchExtensionOffers, searchOfferings } from "./ec2";
 import { errorText } from "./errors";
-import { planExtension } from "./extension";
 import { CEILING_CURRENCY } from "./fees";
 import type { CapacityBlockInputs } from "./inputs";
 import { extensionQuoteText, filterOfferings, quoteText } from "./offerings";
 import { preferUsable, sortByOwner, tagOf } from "./ownership";
-import { readRecord, recordStoreFor } from "./recordStore";
-import { extensionRecordName, unreadableRecordMessage } from "./records";
+import { currentExtensionPlan } from "./purchase";
+import { recordStoreFor } from "./recordStore";
 import { IDENTITY_TAG, PURCHASE_TOKEN_TAG } from "./token";
 
 // check's quotes, shown by `pulumi preview`: what `up` would buy, searched and never bought. Preview must answer soon,
@@ -57,13 +56,7 @@ export async function extensionQuoteFor(inputs: CapacityBlockInputs): Promise<st
             return failed(`no block tagged ${PURCHASE_TOKEN_TAG}=${inputs.purchaseToken} is listed in ${String(inputs.region)}`);
         }
         const id = r.CapacityReservationId;
-        const store = await recordStoreFor(ec2, true);
-        const name = extensionRecordName(id);
-        const held = await readRecord(store, name, false);
-        const record = held?.record?.kind === "extension" ? held.record : undefined;
-        if (held && !record) return `no extension can be bought now: ${unreadableRecordMessage(name)}`;
-        const block = { id, state: r.State ?? "unknown", startDate: new Date(r.StartDate), endDate: new Date(r.EndDate) };
-        const plan = planExtension({ block, wantedHours: inputs.durationHours, history: await extensionHistory(ec2, id, false), record, now: clock().now() });
+        const { plan } = await currentExtensionPlan(ec2, await recordStoreFor(ec2, true), r, inputs.durationHours, false);
         if (plan.kind === "none") return `nothing to buy: ${plan.message}`;
         if (plan.kind === "refuse") return plan.message;
         return extensionQuoteText(id, plan.hours, await searchExtensionOffers(ec2, id, plan.hours), inputs.maxUpfrontFee);
