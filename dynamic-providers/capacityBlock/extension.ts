@@ -33,7 +33,7 @@ interface PlanInput {
     block: LiveBlock;
     wantedHours: number;
     history: HistoryEntry[];
-    /** The block's extension purchase record, if one is kept (../records.ts). */
+    /** The block's extension purchase record, if one is kept (./records.ts). */
     record?: ExtensionRecord;
     now: number;
 }

@@ -210,7 +210,7 @@ function goneText(gone: { id: string; error: unknown }[]): string {
 
 /**
  * What up would do about block `r`'s duration now: its extension record, its history, and the one formula
- * (../extension.ts). Preview's quote and update both call this, so they cannot disagree.
+ * (./extension.ts). Preview's quote and update both call this, so they cannot disagree.
  */
 export async function currentExtensionPlan(ec2: Ec2, store: RecordStore, r: CapacityReservation, wantedHours: number, patient = true): Promise<{ block: LiveBlock; plan: ExtensionPlan }> {
     const id = r.CapacityReservationId as string;

@@ -39,7 +39,7 @@ function ownBlock(blocks: CapacityReservation[], inputs: CapacityBlockInputs): C
 }
 
 /**
- * The quote when a bought block's durationHours grows: what update would do, by the same plan (../extension.ts) from
+ * The quote when a bought block's durationHours grows: what update would do, by the same plan (./extension.ts) from
  * the live block. Check gets the old inputs, not the state: the block is found by its purchase token and identity.
  */
 export async function extensionQuoteFor(inputs: CapacityBlockInputs): Promise<string> {
