@@ -133,8 +133,8 @@ async function lookForOwnBlock(ec2: Ec2, inputs: CapacityBlockInputs, facts?: Of
 /**
  * Before buying a block: this copy's own block is adopted (undefined when there is none to adopt); another copy's, an
  * ended own block, or a purchase recorded less than OPEN_PURCHASE_MS ago and still not listed refuses, nothing bought.
- * A record older than that with nothing listed is a purchase that did not happen: it is deleted. `recorded`: a record
- * was found (create deletes it once the block is in state).
+ * A record older than that with nothing listed is a purchase that did not happen: it is deleted. `recorded`: this
+ * copy's record was found (create deletes it once the block is in state).
  */
 export async function findBoughtBlock(ec2: Ec2, store: RecordStore, inputs: CapacityBlockInputs): Promise<{ adopt?: CapacityReservation; recorded: boolean }> {
     const name = blockRecordName(inputs.purchaseToken);
@@ -145,7 +145,8 @@ export async function findBoughtBlock(ec2: Ec2, store: RecordStore, inputs: Capa
     if (own) {
         const over = ownBlockOverMessage(own, inputs.generation);
         if (over) throw new Error(over);
-        return { adopt: own, recorded: present };
+        // Another copy's record (its own purchase, still open) is not this copy's to delete.
+        return { adopt: own, recorded: present && (!record || record.identity === inputs.identity) };
     }
     const other = preferUsable(others);
     if (other) throw new Error(otherCopyMessage(other, inputs.purchaseToken, inputs.identity, inputs.generation));

@@ -58,6 +58,17 @@ describe("CapacityBlock: copies of one stack in one account", () => {
         expect(market().parameterValues()).to.deep.equal({});
     });
 
+    it("adopting its own block leaves another copy's open purchase record alone", async () => {
+        const { id, outs } = await provider.create(ALICE);
+        await provider.delete(id, outs);
+        const bobsRecord = JSON.stringify({ kind: "block", identity: "bob-laptop", nonce: "n", sentAt: new Date(market().clock.now()).toISOString(),
+            offering: { offeringId: "cbo-x", availabilityZone: "sa-east-1b", instanceType: "trn2.3xlarge", instanceCount: 1,
+                startDate: "2026-11-24T11:30:00.000Z", endDate: "2026-11-25T11:30:00.000Z", upfrontFee: "840.00", currencyCode: "USD" } });
+        market().seedParameter("/capblocks/purchases/token-gen-1", bobsRecord);
+        expect((await provider.create(ALICE)).id).to.equal(id);
+        expect(market().parameterValues()).to.deep.equal({ "/capblocks/purchases/token-gen-1": bobsRecord });
+    });
+
     it("each copy recovers its own lost-answer purchase, under its own stack name", async () => {
         market().loseNextPurchaseAnswer();
         market().hideNewReservationsFor(3 * MINUTE);
