@@ -81,7 +81,7 @@ async function lookAgain<T>(look: () => Promise<T | undefined>): Promise<T | und
 }
 
 /** A read before any purchase failed even after retries: say so, and that no money was spent. */
-export async function beforePurchase<T>(what: string, read: () => Promise<T>): Promise<T> {
+async function beforePurchase<T>(what: string, read: () => Promise<T>): Promise<T> {
     try {
         return await read();
     } catch (err) {
@@ -172,9 +172,10 @@ export async function buyBlock(ec2: Ec2, store: RecordStore, inputs: CapacityBlo
         record: async (o, first) => {
             sent = recordOf(o);
             const claim = await recordPurchase(store, name, sent, first);
+            if (claim === "written") return;
             // Another process wrote it since findBoughtBlock looked: it is buying for this slot right now.
-            const held = claim === "written" ? undefined : claim.record;
-            if (claim !== "written") throw new Error(held?.kind === "block" ? openPurchaseMessage(held, name, inputs.purchaseToken, inputs.identity) : `CapacityBlock: ${unreadableRecordMessage(name)}`);
+            const held = claim.record;
+            throw new Error(held?.kind === "block" ? openPurchaseMessage(held, name, inputs.purchaseToken, inputs.identity) : `CapacityBlock: ${unreadableRecordMessage(name)}`);
         },
         purchase: async (o) => ({ reservation: await purchaseBlock(ec2, inputs, o), offering: o }),
         lookForPurchase: async (o) => {
@@ -248,15 +249,15 @@ async function buyExtension(ec2: Ec2, store: RecordStore, block: LiveBlock, hour
     if (none) throw new Error(`CapacityBlock: ${none} Nothing was bought.`);
     const name = extensionRecordName(id);
     const nonce = randomUUID();
-    const recordOf = (o: ExtensionOffer, answered: boolean): ExtensionRecord => ({
+    const recordOf = (o: ExtensionOffer): ExtensionRecord => ({
         kind: "extension", identity: inputs.identity, nonce, sentAt: new Date(clock().now()).toISOString(), reservationId: id, offeringId: o.offeringId,
         hours: o.hours, expectedEndDate: (o.newEndDate ?? new Date(block.endDate.getTime() + o.hours * 3600_000)).toISOString(),
-        upfrontFee: o.upfrontFee, currencyCode: o.currencyCode, answered,
+        upfrontFee: o.upfrontFee, currencyCode: o.currencyCode, answered: false,
     });
     let sent: ExtensionRecord | undefined;
     const result = await purchaseFirstAvailable(found.affordable, {
         record: async (o, first) => {
-            sent = recordOf(o, false);
+            sent = recordOf(o);
             if (await recordPurchase(store, name, sent, first) !== "written") {
                 throw new Error(`CapacityBlock ${id}: another process recorded an extension of this block just now (SSM parameter ${name}); nothing was bought. ` +
                     "Run `pulumi up` again in a few minutes.");

@@ -110,7 +110,7 @@ export function closesAt(record: PurchaseRecord): string {
     return new Date(Date.parse(record.sentAt) + OPEN_PURCHASE_MS).toISOString();
 }
 
-export function describeFacts(o: OfferingFacts): string {
+function describeFacts(o: OfferingFacts): string {
     return `${o.instanceCount} x ${o.instanceType} in ${o.availabilityZone}, ${o.startDate} → ${o.endDate}, ${o.upfrontFee} ${o.currencyCode}`;
 }
 

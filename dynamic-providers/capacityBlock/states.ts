@@ -20,7 +20,7 @@ export function classifyState(state: string): StateClass {
         case "not-found":
             return "ended";
         default:
-            // assessing, delayed, unsupported, cancelling, pending, failed, cancelled, unavailable, not-found:
+            // assessing, delayed, unsupported, cancelling, pending, failed, cancelled, unavailable:
             // undocumented for blocks, reported as they are.
             return "not-usable";
     }
