@@ -112,10 +112,11 @@ export async function findByToken(ec2: Ec2, token: string, patient = true): Prom
  * Blocks with an offering's type, zone, count and start, ending at or after its end (a paid extension moves the
  * end): a second witness of a purchase whose tags the tag filter does not list yet.
  */
-export async function findByFacts(ec2: Ec2, facts: OfferingFacts): Promise<CapacityReservation[]> {
-    const pages = await retryRead(() => allPages("DescribeCapacityReservations", (settings) => ec2.sdk.paginateDescribeCapacityReservations({ client: ec2.reads, ...settings }, {
+export async function findByFacts(ec2: Ec2, facts: OfferingFacts, patient = true): Promise<CapacityReservation[]> {
+    const lookup = () => allPages("DescribeCapacityReservations", (settings) => ec2.sdk.paginateDescribeCapacityReservations({ client: ec2.reads, ...settings }, {
         Filters: [{ Name: "instance-type", Values: [facts.instanceType] }, { Name: "availability-zone", Values: [facts.availabilityZone] }],
-    })));
+    }));
+    const pages = patient ? await retryRead(lookup) : await lookup();
     const at = (d: unknown) => (d ? new Date(d as Date).getTime() : NaN);
     return blocksIn(pages).filter((r) => r.TotalInstanceCount === facts.instanceCount &&
         at(r.StartDate) === Date.parse(facts.startDate) && at(r.EndDate) >= Date.parse(facts.endDate));

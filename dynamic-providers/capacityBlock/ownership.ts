@@ -1,4 +1,7 @@
 import type { CapacityReservation } from "@aws-sdk/client-ec2";
+import { isKnown } from "../shared/unknown";
+import { isOpen, openPurchaseMessage } from "./records";
+import type { BlockRecord } from "./records";
 import { classifyState } from "./states";
 import { IDENTITY_TAG, PURCHASE_TOKEN_TAG } from "./token";
 
@@ -47,20 +50,52 @@ function overMessage(r: CapacityReservation, generation: number): string | undef
  * This copy's own block has ended: it is not adopted (nothing could run on it, and an up that kept it would go on
  * quietly), and nothing is bought. One whose payment failed is adopted, kept in state, and fails every up with its way out.
  */
-export function ownBlockOverMessage(r: CapacityReservation, generation: number): string | undefined {
+function ownBlockOverMessage(r: CapacityReservation, generation: number): string | undefined {
     if (classifyState(r.State ?? "") !== "ended") return undefined;
-    return `CapacityBlock: ${describeBlock(r)} is the block this stack bought for generation ${generation}; ${overMessage(r, generation) as string}. Nothing was bought.`;
+    return `${describeBlock(r)} is the block this stack bought for generation ${generation}; ${overMessage(r, generation) as string}. Nothing was bought.`;
 }
 
 /** Another copy of the stack has a block for this slot: refused, naming it and both ways out. */
-export function otherCopyMessage(r: CapacityReservation, token: string, identity: string, generation: number): string {
+function otherCopyMessage(r: CapacityReservation, token: string, identity: string, generation: number): string {
     const theirs = tagOf(r, IDENTITY_TAG);
     const whose = theirs ? `by another copy of this stack (identity ${theirs})` : "before capblocks tagged blocks with an identity";
-    const head = `CapacityBlock: ${describeBlock(r)} was bought for this project, stack, resource and generation ` +
+    const head = `${describeBlock(r)} was bought for this project, stack, resource and generation ` +
         `(tag ${PURCHASE_TOKEN_TAG}=${token}) ${whose}, not by this copy (identity ${identity}). It is not adopted, and nothing was bought`;
     const over = overMessage(r, generation);
     if (over) return `${head}; ${over}.`;
     return `${head}. If it is yours (this stack before \`pulumi destroy\`, which forgets the identity, or your copy on another machine), ` +
         `adopt it: set capblocks:reservation.id to ${r.CapacityReservationId} in place of the buy settings. If it is someone else's, ` +
         `use another stack name (\`pulumi stack init\`) or bump capblocks:reservation.generation (${generation} → ${generation + 1}) to buy your own.`;
+}
+
+/** Who asks: the slot (purchase token and generation) and this copy's identity (unknown in the preview of a new stack). */
+interface Asker {
+    purchaseToken: string;
+    identity: string;
+    generation: number;
+}
+
+export type SlotVerdict =
+    | { kind: "adopt"; block: CapacityReservation }
+    | { kind: "refuse"; message: string }
+    /** Nothing bought for this slot: buy. `recordClosed`: a record whose purchase did not happen is to be deleted first. */
+    | { kind: "buy"; recordClosed: boolean };
+
+/**
+ * What a new block resource does, from what its slot holds: this copy's block is adopted (unless it has ended);
+ * another copy's block, or a purchase recorded less than OPEN_PURCHASE_MS ago and not listed, refuses; else it buys.
+ * create acts on it, and preview's quote says it.
+ */
+export function judgeSlot(blocks: CapacityReservation[], record: BlockRecord | undefined, recordName: string, asker: Asker, now: number): SlotVerdict {
+    const identity = isKnown(asker.identity) ? asker.identity : "not made yet";
+    const { mine, others } = sortByOwner(blocks, asker.purchaseToken, identity);
+    const own = preferUsable(mine);
+    if (own) {
+        const over = ownBlockOverMessage(own, asker.generation);
+        return over ? { kind: "refuse", message: over } : { kind: "adopt", block: own };
+    }
+    const other = preferUsable(others);
+    if (other) return { kind: "refuse", message: otherCopyMessage(other, asker.purchaseToken, identity, asker.generation) };
+    if (record && isOpen(record, now)) return { kind: "refuse", message: openPurchaseMessage(record, recordName, asker.purchaseToken, identity) };
+    return { kind: "buy", recordClosed: record !== undefined };
 }

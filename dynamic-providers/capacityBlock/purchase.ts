@@ -12,12 +12,10 @@ import type { ExtensionPlan, LiveBlock } from "./extension";
 import type { CapacityBlockInputs } from "./inputs";
 import { filterExtensionOffers, filterOfferings, noExtensionReason, noOfferingMessage, rankOfferings } from "./offerings";
 import type { ExtensionOffer, Offering } from "./offerings";
-import { otherCopyMessage, ownBlockOverMessage, preferUsable, sortByOwner } from "./ownership";
+import { judgeSlot, preferUsable, sortByOwner } from "./ownership";
 import { claimRecord, clearRecord, readRecord, replaceRecord } from "./recordStore";
 import type { RecordStore } from "./recordStore";
-import {
-    blockRecordName, closesAt, extensionRecordName, factsOf, isOpen, openPurchaseMessage, unreadableRecordMessage,
-} from "./records";
+import { blockRecordName, closesAt, extensionRecordName, factsOf, openPurchaseMessage, unreadableRecordMessage } from "./records";
 import type { BlockRecord, ExtensionRecord, OfferingFacts, PurchaseRecord } from "./records";
 import { PURCHASE_TOKEN_TAG } from "./token";
 
@@ -123,35 +121,27 @@ export async function forgetRecord(store: RecordStore, name: string): Promise<vo
         `(${errorText(err)}); it is harmless (the next purchase for this block finds the block first), and you may delete it.`));
 }
 
-/** This copy's blocks for the slot, found by the purchase-token tag and, when facts are given, by the offering's facts. */
-async function lookForOwnBlock(ec2: Ec2, inputs: CapacityBlockInputs, facts?: OfferingFacts) {
-    const tagged = await findByToken(ec2, inputs.purchaseToken);
-    const byFacts = facts ? await findByFacts(ec2, facts) : [];
-    return sortByOwner([...tagged, ...byFacts], inputs.purchaseToken, inputs.identity);
+/** The slot's blocks: found by the purchase-token tag and, when facts are given, by the offering's facts. */
+export async function slotBlocks(ec2: Ec2, token: string, facts?: OfferingFacts, patient = true): Promise<CapacityReservation[]> {
+    const tagged = await findByToken(ec2, token, patient);
+    return facts ? [...tagged, ...await findByFacts(ec2, facts, patient)] : tagged;
 }
 
 /**
- * Before buying a block: this copy's own block is adopted (undefined when there is none to adopt); another copy's, an
- * ended own block, or a purchase recorded less than OPEN_PURCHASE_MS ago and still not listed refuses, nothing bought.
- * A record older than that with nothing listed is a purchase that did not happen: it is deleted. `recorded`: this
- * copy's record was found (create deletes it once the block is in state).
+ * Before buying a block: what its slot holds (./ownership.ts judgeSlot): this copy's block to adopt, a refusal
+ * (nothing bought), or nothing, after deleting a record whose purchase did not happen. `recorded`: this copy's record
+ * was found (create deletes it once the block is in state).
  */
 export async function findBoughtBlock(ec2: Ec2, store: RecordStore, inputs: CapacityBlockInputs): Promise<{ adopt?: CapacityReservation; recorded: boolean }> {
     const name = blockRecordName(inputs.purchaseToken);
     const { present, record } = await heldRecord(store, name, "block");
-    const { mine, others } = await beforePurchase(`looking up a block already bought with purchase token ${inputs.purchaseToken} (DescribeCapacityReservations)`,
-        () => lookForOwnBlock(ec2, inputs, record?.offering));
-    const own = preferUsable(mine);
-    if (own) {
-        const over = ownBlockOverMessage(own, inputs.generation);
-        if (over) throw new Error(over);
-        // Another copy's record (its own purchase, still open) is not this copy's to delete.
-        return { adopt: own, recorded: present && (!record || record.identity === inputs.identity) };
-    }
-    const other = preferUsable(others);
-    if (other) throw new Error(otherCopyMessage(other, inputs.purchaseToken, inputs.identity, inputs.generation));
-    if (record && isOpen(record, clock().now())) throw new Error(openPurchaseMessage(record, name, inputs.purchaseToken, inputs.identity));
-    if (record) {
+    const blocks = await beforePurchase(`looking up a block already bought with purchase token ${inputs.purchaseToken} (DescribeCapacityReservations)`,
+        () => slotBlocks(ec2, inputs.purchaseToken, record?.offering));
+    const verdict = judgeSlot(blocks, record, name, inputs, clock().now());
+    if (verdict.kind === "refuse") throw new Error(`CapacityBlock: ${verdict.message}`);
+    // Another copy's record (its own purchase, still open) is not this copy's to delete.
+    if (verdict.kind === "adopt") return { adopt: verdict.block, recorded: present && (!record || record.identity === inputs.identity) };
+    if (record && verdict.recordClosed) {
         await withRecord("deleting the closed purchase record", name, () => clearRecord(store, name));
         clock().notify(`CapacityBlock: the purchase sent at ${record.sentAt} is still not listed after ${closesAt(record)}: it did not happen; searching again.`);
     }
@@ -175,11 +165,12 @@ export async function buyBlock(ec2: Ec2, store: RecordStore, inputs: CapacityBlo
             if (claim === "written") return;
             // Another process wrote it since findBoughtBlock looked: it is buying for this slot right now.
             const held = claim.record;
-            throw new Error(held?.kind === "block" ? openPurchaseMessage(held, name, inputs.purchaseToken, inputs.identity) : `CapacityBlock: ${unreadableRecordMessage(name)}`);
+            throw new Error(`CapacityBlock: ${held?.kind === "block" ? openPurchaseMessage(held, name, inputs.purchaseToken, inputs.identity) : unreadableRecordMessage(name)}`);
         },
         purchase: async (o) => ({ reservation: await purchaseBlock(ec2, inputs, o), offering: o }),
         lookForPurchase: async (o) => {
-            const reservation = preferUsable((await lookForOwnBlock(ec2, inputs, factsOf(o))).mine);
+            const blocks = await slotBlocks(ec2, inputs.purchaseToken, factsOf(o));
+            const reservation = preferUsable(sortByOwner(blocks, inputs.purchaseToken, inputs.identity).mine);
             return reservation && { reservation, offering: o };
         },
     });

@@ -6,21 +6,33 @@ import { errorText } from "./errors";
 import { CEILING_CURRENCY } from "./fees";
 import type { CapacityBlockInputs } from "./inputs";
 import { extensionQuoteText, filterOfferings, quoteText } from "./offerings";
-import { preferUsable, sortByOwner, tagOf } from "./ownership";
-import { currentExtensionPlan } from "./purchase";
-import { recordStoreFor } from "./recordStore";
+import { judgeSlot, preferUsable, sortByOwner, tagOf } from "./ownership";
+import { currentExtensionPlan, slotBlocks } from "./purchase";
+import { readRecord, recordStoreFor } from "./recordStore";
+import { blockRecordName, unreadableRecordMessage } from "./records";
 import { IDENTITY_TAG, PURCHASE_TOKEN_TAG } from "./token";
 
 // check's quotes, shown by `pulumi preview`: what `up` would buy, searched and never bought. Preview must answer soon,
 // so no read here waits out retries, and any failure becomes quote text.
 
-/** The quote for a block not bought yet (a new resource or a new generation). */
+/** The quote for a block not bought yet (a new resource or a new generation): what create would do. */
 export async function quoteFor(inputs: CapacityBlockInputs): Promise<string> {
     const needed = ["instanceType", "instanceCount", "durationHours", "maxUpfrontFee", "startAfter", "startBefore", "availabilityZones", "selection", "region"] as const;
     const unknown = needed.filter((k) => !isKnown(inputs[k]));
     if (unknown.length > 0) return `quote not available yet: ${unknown.join(", ")} known only during update; up searches before buying`;
     try {
         const ec2 = await ec2For(inputs, true);
+        // What the slot already holds decides first, as in create: a block to adopt, or a reason to buy nothing.
+        const name = blockRecordName(inputs.purchaseToken);
+        const held = await readRecord(await recordStoreFor(ec2, true), name, false);
+        const record = held?.record?.kind === "block" ? held.record : undefined;
+        if (held && !record) return `nothing to buy: ${unreadableRecordMessage(name)}`;
+        const verdict = judgeSlot(await slotBlocks(ec2, inputs.purchaseToken, record?.offering, false), record, name, inputs, clock().now());
+        if (verdict.kind === "adopt") {
+            const r = verdict.block;
+            return `nothing to buy: up adopts ${r.CapacityReservationId} (${r.State}), the block this stack already bought with purchase token ${inputs.purchaseToken}`;
+        }
+        if (verdict.kind === "refuse") return `nothing to buy: ${verdict.message}`;
         const offerings = await searchOfferings(ec2, inputs, clock().now(), false);
         return quoteText(inputs.selection, filterOfferings(offerings, inputs), inputs);
     } catch (err) {

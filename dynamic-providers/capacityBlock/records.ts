@@ -127,11 +127,11 @@ export function openPurchaseMessage(record: BlockRecord, name: string, token: st
     const sent = `a purchase of ${describeFacts(record.offering)} was sent at ${record.sentAt}`;
     const looked = `looked up by tag ${PURCHASE_TOKEN_TAG}=${token} and by the offering's zone, type, count and dates`;
     if (record.identity === identity) {
-        return `CapacityBlock: ${sent} by this stack and got no answer, and no block from it is listed yet (${looked}). Nothing more was bought. ` +
+        return `${sent} by this stack and got no answer, and no block from it is listed yet (${looked}). Nothing more was bought. ` +
             `${LISTING_LAG}. Run \`pulumi up\` again after ${closesAt(record)}: it adopts the block if it shows by then; if not, the purchase ` +
             `did not happen, and up searches and buys again. (The purchase is recorded in SSM parameter ${name}.)`;
     }
-    return `CapacityBlock: ${sent} for this project, stack, resource and generation by another copy of this stack (identity ${record.identity}; ` +
+    return `${sent} for this project, stack, resource and generation by another copy of this stack (identity ${record.identity}; ` +
         `this copy is ${identity}), and no block from it is listed yet (${looked}; SSM parameter ${name}). Nothing was bought. Run \`pulumi up\` ` +
         `again after ${closesAt(record)}: if that copy's block shows by then, it is not adopted and the message says whose it is; if not, the ` +
         "purchase did not happen and up buys. To stay clear of that copy, use another stack name or bump capblocks:reservation.generation.";

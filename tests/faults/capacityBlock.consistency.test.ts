@@ -53,6 +53,7 @@ describe("faults: CapacityBlock under eventual consistency and crashes", () => {
                 "2026-11-23T09:15:00.000Z: it adopts the block if it shows by then; if not, the purchase did not happen, and up searches and buys again. " +
                 `(The purchase is recorded in SSM parameter ${RECORD}.)`);
             expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+            expect((await provider.check({}, INPUTS)).inputs.quote, "preview says the same").to.equal(`nothing to buy: ${second.message.replace(/^CapacityBlock: /, "")}`);
 
             market().advance(10 * MINUTE);
             const { id } = await provider.create(INPUTS);

@@ -90,8 +90,8 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             });
             expect(planned?.quote).to.equal("up would buy (cheapest, if still offered): 1 x trn2.3xlarge in sa-east-1c, " +
                 "2026-11-29T11:30:00.000Z → 2026-11-30T11:30:00.000Z, 720.00 USD; ceiling 900 USD");
-            // 13 offerings, 2 per page: the search reads every page, and buys nothing.
-            expect(calls).to.deep.equal({ "EC2Client.DescribeCapacityBlockOfferings": 7 });
+            // The slot's purchase record and blocks first (none), then 13 offerings, 2 per page: every page; nothing bought.
+            expect(calls).to.deep.equal({ "SSMClient.GetParameter": 1, "EC2Client.DescribeCapacityReservations": 1, "EC2Client.DescribeCapacityBlockOfferings": 7 });
         });
 
         // The engine sends a value not known during preview (e.g. a zone from another resource) as a sentinel string.

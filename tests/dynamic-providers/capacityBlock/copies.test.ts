@@ -3,6 +3,7 @@ import { INPUTS, START, SUPPLY } from "../../helpers/capacityBlockMarket";
 import { failure } from "../../helpers/failure";
 import { capacityBlockProvider } from "../../../dynamic-providers/capacityBlock";
 import { IDENTITY_TAG, PURCHASE_TOKEN_TAG } from "../../../dynamic-providers/capacityBlock/token";
+import { UNKNOWN } from "../../../dynamic-providers/shared/unknown";
 import type { InstalledMarket } from "../../fakes/ec2CapacityBlockMarket";
 import { install } from "../../fakes/ec2CapacityBlockMarket";
 
@@ -39,7 +40,11 @@ describe("CapacityBlock: copies of one stack in one account", () => {
         expect(err.id).to.equal(undefined);
         expect(market().count("PurchaseCapacityBlock")).to.equal(1);
         const preview = await provider.check({}, BOB);
-        expect(preview.inputs.quote, "preview of a new block still quotes; up refuses").to.match(/^up would buy/);
+        expect(preview.inputs.quote, "preview says what up does").to.equal(`nothing to buy: ${err.message.replace(/^CapacityBlock: /, "")}`);
+        const newStack = await provider.check({}, { ...BOB, identity: UNKNOWN });
+        expect(newStack.inputs.quote, "the preview of a stack whose identity is not made yet").to.contain("not by this copy (identity not made yet)");
+        expect((await provider.check({}, ALICE)).inputs.quote).to.equal(`nothing to buy: up adopts ${id} (scheduled), the block this stack already ` +
+            "bought with purchase token token-gen-1");
     });
 
     it("two first ups at once: the second copy meets the first's purchase record and buys nothing, then meets its block", async () => {
