@@ -92,9 +92,12 @@ async function withRecord<T>(what: string, name: string, act: () => Promise<T>):
     try {
         return await act();
     } catch (err) {
+        const denied = /AccessDenied|Unauthorized/.test(String((err as Error)?.name));
         throw new Error(`CapacityBlock: ${what} SSM parameter ${name} failed (${errorText(err)}); nothing was bought. capblocks records every ` +
-            "purchase there before sending it, so that a lost answer never buys twice: the AWS identity needs ssm:GetParameter, ssm:PutParameter " +
-            "and ssm:DeleteParameter on parameter/capblocks/purchases/* in the block's Region. Run `pulumi up` again once it has them.");
+            "purchase there before sending it, so that a lost answer never buys twice" + (denied
+            ? ": the AWS identity needs ssm:GetParameter, ssm:PutParameter and ssm:DeleteParameter on parameter/capblocks/purchases/* in the " +
+              "block's Region. Run `pulumi up` again once it has them."
+            : ". Run `pulumi up` again in a few minutes."));
     }
 }
 

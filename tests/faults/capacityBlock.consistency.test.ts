@@ -122,6 +122,14 @@ describe("faults: CapacityBlock under eventual consistency and crashes", () => {
                 .and.contain("nothing was bought").and.contain("ssm:GetParameter, ssm:PutParameter and ssm:DeleteParameter on parameter/capblocks/purchases/*");
             expect(market().count("PurchaseCapacityBlock")).to.equal(0);
         });
+
+        it("SSM throttling the record's write throughout: nothing is bought, and the message says to try again later", async () => {
+            market().throttle("PutParameter", 1000);
+            const err = await failure(provider.create(INPUTS));
+            expect(err.message).to.match(/^CapacityBlock: writing the purchase record SSM parameter \/capblocks\/purchases\/token-gen-1 failed \(RequestLimitExceeded: /)
+                .and.match(/nothing was bought\. .* Run `pulumi up` again in a few minutes\.$/);
+            expect(market().count("PurchaseCapacityBlock")).to.equal(0);
+        });
     });
 
     describe("an extension purchase", () => {
