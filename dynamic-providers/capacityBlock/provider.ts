@@ -12,10 +12,9 @@ import type { CapacityBlockInputs } from "./inputs";
 import { describeOffering } from "./offerings";
 import { inputsOnly, liveFields, NOT_FOUND, purchaseFields } from "./outputs";
 import { waitUntilPaid } from "./payment";
-import { buyBlock, extendBlock, findBoughtBlock, forgetRecord } from "./purchase";
+import { buyBlock, extendBlock, findBoughtBlock } from "./purchase";
 import { extensionQuoteFor, quoteFor } from "./quote";
 import { recordStoreFor } from "./recordStore";
-import { blockRecordName } from "./records";
 import { blockKeptInState, forgetNotice, isSettled, neverUsableMessage } from "./states";
 import { IDENTITY_TAG } from "./token";
 
@@ -78,19 +77,14 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         const inputs = props as unknown as CapacityBlockInputs;
         const ec2 = await ec2For(props);
         const store = await recordStoreFor(ec2);
-        const found = await findBoughtBlock(ec2, store, inputs);
-        const { reservation, offering } = found.adopt ? { reservation: found.adopt, offering: undefined } : await buyBlock(ec2, store, inputs);
+        const adopted = await findBoughtBlock(ec2, store, inputs);
+        const { reservation, offering } = adopted ? { reservation: adopted, offering: undefined } : await buyBlock(ec2, store, inputs);
         const id = reservation.CapacityReservationId as string;
         const bought = withoutUndefined({ ...inputsOnly(props), ...liveFields(reservation), ...purchaseFields(reservation, offering, inputs.durationHours) });
         clock().notify(offering
             ? `CapacityBlock: bought ${id}: ${describeOffering(offering)}. It cannot be cancelled.`
             : `CapacityBlock: adopted ${id}, found by its purchase token ${inputs.purchaseToken}; nothing was bought.`);
-        try {
-            return { id, outs: await waitUntilPaid(ec2, bought) };
-        } finally {
-            // The block is in state from here on (as a result, or kept with its id by a partial failure).
-            if (offering || found.recorded) await forgetRecord(store, blockRecordName(inputs.purchaseToken));
-        }
+        return { id, outs: await waitUntilPaid(ec2, bought) };
     },
 
     async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {

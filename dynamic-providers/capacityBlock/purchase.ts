@@ -16,7 +16,7 @@ import { judgeSlot, preferUsable, sortByOwner } from "./ownership";
 import { claimRecord, clearRecord, readRecord, replaceRecord } from "./recordStore";
 import type { RecordStore } from "./recordStore";
 import { blockRecordName, closesAt, extensionRecordName, factsOf, openPurchaseMessage, unreadableRecordMessage } from "./records";
-import type { BlockRecord, ExtensionRecord, OfferingFacts, PurchaseRecord } from "./records";
+import type { BlockRecord, ExtensionRecord, PurchaseRecord } from "./records";
 import { PURCHASE_TOKEN_TAG } from "./token";
 
 // Buying blocks and extensions. Neither purchase call has an idempotency token and neither can be undone
@@ -119,36 +119,50 @@ async function recordPurchase(store: RecordStore, name: string, record: Purchase
 }
 
 /** Deletes a record whose purchase is settled; a failure only leaves a harmless record behind, so it is reported, not thrown. */
-export async function forgetRecord(store: RecordStore, name: string): Promise<void> {
+async function forgetRecord(store: RecordStore, name: string): Promise<void> {
     await clearRecord(store, name).catch((err) => clock().notify(`CapacityBlock: could not delete the settled purchase record SSM parameter ${name} ` +
         `(${errorText(err)}); it is harmless (the next purchase for this block finds the block first), and you may delete it.`));
 }
 
-/** The slot's blocks: found by the purchase-token tag and, when facts are given, by the offering's facts. */
-export async function slotBlocks(ec2: Ec2, token: string, facts?: OfferingFacts, patient = true): Promise<CapacityReservation[]> {
+/**
+ * The slot's blocks: found by the purchase-token tag and, for a recorded purchase, by the offering's facts and by the
+ * id EC2 answered with: three witnesses, in case one listing lags.
+ */
+export async function slotBlocks(ec2: Ec2, token: string, record?: Pick<BlockRecord, "offering" | "reservationId">, patient = true): Promise<CapacityReservation[]> {
     const tagged = await findByToken(ec2, token, patient);
-    return facts ? [...tagged, ...await findByFacts(ec2, facts, patient)] : tagged;
+    if (!record) return tagged;
+    const byId = record.reservationId ? await describeReservation(ec2, record.reservationId, patient) : undefined;
+    return [...tagged, ...await findByFacts(ec2, record.offering, patient), ...(byId ? [byId] : [])];
+}
+
+/** Marks this copy's record with the block EC2 answered with; a failure only weakens a later lookup, so it is reported, not thrown. */
+async function markBought(store: RecordStore, name: string, record: BlockRecord, reservationId: string): Promise<void> {
+    if (record.reservationId === reservationId) return;
+    await replaceRecord(store, name, { ...record, reservationId }).catch((err) => clock().notify(`CapacityBlock: could not mark the purchase record ` +
+        `SSM parameter ${name} with ${reservationId} (${errorText(err)}); the block is found by its tags and dates all the same.`));
 }
 
 /**
- * Before buying a block: what its slot holds (./ownership.ts judgeSlot): this copy's block to adopt, a refusal
- * (nothing bought), or nothing, after deleting a record whose purchase did not happen. `recorded`: this copy's record
- * was found (create deletes it once the block is in state).
+ * Before buying a block: what its slot holds (./ownership.ts judgeSlot): this copy's block to adopt (undefined when
+ * there is none), a refusal (nothing bought), or nothing, after deleting a record whose purchase did not happen.
  */
-export async function findBoughtBlock(ec2: Ec2, store: RecordStore, inputs: CapacityBlockInputs): Promise<{ adopt?: CapacityReservation; recorded: boolean }> {
+export async function findBoughtBlock(ec2: Ec2, store: RecordStore, inputs: CapacityBlockInputs): Promise<CapacityReservation | undefined> {
     const name = blockRecordName(inputs.purchaseToken);
-    const { present, record } = await heldRecord(store, name, "block");
+    const { record } = await heldRecord(store, name, "block");
     const blocks = await beforePurchase(`looking up a block already bought with purchase token ${inputs.purchaseToken} (DescribeCapacityReservations)`,
-        () => slotBlocks(ec2, inputs.purchaseToken, record?.offering));
+        () => slotBlocks(ec2, inputs.purchaseToken, record));
     const verdict = judgeSlot(blocks, record, name, inputs, clock().now());
     if (verdict.kind === "refuse") throw new Error(`CapacityBlock: ${verdict.message}`);
-    // Another copy's record (its own purchase, still open) is not this copy's to delete.
-    if (verdict.kind === "adopt") return { adopt: verdict.block, recorded: present && (!record || record.identity === inputs.identity) };
+    if (verdict.kind === "adopt") {
+        // This copy's own lost answer, resolved: its record learns the id (another copy's record is not this copy's to touch).
+        if (record?.identity === inputs.identity) await markBought(store, name, record, verdict.block.CapacityReservationId as string);
+        return verdict.block;
+    }
     if (record && verdict.recordClosed) {
         await withRecord("deleting the closed purchase record", name, () => clearRecord(store, name));
         clock().notify(`CapacityBlock: the purchase sent at ${record.sentAt} is still not listed after ${closesAt(record)}: it did not happen; searching again.`);
     }
-    return { recorded: false };
+    return undefined;
 }
 
 /** Buys the policy's pick, falling to the next offering if it was sold meanwhile; records each purchase before sending it. */
@@ -172,12 +186,15 @@ export async function buyBlock(ec2: Ec2, store: RecordStore, inputs: CapacityBlo
         },
         purchase: async (o) => ({ reservation: await purchaseBlock(ec2, inputs, o), offering: o }),
         lookForPurchase: async (o) => {
-            const blocks = await slotBlocks(ec2, inputs.purchaseToken, factsOf(o));
+            const blocks = await slotBlocks(ec2, inputs.purchaseToken, { offering: factsOf(o) });
             const reservation = preferUsable(sortByOwner(blocks, inputs.purchaseToken, inputs.identity).mine);
             return reservation && { reservation, offering: o };
         },
     });
-    if ("bought" in result) return result.bought;
+    if ("bought" in result) {
+        await markBought(store, name, sent as BlockRecord, result.bought.reservation.CapacityReservationId as string);
+        return result.bought;
+    }
     if ("unanswered" in result) {
         const o = result.unanswered;
         throw new Error(`CapacityBlock: the purchase of ${o.offeringId} (${o.upfrontFee} ${o.currencyCode}) got no answer (${errorText(result.error)}) ` +

@@ -27,7 +27,7 @@ export async function quoteFor(inputs: CapacityBlockInputs): Promise<string> {
         const held = await readRecord(await recordStoreFor(ec2, true), name, false);
         const record = held?.record?.kind === "block" ? held.record : undefined;
         if (held && !record) return `nothing to buy: ${unreadableRecordMessage(name)}`;
-        const verdict = judgeSlot(await slotBlocks(ec2, inputs.purchaseToken, record?.offering, false), record, name, inputs, clock().now());
+        const verdict = judgeSlot(await slotBlocks(ec2, inputs.purchaseToken, record, false), record, name, inputs, clock().now());
         if (verdict.kind === "adopt") {
             const r = verdict.block;
             return `nothing to buy: up adopts ${r.CapacityReservationId} (${r.State}), the block this stack already bought with purchase token ${inputs.purchaseToken}`;

@@ -44,7 +44,7 @@ export async function claimRecord(store: RecordStore, name: string, record: Purc
     try {
         await store.client.send(new store.sdk.PutParameterCommand({
             Name: name, Value: JSON.stringify(record), Type: "String", Overwrite: false,
-            Description: "capblocks: a Capacity Block purchase about to be sent; deleted once the block is in the stack's state",
+            Description: "capblocks: a Capacity Block purchase, recorded before it is sent (see the capblocks README)",
         }));
         return "written";
     } catch (err) {

@@ -5,7 +5,10 @@ import { PURCHASE_TOKEN_TAG } from "./token";
 // bought may not be listed for minutes, so "not listed" never proves "not bought". Before each purchase call capblocks
 // writes what it is about to buy to an SSM parameter that it creates only if absent (PutParameter with Overwrite=false
 // fails with ParameterAlreadyExists for a second writer: one writer wins). The record outlives a lost answer, a killed
-// process, and another machine, and while it is open no second purchase is sent for the same block.
+// process, and another machine, and while it is open no second purchase is sent for the same block. Once EC2 answers
+// with the block, the record is marked with its id and kept as the purchase's receipt: a lookup by id is one more
+// witness while the listings lag, for this copy and any other. A record older than OPEN_PURCHASE_MS whose block is
+// listed nowhere is deleted by the next purchase for its slot.
 
 /** Every record lives under this path (the IAM permissions name it). */
 const RECORD_PATH = "/capblocks/purchases/";
@@ -42,6 +45,8 @@ interface RecordBase {
 export interface BlockRecord extends RecordBase {
     kind: "block";
     offering: OfferingFacts;
+    /** The block EC2 answered with (or that was found after a lost answer): the purchase is done. */
+    reservationId?: string;
 }
 
 export interface ExtensionRecord extends RecordBase {
@@ -90,7 +95,8 @@ export function decodeRecord(text: string): PurchaseRecord | undefined {
     if (!strings(r, ["identity", "nonce", "sentAt"]) || Number.isNaN(Date.parse(String(r.sentAt)))) return undefined;
     if (r.kind === "block") {
         const o = (r.offering ?? {}) as Record<string, unknown>;
-        const ok = strings(o, ["offeringId", "availabilityZone", "instanceType", "startDate", "endDate", "upfrontFee", "currencyCode"]) && typeof o.instanceCount === "number";
+        const ok = strings(o, ["offeringId", "availabilityZone", "instanceType", "startDate", "endDate", "upfrontFee", "currencyCode"]) &&
+            typeof o.instanceCount === "number" && (r.reservationId === undefined || typeof r.reservationId === "string");
         return ok ? (r as unknown as BlockRecord) : undefined;
     }
     if (r.kind === "extension") {
@@ -124,10 +130,12 @@ const LISTING_LAG = "EC2 can take minutes to list a new block (https://docs.aws.
 
 /** A block purchase recorded and not found, sent less than OPEN_PURCHASE_MS ago: nothing is bought until it closes. */
 export function openPurchaseMessage(record: BlockRecord, name: string, token: string, identity: string): string {
-    const sent = `a purchase of ${describeFacts(record.offering)} was sent at ${record.sentAt}`;
-    const looked = `looked up by tag ${PURCHASE_TOKEN_TAG}=${token} and by the offering's zone, type, count and dates`;
+    const sent = `a purchase of ${describeFacts(record.offering)} was sent at ${record.sentAt}` +
+        (record.reservationId ? ` (EC2 answered with ${record.reservationId})` : "");
+    const looked = `looked up by tag ${PURCHASE_TOKEN_TAG}=${token}, by the offering's zone, type, count and dates` +
+        (record.reservationId ? ", and by its id" : "");
     if (record.identity === identity) {
-        return `${sent} by this stack and got no answer, and no block from it is listed yet (${looked}). Nothing more was bought. ` +
+        return `${sent} by this stack, and no block from it is listed yet (${looked}). Nothing more was bought. ` +
             `${LISTING_LAG}. Run \`pulumi up\` again after ${closesAt(record)}: it adopts the block if it shows by then; if not, the purchase ` +
             `did not happen, and up searches and buys again. (The purchase is recorded in SSM parameter ${name}.)`;
     }

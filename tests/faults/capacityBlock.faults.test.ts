@@ -77,14 +77,15 @@ describe("faults: CapacityBlock against the EC2 market fake", () => {
 
             market().advance(5 * 60_000);
             const early = await failure(provider.create(INPUTS));
-            expect(early.message).to.contain("by this stack and got no answer").and.contain("Run `pulumi up` again after 2026-11-23T09:15:00.000Z");
+            expect(early.message).to.contain("by this stack, and no block from it is listed yet").and.contain("Run `pulumi up` again after 2026-11-23T09:15:00.000Z");
             expect(market().count("PurchaseCapacityBlock"), "no purchase while the first one is open").to.equal(1);
 
             market().advance(10 * 60_000);
             const { id } = await provider.create(INPUTS);
             expect(market().count("PurchaseCapacityBlock")).to.equal(2);
             expect(market().reservationIds()).to.deep.equal([id]);
-            expect(market().parameterValues(), "the record is gone once the block is in state").to.deep.equal({});
+            expect(JSON.parse(market().parameterValues()["/capblocks/purchases/token-gen-1"]), "the closed record was replaced by the new purchase's receipt")
+                .to.deep.include({ reservationId: id }).and.not.deep.include({ sentAt: "2026-11-23T09:00:00.000Z" });
         });
 
         it("CreateTags and DeleteTags throttled: update retries and the tags end as asked, the token tag kept", async () => {

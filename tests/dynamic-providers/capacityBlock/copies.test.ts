@@ -60,7 +60,7 @@ describe("CapacityBlock: copies of one stack in one account", () => {
         const { id } = await provider.create(ALICE);
         expect(market().reservationIds()).to.deep.equal([id]);
         expect(market().count("PurchaseCapacityBlock")).to.equal(1);
-        expect(market().parameterValues()).to.deep.equal({});
+        expect(JSON.parse(market().parameterValues()["/capblocks/purchases/token-gen-1"])).to.deep.include({ identity: "alice-laptop", reservationId: id });
     });
 
     it("adopting its own block leaves another copy's open purchase record alone", async () => {
