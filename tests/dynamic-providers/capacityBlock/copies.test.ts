@@ -63,6 +63,16 @@ describe("CapacityBlock: copies of one stack in one account", () => {
         expect(JSON.parse(market().parameterValues()["/capblocks/purchases/token-gen-1"])).to.deep.include({ identity: "alice-laptop", reservationId: id });
     });
 
+    it("a second copy's up right after the first copy's purchase, while the tag filter lags: the receipt finds the block; nothing bought", async () => {
+        installed.restore();
+        installed = install({ start: START, supply: SUPPLY, paymentDelayMs: 10_000 });
+        market().lagTagFilterFor(5 * MINUTE);
+        const { id } = await provider.create(ALICE);
+        market().advance(10_000);
+        expect((await failure(provider.create(BOB))).message).to.contain(`${id} (scheduled`).and.contain("(identity alice-laptop)");
+        expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+    });
+
     it("adopting its own block leaves another copy's open purchase record alone", async () => {
         const { id, outs } = await provider.create(ALICE);
         await provider.delete(id, outs);
