@@ -1,6 +1,7 @@
 import {
     DescribeCapacityBlockOfferingsCommand, DescribeCapacityReservationsCommand, EC2Client, PurchaseCapacityBlockCommand,
 } from "@aws-sdk/client-ec2";
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { performance } from "perf_hooks";
 import { capacityBlockProvider } from "../dynamic-providers/capacityBlock";
@@ -22,7 +23,7 @@ export interface CapacityBlockRun {
 
 const INPUTS = {
     instanceType: "p5.48xlarge", instanceCount: 2, durationHours: 24, maxUpfrontFee: "5000", instancePlatform: "Linux/UNIX",
-    selection: "cheapest", generation: 1, region: "us-east-2", purchaseToken: "bench-token", tags: {},
+    selection: "cheapest", generation: 1, region: "us-east-2", purchaseToken: "bench-token", identity: "bench-copy", tags: {},
 };
 
 function counts(market: Ec2CapacityBlockMarket): CallCounts {
@@ -60,6 +61,11 @@ export async function runCapacityBlockCase(paymentDelayMs: number, apiMs: number
     ec2.on(DescribeCapacityBlockOfferingsCommand).callsFake(route(market.describeOfferings));
     ec2.on(PurchaseCapacityBlockCommand).callsFake(route(market.purchase, () => (purchasedAt = performance.now())));
     ec2.on(DescribeCapacityReservationsCommand).callsFake(route(market.describeReservations));
+    // The purchase record (SSM Parameter Store) is written before the purchase and deleted once the block is in state.
+    const ssm = mockClient(SSMClient);
+    ssm.on(PutParameterCommand).callsFake(route(market.putParameter));
+    ssm.on(GetParameterCommand).callsFake(route(market.getParameter));
+    ssm.on(DeleteParameterCommand).callsFake(route(market.deleteParameter));
     const globals = globalThis as Record<string, unknown>;
     const previousClock = globals[CLOCK_HOOK_KEY];
     globals[CLOCK_HOOK_KEY] = {
@@ -84,6 +90,7 @@ export async function runCapacityBlockCase(paymentDelayMs: number, apiMs: number
         };
     } finally {
         ec2.restore();
+        ssm.restore();
         globals[CLOCK_HOOK_KEY] = previousClock;
     }
 }

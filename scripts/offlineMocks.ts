@@ -159,6 +159,7 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
         return { id: arn, state: { ...inputs, arn } };
     },
     "random:index/randomPassword:RandomPassword": (name, inputs) => ({ id: "none", state: { ...inputs, result: `mock-${hexId("pw", name, 24)}` } }),
+    "random:index/randomUuid:RandomUuid": (name, inputs) => ({ id: "none", state: { ...inputs, result: `mock-${hexId("uuid", name, 24)}` } }),
     "pulumi-nodejs:dynamic/capblocks:CapacityBlock": capacityBlockState,
     "aws:efs/fileSystem:FileSystem": (name, inputs, a) => ({ id: hexId("fs", name), state: { ...inputs, arn: arnOf(a, "elasticfilesystem", "file-system", name) } }),
     "aws:efs/mountTarget:MountTarget": (name, inputs) => ({ id: hexId("fsmt", name), state: { ...inputs, ipAddress: "10.0.16.5" } }),

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { CapacityBlock } from "../../dynamic-providers/capacityBlock";
 import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../dynamic-providers/capacityBlock/token";
 import type { AdoptReservationConfig, BuyReservationConfig } from "../config";
@@ -34,6 +35,11 @@ export interface ReservationInfo {
 
 /** The logical name of the CapacityBlock resource; part of its purchase token, so it must never change. */
 const BLOCK_RESOURCE_NAME = "block";
+/**
+ * The logical name of this stack's identity: a random id created once, before the first purchase, and kept in state.
+ * Renaming it would give this stack a new identity, and its own block would then look like another copy's.
+ */
+const IDENTITY_RESOURCE_NAME = "block-identity";
 
 /** EC2 state in which instances can launch into a Capacity Block (EC2 user guide, "Capacity Blocks for ML"). */
 const LAUNCHABLE_STATE = "active";
@@ -64,6 +70,7 @@ export function findBlockBoughtFor(cfg: BuyReservationConfig, region: string): P
 
 /** Buys (or, after the first `up`, keeps) the block with a CapacityBlock resource. */
 export async function buyReservation(cfg: BuyReservationConfig, options: BuyOptions): Promise<ReservationInfo> {
+    const identity = new random.RandomUuid(IDENTITY_RESOURCE_NAME, {});
     const block = new CapacityBlock(
         BLOCK_RESOURCE_NAME,
         {
@@ -79,6 +86,7 @@ export async function buyReservation(cfg: BuyReservationConfig, options: BuyOpti
             generation: cfg.generation,
             tags: options.tags,
             region: options.region,
+            identity: identity.result,
         },
         options.opts,
     );

@@ -37,7 +37,8 @@ export function decideDiff(olds: Record<string, unknown>, news: Record<string, u
         throw new Error(`CapacityBlock: ${secondBlockRefusal(detail, oldGeneration, `block ${String(olds.reservationId)} stays paid until ${String(olds.endDate)}`)}`);
     }
     const extension = extensionHoursFor(olds, news);
-    const otherChanges = [...PURCHASE_ONLY_KEYS, "tags"].some((k) => isKnown(news[k]) ? !same(olds[k], news[k]) : true);
+    // A new identity (a block bought before identities existed) is tagged on the block by update.
+    const otherChanges = [...PURCHASE_ONLY_KEYS, "tags", "identity"].some((k) => isKnown(news[k]) ? !same(olds[k], news[k]) : true);
     return { changes: extension > 0 || otherChanges || unknownIdentity, replaces: [], extensionHours: extension };
 }
 

@@ -38,13 +38,40 @@ export function extensionHours(fromHours: number, toHours: number): number {
     return hours;
 }
 
-/** Hours `up` still has to buy to reach `wantedHours`, given the block's hours now and extensions bought but not yet paid. */
-export function extensionHoursMissing(wantedHours: number, liveHours: number, pendingHours: number): number {
-    return Math.max(0, wantedHours - liveHours - pendingHours);
+/**
+ * How much shorter than asked a block may be. Every block ends at 11:30 UTC, so one that starts on the day of the
+ * search runs a little more or a little less than the hours asked: "One block will have a duration that is slightly
+ * less than your desired duration, while the other will have a duration slightly greater"
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-blocks-purchase.html). capblocks takes a block at most
+ * one hour short (of the same order as the 30 minutes before its end at which EC2 already stops instances), never
+ * one shorter than that; the same hour is the slack when deciding whether a block already has the hours asked.
+ */
+export const SHORTFALL_HOURS = 1;
+
+/** Exact hours from one date to a later one, minutes included; undefined when either is missing or not a date. */
+export function spanHours(start: unknown, end: unknown): number | undefined {
+    const ms = new Date(String(end)).getTime() - new Date(String(start)).getTime();
+    return Number.isFinite(ms) && ms > 0 ? Math.round(ms / 60_000) / 60 : undefined;
 }
 
-/** Whole hours from one ISO date to a later one, or undefined when either is missing or not a date. */
-export function hoursBetween(startIso: unknown, endIso: unknown): number | undefined {
-    const hours = (new Date(String(endIso)).getTime() - new Date(String(startIso)).getTime()) / 3600_000;
-    return Number.isFinite(hours) && hours > 0 ? Math.round(hours) : undefined;
+/** A span of `hours` gives at least `wantedHours`, but for SHORTFALL_HOURS. */
+export function covers(hours: number, wantedHours: number): boolean {
+    return hours >= wantedHours - SHORTFALL_HOURS;
+}
+
+/** The whole days nearest a span, as hours: the duration a block of that span was sold as (same-day minutes aside). */
+export function nominalHours(hours: number): number {
+    return Math.max(24, Math.round(hours / 24) * 24);
+}
+
+/**
+ * The extension a block needs to reach `wantedHours`, from what it has: the hours it spans now (paid extensions
+ * included) and the hours of extensions bought but not yet paid. 0 when it already has them; otherwise the fewest
+ * whole days reaching `wantedHours` (but for SHORTFALL_HOURS), and `sold: false` when EC2 sells no such extension.
+ */
+export function extensionNeeded(wantedHours: number, spannedHours: number, pendingHours: number): { hours: number; sold: boolean } {
+    const missing = wantedHours - spannedHours - pendingHours;
+    if (missing <= SHORTFALL_HOURS) return { hours: 0, sold: true };
+    const hours = Math.ceil((missing - SHORTFALL_HOURS) / 24) * 24;
+    return { hours, sold: isAllowedDuration(hours) };
 }

@@ -1,12 +1,17 @@
 import type { CapacityReservation, EC2Client } from "@aws-sdk/client-ec2";
 import { backoffDelays } from "../shared/backoff";
 import { clock } from "../shared/clock";
+import { allPages } from "../shared/pages";
 import { regionOf } from "../shared/region";
 import { isNotFoundError, isRetryableReadError } from "./errors";
+import type { HistoryEntry } from "./extension";
 import type { CapacityBlockInputs } from "./inputs";
 import type { ExtensionOffer, Offering } from "./offerings";
-import { classifyState } from "./states";
-import { CURRENCY_TAG, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG, UPFRONT_FEE_TAG } from "./token";
+import type { OfferingFacts } from "./records";
+import { CURRENCY_TAG, DURATION_TAG, IDENTITY_TAG, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG, UPFRONT_FEE_TAG } from "./token";
+
+/** The currency of an offer EC2 gave none for: never the ceiling's, so never bought. */
+const NO_CURRENCY = "(no currency stated)";
 
 // The EC2 calls of CapacityBlock. The SDK is loaded inside ec2For, never at module scope: the provider is serialized
 // into Pulumi state and must capture no SDK module.
@@ -49,77 +54,79 @@ export async function retryRead<T>(read: () => Promise<T>): Promise<T> {
 export async function searchOfferings(ec2: Ec2, inputs: CapacityBlockInputs, now: number, patient = true): Promise<Offering[]> {
     const earliest = Math.max(now, inputs.startAfter ? new Date(inputs.startAfter).getTime() : now);
     const latestEnd = inputs.startBefore ? new Date(inputs.startBefore).getTime() + inputs.durationHours * 3600_000 : undefined;
-    const search = async () => {
-        const offerings: Offering[] = [];
-        const pages = ec2.sdk.paginateDescribeCapacityBlockOfferings({ client: ec2.reads }, {
-            InstanceType: inputs.instanceType,
-            InstanceCount: inputs.instanceCount,
-            CapacityDurationHours: inputs.durationHours,
-            StartDateRange: new Date(earliest),
-            EndDateRange: latestEnd === undefined ? undefined : new Date(latestEnd),
-        });
-        for await (const page of pages) {
-            for (const o of page.CapacityBlockOfferings ?? []) {
-                if (!o.CapacityBlockOfferingId || !o.StartDate || !o.EndDate || !o.AvailabilityZone || !o.UpfrontFee) continue;
-                offerings.push({
-                    offeringId: o.CapacityBlockOfferingId,
-                    instanceType: o.InstanceType ?? inputs.instanceType,
-                    instanceCount: o.InstanceCount ?? inputs.instanceCount,
-                    availabilityZone: o.AvailabilityZone,
-                    startDate: new Date(o.StartDate),
-                    endDate: new Date(o.EndDate),
-                    durationHours: o.CapacityBlockDurationHours ?? inputs.durationHours,
-                    upfrontFee: o.UpfrontFee,
-                    currencyCode: o.CurrencyCode ?? "USD",
-                });
-            }
-        }
-        return offerings;
-    };
-    return patient ? retryRead(search) : search();
+    const search = () => allPages("DescribeCapacityBlockOfferings", (settings) => ec2.sdk.paginateDescribeCapacityBlockOfferings({ client: ec2.reads, ...settings }, {
+        InstanceType: inputs.instanceType,
+        InstanceCount: inputs.instanceCount,
+        CapacityDurationHours: inputs.durationHours,
+        StartDateRange: new Date(earliest),
+        EndDateRange: latestEnd === undefined ? undefined : new Date(latestEnd),
+    }));
+    const pages = patient ? await retryRead(search) : await search();
+    return pages.flatMap((page) => (page.CapacityBlockOfferings ?? []).flatMap((o): Offering[] => {
+        if (!o.CapacityBlockOfferingId || !o.StartDate || !o.EndDate || !o.AvailabilityZone || o.UpfrontFee === undefined) return [];
+        return [{
+            offeringId: o.CapacityBlockOfferingId,
+            instanceType: o.InstanceType ?? inputs.instanceType,
+            instanceCount: o.InstanceCount ?? inputs.instanceCount,
+            availabilityZone: o.AvailabilityZone,
+            startDate: new Date(o.StartDate),
+            endDate: new Date(o.EndDate),
+            upfrontFee: o.UpfrontFee,
+            currencyCode: o.CurrencyCode ?? NO_CURRENCY,
+        }];
+    }));
 }
 
 /** Every page of DescribeCapacityBlockExtensionOfferings for extending block `id` by `hours`. */
 export async function searchExtensionOffers(ec2: Ec2, id: string, hours: number): Promise<ExtensionOffer[]> {
-    const offers: ExtensionOffer[] = [];
-    const pages = ec2.sdk.paginateDescribeCapacityBlockExtensionOfferings({ client: ec2.reads }, {
-        CapacityReservationId: id, CapacityBlockExtensionDurationHours: hours,
-    });
-    for await (const page of pages) {
-        for (const o of page.CapacityBlockExtensionOfferings ?? []) {
-            if (!o.CapacityBlockExtensionOfferingId || !o.UpfrontFee) continue;
-            offers.push({
-                offeringId: o.CapacityBlockExtensionOfferingId,
-                hours: o.CapacityBlockExtensionDurationHours ?? hours,
-                newEndDate: o.CapacityBlockExtensionEndDate ? new Date(o.CapacityBlockExtensionEndDate) : undefined,
-                upfrontFee: o.UpfrontFee,
-                currencyCode: o.CurrencyCode ?? "USD",
-            });
-        }
-    }
-    return offers;
+    const pages = await allPages("DescribeCapacityBlockExtensionOfferings", (settings) =>
+        ec2.sdk.paginateDescribeCapacityBlockExtensionOfferings({ client: ec2.reads, ...settings }, {
+            CapacityReservationId: id, CapacityBlockExtensionDurationHours: hours,
+        }));
+    return pages.flatMap((page) => (page.CapacityBlockExtensionOfferings ?? []).flatMap((o): ExtensionOffer[] => {
+        if (!o.CapacityBlockExtensionOfferingId || o.UpfrontFee === undefined) return [];
+        return [{
+            offeringId: o.CapacityBlockExtensionOfferingId,
+            hours: o.CapacityBlockExtensionDurationHours ?? hours,
+            newEndDate: o.CapacityBlockExtensionEndDate ? new Date(o.CapacityBlockExtensionEndDate) : undefined,
+            upfrontFee: o.UpfrontFee,
+            currencyCode: o.CurrencyCode ?? NO_CURRENCY,
+        }];
+    }));
 }
 
-/** Blocks tagged with this resource's purchase token; a usable one before a payment-failed one. */
-export async function findByToken(ec2: Ec2, token: string, patient = true): Promise<CapacityReservation | undefined> {
-    const lookup = async () => {
-        const all: CapacityReservation[] = [];
-        const pages = ec2.sdk.paginateDescribeCapacityReservations({ client: ec2.reads }, {
-            Filters: [{ Name: `tag:${PURCHASE_TOKEN_TAG}`, Values: [token] }],
-        });
-        for await (const page of pages) all.push(...(page.CapacityReservations ?? []));
-        // The API model has no reservation-type filter: filter on ReservationType in code.
-        return all.filter((r) => r.ReservationType === undefined || r.ReservationType === "capacity-block");
-    };
-    const found = patient ? await retryRead(lookup) : await lookup();
-    return found.find((r) => classifyState(r.State ?? "") !== "payment-failed") ?? found[0];
+/** Capacity Blocks among reservations (the API model has no reservation-type filter: filtered in code). */
+function blocksIn(pages: { CapacityReservations?: CapacityReservation[] }[]): CapacityReservation[] {
+    return pages.flatMap((p) => p.CapacityReservations ?? []).filter((r) => r.ReservationType === undefined || r.ReservationType === "capacity-block");
+}
+
+/** Every block tagged with the purchase token, whichever copy of the stack bought it (see ./ownership.ts). */
+export async function findByToken(ec2: Ec2, token: string, patient = true): Promise<CapacityReservation[]> {
+    const lookup = () => allPages("DescribeCapacityReservations", (settings) => ec2.sdk.paginateDescribeCapacityReservations({ client: ec2.reads, ...settings }, {
+        Filters: [{ Name: `tag:${PURCHASE_TOKEN_TAG}`, Values: [token] }],
+    }));
+    return blocksIn(patient ? await retryRead(lookup) : await lookup());
+}
+
+/**
+ * Blocks with an offering's type, zone, count and start, ending at or after its end (a paid extension moves the
+ * end): a second witness of a purchase whose tags the tag filter does not list yet.
+ */
+export async function findByFacts(ec2: Ec2, facts: OfferingFacts, patient = true): Promise<CapacityReservation[]> {
+    const lookup = () => allPages("DescribeCapacityReservations", (settings) => ec2.sdk.paginateDescribeCapacityReservations({ client: ec2.reads, ...settings }, {
+        Filters: [{ Name: "instance-type", Values: [facts.instanceType] }, { Name: "availability-zone", Values: [facts.availabilityZone] }],
+    }));
+    const pages = patient ? await retryRead(lookup) : await lookup();
+    const at = (d: unknown) => (d ? new Date(d as Date).getTime() : NaN);
+    return blocksIn(pages).filter((r) => r.TotalInstanceCount === facts.instanceCount &&
+        at(r.StartDate) === Date.parse(facts.startDate) && at(r.EndDate) >= Date.parse(facts.endDate));
 }
 
 /** The block as EC2 describes it now, or undefined when EC2 no longer knows it. */
-export async function describeReservation(ec2: Ec2, id: string): Promise<CapacityReservation | undefined> {
+export async function describeReservation(ec2: Ec2, id: string, patient = true): Promise<CapacityReservation | undefined> {
     try {
         const describe = () => ec2.reads.send(new ec2.sdk.DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }));
-        const out = await retryRead(describe);
+        const out = await (patient ? retryRead(describe) : describe());
         return out.CapacityReservations?.find((r) => r.CapacityReservationId === id);
     } catch (err) {
         if (isNotFoundError(err)) return undefined;
@@ -127,38 +134,29 @@ export async function describeReservation(ec2: Ec2, id: string): Promise<Capacit
     }
 }
 
-/**
- * Hours of extension in the block's DescribeCapacityBlockExtensionHistory whose status `counts`, e.g. bought and not
- * failed, or bought and still payment-pending.
- */
-export async function extensionHistoryHours(ec2: Ec2, id: string, counts: (status: string | undefined) => boolean): Promise<number> {
-    let hours = 0;
-    const pages = ec2.sdk.paginateDescribeCapacityBlockExtensionHistory({ client: ec2.reads }, { CapacityReservationIds: [id] });
-    for await (const page of pages) {
-        for (const e of page.CapacityBlockExtensions ?? []) {
-            if (e.CapacityReservationId !== id || !counts(e.CapacityBlockExtensionStatus)) continue;
-            hours += e.CapacityBlockExtensionDurationHours ?? 0;
-        }
-    }
-    return hours;
-}
-
-/** Hours of extension bought for the block and not failed (paid or payment still pending). */
-export function extensionHoursBought(ec2: Ec2, id: string): Promise<number> {
-    return retryRead(() => extensionHistoryHours(ec2, id, (status) => status !== "payment-failed"));
+/** Every extension DescribeCapacityBlockExtensionHistory lists for block `id`. */
+export async function extensionHistory(ec2: Ec2, id: string, patient = true): Promise<HistoryEntry[]> {
+    const read = () => allPages("DescribeCapacityBlockExtensionHistory", (settings) =>
+        ec2.sdk.paginateDescribeCapacityBlockExtensionHistory({ client: ec2.reads, ...settings }, { CapacityReservationIds: [id] }));
+    const pages = patient ? await retryRead(read) : await read();
+    return pages.flatMap((p) => p.CapacityBlockExtensions ?? []).filter((e) => e.CapacityReservationId === id).map((e) => ({
+        offeringId: e.CapacityBlockExtensionOfferingId, hours: e.CapacityBlockExtensionDurationHours ?? 0, status: e.CapacityBlockExtensionStatus,
+    }));
 }
 
 /**
- * PurchaseCapacityBlock: buys `offering`, tagging the block with the user's tags, the purchase token and what it cost.
- * Sent once: an answer without a reservation counts as a lost answer (EmptyAnswer).
+ * PurchaseCapacityBlock: buys `offering`, tagging the block with the user's tags, the purchase token, the identity of
+ * this copy of the stack, and what it cost. Sent once: an answer without a reservation counts as a lost answer (EmptyAnswer).
  */
 export async function purchaseBlock(ec2: Ec2, inputs: CapacityBlockInputs, offering: Offering): Promise<CapacityReservation> {
     const tags = [
         ...Object.entries(inputs.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
         { Key: PURCHASE_TOKEN_TAG, Value: inputs.purchaseToken },
+        { Key: IDENTITY_TAG, Value: inputs.identity },
         { Key: OFFERING_ID_TAG, Value: offering.offeringId },
         { Key: UPFRONT_FEE_TAG, Value: offering.upfrontFee },
         { Key: CURRENCY_TAG, Value: offering.currencyCode },
+        { Key: DURATION_TAG, Value: String(inputs.durationHours) },
     ];
     const out = await ec2.purchases.send(new ec2.sdk.PurchaseCapacityBlockCommand({
         CapacityBlockOfferingId: offering.offeringId,

@@ -11,6 +11,13 @@ const OFFERING_GONE_CODES = [
     "InvalidCapacityBlockOfferingId.NotFound",
 ];
 
+/**
+ * InvalidParameterValue for a purchase: a bad request, or (as an independent fake answers) an offering sold meanwhile;
+ * EC2's documentation does not say which a sold offering gets. Either way EC2 bought nothing, so it is treated like an
+ * offering gone: the next offering is tried (at most MAX_PURCHASE_TRIES in all), and EC2's text is shown if none sells.
+ */
+const MAYBE_GONE_CODES = ["InvalidParameterValue"];
+
 const THROTTLING_CODES = ["RequestLimitExceeded", "Throttling", "ThrottlingException", "TooManyRequestsException"];
 
 interface AwsLikeError {
@@ -34,11 +41,16 @@ function httpStatus(err: unknown): number | undefined {
  */
 export function classifyPurchaseError(err: unknown): PurchaseOutcome {
     const code = errorCode(err);
-    if (OFFERING_GONE_CODES.includes(code)) return "offering-gone";
+    if (OFFERING_GONE_CODES.includes(code) || MAYBE_GONE_CODES.includes(code)) return "offering-gone";
     if (THROTTLING_CODES.includes(code)) return "unknown";
     const status = httpStatus(err);
     if (status !== undefined && status >= 400 && status < 500) return "rejected";
     return "unknown";
+}
+
+/** EC2 said the offering is no longer available (not merely an invalid parameter). */
+export function isOfferingGoneError(err: unknown): boolean {
+    return OFFERING_GONE_CODES.includes(errorCode(err));
 }
 
 /** Reads may be retried: throttling, 5xx, timeouts and network errors. */

@@ -28,13 +28,21 @@ export interface CapacityBlockArgs {
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Default: the stack's `aws:region`, then the AWS_REGION environment variable. */
     region?: pulumi.Input<string>;
+    /**
+     * This copy of the stack: a random id created once, before the purchase, and kept in the stack's state (e.g.
+     * `random.RandomUuid`). It is tagged on the block (`capblocks:identity`), so two copies of one stack (two people's
+     * `dev` stacks in one account) never adopt or extend each other's block.
+     */
+    identity: pulumi.Input<string>;
 }
 
 /**
- * An EC2 Capacity Block for ML, bought (or adopted by its purchase token) with a price ceiling.
+ * An EC2 Capacity Block for ML, bought (or adopted by its purchase token and identity) with a price ceiling.
  *
  * - `pulumi preview` shows the offering `up` would buy in the `quote` input, or why nothing fits.
- * - A retried or crashed `up` adopts the block tagged `capblocks:purchase-token` instead of buying again.
+ * - Each purchase is recorded in SSM (`/capblocks/purchases/…`) before it is sent: a retried or crashed `up` adopts the
+ *   block tagged with this copy's purchase token and identity instead of buying again, and while a purchase that got
+ *   no answer is not listed yet it refuses to buy (for at most 15 minutes).
  * - Changing type, count or platform fails unless `generation` is bumped too (that buys a new block).
  * - A longer `durationHours` buys an extension, bounded by `maxUpfrontFee`.
  * - **Destroying this resource does not cancel the block**: it cannot be cancelled, and runs, already paid,
@@ -57,6 +65,7 @@ export class CapacityBlock extends pulumi.dynamic.Resource {
     declare public readonly totalInstanceCount: pulumi.Output<number>;
     declare public readonly availableInstanceCount: pulumi.Output<number>;
     declare public readonly purchaseToken: pulumi.Output<string>;
+    declare public readonly identity: pulumi.Output<string>;
     declare public readonly generation: pulumi.Output<number>;
     declare public readonly region: pulumi.Output<string>;
     declare public readonly cancellationNotice: pulumi.Output<string>;

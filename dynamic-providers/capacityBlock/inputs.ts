@@ -1,6 +1,7 @@
 import type { CheckFailure } from "../shared/checks";
 import { isKnown } from "../shared/unknown";
 import { DURATION_RULE, isAllowedDuration, nearestDurations } from "./durations";
+import { isPositiveFee } from "./fees";
 
 // Input rules from the EC2 user guide, "Capacity Blocks for ML"
 // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-blocks-purchase.html).
@@ -29,6 +30,8 @@ export interface CapacityBlockInputs {
     tags?: Record<string, string>;
     region?: string;
     purchaseToken: string;
+    /** This copy of the stack: a random id made once and kept in its state, tagged on the block it buys. */
+    identity: string;
     /** Set by check for a block not yet bought: what `up` would buy, shown by `pulumi preview`. */
     quote?: string;
 }
@@ -40,12 +43,6 @@ export function withDefaults(news: Record<string, unknown>): Record<string, unkn
         selection: news.selection ?? "cheapest",
         generation: news.generation ?? 1,
     };
-}
-
-/** A positive decimal string in USD, e.g. "900" or "1234.56"; undefined when it is not one. */
-export function parseFee(fee: unknown): number | undefined {
-    if (typeof fee !== "string" || !/^\d+(\.\d+)?$/.test(fee.trim())) return undefined;
-    return Number(fee.trim());
 }
 
 /** The rule one input must follow: `problem` judges a known value, `required` is the reason when it is missing. */
@@ -80,7 +77,7 @@ const INPUT_RULES: InputRule[] = [
     {
         property: "maxUpfrontFee",
         required: "maxUpfrontFee (USD, decimal string) is required: it is the most a purchase may cost",
-        problem: (fee) => (parseFee(fee) ?? 0) > 0 ? undefined
+        problem: (fee) => isPositiveFee(fee) ? undefined
             : `maxUpfrontFee ${JSON.stringify(fee)} must be a positive USD amount as a decimal string, e.g. "900"`,
     },
     {
@@ -96,6 +93,11 @@ const INPUT_RULES: InputRule[] = [
     {
         property: "generation",
         problem: (g) => Number.isInteger(g) && Number(g) >= 1 ? undefined : `generation ${String(g)} must be a whole number ≥ 1`,
+    },
+    {
+        property: "identity",
+        required: "identity is required: the random id of this copy of the stack (components/reservation makes it with random.RandomUuid)",
+        problem: (id) => typeof id === "string" && id.trim() !== "" ? undefined : `identity ${JSON.stringify(id)} must be a non-empty string`,
     },
     {
         property: "availabilityZones",

@@ -1,4 +1,5 @@
-import { parseFee } from "./inputs";
+import { covers, spanHours, SHORTFALL_HOURS } from "./durations";
+import { CEILING_CURRENCY, compareFees, isFee } from "./fees";
 import type { CapacityBlockInputs, Selection } from "./inputs";
 
 /** One offering as the provider needs it (EC2 CapacityBlockOffering, dates as Date, fee as the decimal string). */
@@ -9,7 +10,6 @@ export interface Offering {
     availabilityZone: string;
     startDate: Date;
     endDate: Date;
-    durationHours: number;
     upfrontFee: string;
     currencyCode: string;
 }
@@ -25,43 +25,63 @@ export interface ExtensionOffer {
 
 interface OfferingFilter {
     availabilityZones?: string[];
+    durationHours: number;
     maxUpfrontFee: string;
     startAfter?: string;
     startBefore?: string;
 }
 
+type Priced = { upfrontFee: string; currencyCode: string };
+
+/** Offers never compared with the ceiling, and why: the messages say what was left out. */
+interface SetAside<T> {
+    /** Priced in another currency than the ceiling's (USD). */
+    otherCurrency: T[];
+    /** A fee that is not a plain decimal. */
+    unreadableFee: T[];
+    /** More than SHORTFALL_HOURS shorter than asked. */
+    tooShort: T[];
+}
+
 interface Affordable<T> {
     /** Those at or under the ceiling (and, for blocks, in the zones and window). */
     affordable: T[];
-    /** The cheapest of those in the zones and window, whatever its price (for "nothing under the ceiling"). */
+    /** The cheapest of those compared with the ceiling, whatever its price (for "nothing under the ceiling"). */
     cheapest?: T;
+    setAside: SetAside<T>;
 }
 
-/** Cheapest first: the one order offers are compared by price in (only offers with a fee that parses are compared). */
+/** Cheapest first, exactly (only offers whose fee isFee are compared). */
 function byFee(a: { upfrontFee: string }, b: { upfrontFee: string }): number {
-    return (parseFee(a.upfrontFee) as number) - (parseFee(b.upfrontFee) as number);
+    return compareFees(a.upfrontFee, b.upfrontFee);
 }
 
+/** Splits offers into those comparable with a USD ceiling and those set aside, then compares. */
+function affordableUnder<T extends Priced>(offers: T[], ceiling: string, tooShort: (o: T) => boolean, rank: (o: T[]) => T[]): Affordable<T> {
+    const setAside: SetAside<T> = { otherCurrency: [], unreadableFee: [], tooShort: [] };
+    const comparable = offers.filter((o) => {
+        const reason = !isFee(o.upfrontFee) ? "unreadableFee" : o.currencyCode !== CEILING_CURRENCY ? "otherCurrency" : tooShort(o) ? "tooShort" : undefined;
+        if (reason) setAside[reason].push(o);
+        return reason === undefined;
+    });
+    const ranked = rank(comparable);
+    return { affordable: ranked.filter((o) => compareFees(o.upfrontFee, ceiling) <= 0), cheapest: [...comparable].sort(byFee)[0], setAside };
+}
+
+/** Offerings in the zones and window, split by the ceiling; ranking is left to rankOfferings. */
 export function filterOfferings(offerings: Offering[], filter: OfferingFilter): Affordable<Offering> {
-    const ceiling = parseFee(filter.maxUpfrontFee) ?? 0;
     const after = filter.startAfter ? new Date(filter.startAfter).getTime() : -Infinity;
     const before = filter.startBefore ? new Date(filter.startBefore).getTime() : Infinity;
     const zones = filter.availabilityZones && filter.availabilityZones.length > 0 ? filter.availabilityZones : undefined;
     const fitting = offerings.filter((o) =>
-        (!zones || zones.includes(o.availabilityZone)) &&
-        o.startDate.getTime() >= after && o.startDate.getTime() <= before &&
-        parseFee(o.upfrontFee) !== undefined);
-    return {
-        affordable: fitting.filter((o) => (parseFee(o.upfrontFee) as number) <= ceiling),
-        cheapest: rankOfferings(fitting, "cheapest")[0],
-    };
+        (!zones || zones.includes(o.availabilityZone)) && o.startDate.getTime() >= after && o.startDate.getTime() <= before);
+    const short = (o: Offering) => !covers(spanHours(o.startDate, o.endDate) ?? 0, filter.durationHours);
+    return affordableUnder(fitting, filter.maxUpfrontFee, short, (o) => o);
 }
 
-/** Extension offers cheapest first: those at or under the ceiling, and the cheapest of all. */
+/** Extension offers cheapest first: those at or under the ceiling, and the cheapest of all comparable ones. */
 export function filterExtensionOffers(offers: ExtensionOffer[], maxUpfrontFee: string): Affordable<ExtensionOffer> {
-    const ceiling = parseFee(maxUpfrontFee) ?? 0;
-    const cheapestFirst = offers.filter((o) => parseFee(o.upfrontFee) !== undefined).sort(byFee);
-    return { affordable: cheapestFirst.filter((o) => (parseFee(o.upfrontFee) as number) <= ceiling), cheapest: cheapestFirst[0] };
+    return affordableUnder(offers, maxUpfrontFee, () => false, (o) => [...o].sort(byFee));
 }
 
 function compareBy(selection: Selection): (a: Offering, b: Offering) => number {
@@ -80,34 +100,63 @@ export function describeOffering(o: Offering): string {
     return `${o.instanceCount} x ${o.instanceType} in ${o.availabilityZone}, ${o.startDate.toISOString()} → ${o.endDate.toISOString()}, ${o.upfrontFee} ${o.currencyCode}`;
 }
 
+/** What was left out and why, as a sentence for the messages; "" when nothing was. */
+function setAsideNote<T extends Priced>(setAside: SetAside<T>, wantedHours?: number): string {
+    const parts: string[] = [];
+    const { otherCurrency, unreadableFee, tooShort } = setAside;
+    if (otherCurrency.length > 0) {
+        const currencies = [...new Set(otherCurrency.map((o) => o.currencyCode))].join(", ");
+        parts.push(`${otherCurrency.length} priced in ${currencies}, never bought under a ceiling in ${CEILING_CURRENCY}`);
+    }
+    if (unreadableFee.length > 0) parts.push(`${unreadableFee.length} whose fee is not a decimal amount (${unreadableFee.map((o) => JSON.stringify(o.upfrontFee)).join(", ")})`);
+    if (tooShort.length > 0) parts.push(`${tooShort.length} more than ${SHORTFALL_HOURS} h shorter than the ${wantedHours} h asked (a block starting today ends at 11:30 UTC)`);
+    return parts.length > 0 ? ` Left out: ${parts.join("; ")}.` : "";
+}
+
 type Request = Pick<CapacityBlockInputs, "instanceType" | "instanceCount" | "durationHours" | "maxUpfrontFee">;
 
-export function noOfferingMessage(inputs: Request, cheapest: Offering | undefined): string {
+export function noOfferingMessage(inputs: Request, found: Affordable<Offering>): string {
     const what = `${inputs.instanceCount} x ${inputs.instanceType} for ${inputs.durationHours} h`;
+    const note = setAsideNote(found.setAside, inputs.durationHours);
+    const { cheapest } = found;
+    if (!cheapest && note) {
+        return `no Capacity Block offering for ${what} in the requested zones and window can be bought under the ceiling maxUpfrontFee ` +
+            `${inputs.maxUpfrontFee} ${CEILING_CURRENCY}; nothing was bought.${note} Widen startAfter/startBefore or availabilityZones, or try another duration.`;
+    }
     if (!cheapest) {
         return `no Capacity Block offering for ${what} in the requested zones and window; nothing was bought. ` +
             `Widen startAfter/startBefore or availabilityZones, or try another duration.`;
     }
-    return `no Capacity Block offering for ${what} at or under the ceiling maxUpfrontFee ${inputs.maxUpfrontFee} USD; ` +
-        `the cheapest found is ${cheapest.upfrontFee} ${cheapest.currencyCode} (${describeOffering(cheapest)}). Nothing was bought. ` +
+    return `no Capacity Block offering for ${what} at or under the ceiling maxUpfrontFee ${inputs.maxUpfrontFee} ${CEILING_CURRENCY}; ` +
+        `the cheapest found is ${cheapest.upfrontFee} ${cheapest.currencyCode} (${describeOffering(cheapest)}). Nothing was bought.${note} ` +
         `Raise maxUpfrontFee or change the window to buy.`;
 }
 
 /** check's quote for a block not bought yet: what `up` would buy, or why nothing fits. */
 export function quoteText(selection: Selection, found: Affordable<Offering>, inputs: Request): string {
     const [pick] = rankOfferings(found.affordable, selection);
-    if (!pick) return `nothing to buy: ${noOfferingMessage(inputs, found.cheapest)}`;
-    return `up would buy (${selection}, if still offered): ${describeOffering(pick)}; ceiling ${inputs.maxUpfrontFee} USD`;
+    if (!pick) return `nothing to buy: ${noOfferingMessage(inputs, found)}`;
+    return `up would buy (${selection}, if still offered): ${describeOffering(pick)}; ceiling ${inputs.maxUpfrontFee} ${CEILING_CURRENCY}`;
+}
+
+/** Why no `hours` h extension of block `id` can be bought under the ceiling; undefined when one can. */
+export function noExtensionReason(id: string, hours: number, found: Affordable<ExtensionOffer>, maxUpfrontFee: string): string | undefined {
+    if (found.affordable.length > 0) return undefined;
+    const note = setAsideNote(found.setAside);
+    const { cheapest } = found;
+    if (cheapest) {
+        const end = cheapest.newEndDate ? cheapest.newEndDate.toISOString() : "not stated";
+        return `no ${hours} h extension of ${id} at or under the ceiling maxUpfrontFee ${maxUpfrontFee} ${CEILING_CURRENCY}; ` +
+            `the cheapest found is ${cheapest.upfrontFee} ${cheapest.currencyCode} (new end ${end}).${note} Raise maxUpfrontFee to extend.`;
+    }
+    return `EC2 offers no ${hours} h extension of ${id} now.${note} Try another duration, or run up again later.`;
 }
 
 /** The quote for extending block `id` by `hours`: the cheapest offer at or under the ceiling, or why none fits. */
 export function extensionQuoteText(id: string, hours: number, offers: ExtensionOffer[], maxUpfrontFee: string): string {
-    const { affordable: [pick], cheapest } = filterExtensionOffers(offers, maxUpfrontFee);
-    const newEnd = (o: ExtensionOffer) => `new end ${o.newEndDate ? o.newEndDate.toISOString() : "not stated"}`;
-    if (pick) return `up would extend ${id} by ${hours} h (if still offered): ${newEnd(pick)}, ${pick.upfrontFee} ${pick.currencyCode}; ceiling ${maxUpfrontFee} USD`;
-    if (cheapest) {
-        return `nothing to buy: no ${hours} h extension of ${id} at or under the ceiling maxUpfrontFee ${maxUpfrontFee} USD; ` +
-            `the cheapest found is ${cheapest.upfrontFee} ${cheapest.currencyCode} (${newEnd(cheapest)}). Raise maxUpfrontFee to extend.`;
-    }
-    return `nothing to buy: EC2 offers no ${hours} h extension of ${id} now. Try another duration, or run up again later.`;
+    const found = filterExtensionOffers(offers, maxUpfrontFee);
+    const [pick] = found.affordable;
+    if (!pick) return `nothing to buy: ${noExtensionReason(id, hours, found, maxUpfrontFee) as string}`;
+    const end = pick.newEndDate ? pick.newEndDate.toISOString() : "not stated";
+    return `up would extend ${id} by ${hours} h (if still offered): new end ${end}, ${pick.upfrontFee} ${pick.currencyCode}; ceiling ${maxUpfrontFee} ${CEILING_CURRENCY}`;
 }

@@ -1,8 +1,10 @@
 import type { CapacityReservation } from "@aws-sdk/client-ec2";
 import { withoutUndefined } from "../shared/checks";
+import { covers, nominalHours, spanHours } from "./durations";
 import type { Offering } from "./offerings";
+import { tagOf } from "./ownership";
 import { cancellationNotice } from "./states";
-import { CURRENCY_TAG, OFFERING_ID_TAG, UPFRONT_FEE_TAG } from "./token";
+import { CURRENCY_TAG, DURATION_TAG, OFFERING_ID_TAG, UPFRONT_FEE_TAG } from "./token";
 
 type Props = Record<string, unknown>;
 
@@ -30,13 +32,21 @@ export function liveFields(r: CapacityReservation): Props {
     });
 }
 
-/** What the purchase cost: from the offering bought now, or from the tags written then for a block adopted by its token. */
-export function purchaseFields(reservation: CapacityReservation, offering: Offering | undefined): Props {
-    const tag = (key: string) => reservation.Tags?.find((t) => t.Key === key)?.Value;
+/**
+ * What the purchase cost and the hours bought: from the offering bought now (the hours asked), or for a block adopted
+ * by its token from the tags written then. An adopted block that already has the hours asked keeps them as its
+ * duration; a shorter one gets the whole days it fully spans, so diff sees the difference and update extends it.
+ * Never hours rounded from its dates (a block starting today has extra minutes).
+ */
+export function purchaseFields(reservation: CapacityReservation, offering: Offering | undefined, wantedHours: number): Props {
+    const tag = (key: string) => tagOf(reservation, key);
+    const spanned = spanHours(reservation.StartDate, reservation.EndDate) ?? wantedHours;
     return {
         offeringId: offering?.offeringId ?? tag(OFFERING_ID_TAG) ?? "unknown (adopted by purchase token)",
         upfrontFee: offering?.upfrontFee ?? tag(UPFRONT_FEE_TAG) ?? "unknown",
-        currencyCode: offering?.currencyCode ?? tag(CURRENCY_TAG) ?? "USD",
+        currencyCode: offering?.currencyCode ?? tag(CURRENCY_TAG) ?? "unknown",
+        durationHours: offering || covers(spanned, wantedHours) ? wantedHours : Math.floor(spanned / 24) * 24,
+        purchasedDurationHours: offering ? wantedHours : Number(tag(DURATION_TAG)) || nominalHours(spanned),
     };
 }
 

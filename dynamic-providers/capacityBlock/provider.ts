@@ -4,8 +4,7 @@ import { clock } from "../shared/clock";
 import { regionOf } from "../shared/region";
 import { isKnown } from "../shared/unknown";
 import { boughtBlockFailures, decideDiff, tagChanges } from "./diff";
-import { hoursBetween } from "./durations";
-import { describeReservation, ec2For, extensionHoursBought, findByToken, retag } from "./ec2";
+import { describeReservation, ec2For, retag } from "./ec2";
 import type { Ec2 } from "./ec2";
 import { errorText } from "./errors";
 import { checkFailures, withDefaults } from "./inputs";
@@ -13,9 +12,11 @@ import type { CapacityBlockInputs } from "./inputs";
 import { describeOffering } from "./offerings";
 import { inputsOnly, liveFields, NOT_FOUND, purchaseFields } from "./outputs";
 import { waitUntilPaid } from "./payment";
-import { beforePurchase, buyBlock, buyExtension } from "./purchase";
+import { buyBlock, extendBlock, findBoughtBlock } from "./purchase";
 import { extensionQuoteFor, quoteFor } from "./quote";
-import { blockKeptInState, classifyState, forgetNotice, neverUsableMessage } from "./states";
+import { recordStoreFor } from "./recordStore";
+import { blockKeptInState, forgetNotice, isSettled, neverUsableMessage } from "./states";
+import { IDENTITY_TAG } from "./token";
 
 type Props = Record<string, unknown>;
 type Tags = Record<string, string>;
@@ -27,8 +28,7 @@ type Tags = Record<string, string>;
  * Reads only when the state last seen was not paid (a paid block does not go back to payment-failed).
  */
 async function refuseNeverUsable(ec2: Ec2, id: string, olds: Props): Promise<void> {
-    const seen = classifyState(String(olds.state ?? "unknown"));
-    if (seen === "paid" || seen === "ended") return;
+    if (isSettled(olds.state)) return;
     const r = await describeReservation(ec2, id);
     const message = neverUsableMessage(id, r?.State ?? "not-found", olds.generation);
     if (message) throw new Error(message);
@@ -44,8 +44,9 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
         const inputs = withDefaults(news);
         if (inputs.region === undefined) inputs.region = regionOf(inputs);
-        // A purchase is still to come for a new resource or a new generation (a new token); else the block is bought.
-        const purchaseComing = olds.purchaseToken !== news.purchaseToken;
+        // A purchase is still to come for a new resource or a new generation; else the block is bought, whatever its
+        // token now (a renamed stack or project changes the token, and buys nothing).
+        const purchaseComing = olds.purchaseToken === undefined || (olds.generation ?? 1) !== inputs.generation;
         const failures = checkFailures(inputs, new Date(clock().now()), purchaseComing);
         if (!purchaseComing) failures.push(...boughtBlockFailures(olds, inputs));
         if (inputs.region === undefined) failures.push({ property: "region", reason: "no AWS region: run `pulumi config set aws:region <region>` (or set AWS_REGION)" });
@@ -64,27 +65,26 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
 
     async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
         const decision = decideDiff(olds, withDefaults(news));
-        // A block that can never be used keeps diffing as a change (so update fails with the way out) until a new
-        // generation replaces it: after a refresh the engine has no init error left to force that update.
-        const stuck = decision.replaces.length === 0 && neverUsableMessage("", String(olds.state ?? ""), olds.generation) !== undefined;
+        // A block not yet paid, or never usable, keeps diffing as a change until it is paid or a new generation
+        // replaces it: update reads it again and fails with the way out if its payment failed. After a refresh the
+        // engine has no init error left to force that update, and refresh itself may have run the state-only provider.
+        const unsettled = decision.replaces.length === 0 && !isSettled(olds.state);
         // delete makes no AWS call, so the order of delete and create on replacement does not matter.
-        return { changes: decision.changes || stuck, replaces: decision.replaces, deleteBeforeReplace: false };
+        return { changes: decision.changes || unsettled, replaces: decision.replaces, deleteBeforeReplace: false };
     },
 
     async create(props: Props): Promise<pulumi.dynamic.CreateResult> {
         const inputs = props as unknown as CapacityBlockInputs;
         const ec2 = await ec2For(props);
-        const adopted = await beforePurchase(`looking up a block already bought with purchase token ${inputs.purchaseToken} (DescribeCapacityReservations)`,
-            () => findByToken(ec2, inputs.purchaseToken));
-        const { reservation, offering } = adopted ? { reservation: adopted, offering: undefined } : await buyBlock(ec2, inputs);
+        const store = await recordStoreFor(ec2);
+        const adopted = await findBoughtBlock(ec2, store, inputs);
+        const { reservation, offering } = adopted ? { reservation: adopted, offering: undefined } : await buyBlock(ec2, store, inputs);
         const id = reservation.CapacityReservationId as string;
-        const bought = withoutUndefined({ ...inputsOnly(props), ...liveFields(reservation), ...purchaseFields(reservation, offering) });
+        const bought = withoutUndefined({ ...inputsOnly(props), ...liveFields(reservation), ...purchaseFields(reservation, offering, inputs.durationHours) });
         clock().notify(offering
             ? `CapacityBlock: bought ${id}: ${describeOffering(offering)}. It cannot be cancelled.`
             : `CapacityBlock: adopted ${id}, found by its purchase token ${inputs.purchaseToken}; nothing was bought.`);
-        const outs = await waitUntilPaid(ec2, bought);
-        const purchased = hoursBetween(outs.startDate, outs.endDate) ?? inputs.durationHours;
-        return { id, outs: { ...outs, durationHours: purchased, purchasedDurationHours: purchased } };
+        return { id, outs: await waitUntilPaid(ec2, bought) };
     },
 
     async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
@@ -104,14 +104,12 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         const ec2 = await ec2For(olds);
         await refuseNeverUsable(ec2, id, olds);
         const { set, remove } = tagChanges(olds.tags as Tags | undefined, inputs.tags as Tags | undefined);
+        // A block bought before blocks carried an identity gets this copy's, so this copy finds it as its own.
+        if (typeof inputs.identity === "string" && inputs.identity !== olds.identity) set[IDENTITY_TAG] = inputs.identity;
         await retag(ec2, id, set, remove);
-        // The block keeps its token: a token can only change with the generation, and that replaces.
-        const outs: Props = { ...inputsOnly(olds), ...inputsOnly(inputs), purchaseToken: olds.purchaseToken };
-        if (decision.extensionHours > 0) {
-            const base = Number(olds.purchasedDurationHours ?? olds.durationHours);
-            const missing = Number(inputs.durationHours) - base - await extensionHoursBought(ec2, id);
-            if (missing > 0) await buyExtension(ec2, id, missing, String(inputs.maxUpfrontFee));
-        }
+        // The block keeps its token: only a new generation buys another block, and that replaces.
+        const outs: Props = { ...inputsOnly(olds), ...inputsOnly(inputs), purchaseToken: olds.purchaseToken ?? inputs.purchaseToken };
+        if (decision.extensionHours > 0) await extendBlock(ec2, await recordStoreFor(ec2), id, inputs as unknown as CapacityBlockInputs);
         try {
             const r = await describeReservation(ec2, id);
             return { outs: withoutUndefined({ ...outs, ...(r ? liveFields(r) : NOT_FOUND) }) };

@@ -15,13 +15,25 @@ export function classifyState(state: string): StateClass {
             return "pending";
         case "payment-failed":
             return "payment-failed";
+        // not-found: what read and update store for a block EC2 no longer returns (./outputs.ts NOT_FOUND); nothing more happens to it.
         case "expired":
+        case "not-found":
             return "ended";
         default:
-            // assessing, delayed, unsupported, cancelling, pending, failed, cancelled, unavailable, not-found:
+            // assessing, delayed, unsupported, cancelling, pending, failed, cancelled, unavailable:
             // undocumented for blocks, reported as they are.
             return "not-usable";
     }
+}
+
+/**
+ * The stored state will not change by itself into something up must act on: paid, or over. Any other (payment-pending,
+ * payment-failed, undocumented) makes diff report a change, so update reads the block again (a refresh after a
+ * partial failure runs the state-only provider, which cannot).
+ */
+export function isSettled(state: unknown): boolean {
+    const cls = classifyState(String(state ?? "unknown"));
+    return cls === "paid" || cls === "ended";
 }
 
 /**

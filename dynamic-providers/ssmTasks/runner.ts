@@ -1,6 +1,7 @@
 import type { CommandInvocation, SSMClient } from "@aws-sdk/client-ssm";
 import { nextPollDelayMs } from "../shared/backoff";
 import type { Clock } from "../shared/clock";
+import { allPages } from "../shared/pages";
 import type { InvocationView } from "./output";
 
 /**
@@ -26,11 +27,9 @@ export async function describeAgents(client: SSMClient, instanceIds: string[]): 
     const { paginateDescribeInstanceInformation } = await import("@aws-sdk/client-ssm");
     const pages = await Promise.all(
         chunk(instanceIds, INSTANCES_PER_COMMAND).map(async (ids) => {
-            const infos = [];
-            for await (const page of paginateDescribeInstanceInformation({ client }, { Filters: [{ Key: "InstanceIds", Values: ids }] })) {
-                infos.push(...(page.InstanceInformationList ?? []));
-            }
-            return infos;
+            const all = await allPages("SSM DescribeInstanceInformation", (settings) =>
+                paginateDescribeInstanceInformation({ client, ...settings }, { Filters: [{ Key: "InstanceIds", Values: ids }] }));
+            return all.flatMap((page) => page.InstanceInformationList ?? []);
         }),
     );
     return new Map(pages.flat().filter((i) => i.InstanceId).map((i) => [i.InstanceId as string, i.PingStatus ?? "Unknown"]));
@@ -129,9 +128,8 @@ async function endedInvocations(client: SSMClient, commandId: string, sinceSendM
     const { paginateListCommandInvocations } = await import("@aws-sdk/client-ssm");
     const ended: CommandInvocation[] = [];
     try {
-        for await (const page of paginateListCommandInvocations({ client }, { CommandId: commandId, Details: true })) {
-            ended.push(...(page.CommandInvocations ?? []).filter((i) => TERMINAL.includes(i.Status ?? "")));
-        }
+        const all = await allPages("SSM ListCommandInvocations", (settings) => paginateListCommandInvocations({ client, ...settings }, { CommandId: commandId, Details: true }));
+        for (const page of all) ended.push(...(page.CommandInvocations ?? []).filter((i) => TERMINAL.includes(i.Status ?? "")));
     } catch (error) {
         if (!notVisibleYet(error) || sinceSendMs > 60_000) throw error;
     }

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import {
     DescribeCapacityBlockOfferingsCommand, DescribeCapacityReservationsCommand, EC2Client, PurchaseCapacityBlockCommand,
 } from "@aws-sdk/client-ec2";
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { InstalledMarket } from "./ec2CapacityBlockMarket";
 import { install } from "./ec2CapacityBlockMarket";
 
@@ -76,5 +77,55 @@ describe("EC2 capacity-block market fake", () => {
         const lost = await ec2.send(new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: offer.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX" })).then(() => undefined, (e: Error) => e);
         expect(lost?.name).to.equal("TimeoutError");
         expect(installed.market.reservationIds()).to.have.length(1);
+    });
+
+    it("offers same-day blocks ending at 11:30 UTC with extra minutes, in the supply's currency", async () => {
+        installed.restore();
+        installed = install({
+            start: Date.parse("2026-11-23T09:00:00Z"),
+            supply: [{ instanceType: "p5.48xlarge", availabilityZone: "sa-east-1a", maxCount: 2, pricePerInstanceHour: 10, startDays: [], sameDayStartMinutes: [115, 215], currencyCode: "GBP" }],
+        });
+        const { CapacityBlockOfferings: offers = [] } = await ec2.send(new DescribeCapacityBlockOfferingsCommand({ InstanceType: "p5.48xlarge", InstanceCount: 1, CapacityDurationHours: 24, MaxResults: 2 }));
+        expect(offers.map((o) => [new Date(o.StartDate as Date).toISOString(), new Date(o.EndDate as Date).toISOString(), o.CapacityBlockDurationHours, o.CapacityBlockDurationMinutes, o.CurrencyCode]))
+            .to.deep.equal([
+                ["2026-11-23T10:55:00.000Z", "2026-11-24T11:30:00.000Z", 24, 35, "GBP"],
+                ["2026-11-23T12:35:00.000Z", "2026-11-24T11:30:00.000Z", 22, 55, "GBP"],
+            ]);
+    });
+
+    it("lists a new block at once but not by a tag filter while the tag index lags; repeats a NextToken when asked", async () => {
+        const [offer] = await search();
+        installed.market.lagTagFilterFor(3 * 60_000);
+        await ec2.send(new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: offer.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX",
+            TagSpecifications: [{ ResourceType: "capacity-reservation", Tags: [{ Key: "k", Value: "v" }] }] }));
+        const byTag = () => ec2.send(new DescribeCapacityReservationsCommand({ Filters: [{ Name: "tag:k", Values: ["v"] }] }));
+        const byFacts = await ec2.send(new DescribeCapacityReservationsCommand({ Filters: [{ Name: "instance-type", Values: ["p5.48xlarge"] }, { Name: "availability-zone", Values: ["sa-east-1a"] }] }));
+        expect(byFacts.CapacityReservations).to.have.length(1);
+        expect((await byTag()).CapacityReservations).to.deep.equal([]);
+        installed.market.advance(3 * 60_000);
+        expect((await byTag()).CapacityReservations).to.have.length(1);
+        installed.market.repeatNextToken("DescribeCapacityReservations");
+        expect((await ec2.send(new DescribeCapacityReservationsCommand({ NextToken: "t" }))).NextToken).to.equal("t");
+    });
+
+    it("dies right after a purchase answered when asked: every later call fails until revived", async () => {
+        const [offer] = await search();
+        installed.market.killAfterNextPurchase();
+        await ec2.send(new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: offer.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX" }));
+        const dead = await search().then(() => undefined, (e: Error) => e);
+        expect(dead?.message).to.equal("process killed");
+        installed.market.revive();
+        expect(await search()).to.have.length.greaterThan(0);
+    });
+
+    it("keeps SSM parameters: create-only puts conflict, missing names are not found", async () => {
+        const ssm = new SSMClient({ region: "sa-east-1" });
+        await ssm.send(new PutParameterCommand({ Name: "/p", Value: "1", Type: "String", Overwrite: false }));
+        const again = await ssm.send(new PutParameterCommand({ Name: "/p", Value: "2", Type: "String", Overwrite: false })).then(() => undefined, (e: Error) => e);
+        expect(again?.name).to.equal("ParameterAlreadyExists");
+        expect((await ssm.send(new GetParameterCommand({ Name: "/p" }))).Parameter?.Value).to.equal("1");
+        await ssm.send(new DeleteParameterCommand({ Name: "/p" }));
+        const gone = await ssm.send(new GetParameterCommand({ Name: "/p" })).then(() => undefined, (e: Error) => e);
+        expect(gone?.name).to.equal("ParameterNotFound");
     });
 });

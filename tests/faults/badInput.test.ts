@@ -20,7 +20,7 @@ describe("faults: bad input, as the user reads it", () => {
         const NOW = Date.parse("2026-11-23T09:00:00Z");
         const VALID = {
             instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", instancePlatform: "Linux/UNIX",
-            selection: "cheapest", generation: 1, region: "sa-east-1", purchaseToken: "token-gen-1",
+            selection: "cheapest", generation: 1, region: "sa-east-1", purchaseToken: "token-gen-1", identity: "copy-a",
         };
         const provider = capacityBlockProvider as Required<typeof capacityBlockProvider>;
         let installed: InstalledMarket;

@@ -63,20 +63,29 @@ describe("faults: CapacityBlock against the EC2 market fake", () => {
             expect(err.id, "no block, nothing kept in state").to.equal(undefined);
         });
 
-        it("PurchaseCapacityBlock throttled: never resent; the token lookup decides, and the next up buys once", async () => {
+        it("PurchaseCapacityBlock throttled: never resent; the next up refuses while the purchase is open, and buys once after it closes", async () => {
             market().throttle("PurchaseCapacityBlock", 1);
             const err = await failure(provider.create(INPUTS));
             expect(err.message).to.contain("got no answer (RequestLimitExceeded: Request limit exceeded.)")
                 .and.contain(`no block tagged ${PURCHASE_TOKEN_TAG}=token-gen-1 is listed yet`)
                 .and.contain("It may or may not have been bought. Nothing more was bought.")
-                .and.contain("Run `pulumi up` again in a few minutes");
+                .and.contain("Run `pulumi up` again in a few minutes")
+                .and.contain("buys again only if nothing is listed by 2026-11-23T09:15:00.000Z");
             expect(market().count("PurchaseCapacityBlock"), "a throttled purchase is not retried blindly").to.equal(1);
             expect(market().count("DescribeCapacityReservations"), "the token lookup was polled").to.be.greaterThan(2);
             expect(market().reservationIds()).to.have.length(0);
 
+            market().advance(5 * 60_000);
+            const early = await failure(provider.create(INPUTS));
+            expect(early.message).to.contain("by this stack, and no block from it is listed yet").and.contain("Run `pulumi up` again after 2026-11-23T09:15:00.000Z");
+            expect(market().count("PurchaseCapacityBlock"), "no purchase while the first one is open").to.equal(1);
+
+            market().advance(10 * 60_000);
             const { id } = await provider.create(INPUTS);
             expect(market().count("PurchaseCapacityBlock")).to.equal(2);
             expect(market().reservationIds()).to.deep.equal([id]);
+            expect(JSON.parse(market().parameterValues()["/capblocks/purchases/token-gen-1"]), "the closed record was replaced by the new purchase's receipt")
+                .to.deep.include({ reservationId: id }).and.not.deep.include({ sentAt: "2026-11-23T09:00:00.000Z" });
         });
 
         it("CreateTags and DeleteTags throttled: update retries and the tags end as asked, the token tag kept", async () => {
@@ -98,14 +107,21 @@ describe("faults: CapacityBlock against the EC2 market fake", () => {
             expect(extended).to.include({ durationHours: 48, reservationId: id });
         });
 
-        it("PurchaseCapacityBlockExtension throttled: never resent; the history decides; the retried update buys once", async () => {
+        it("PurchaseCapacityBlockExtension throttled: never resent; the retried update refuses while it is open, and buys once after", async () => {
             const { id, outs } = await provider.create(INPUTS);
             market().throttle("PurchaseCapacityBlockExtension", 1);
             const news = { ...INPUTS, durationHours: 48, maxUpfrontFee: "1000" };
+            const sentAt = market().clock.now();
             const err = await failure(provider.update(id, outs, news));
+            const closes = new Date(sentAt + 15 * 60_000).toISOString();
             expect(err.message).to.equal(`CapacityBlock ${id}: the 24 h extension purchase got no answer (RequestLimitExceeded: Request limit exceeded.) ` +
-                "and the extension history does not show it yet. Nothing more was bought. Run `pulumi up` again in a few minutes: it checks the history before buying.");
+                "and the extension history does not show it yet. Nothing more was bought. Run `pulumi up` again in a few minutes: it checks the history " +
+                `and the block's end date before buying, and buys again only if neither shows it by ${closes} (recorded in SSM parameter /capblocks/purchases/${id}).`);
             expect(market().count("PurchaseCapacityBlockExtension")).to.equal(1);
+            const early = await failure(provider.update(id, outs, news));
+            expect(early.message).to.contain(`Run \`pulumi up\` again after ${closes}`).and.match(/Nothing more was bought\.$/);
+            expect(market().count("PurchaseCapacityBlockExtension")).to.equal(1);
+            market().advance(15 * 60_000);
             await provider.update(id, outs, news);
             expect(market().count("PurchaseCapacityBlockExtension")).to.equal(2);
             await provider.update(id, outs, news);

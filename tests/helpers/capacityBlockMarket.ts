@@ -13,6 +13,6 @@ export const SUPPLY: MarketOptions["supply"] = [
 /** CapacityBlock inputs as the host hands them to the provider: a one-day trn2.3xlarge under a 900 USD ceiling. */
 export const INPUTS = {
     instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", instancePlatform: "Linux/UNIX",
-    selection: "cheapest", generation: 1, region: "sa-east-1", purchaseToken: "token-gen-1", tags: { team: "ml" },
+    selection: "cheapest", generation: 1, region: "sa-east-1", purchaseToken: "token-gen-1", identity: "copy-a", tags: { team: "ml" },
     __provider: "serialized-provider-text",
 };

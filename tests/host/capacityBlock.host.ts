@@ -29,7 +29,7 @@ const MARKET = {
         ],
     },
 };
-const ARGS = { instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", region: "sa-east-1", tags: { team: "ml" } };
+const ARGS = { instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", region: "sa-east-1", tags: { team: "ml" }, identity: "host-copy" };
 const MODULE = "dynamic-providers/capacityBlock/index.ts";
 const block = (name: string) => ({ modulePath: MODULE, className: "CapacityBlock", name, args: ARGS });
 
@@ -43,7 +43,7 @@ async function messageTexts(host: ProviderHost): Promise<string[]> {
 }
 
 describe("CapacityBlock in the dynamic-provider host", () => {
-    const suite = useHostSuite({ fakes: [MARKET] }, [block("block"), block("lost"), block("unpaid")]);
+    const suite = useHostSuite({ fakes: [MARKET] }, [block("block"), block("lost"), block("unpaid"), block("adopted"), block("slow")]);
     let host: ProviderHost;
     let callsDuring: HostSuite["callsDuring"];
     before(() => ({ host, callsDuring } = suite()));
@@ -90,8 +90,8 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             });
             expect(planned?.quote).to.equal("up would buy (cheapest, if still offered): 1 x trn2.3xlarge in sa-east-1c, " +
                 "2026-11-29T11:30:00.000Z → 2026-11-30T11:30:00.000Z, 720.00 USD; ceiling 900 USD");
-            // 13 offerings, 2 per page: the search reads every page, and buys nothing.
-            expect(calls).to.deep.equal({ "EC2Client.DescribeCapacityBlockOfferings": 7 });
+            // The slot's purchase record and blocks first (none), then 13 offerings, 2 per page: every page; nothing bought.
+            expect(calls).to.deep.equal({ "SSMClient.GetParameter": 1, "EC2Client.DescribeCapacityReservations": 1, "EC2Client.DescribeCapacityBlockOfferings": 7 });
         });
 
         // The engine sends a value not known during preview (e.g. a zone from another resource) as a sentinel string.
@@ -162,9 +162,11 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             });
             expect(outcome.step).to.equal("update");
             expect(outcome.planned?.quote).to.equal(`up would extend ${id} by 24 h (if still offered): new end ${EXTENDED_END}, 720.00 USD; ceiling 1000 USD`);
-            // The block is found by its purchase token (Check gets no state), then extensions still paying and the offers.
+            // The block is found by its purchase token (Check gets no state), then its extension record, the extensions
+            // still paying, and the offers.
             expect(calls).to.deep.equal({
                 "EC2Client.DescribeCapacityReservations": 1,
+                "SSMClient.GetParameter": 1,
                 "EC2Client.DescribeCapacityBlockExtensionHistory": 1,
                 "EC2Client.DescribeCapacityBlockExtensionOfferings": 1,
             });
@@ -250,11 +252,13 @@ describe("CapacityBlock in the dynamic-provider host", () => {
         });
     });
 
-    describe("a lost purchase answer", () => it("fails that up; the next up adopts the block: one purchase in all", async () => {
+    // F1: a purchase whose answer was lost is recorded in SSM before it is sent; until EC2 lists the block (or 15
+    // minutes pass) every up refuses to buy, and says when to run it again.
+    describe("a lost purchase answer", () => it("fails that up; the next refuses to buy while the block is not listed; the one after adopts: one purchase in all", async () => {
         const life = new ResourceLifecycle(suite().resources.lost);
         const token = life.resource.registration.inputs.purchaseToken;
         await host.control("market", "loseNextPurchaseAnswer");
-        await host.control("market", "hideNewReservationsFor", 30 * 60_000);
+        await host.control("market", "hideNewReservationsFor", 10 * 60_000);
         let first: StepOutcome | undefined;
         const firstCalls = await callsDuring(async () => {
             first = await life.up();
@@ -263,10 +267,23 @@ describe("CapacityBlock in the dynamic-provider host", () => {
         expect(first?.error?.details).to.contain("got no answer").and.contain("Nothing more was bought");
         expect(first?.error?.initFailure).to.equal(undefined);
         expect(life.state).to.equal(undefined);
+        const record = `/capblocks/purchases/${String(token)}`;
+        expect(JSON.parse(String(await host.control("market", "parameter", record)))).to.deep.include({ kind: "block", identity: "host-copy" })
+            .and.not.have.property("reservationId");
 
-        // Blocks bought later are listed at once again; this one shows up once its 30 minutes are over.
+        // Blocks bought later are listed at once again; this one shows up once its 10 minutes are over.
         await host.control("market", "hideNewReservationsFor", 0);
-        await host.control("market", "advance", 30 * 60_000);
+        await host.control("market", "advance", 60_000);
+        let early: StepOutcome | undefined;
+        const earlyCalls = await callsDuring(async () => {
+            early = await life.up();
+        });
+        expect(earlyCalls).to.not.have.property(PURCHASE);
+        expect(early?.error?.details).to.match(/^CapacityBlock: a purchase of 1 x trn2\.3xlarge in sa-east-1c, .* was sent at \S+ by this stack, and no block from it is listed yet/)
+            .and.contain("Nothing more was bought").and.match(/Run `pulumi up` again after \S+: it adopts the block if it shows by then/);
+        expect(life.state).to.equal(undefined);
+
+        await host.control("market", "advance", 10 * 60_000);
         let second: StepOutcome | undefined;
         const secondCalls = await callsDuring(async () => {
             second = await life.up();
@@ -279,6 +296,54 @@ describe("CapacityBlock in the dynamic-provider host", () => {
         // What it cost comes from the tags written at purchase.
         expect(life.state?.outputs).to.include({ reservationId: id, state: "scheduled", upfrontFee: "720.00" });
         expect(await messageTexts(host)).to.include(`CapacityBlock: adopted ${id}, found by its purchase token ${String(token)}; nothing was bought.`);
+        expect(JSON.parse(String(await host.control("market", "parameter", record))), "the record keeps the block's id").to.deep.include({ reservationId: id });
+    }));
+
+    // F3: after destroy (forget) and an up that adopts the extended block, raising durationHours buys exactly the
+    // missing hours, once, and preview quoted that very number.
+    describe("an extended block forgotten and adopted again", () => it("extends by exactly the hours preview quoted, once", async () => {
+        const life = new ResourceLifecycle(suite().resources.adopted);
+        expect((await life.up()).error).to.equal(undefined);
+        const id = life.state?.id ?? "";
+        const end = Date.parse(String(life.state?.outputs.endDate));
+        const plusDays = (days: number) => new Date(end + days * 24 * 3600_000).toISOString();
+        expect((await life.up({ durationHours: 48, maxUpfrontFee: "1000" })).error).to.equal(undefined);
+        await host.control("market", "advance", 3 * 60_000);
+        expect((await life.destroy()).error).to.equal(undefined);
+        const adopted = await life.up({ durationHours: 48, maxUpfrontFee: "1000" });
+        expect(adopted).to.include({ step: "create", error: undefined });
+        expect(life.state).to.include({ id });
+        expect(life.state?.outputs).to.include({ durationHours: 48, endDate: plusDays(1) });
+
+        const preview = await life.preview({ durationHours: 72, maxUpfrontFee: "1000" });
+        expect(preview.planned?.quote).to.match(new RegExp(`^up would extend ${id} by 24 h \\(if still offered\\): new end ${plusDays(2).replace(/\./g, "\\.")}, \\d+\\.00 USD`));
+        const calls = await callsDuring(async () => {
+            expect(await life.up({ durationHours: 72, maxUpfrontFee: "1000" })).to.include({ step: "update", error: undefined });
+        });
+        expect(calls["EC2Client.PurchaseCapacityBlockExtension"]).to.equal(1);
+        expect(await host.control("market", "extensionHours", id)).to.deep.equal([24, 24]);
+        expect((await life.up({ durationHours: 72, maxUpfrontFee: "1000" })).step).to.equal("same");
+    }));
+
+    // F8: refresh after a kept-in-state create runs the small state-only provider, which keeps the state as it was; a
+    // payment that fails afterwards must still fail the next up with the way out.
+    describe("a slow payment, refreshed, then failed", () => it("fails the next up with the payment-failed message", async () => {
+        const life = new ResourceLifecycle(suite().resources.slow);
+        await host.control("market", "paymentDelayForNext", 30 * 60_000);
+        await host.control("market", "failNextPayment");
+        const created = await life.up();
+        expect(created.error?.initFailure?.properties).to.include({ state: "payment-pending" });
+        const id = created.error?.initFailure?.id ?? "";
+        expect((await life.refresh()).error).to.equal(undefined);
+        expect(life.state?.outputs).to.include({ state: "payment-pending" });
+        life.state = { ...(life.state as NonNullable<typeof life.state>), initErrors: [] };
+        await host.control("market", "advance", 15 * 60_000);
+        const next = await life.up();
+        expect(next.diff?.changes).to.equal("DIFF_SOME");
+        expect(next).to.include({ step: "update" });
+        expect(next.error?.details).to.equal(`CapacityBlock ${id}: payment failed (state payment-failed). EC2 released the block and it cost nothing; ` +
+            "it can never be used. Check the AWS account's billing and payment method, then bump generation (1 → 2) to buy a new block. " +
+            "Until generation changes, every up fails here.");
     }));
 
     describe("a failed payment", () => it("keeps failing every up with the way out until generation changes; refresh reports, destroy works", async () => {

@@ -5,7 +5,7 @@ import type { BuyReservationConfig } from "../../../components/config";
 import { adoptReservation, buyReservation } from "../../../components/reservation";
 import { nextStepFor } from "../../../components/reservation/nextStep";
 import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../../dynamic-providers/capacityBlock/token";
-import { activeBlock, mockAws, REGION, resolved } from "../../helpers/mocks";
+import { activeBlock, mockAws, oneOfType, REGION, resolved, settle } from "../../helpers/mocks";
 
 const buyCfg: BuyReservationConfig = {
     kind: "buy", instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900",
@@ -33,6 +33,19 @@ describe("reservation: buy", () => {
         ]);
         expect(info).to.include({ launchable: true, source: "bought", instanceType: "trn2.3xlarge" });
         expect(await resolved(info.state)).to.equal("active");
+    });
+
+    // F5: two copies of one stack (two people's `dev` stacks in one account) share the purchase token; the identity,
+    // created before the block and kept in state, tells their blocks apart.
+    it("gives the block this stack's identity: a random id made by a RandomUuid kept in state, never renamed", async () => {
+        const run = await mockAws({ block: undefined });
+        await buyReservation(buyCfg, { region: REGION, tags: {} });
+        await settle();
+        const identity = oneOfType(run, "random:index/randomUuid:RandomUuid");
+        expect(identity.name).to.equal("block-identity");
+        const block = oneOfType(run, "pulumi-nodejs:dynamic/capblocks:CapacityBlock");
+        expect(block.inputs.identity).to.be.a("string").and.match(/^mock-uuid-/);
+        expect(block.inputs.purchaseToken).to.equal(purchaseToken("capblocks", "test", "block", 1));
     });
 
     it("treats a block the lookup does not find as not bought yet: no instance this run", async () => {

@@ -17,6 +17,10 @@ describe("capacity block changes", () => {
         it("ignores the quote and the token", () => {
             expect(decideDiff(olds, { ...valid, quote: "new", purchaseToken: "other" }).changes).to.equal(false);
         });
+        it("updates, never replaces, for a new identity (a block bought before identities gets this copy's tag)", () => {
+            expect(decideDiff(olds, { ...valid, identity: "copy-a" })).to.deep.equal({ changes: true, replaces: [], extensionHours: 0 });
+            expect(decideDiff({ ...olds, identity: "copy-a" }, { ...valid, identity: "copy-a" }).changes).to.equal(false);
+        });
         it("refuses a type, count or platform change without a generation bump, saying how to confirm", () => {
             expect(() => decideDiff(olds, { ...valid, instanceCount: 2 })).to.throw(/second Capacity Block.*cannot be cancelled.*bump generation \(1 → 2\)/);
             expect(() => decideDiff(olds, { ...valid, instanceType: "p5.48xlarge" })).to.throw(/instanceType/);

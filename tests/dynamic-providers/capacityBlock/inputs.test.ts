@@ -5,7 +5,7 @@ import { UNKNOWN } from "../../../dynamic-providers/shared/unknown";
 const NOW = new Date("2026-11-23T09:00:00Z");
 const valid = {
     instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900",
-    instancePlatform: "Linux/UNIX", selection: "cheapest", generation: 1, purchaseToken: "t",
+    instancePlatform: "Linux/UNIX", selection: "cheapest", generation: 1, purchaseToken: "t", identity: "copy-a",
 };
 const properties = (inputs: Record<string, unknown>, windowMatters = true) => checkFailures(inputs, NOW, windowMatters).map((f) => f.property);
 
@@ -27,7 +27,7 @@ describe("capacity block inputs", () => {
             expect(properties({ ...valid, instanceCount: 64 })).to.deep.equal([]);
         });
         it("rejects an empty, zero, negative or non-decimal ceiling", () => {
-            for (const fee of ["", "0", "-5", "abc", "1e3", 900]) {
+            for (const fee of ["", "0", "-5", "abc", "1e3", 900, "0.000", "$900", "1,000", "Infinity"]) {
                 expect(properties({ ...valid, maxUpfrontFee: fee }), String(fee)).to.deep.equal(["maxUpfrontFee"]);
             }
             expect(properties({ ...valid, maxUpfrontFee: "0.01" })).to.deep.equal([]);
@@ -50,7 +50,7 @@ describe("capacity block inputs", () => {
             expect(properties({ ...valid, instanceCount: UNKNOWN, startAfter: UNKNOWN })).to.deep.equal([]);
         });
         it("requires the purchase inputs", () => {
-            expect(properties({ purchaseToken: "t" })).to.have.members(["instanceType", "instanceCount", "durationHours", "maxUpfrontFee"]);
+            expect(properties({ purchaseToken: "t" })).to.have.members(["instanceType", "instanceCount", "durationHours", "maxUpfrontFee", "identity"]);
         });
         it("fills platform, selection and generation defaults", () => {
             expect(withDefaults({})).to.include({ instancePlatform: "Linux/UNIX", selection: "cheapest", generation: 1 });

@@ -3,13 +3,15 @@ import { INPUTS, START, SUPPLY } from "../../helpers/capacityBlockMarket";
 import { failure } from "../../helpers/failure";
 import { stateOnlyProvider } from "../../../dynamic-providers/shared/partialFailure";
 import { capacityBlockProvider } from "../../../dynamic-providers/capacityBlock";
-import { PURCHASE_TOKEN_TAG } from "../../../dynamic-providers/capacityBlock/token";
+import { IDENTITY_TAG, PURCHASE_TOKEN_TAG } from "../../../dynamic-providers/capacityBlock/token";
 import { UNKNOWN } from "../../../dynamic-providers/shared/unknown";
 import type { InstalledMarket } from "../../fakes/ec2CapacityBlockMarket";
 import { install } from "../../fakes/ec2CapacityBlockMarket";
 
 const HOUR = 3600_000;
 const provider = capacityBlockProvider as Required<typeof capacityBlockProvider>;
+/** The tags of a block this copy of the stack (INPUTS.identity) bought with INPUTS' token. */
+const MINE = { [PURCHASE_TOKEN_TAG]: "token-gen-1", [IDENTITY_TAG]: "copy-a" };
 
 describe("CapacityBlock provider against the EC2 market fake", () => {
     let installed: InstalledMarket;
@@ -135,15 +137,15 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             expect(market().count("DescribeCapacityBlockOfferings")).to.equal(4);
         });
 
-        it("adopts a block of another duration by its real dates", async () => {
-            const id = market().seedReservation({ instanceType: "trn2.3xlarge", instanceCount: 1, availabilityZone: "sa-east-1b", start: Date.parse("2026-11-24T11:30:00Z"), hours: 48, tags: { [PURCHASE_TOKEN_TAG]: "token-gen-1" } });
+        it("adopts its own longer block by its real dates, keeping the hours asked as its duration", async () => {
+            const id = market().seedReservation({ instanceType: "trn2.3xlarge", instanceCount: 1, availabilityZone: "sa-east-1b", start: Date.parse("2026-11-24T11:30:00Z"), hours: 48, tags: MINE });
             const { id: adopted, outs } = await provider.create(INPUTS);
             expect(adopted).to.equal(id);
-            expect(outs).to.include({ durationHours: 48, purchasedDurationHours: 48, offeringId: "unknown (adopted by purchase token)" });
+            expect(outs).to.include({ durationHours: 24, purchasedDurationHours: 48, offeringId: "unknown (adopted by purchase token)", endDate: "2026-11-26T11:30:00.000Z" });
         });
 
         it("adopting a block bought with other inputs reports what it really is, and diff refuses the mismatch", async () => {
-            market().seedReservation({ instanceType: "trn2.3xlarge", instanceCount: 2, availabilityZone: "sa-east-1b", start: Date.parse("2026-11-24T11:30:00Z"), hours: 24, tags: { [PURCHASE_TOKEN_TAG]: "token-gen-1" } });
+            market().seedReservation({ instanceType: "trn2.3xlarge", instanceCount: 2, availabilityZone: "sa-east-1b", start: Date.parse("2026-11-24T11:30:00Z"), hours: 24, tags: MINE });
             const { id, outs } = await provider.create(INPUTS);
             expect(outs).to.include({ instanceCount: 2, totalInstanceCount: 2 });
             expect(market().count("PurchaseCapacityBlock")).to.equal(0);
@@ -298,7 +300,8 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
         it("update refuses an extension over the ceiling and buys nothing", async () => {
             const { id, outs } = await provider.create(INPUTS);
             const err = await failure(provider.update(id, outs, { ...INPUTS, durationHours: 72 }));
-            expect(err.message).to.contain("no 48 h extension at or under maxUpfrontFee 900 USD").and.contain("1440.00");
+            expect(err.message).to.equal(`CapacityBlock: no 48 h extension of ${id} at or under the ceiling maxUpfrontFee 900 USD; the cheapest found is ` +
+                "1440.00 USD (new end 2026-12-02T11:30:00.000Z). Raise maxUpfrontFee to extend. Nothing was bought.");
             expect(market().count("PurchaseCapacityBlockExtension")).to.equal(0);
         });
 
@@ -354,7 +357,7 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
 
         it("says why no extension can be bought more than 56 days before the end, searching no offering", async () => {
             const start = Date.parse("2027-01-16T11:30:00Z"); // 54 days ahead; a 336 h block ends 68 days ahead
-            const id = market().seedReservation({ instanceType: "trn2.3xlarge", instanceCount: 1, availabilityZone: "sa-east-1b", start, hours: 336, tags: { [PURCHASE_TOKEN_TAG]: "token-gen-1" } });
+            const id = market().seedReservation({ instanceType: "trn2.3xlarge", instanceCount: 1, availabilityZone: "sa-east-1b", start, hours: 336, tags: MINE });
             const olds = { ...INPUTS, durationHours: 336, maxUpfrontFee: "20000" };
             const { inputs, failures } = await provider.check(olds, { ...olds, durationHours: 504 });
             expect(failures ?? []).to.have.length(0);

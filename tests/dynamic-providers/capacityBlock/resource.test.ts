@@ -27,17 +27,17 @@ describe("CapacityBlock resource (under Pulumi mocks)", () => {
     });
 
     it("derives the purchase token from project, stack, name and generation, and defaults region from aws:region", async () => {
-        const block = new CapacityBlock("block", { instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", tags: { team: "ml" } });
+        const block = new CapacityBlock("block", { instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", tags: { team: "ml" }, identity: "copy-a" });
         expect(await valueOf(block.purchaseToken)).to.equal(purchaseToken("capblocks", "dev", "block", 1));
         expect(await valueOf(block.region)).to.equal("sa-east-1");
         const inputs = registered.find((r) => r.type === "pulumi-nodejs:dynamic/capblocks:CapacityBlock")?.inputs ?? {};
-        expect(inputs).to.include({ generation: 1, region: "sa-east-1" });
+        expect(inputs).to.include({ generation: 1, region: "sa-east-1", identity: "copy-a" });
         expect(inputs.tags).to.deep.equal({ team: "ml" });
         expect(inputs.__provider).to.be.a("string").and.contain("create");
     });
 
     it("gives a bumped generation a different token (a new block), and keeps an explicit region", async () => {
-        const block = new CapacityBlock("block-g2", { instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", generation: 2, region: "us-east-2" });
+        const block = new CapacityBlock("block-g2", { instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900", generation: 2, region: "us-east-2", identity: "copy-a" });
         expect(await valueOf(block.purchaseToken)).to.equal(purchaseToken("capblocks", "dev", "block-g2", 2));
         expect(await valueOf(block.region)).to.equal("us-east-2");
     });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { classifyState, extensionClosedReason, neverUsableMessage } from "../../../dynamic-providers/capacityBlock/states";
+import { classifyState, extensionClosedReason, isSettled, neverUsableMessage } from "../../../dynamic-providers/capacityBlock/states";
 
 const NOW = new Date("2026-11-23T09:00:00Z");
 
@@ -10,7 +10,14 @@ describe("capacity block states", () => {
         expect(classifyState("payment-pending")).to.equal("pending");
         expect(classifyState("payment-failed")).to.equal("payment-failed");
         expect(classifyState("expired")).to.equal("ended");
+        expect(classifyState("not-found")).to.equal("ended");
         expect(classifyState("assessing")).to.equal("not-usable");
+    });
+
+    // F8: only a paid or ended block is left alone by diff; any other makes update read it again.
+    it("calls paid and ended blocks settled, and nothing else", () => {
+        expect(["scheduled", "active", "expired", "not-found"].map(isSettled)).to.deep.equal([true, true, true, true]);
+        expect(["payment-pending", "payment-failed", "cancelled", "assessing", undefined].map(isSettled)).to.deep.equal([false, false, false, false, false]);
     });
 
     // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-blocks-extend.html

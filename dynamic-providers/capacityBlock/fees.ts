@@ -1,0 +1,30 @@
+// Fees as EC2 gives them (UpfrontFee, a decimal string) and the ceiling the user sets (maxUpfrontFee, USD), compared
+// exactly: as whole numbers of the smallest unit either has, never as floating point ("900.0000000000000001" > "900").
+
+/** The only currency the ceiling is in: an offer priced in any other is never bought under it. */
+export const CEILING_CURRENCY = "USD";
+
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+/** True for a plain non-negative decimal such as "900" or "1234.56" (no sign, exponent, separator or symbol). */
+export function isFee(fee: unknown): fee is string {
+    return typeof fee === "string" && DECIMAL.test(fee.trim());
+}
+
+/** The fee as an integer count of 10^-scale units. */
+function scaled(fee: string, scale: number): bigint {
+    const [whole, fraction = ""] = fee.trim().split(".");
+    return BigInt(whole + fraction.padEnd(scale, "0"));
+}
+
+/** Sign of a − b, exactly; both must pass isFee. */
+export function compareFees(a: string, b: string): number {
+    const scale = Math.max(a.trim().split(".")[1]?.length ?? 0, b.trim().split(".")[1]?.length ?? 0);
+    const diff = scaled(a, scale) - scaled(b, scale);
+    return diff > BigInt(0) ? 1 : diff < BigInt(0) ? -1 : 0;
+}
+
+/** A ceiling the provider accepts: a decimal greater than zero. */
+export function isPositiveFee(fee: unknown): boolean {
+    return isFee(fee) && compareFees(fee, "0") > 0;
+}
