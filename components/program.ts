@@ -66,7 +66,7 @@ export async function preflight(cfg: StackConfig): Promise<Adopted> {
 /** The block the config buys or adopts; undefined on demand. */
 export async function reservationFor(cfg: StackConfig): Promise<ReservationInfo | undefined> {
     const wanted = cfg.reservation;
-    if (wanted?.kind === "buy") return buyReservation(wanted, { region: cfg.region, tags: cfg.tags });
+    if (wanted?.kind === "buy") return buyReservation(wanted, { region: cfg.region, tags: cfg.tags, aws: cfg.aws });
     if (wanted?.kind === "adopt") return adoptReservation(wanted, cfg.region);
     return undefined;
 }
@@ -110,6 +110,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     const codeServer = new CodeServerInstance("code-server", {
         config: cs,
         region,
+        aws: cfg.aws,
         placement: placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId),
         reservation,
         launch,

@@ -1,3 +1,5 @@
+import type { AwsSettings } from "../shared/awsSettings";
+
 /**
  * The stack config's types: the typed, defaulted config the program reads (`…Config`), and the raw values
  * Pulumi hands over. Types only, so every module can depend on them without depending on the checks.
@@ -76,6 +78,8 @@ export interface ClusterConfig {
 
 export interface StackConfig {
     region: string;
+    /** The `aws` provider's account settings (profile, roles, keys), for the dynamic providers to sign with. */
+    aws: AwsSettings;
     /** Undefined: on-demand, no block. */
     reservation?: ReservationConfig;
     /** The dev box; on the block, or on demand when there is no reservation. */
@@ -93,6 +97,8 @@ export interface RawStackConfig {
     codeServer?: unknown;
     cluster?: unknown;
     tags?: unknown;
+    /** The `aws:*` values as Pulumi hands them over (lists and objects as JSON text). */
+    aws?: Record<string, string>;
     /** Every other key set in the `capblocks` namespace (they are typos or leftovers). */
     otherKeys?: string[];
 }

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CapacityBlock } from "../../dynamic-providers/capacityBlock";
 import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../dynamic-providers/capacityBlock/token";
 import type { AdoptReservationConfig, BuyReservationConfig } from "../config";
+import type { AwsSettings } from "../shared/awsSettings";
+import { awsSettingsInput } from "../shared/awsSettings";
 import { lookUp, lookUpIfAny } from "../shared/lookups";
 import { nextStepFor } from "./nextStep";
 
@@ -54,6 +56,8 @@ function findBoughtBlock(token: string, region: string): Promise<BlockFacts | un
 export interface BuyOptions {
     region: string;
     tags: Record<string, string>;
+    /** The stack's AWS account settings: the block is bought in the account the rest of the stack uses. */
+    aws?: AwsSettings;
     opts?: pulumi.CustomResourceOptions;
 }
 
@@ -79,6 +83,7 @@ export async function buyReservation(cfg: BuyReservationConfig, options: BuyOpti
             generation: cfg.generation,
             tags: options.tags,
             region: options.region,
+            aws: awsSettingsInput(options.aws ?? {}),
         },
         options.opts,
     );

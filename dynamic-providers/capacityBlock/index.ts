@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { AwsSettings } from "../shared/awsCredentials";
 import { regionInput } from "../shared/region";
 import type { Selection } from "./inputs";
 import { capacityBlockProvider } from "./provider";
@@ -6,6 +7,7 @@ import { purchaseToken } from "./token";
 
 export { capacityBlockProvider } from "./provider";
 export type { Selection } from "./inputs";
+export type { AwsSettings } from "../shared/awsCredentials";
 
 export interface CapacityBlockArgs {
     instanceType: pulumi.Input<string>;
@@ -28,6 +30,11 @@ export interface CapacityBlockArgs {
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Default: the stack's `aws:region`, then the AWS_REGION environment variable. */
     region?: pulumi.Input<string>;
+    /**
+     * The stack's AWS account settings (profile, roles, keys; components/shared/awsSettings.ts). Default: the SDK's
+     * default chain. Keys must be Pulumi secrets. Changing them is an update that buys nothing.
+     */
+    aws?: pulumi.Input<AwsSettings>;
 }
 
 /**

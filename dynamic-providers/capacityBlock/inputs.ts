@@ -1,3 +1,4 @@
+import type { AwsSettings } from "../shared/awsCredentials";
 import type { CheckFailure } from "../shared/checks";
 import { isKnown } from "../shared/unknown";
 import { DURATION_RULE, isAllowedDuration, nearestDurations } from "./durations";
@@ -28,6 +29,8 @@ export interface CapacityBlockInputs {
     generation: number;
     tags?: Record<string, string>;
     region?: string;
+    /** The stack's AWS account settings; every EC2 call is signed with them. */
+    aws?: AwsSettings;
     purchaseToken: string;
     /** Set by check for a block not yet bought: what `up` would buy, shown by `pulumi preview`. */
     quote?: string;

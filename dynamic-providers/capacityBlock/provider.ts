@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { awsSettingsFailures } from "../shared/awsCredentials";
 import { withoutUndefined } from "../shared/checks";
 import { clock } from "../shared/clock";
 import { regionOf } from "../shared/region";
@@ -50,6 +51,7 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         if (!purchaseComing) failures.push(...boughtBlockFailures(olds, inputs));
         if (inputs.region === undefined) failures.push({ property: "region", reason: "no AWS region: run `pulumi config set aws:region <region>` (or set AWS_REGION)" });
         if (news.purchaseToken === undefined) failures.push({ property: "purchaseToken", reason: "purchaseToken is required (the CapacityBlock class derives it)" });
+        failures.push(...awsSettingsFailures(inputs.aws));
         delete inputs.quote;
         if (failures.length > 0) return { inputs: withoutUndefined(inputs), failures };
         if (purchaseComing) {
@@ -101,7 +103,8 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
     async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
         const inputs = withDefaults(news);
         const decision = decideDiff(olds, inputs);
-        const ec2 = await ec2For(olds);
+        // The region cannot change without a new generation; the credentials are the new ones.
+        const ec2 = await ec2For({ region: olds.region, aws: inputs.aws });
         await refuseNeverUsable(ec2, id, olds);
         const { set, remove } = tagChanges(olds.tags as Tags | undefined, inputs.tags as Tags | undefined);
         await retag(ec2, id, set, remove);
