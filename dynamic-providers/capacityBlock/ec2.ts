@@ -7,6 +7,7 @@ import { regionOf } from "../shared/region";
 import { isNotFoundError, isRetryableReadError } from "./errors";
 import type { CapacityBlockInputs } from "./inputs";
 import type { ExtensionOffer, Offering } from "./offerings";
+import type { ExtensionFee } from "./outputs";
 import { classifyState } from "./states";
 import { CURRENCY_TAG, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG, UPFRONT_FEE_TAG } from "./token";
 
@@ -147,6 +148,22 @@ export async function extensionHistoryHours(ec2: Ec2, id: string, counts: (statu
         }
     }
     return hours;
+}
+
+/** Every extension in the block's DescribeCapacityBlockExtensionHistory, with its fee and payment status. */
+export async function extensionFees(ec2: Ec2, id: string): Promise<ExtensionFee[]> {
+    const read = async () => {
+        const fees: ExtensionFee[] = [];
+        const pages = ec2.sdk.paginateDescribeCapacityBlockExtensionHistory({ client: ec2.reads }, { CapacityReservationIds: [id] });
+        for await (const page of pages) {
+            for (const e of page.CapacityBlockExtensions ?? []) {
+                if (e.CapacityReservationId !== id) continue;
+                fees.push({ upfrontFee: e.UpfrontFee, currencyCode: e.CurrencyCode, status: e.CapacityBlockExtensionStatus });
+            }
+        }
+        return fees;
+    };
+    return retryRead(read);
 }
 
 /** Hours of extension bought for the block and not failed (paid or payment still pending). */

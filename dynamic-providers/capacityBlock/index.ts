@@ -57,7 +57,10 @@ export class CapacityBlock extends pulumi.dynamic.Resource {
     declare public readonly availabilityZone: pulumi.Output<string>;
     declare public readonly startDate: pulumi.Output<string>;
     declare public readonly endDate: pulumi.Output<string>;
+    /** What the purchase cost (the block alone). */
     declare public readonly upfrontFee: pulumi.Output<string>;
+    /** The purchase fee plus every extension bought and not payment-failed; unset in states from before it existed. */
+    declare public readonly totalUpfrontFee: pulumi.Output<string | undefined>;
     declare public readonly maxUpfrontFee: pulumi.Output<string>;
     declare public readonly currencyCode: pulumi.Output<string>;
     declare public readonly state: pulumi.Output<string>;
@@ -73,7 +76,7 @@ export class CapacityBlock extends pulumi.dynamic.Resource {
         const token = pulumi.output(generation).apply((g) => purchaseToken(pulumi.getProject(), pulumi.getStack(), name, g));
         const outputsFilledByProvider = {
             reservationId: undefined, offeringId: undefined, availabilityZone: undefined, startDate: undefined, endDate: undefined,
-            upfrontFee: undefined, currencyCode: undefined, state: undefined, totalInstanceCount: undefined,
+            upfrontFee: undefined, totalUpfrontFee: undefined, currencyCode: undefined, state: undefined, totalInstanceCount: undefined,
             availableInstanceCount: undefined, purchasedDurationHours: undefined, cancellationNotice: undefined,
         };
         const inputs = { ...outputsFilledByProvider, ...args, generation, region: regionInput(args.region), purchaseToken: token };

@@ -40,6 +40,34 @@ export function purchaseFields(reservation: CapacityReservation, offering: Offer
     };
 }
 
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+/** Exact sum of decimal strings ("840.00" + "720.5" = "1560.50"); undefined when one is not a decimal. */
+function decimalSum(fees: string[]): string | undefined {
+    if (!fees.every((f) => DECIMAL.test(f))) return undefined;
+    const places = Math.max(0, ...fees.map((f) => f.split(".")[1]?.length ?? 0));
+    const scaled = (f: string) => BigInt(f.replace(".", "") + "0".repeat(places - (f.split(".")[1]?.length ?? 0)));
+    const total = fees.reduce((sum, f) => sum + scaled(f), 0n).toString().padStart(places + 1, "0");
+    return places === 0 ? total : `${total.slice(0, -places)}.${total.slice(-places)}`;
+}
+
+/** An extension as DescribeCapacityBlockExtensionHistory reports it. */
+export interface ExtensionFee {
+    upfrontFee?: string;
+    currencyCode?: string;
+    status?: string;
+}
+
+/**
+ * What the block cost with its extensions: the purchase fee plus every extension bought and not payment-failed
+ * (paid, or still being paid). "unknown" when a fee is unknown or the currencies differ.
+ */
+export function totalUpfrontFee(blockFee: string, currencyCode: string, extensions: ExtensionFee[]): string {
+    const counted = extensions.filter((e) => e.status !== "payment-failed");
+    if (counted.some((e) => (e.currencyCode ?? currencyCode) !== currencyCode)) return "unknown";
+    return decimalSum([blockFee, ...counted.map((e) => e.upfrontFee ?? "unknown")]) ?? "unknown";
+}
+
 /** The inputs among stored properties: without the preview quote and the serialized provider. */
 export function inputsOnly(props: Props): Props {
     return Object.fromEntries(Object.entries(props).filter(([k]) => k !== "quote" && k !== "__provider"));

@@ -6,13 +6,13 @@ import { regionOf } from "../shared/region";
 import { isKnown } from "../shared/unknown";
 import { boughtBlockFailures, decideDiff, tagChanges } from "./diff";
 import { hoursBetween } from "./durations";
-import { describeReservation, ec2For, extensionHoursBought, findByToken, retag } from "./ec2";
+import { describeReservation, ec2For, extensionFees, extensionHoursBought, findByToken, retag } from "./ec2";
 import type { Ec2 } from "./ec2";
 import { errorText } from "./errors";
 import { checkFailures, withDefaults } from "./inputs";
 import type { CapacityBlockInputs } from "./inputs";
 import { describeOffering } from "./offerings";
-import { inputsOnly, liveFields, NOT_FOUND, purchaseFields } from "./outputs";
+import { inputsOnly, liveFields, NOT_FOUND, purchaseFields, totalUpfrontFee } from "./outputs";
 import { waitUntilPaid } from "./payment";
 import { beforePurchase, buyBlock, buyExtension } from "./purchase";
 import { extensionQuoteFor, quoteFor } from "./quote";
@@ -80,7 +80,11 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
             () => findByToken(ec2, inputs.purchaseToken));
         const { reservation, offering } = adopted ? { reservation: adopted, offering: undefined } : await buyBlock(ec2, inputs);
         const id = reservation.CapacityReservationId as string;
-        const bought = withoutUndefined({ ...inputsOnly(props), ...liveFields(reservation), ...purchaseFields(reservation, offering) });
+        const cost = purchaseFields(reservation, offering);
+        // A block adopted by its token may have been extended since: its extensions count too.
+        const extensions = offering ? [] : await extensionFees(ec2, id).catch(() => [{ upfrontFee: "unknown" }]);
+        cost.totalUpfrontFee = totalUpfrontFee(String(cost.upfrontFee), String(cost.currencyCode), extensions);
+        const bought = withoutUndefined({ ...inputsOnly(props), ...liveFields(reservation), ...cost });
         clock().notify(offering
             ? `CapacityBlock: bought ${id}: ${describeOffering(offering)}. It cannot be cancelled.`
             : `CapacityBlock: adopted ${id}, found by its purchase token ${inputs.purchaseToken}; nothing was bought.`);
@@ -114,6 +118,8 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
             const base = Number(olds.purchasedDurationHours ?? olds.durationHours);
             const missing = Number(inputs.durationHours) - base - await extensionHoursBought(ec2, id);
             if (missing > 0) await buyExtension(ec2, id, missing, String(inputs.maxUpfrontFee));
+            outs.totalUpfrontFee = totalUpfrontFee(String(olds.upfrontFee), String(olds.currencyCode ?? "USD"),
+                await extensionFees(ec2, id).catch(() => [{ upfrontFee: "unknown" }]));
         }
         try {
             const r = await describeReservation(ec2, id);

@@ -69,6 +69,7 @@ interface Extension {
     reservationId: string;
     offeringId: string;
     hours: number;
+    upfrontFee: string;
     purchasedAt: number;
     paymentFails: boolean;
 }
@@ -88,7 +89,7 @@ export class Ec2CapacityBlockMarket {
     private readonly pageSize: number;
     readonly paymentDelayMs: number;
     private readonly offerings = new Map<string, CapacityBlockOffering>();
-    private readonly extensionOfferings = new Map<string, { reservationId: string; hours: number }>();
+    private readonly extensionOfferings = new Map<string, { reservationId: string; hours: number; upfrontFee: string }>();
     private readonly reservations = new Map<string, Reservation>();
     private readonly extensions: Extension[] = [];
     private readonly soldSlots = new Map<string, number>();
@@ -336,7 +337,7 @@ export class Ec2CapacityBlockMarket {
         if ((state !== "scheduled" && state !== "active") || untilEnd > 56 * DAY || untilEnd < HOUR) return { CapacityBlockExtensionOfferings: [] };
         const price = this.supply.find((s) => s.instanceType === r.instanceType && s.availabilityZone === r.availabilityZone)?.pricePerInstanceHour ?? 1;
         const id = this.newId("cbeo-", 17);
-        this.extensionOfferings.set(id, { reservationId: r.id, hours });
+        this.extensionOfferings.set(id, { reservationId: r.id, hours, upfrontFee: (price * r.instanceCount * hours).toFixed(2) });
         return {
             CapacityBlockExtensionOfferings: [{
                 CapacityBlockExtensionOfferingId: id, InstanceType: r.instanceType, InstanceCount: r.instanceCount, AvailabilityZone: r.availabilityZone,
@@ -355,7 +356,10 @@ export class Ec2CapacityBlockMarket {
             throw awsError("InvalidCapacityBlockOfferingIdExpired", "The Capacity Block offering ID is no longer available.", 400);
         }
         this.extensionOfferings.delete(input.CapacityBlockExtensionOfferingId as string);
-        const extension: Extension = { reservationId: offer.reservationId, offeringId: input.CapacityBlockExtensionOfferingId as string, hours: offer.hours, purchasedAt: this.time, paymentFails: false };
+        const extension: Extension = {
+            reservationId: offer.reservationId, offeringId: input.CapacityBlockExtensionOfferingId as string, hours: offer.hours,
+            upfrontFee: offer.upfrontFee, purchasedAt: this.time, paymentFails: false,
+        };
         this.extensions.push(extension);
         if (this.injected.loseNextExtensionAnswer) {
             this.injected.loseNextExtensionAnswer = false;
@@ -375,6 +379,7 @@ export class Ec2CapacityBlockMarket {
             CapacityReservationId: e.reservationId, InstanceType: r.instanceType, InstanceCount: r.instanceCount, AvailabilityZone: r.availabilityZone,
             CapacityBlockExtensionOfferingId: e.offeringId, CapacityBlockExtensionDurationHours: e.hours,
             CapacityBlockExtensionStatus: this.extensionStatus(e), CapacityBlockExtensionPurchaseDate: new Date(e.purchasedAt),
+            UpfrontFee: e.upfrontFee, CurrencyCode: "USD",
         };
     }
 
