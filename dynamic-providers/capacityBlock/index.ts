@@ -70,6 +70,11 @@ export class CapacityBlock extends pulumi.dynamic.Resource {
     declare public readonly generation: pulumi.Output<number>;
     declare public readonly region: pulumi.Output<string>;
     declare public readonly cancellationNotice: pulumi.Output<string>;
+    /**
+     * During `pulumi preview` only: what `up` would buy (block or extension), with price and ceiling, or why nothing
+     * fits. The engine answers a preview's create or update with the checked inputs, where check put the quote.
+     */
+    declare public readonly quote: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: CapacityBlockArgs, opts?: pulumi.CustomResourceOptions) {
         const generation = args.generation ?? 1;
@@ -77,7 +82,7 @@ export class CapacityBlock extends pulumi.dynamic.Resource {
         const outputsFilledByProvider = {
             reservationId: undefined, offeringId: undefined, availabilityZone: undefined, startDate: undefined, endDate: undefined,
             upfrontFee: undefined, totalUpfrontFee: undefined, currencyCode: undefined, state: undefined, totalInstanceCount: undefined,
-            availableInstanceCount: undefined, purchasedDurationHours: undefined, cancellationNotice: undefined,
+            availableInstanceCount: undefined, purchasedDurationHours: undefined, cancellationNotice: undefined, quote: undefined,
         };
         const inputs = { ...outputsFilledByProvider, ...args, generation, region: regionInput(args.region), purchaseToken: token };
         super(capacityBlockProvider, name, inputs, opts, "capblocks", "CapacityBlock");
