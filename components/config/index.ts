@@ -68,6 +68,7 @@ export function rawStackConfigFrom(values: Record<string, string>, project: stri
         tags: parsed("tags"),
         aws: Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith("aws:"))),
         otherKeys: Object.keys(values).filter((k) => k.startsWith("capblocks:") && !CONFIG_KEYS.includes(k.slice("capblocks:".length))),
+        allKeys: Object.keys(values),
     };
     if (problems.length) throw new ConfigError(problems);
     return raw;

@@ -109,6 +109,7 @@ export const codeServerSchema = {
         subnetId: awsId("subnet", "subnet-0123456789abcdef0"),
         availabilityZone,
         taskFiles: { type: "array", items: { type: "string", minLength: 1 } },
+        onDemand: { type: "boolean" },
     } satisfies PropertiesOf<CodeServerInput>,
 };
 

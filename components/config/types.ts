@@ -52,6 +52,8 @@ export interface CodeServerConfig {
     availabilityZone?: string;
     /** Extra task files (paths relative to the project) run after tasks/code-server-setup.json. */
     taskFiles: string[];
+    /** True: Capacity Block hardware (p4d/p5/p6/trn…) may run on demand, billed by the hour; asked for explicitly. */
+    onDemand?: boolean;
 }
 
 export type SharedStorage = "efs" | "fsx-lustre" | "none";
@@ -101,6 +103,8 @@ export interface RawStackConfig {
     aws?: Record<string, string>;
     /** Every other key set in the `capblocks` namespace (they are typos or leftovers). */
     otherKeys?: string[];
+    /** Every key of the stack, whatever its namespace (a look-alike of `capblocks:` is a mistake). */
+    allKeys?: string[];
 }
 
 /** What a user may write under `capblocks:reservation`: the buy and the adopt keys, all optional until the rules run. */
