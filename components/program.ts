@@ -10,10 +10,12 @@ import type { ExistingVolume, InstancePlacement } from "./codeServer/workVolume"
 import { findWorkVolume, unencryptedVolumeWarning, workVolumeZoneError } from "./codeServer/workVolume";
 import { checkSharedFileSystem } from "./cluster/storage";
 import type { StackConfig } from "./config";
-import { clusterCapacity } from "./config";
+import { clusterCapacity, ConfigError } from "./config";
 import type { BoughtBlocks, ReservationInfo } from "./reservation";
 import { adoptReservation, buyReservation, findBoughtBlocks } from "./reservation";
+import { purchaseProblems } from "./reservation/purchaseChecks";
 import { ON_DEMAND_QUOTE } from "./reservation/quoteText";
+import { blockRegionWarning } from "./shared/blockRegions";
 import { instanceFacts, unknownTypeWarning } from "./shared/catalog";
 
 export type StackOutputs = Record<string, pulumi.Input<string>>;
@@ -58,13 +60,26 @@ export async function boughtBlocksFor(cfg: StackConfig): Promise<BoughtBlocks | 
 }
 
 /**
- * Warnings about instance types the catalog does not know, then existing storage to adopt: looked up, and
- * checked to fit the block to buy, before anything is bought.
+ * A block still to buy (none recorded for this generation) is held to the CapacityBlock check's rules now, so the
+ * offline plan and preview stop where check would (a closed or too distant window), and warned about a Region that
+ * may not sell blocks. Once bought, the window is history and is not judged.
+ */
+function checkPurchase(cfg: StackConfig, bought: BoughtBlocks | undefined): void {
+    if (cfg.reservation?.kind !== "buy" || bought?.current || bought?.currentVanished) return;
+    const problems = purchaseProblems(cfg.reservation, new Date());
+    if (problems.length > 0) throw new ConfigError(problems);
+    warn(blockRegionWarning(cfg.region));
+}
+
+/**
+ * Warnings about instance types the catalog does not know, the rules a purchase still to come must meet, then
+ * existing storage to adopt: looked up, and checked to fit the block to buy, before anything is bought.
  */
 export async function preflight(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<Adopted> {
     for (const type of [cfg.reservation?.instanceType, cfg.codeServer.enabled ? cfg.codeServer.instanceType : undefined]) {
         if (type) warn(unknownTypeWarning(instanceFacts(type)));
     }
+    checkPurchase(cfg, bought);
     const workVolume = await adoptedWorkVolume(cfg, bought);
     if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
         warn(await checkSharedFileSystem(cfg.cluster.sharedFileSystemId, cfg.region));

@@ -5,7 +5,7 @@
  *
  *   npm run plan -- --stack dev                 # reads Pulumi.dev.yaml
  *   npm run plan -- --config-file path.yaml     # any stack file
- *   options: --json, --block-state active|scheduled|expired|none
+ *   options: --json, --block-state active|scheduled|expired|none (default: none for a block to buy, active for an adopted one)
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -120,7 +120,8 @@ async function runPlan(o: PlanOptions): Promise<PlanResult> {
     }
     const { values, secretKeys } = pulumiConfigMap(doc.config ?? {}, project);
     const cfg = validateStackConfig(rawStackConfigFrom(values, project, stack));
-    const blockState = o.blockState ?? "active";
+    // By default a block to buy is not bought yet (what preview of a new stack sees); an adopted one exists.
+    const blockState = o.blockState ?? (cfg.reservation?.kind === "buy" ? "none" : "active");
     const assumptions = assumptionsFor(cfg, blockState, o.now);
     const run: MockRun = await installMocks(assumptions, project, stack);
     pulumi.runtime.setAllConfig(values, secretKeys);
@@ -227,7 +228,20 @@ export interface Sink {
     write(chunk: string): unknown;
 }
 
-/** CLI entry: 0 on success, 2 for invalid config (only the config error is printed), 1 for other failures. */
+const CONFIG_KEY_LINE = /^(capblocks|aws):\S+: /;
+
+/**
+ * The config problems an error reports, one line each, or undefined when it is not about the config: a ConfigError,
+ * or a program error (RunError) whose every line names a config key, e.g. a task file or a cluster rule.
+ */
+function configProblemsOf(e: unknown): string[] | undefined {
+    if (e instanceof ConfigError) return e.problems;
+    if (!(e instanceof pulumi.RunError)) return undefined;
+    const lines = e.message.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^invalid .*:$/.test(l));
+    return lines.length > 0 && lines.every((l) => CONFIG_KEY_LINE.test(l)) ? lines : undefined;
+}
+
+/** CLI entry: 0 on success, 2 for invalid config (only the config problems are printed, one format), 1 for other failures. */
 export async function main(argv: string[], out: Sink = process.stdout, err: Sink = process.stderr): Promise<number> {
     try {
         const o = parseArgs(argv);
@@ -243,8 +257,9 @@ export async function main(argv: string[], out: Sink = process.stdout, err: Sink
         out.write(`${text}\n`);
         return 0;
     } catch (e) {
-        err.write(`${(e as Error).message}\n`);
-        return e instanceof ConfigError ? 2 : 1;
+        const problems = configProblemsOf(e);
+        err.write(`${problems ? new ConfigError(problems).message : (e as Error).message}\n`);
+        return problems ? 2 : 1;
     }
 }
 
