@@ -5,7 +5,7 @@
  */
 import type { KnownBlock, PreviousBlocks } from "./previousDeployment";
 
-export interface KnownBlockIds {
+interface KnownBlockIds {
     /** This generation's block, if the last deployment recorded one. */
     current?: string;
     /** A block of another generation the last deployment recorded. */

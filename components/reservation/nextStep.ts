@@ -33,7 +33,7 @@ export function nextStepFor({ state, startDate, endDate, availabilityZone, bough
     }
 }
 
-export interface BlockHandover {
+interface BlockHandover {
     /** The block the instances stay on. */
     inUse: { id: string; generation: number; endDate: string };
     /** The configured generation's block, bought but not active yet (id unknown before the purchase). */

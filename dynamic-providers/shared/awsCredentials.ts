@@ -36,7 +36,7 @@ export interface AwsSettings {
 /** What an SDK client's `credentials` setting takes: a function resolving to keys. */
 type CredentialsProvider = ReturnType<typeof fromNodeProviderChain>;
 
-export interface AwsClientConfig {
+interface AwsClientConfig {
     /** Undefined: the SDK's default region (AWS_REGION, the profile's region). */
     region?: string;
     /** Undefined: the SDK's default chain (environment, shared files, SSO, container or instance role). */
