@@ -1,12 +1,13 @@
 import { readStackConfig } from "./components/config";
 import type { StackOutputs } from "./components/program";
-import { clusterOutputs, codeServerOutputs, preflight, reservationFor, reservationOutputs } from "./components/program";
+import { boughtBlocksFor, clusterOutputs, codeServerOutputs, preflight, reservationFor, reservationOutputs } from "./components/program";
 
 /** config → reservation → components → outputs. */
 export = async (): Promise<StackOutputs> => {
     const cfg = readStackConfig();
-    const adopted = await preflight(cfg);
-    const reservation = await reservationFor(cfg);
+    const bought = await boughtBlocksFor(cfg);
+    const adopted = await preflight(cfg, bought);
+    const reservation = await reservationFor(cfg, bought);
     const outputs = reservationOutputs(reservation);
     if (cfg.codeServer.enabled) {
         Object.assign(outputs, await codeServerOutputs(cfg, { reservation, adopted, projectDir: __dirname, nextStep: outputs.nextStep }));

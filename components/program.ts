@@ -10,9 +10,12 @@ import type { ExistingVolume, InstancePlacement } from "./codeServer/workVolume"
 import { findWorkVolume, unencryptedVolumeWarning, workVolumeZoneError } from "./codeServer/workVolume";
 import { checkSharedFileSystem } from "./cluster/storage";
 import type { StackConfig } from "./config";
-import { clusterCapacity } from "./config";
-import type { ReservationInfo } from "./reservation";
-import { adoptReservation, buyReservation, findBlockBoughtFor } from "./reservation";
+import { clusterCapacity, ConfigError } from "./config";
+import type { BoughtBlocks, ReservationInfo } from "./reservation";
+import { adoptReservation, buyReservation, findBoughtBlocks } from "./reservation";
+import { purchaseProblems } from "./reservation/purchaseChecks";
+import { ON_DEMAND_QUOTE } from "./reservation/quoteText";
+import { blockRegionWarning } from "./shared/blockRegions";
 import { instanceFacts, unknownTypeWarning } from "./shared/catalog";
 
 export type StackOutputs = Record<string, pulumi.Input<string>>;
@@ -32,47 +35,73 @@ function assertWorkVolumeFits(volume: ExistingVolume, where: InstancePlacement):
     if (problem) throw new pulumi.RunError(problem);
 }
 
-/** The work volume the config adopts, looked up and, when a block is still to buy, checked to fit where it may land. */
-async function adoptedWorkVolume(cfg: StackConfig): Promise<ExistingVolume | undefined> {
+/**
+ * The work volume the config adopts, looked up and, when a block is still to buy, checked to fit where it may land.
+ * A bought block is checked where the instance goes: this generation's block, else the older one it stays on.
+ */
+async function adoptedWorkVolume(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<ExistingVolume | undefined> {
     const id = cfg.codeServer.enabled ? cfg.codeServer.workVolumeId : undefined;
     if (!id) return undefined;
     const workVolume = await findWorkVolume(id, cfg.region);
     warn(unencryptedVolumeWarning(workVolume));
     if (cfg.reservation?.kind === "buy") {
-        const bought = await findBlockBoughtFor(cfg.reservation, cfg.region);
+        const known = bought?.current ?? bought?.older?.facts;
         assertWorkVolumeFits(
             workVolume,
-            bought ? { kind: "block", availabilityZone: bought.availabilityZone } : { kind: "block-to-buy", availabilityZones: cfg.reservation.availabilityZones },
+            known ? { kind: "block", availabilityZone: known.availabilityZone } : { kind: "block-to-buy", availabilityZones: cfg.reservation.availabilityZones },
         );
     }
     return workVolume;
 }
 
+/** The blocks a buy config already bought, from the stack's last outputs and EC2; undefined unless buying. */
+export async function boughtBlocksFor(cfg: StackConfig): Promise<BoughtBlocks | undefined> {
+    return cfg.reservation?.kind === "buy" ? findBoughtBlocks(cfg.reservation, cfg.region) : undefined;
+}
+
 /**
- * Warnings about instance types the catalog does not know, then existing storage to adopt: looked up, and
- * checked to fit the block to buy, before anything is bought.
+ * A block still to buy (none recorded for this generation) is held to the CapacityBlock check's rules now, so the
+ * offline plan and preview stop where check would (a closed or too distant window), and warned about a Region that
+ * may not sell blocks. Once bought, the window is history and is not judged.
  */
-export async function preflight(cfg: StackConfig): Promise<Adopted> {
+function checkPurchase(cfg: StackConfig, bought: BoughtBlocks | undefined): void {
+    if (cfg.reservation?.kind !== "buy" || bought?.current || bought?.currentVanished) return;
+    const problems = purchaseProblems(cfg.reservation, new Date());
+    if (problems.length > 0) throw new ConfigError(problems);
+    warn(blockRegionWarning(cfg.region));
+}
+
+/**
+ * Warnings about instance types the catalog does not know, the rules a purchase still to come must meet, then
+ * existing storage to adopt: looked up, and checked to fit the block to buy, before anything is bought.
+ */
+export async function preflight(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<Adopted> {
     for (const type of [cfg.reservation?.instanceType, cfg.codeServer.enabled ? cfg.codeServer.instanceType : undefined]) {
         if (type) warn(unknownTypeWarning(instanceFacts(type)));
     }
-    const workVolume = await adoptedWorkVolume(cfg);
+    checkPurchase(cfg, bought);
+    const workVolume = await adoptedWorkVolume(cfg, bought);
     if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
         warn(await checkSharedFileSystem(cfg.cluster.sharedFileSystemId, cfg.region));
     }
     return { workVolume };
 }
 
-/** The block the config buys or adopts; undefined on demand. */
-export async function reservationFor(cfg: StackConfig): Promise<ReservationInfo | undefined> {
+/** The block the config buys or adopts; undefined on demand. `bought`: boughtBlocksFor's answer. */
+export async function reservationFor(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<ReservationInfo | undefined> {
     const wanted = cfg.reservation;
-    if (wanted?.kind === "buy") return buyReservation(wanted, { region: cfg.region, tags: cfg.tags });
+    if (wanted?.kind === "buy") return buyReservation(wanted, { region: cfg.region, tags: cfg.tags, aws: cfg.aws }, bought ?? { previous: {} });
     if (wanted?.kind === "adopt") return adoptReservation(wanted, cfg.region);
     return undefined;
 }
 
+/**
+ * The block outputs. blockId and blockGeneration (and nextBlockId/nextBlockGeneration while a newer generation's
+ * block waits to start) are also what the next run reads back (reservation/previousDeployment.ts): keep the names.
+ */
 export function reservationOutputs(reservation: ReservationInfo | undefined): StackOutputs {
-    if (!reservation) return { blockState: "none: on demand", nextStep: "No Capacity Block: instances run on demand." };
+    if (!reservation) return { blockState: "none: on demand", blockQuote: ON_DEMAND_QUOTE, nextStep: "No Capacity Block: instances run on demand." };
+    const { bought, next } = reservation;
     return {
         blockId: reservation.id,
         blockState: reservation.state,
@@ -81,6 +110,11 @@ export function reservationOutputs(reservation: ReservationInfo | undefined): St
         blockAvailabilityZone: reservation.availabilityZone,
         blockStart: reservation.startDate,
         blockEnd: reservation.endDate,
+        ...(reservation.quote ? { blockQuote: reservation.quote } : {}),
+        ...(bought ? { blockGeneration: String(bought.generation), blockUpfrontFee: bought.upfrontFee, blockCurrency: bought.currencyCode } : {}),
+        ...(next
+            ? { nextBlockId: next.id, nextBlockGeneration: String(next.generation), nextBlockState: next.state, nextBlockStart: next.startDate }
+            : {}),
         nextStep: reservation.nextStep,
     };
 }
@@ -110,6 +144,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     const codeServer = new CodeServerInstance("code-server", {
         config: cs,
         region,
+        aws: cfg.aws,
         placement: placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId),
         reservation,
         launch,

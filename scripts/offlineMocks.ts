@@ -24,10 +24,22 @@ export interface Assumptions {
     /** AZ a bought block lands in (and the AZ of adopted/found blocks unless `block` says otherwise). */
     availabilityZone: string;
     /**
-     * The block the program-time lookups find (by purchase-token tag, or by id when adopting).
+     * The block the program-time lookups find by its id (recorded by the last deployment, or adopted).
      * Undefined: nothing found — a bought block is "not bought yet", an adopted id does not exist.
      */
     block?: BlockFacts;
+    /**
+     * The stack's own outputs from its last deployment (what the program reads back with a stack reference to
+     * itself). Default: a deployment that recorded `block` (blockId only), or none (the first deployment).
+     */
+    previousOutputs?: Record<string, string>;
+    /** More blocks the lookups find by id (e.g. an older generation's block next to `block`). */
+    otherBlocks?: BlockFacts[];
+    /**
+     * Answer as `pulumi preview` does: a CapacityBlock still to buy comes back with its (assumed) quote, which the
+     * program then logs. Off, as after `pulumi up`: no quote.
+     */
+    preview?: boolean;
     /** SSM parameter values (adopt-by-parameter names, AMI parameters). Unlisted AMI parameters get `amiId`. */
     parameters?: Record<string, string>;
     amiId?: string;
@@ -68,6 +80,8 @@ export interface MockRun {
     assumed: string[];
     /** Invoke tokens in call order, with their arguments. */
     calls: { token: string; inputs: Record<string, unknown> }[];
+    /** Resources the program read (not managed), e.g. its stack reference to itself: type, name, id. */
+    reads: { type: string; name: string; id: string }[];
 }
 
 function hexId(prefix: string, seed: string, length = 17): string {
@@ -103,10 +117,33 @@ type ResourceAnswer = (name: string, inputs: Record<string, unknown>, a: Assumpt
 
 const arnOf = (a: Assumptions, service: string, kind: string, name: string) => `arn:aws:${service}:${a.region}:123456789012:${kind}/${name}`;
 
+/** The quote preview would show for a block not bought yet, with the made-up fee (the ceiling) said to be assumed. */
+function assumedQuote(inputs: Record<string, unknown>, a: Assumptions, start: string, end: string): string {
+    return `up would buy (${String(inputs.selection ?? "cheapest")}, if still offered): ${String(inputs.instanceCount)} x ${String(inputs.instanceType)} ` +
+        `in ${a.availabilityZone}, ${start} → ${end}, ${String(inputs.maxUpfrontFee)} USD; ceiling ${String(inputs.maxUpfrontFee)} USD ` +
+        "(offline: zone, dates and fee are assumed, the fee at the ceiling; `pulumi preview` asks EC2)";
+}
+
+/** The stack's outputs from its last deployment, as the stack reference reads them. */
+function previousOutputsOf(a: Assumptions): Record<string, string> {
+    return a.previousOutputs ?? (a.block ? { blockId: a.block.id } : {});
+}
+
+/** The block the last deployment recorded for this generation, if the lookups know it. */
+function recordedBlock(inputs: Record<string, unknown>, a: Assumptions): BlockFacts | undefined {
+    const previous = previousOutputsOf(a);
+    const generation = String(inputs.generation);
+    const id = (previous.blockGeneration ?? generation) === generation ? previous.blockId
+        : previous.nextBlockGeneration === generation ? previous.nextBlockId : undefined;
+    return [a.block, ...(a.otherBlocks ?? [])].find((b) => b !== undefined && b.id === id);
+}
+
 function capacityBlockState(name: string, inputs: Record<string, unknown>, a: Assumptions): MockedResource {
-    // A block the lookups find keeps its facts; one bought on this run is scheduled, in the assumed AZ, from tomorrow.
-    const start = a.block?.startDate ?? assumedStart();
-    const block = a.block ?? {
+    // The resource holds the block the last deployment recorded for its generation (keeping its facts); any other
+    // generation's block is bought on this run: scheduled, in the assumed AZ, from tomorrow.
+    const recorded = recordedBlock(inputs, a);
+    const start = recorded?.startDate ?? assumedStart();
+    const block = recorded ?? {
         id: hexId("cr", name),
         availabilityZone: a.availabilityZone,
         state: "scheduled",
@@ -128,8 +165,16 @@ function capacityBlockState(name: string, inputs: Record<string, unknown>, a: As
             totalInstanceCount: inputs.instanceCount,
             availableInstanceCount: block.state === "active" ? inputs.instanceCount : 0,
             purchaseToken: "mock-token",
+            // As preview shows a purchase: the engine answers with the checked inputs, which carry the quote.
+            ...(recorded || !a.preview ? {} : { quote: assumedQuote(inputs, a, block.startDate, block.endDate) }),
         },
     };
+}
+
+/** A stack reference: the referenced stack's outputs (here always this stack's own, from its last deployment). */
+function stackReferenceState(name: string, inputs: Record<string, unknown>, a: Assumptions): MockedResource {
+    const outputs = previousOutputsOf(a);
+    return { id: String(inputs.name ?? name), state: { name: inputs.name, outputs, secretOutputNames: [] } };
 }
 
 function pcsState(name: string, inputs: Record<string, unknown>, a: Assumptions): MockedResource {
@@ -171,6 +216,7 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
     "aws-native:pcs:ComputeNodeGroup": pcsState,
     "aws-native:pcs:Queue": pcsState,
     "pulumi-nodejs:dynamic/capblocks:SsmTasks": (name, inputs) => ({ id: hexId("ssm", name), state: { ...inputs, taskStates: {} } }),
+    "pulumi:pulumi:StackReference": stackReferenceState,
 };
 
 function outputsFor(type: string, name: string, inputs: Record<string, unknown>, a: Assumptions): MockedResource {
@@ -191,8 +237,8 @@ const filterValue = (inputs: Record<string, unknown>, name: string) =>
 type InvokeAnswer = (inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void) => Record<string, unknown>;
 
 function capacityBlockLookup(inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void): Record<string, unknown> {
-    const block = a.block;
-    if (!block || (inputs.id !== undefined && inputs.id !== block.id)) {
+    const block = [a.block, ...(a.otherBlocks ?? [])].find((b) => b !== undefined && (inputs.id === undefined || b.id === inputs.id));
+    if (!block) {
         assume(inputs.id ? `no Capacity Block ${String(inputs.id)} exists` : "this stack's Capacity Block is not bought yet");
         throw noMatch();
     }
@@ -293,7 +339,7 @@ function optionsOf(req: WireRequest, names: Map<string, string>): ResourceOption
  * registers resources and calls invokes.
  */
 export async function installMocks(a: Assumptions, project: string, stack: string, preview = false): Promise<MockRun> {
-    const run: MockRun = { resources: [], assumed: [], calls: [] };
+    const run: MockRun = { resources: [], assumed: [], calls: [], reads: [] };
     const assume = (s: string) => {
         if (!run.assumed.includes(s)) run.assumed.push(s);
     };
@@ -303,11 +349,17 @@ export async function installMocks(a: Assumptions, project: string, stack: strin
                 run.calls.push({ token: args.token, inputs: args.inputs });
                 return answerCall(args.token, args.inputs, a, assume);
             },
-            newResource: (args) => outputsFor(args.type, args.name, args.inputs, a),
+            newResource: (args) => {
+                // A read (ReadResource) carries the id of what it reads; a registration none (no import here).
+                if (args.id) run.reads.push({ type: args.type, name: args.name, id: args.id });
+                return outputsFor(args.type, args.name, args.inputs, a);
+            },
         },
         project,
         stack,
         preview,
+        // A DIY backend's only organization (pulumi/pulumi pkg/backend/diy: "organization").
+        "organization",
     );
     // Mock arguments carry neither the parent nor which inputs are secret; the wire request has both.
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: WireRequest, cb: unknown): Promise<void> };

@@ -5,7 +5,7 @@
  *
  *   npm run plan -- --stack dev                 # reads Pulumi.dev.yaml
  *   npm run plan -- --config-file path.yaml     # any stack file
- *   options: --json, --block-state active|scheduled|expired|none
+ *   options: --json, --block-state active|scheduled|expired|none (default: none for a block to buy, active for an adopted one)
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -32,6 +32,8 @@ interface PlanResult {
     stack: string;
     resources: RecordedResource[];
     outputs: Record<string, unknown>;
+    /** Info messages the program logged (pulumi.log.info), as `pulumi preview` prints them under Diagnostics. */
+    messages: string[];
     assumed: string[];
 }
 
@@ -58,7 +60,8 @@ function assumptionsFor(cfg: StackConfig, blockState: AssumedBlockState, now = n
     const region = cfg.region;
     const r = cfg.reservation;
     const availabilityZone = (r?.kind === "buy" ? r.availabilityZones?.[0] : undefined) ?? cfg.codeServer.availabilityZone ?? `${region}a`;
-    const a: Assumptions = { region, availabilityZone, amiId: "ami-0example000000001" };
+    // The plan shows what `pulumi preview` would: the quote of a block still to buy.
+    const a: Assumptions = { region, availabilityZone, amiId: "ami-0example000000001", preview: true };
     // Storage the config adopts is assumed to exist where it can be used.
     const volumeId = cfg.codeServer.workVolumeId;
     if (volumeId) a.volumes = { [volumeId]: { availabilityZone, encrypted: true, sizeGb: 200 } };
@@ -68,6 +71,8 @@ function assumptionsFor(cfg: StackConfig, blockState: AssumedBlockState, now = n
     const id = r.kind === "adopt" ? r.id ?? ASSUMED_ADOPTED_ID : "cr-0b0b0000000000001";
     if (r.kind === "adopt" && r.parameterName) a.parameters = { [r.parameterName]: id };
     if (blockState === "none") return a;
+    // The block was bought by the stack's last deployment, which recorded it in its outputs.
+    if (r.kind === "buy") a.previousOutputs = { blockId: id, blockGeneration: String(r.generation) };
     const hours = r.kind === "buy" ? r.durationHours : 24;
     // Blocks start and end at 11:30 UTC: an active one started at the last 11:30, an expired one ended before it.
     const todayBoundary = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 11, 30);
@@ -115,22 +120,54 @@ async function runPlan(o: PlanOptions): Promise<PlanResult> {
     }
     const { values, secretKeys } = pulumiConfigMap(doc.config ?? {}, project);
     const cfg = validateStackConfig(rawStackConfigFrom(values, project, stack));
-    const blockState = o.blockState ?? "active";
+    // By default a block to buy is not bought yet (what preview of a new stack sees); an adopted one exists.
+    const blockState = o.blockState ?? (cfg.reservation?.kind === "buy" ? "none" : "active");
     const assumptions = assumptionsFor(cfg, blockState, o.now);
     const run: MockRun = await installMocks(assumptions, project, stack);
     pulumi.runtime.setAllConfig(values, secretKeys);
     if (cfg.reservation) run.assumed.push(`block state ${blockState === "none" ? "not bought yet" : blockState} (choose with --block-state)`);
+    if (cfg.reservation?.kind === "buy") {
+        const previous = assumptions.previousOutputs;
+        run.assumed.push(previous
+            ? `this stack's last deployment recorded block ${previous.blockId} (generation ${previous.blockGeneration}) in its outputs`
+            : "this stack has no outputs yet (its first deployment): nothing is recorded as bought");
+    }
     if (cfg.reservation?.kind === "buy" && !assumptions.block) {
         run.assumed.push(`the block bought on this run is in ${assumptions.availabilityZone} and starts ${assumedStart(o.now)}`);
     }
+    if (cfg.reservation?.kind === "buy") run.assumed.push(`the block costs its ceiling, ${cfg.reservation.maxUpfrontFee} USD (the most up pays)`);
 
     const entry = path.join(projectDir, "index.ts");
     delete require.cache[require.resolve(entry)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(entry) as () => Promise<Record<string, unknown>>;
-    const outputs = (await resolveOutputs(await program())) as Record<string, unknown>;
-    await settle();
-    return { stack, resources: run.resources, outputs, assumed: run.assumed };
+    const { result, messages } = await withProgramMessages(async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require(entry) as () => Promise<Record<string, unknown>>;
+        const resolved = (await resolveOutputs(await program())) as Record<string, unknown>;
+        await settle();
+        return resolved;
+    });
+    return { stack, resources: run.resources, outputs: result, messages, assumed: run.assumed };
+}
+
+const INFO_PREFIX = "info: [runtime] ";
+
+/**
+ * Runs `action`, collecting what the program logs with pulumi.log.info: with no engine (mocks) Pulumi prints it on
+ * stdout, where it would break `--json`. Anything else printed there goes to stderr.
+ */
+async function withProgramMessages<T>(action: () => Promise<T>): Promise<{ result: T; messages: string[] }> {
+    const messages: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => {
+        const text = args.map(String).join(" ");
+        if (text.startsWith(INFO_PREFIX)) messages.push(text.slice(INFO_PREFIX.length));
+        else console.error(text);
+    };
+    try {
+        return { result: await action(), messages };
+    } finally {
+        console.log = log;
+    }
 }
 
 function short(value: unknown): string {
@@ -157,6 +194,10 @@ function formatPlan(p: PlanResult): string {
     children(null).forEach((r) => walk(r, 0));
     lines.push("", "Outputs:");
     for (const [k, v] of Object.entries(p.outputs)) lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    if (p.messages.length > 0) {
+        lines.push("", "Messages (`pulumi preview` prints these under Diagnostics):");
+        p.messages.forEach((m) => lines.push(`  ${m}`));
+    }
     lines.push("", "Assumed (offline; AWS decides these on `pulumi up`):");
     p.assumed.forEach((s) => lines.push(`  - ${s}`));
     return lines.join("\n");
@@ -187,7 +228,20 @@ export interface Sink {
     write(chunk: string): unknown;
 }
 
-/** CLI entry: 0 on success, 2 for invalid config (only the config error is printed), 1 for other failures. */
+const CONFIG_KEY_LINE = /^(capblocks|aws):\S+: /;
+
+/**
+ * The config problems an error reports, one line each, or undefined when it is not about the config: a ConfigError,
+ * or a program error (RunError) whose every line names a config key, e.g. a task file or a cluster rule.
+ */
+function configProblemsOf(e: unknown): string[] | undefined {
+    if (e instanceof ConfigError) return e.problems;
+    if (!(e instanceof pulumi.RunError)) return undefined;
+    const lines = e.message.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^invalid .*:$/.test(l));
+    return lines.length > 0 && lines.every((l) => CONFIG_KEY_LINE.test(l)) ? lines : undefined;
+}
+
+/** CLI entry: 0 on success, 2 for invalid config (only the config problems are printed, one format), 1 for other failures. */
 export async function main(argv: string[], out: Sink = process.stdout, err: Sink = process.stderr): Promise<number> {
     try {
         const o = parseArgs(argv);
@@ -196,14 +250,16 @@ export async function main(argv: string[], out: Sink = process.stdout, err: Sink
             ? JSON.stringify({
                   resources: result.resources.map(({ type, name, parent, inputs, options }) => ({ type, name, parent, inputs, options })),
                   outputs: result.outputs,
+                  messages: result.messages,
                   assumed: result.assumed,
               }, null, 2)
             : formatPlan(result);
         out.write(`${text}\n`);
         return 0;
     } catch (e) {
-        err.write(`${(e as Error).message}\n`);
-        return e instanceof ConfigError ? 2 : 1;
+        const problems = configProblemsOf(e);
+        err.write(`${problems ? new ConfigError(problems).message : (e as Error).message}\n`);
+        return problems ? 2 : 1;
     }
 }
 

@@ -5,6 +5,8 @@ import type { TaskSpec } from "../../dynamic-providers/ssmTasks";
 import { SsmTasks } from "../../dynamic-providers/ssmTasks";
 import type { CodeServerConfig } from "../config";
 import type { ReservationInfo } from "../reservation";
+import type { AwsSettings } from "../shared/awsSettings";
+import { awsSettingsInput } from "../shared/awsSettings";
 import { instanceFacts } from "../shared/catalog";
 import { awsPartition, ec2Role } from "../shared/ec2Role";
 import { launchTemplateBase, rootDeviceNameOf } from "../shared/launchTemplate";
@@ -21,6 +23,8 @@ const WORK_DEVICE_NAME = "/dev/sdf";
 export interface CodeServerInstanceArgs {
     config: CodeServerConfig;
     region: string;
+    /** The stack's AWS account settings: setup's SSM calls are made in the stack's account. */
+    aws?: AwsSettings;
     placement: Placement;
     /** Undefined: on demand. */
     reservation?: ReservationInfo;
@@ -224,6 +228,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             // Fetched on the instance with its role: the password never travels in a command parameter.
             secrets: { PASSWORD: identity.secretArn },
             region: args.region,
+            aws: awsSettingsInput(args.aws ?? {}),
         }, { parent: this, dependsOn: [attachment, ...identity.passwordReady] });
         const access = pulumi
             .all([instance.id, instance.publicDns])

@@ -3,7 +3,7 @@
  * code-server vs the block, the cluster vs the block's size. Each returns its problems, one line per key.
  */
 import { clusterConfigErrors } from "../cluster/validation";
-import { instanceFacts } from "../shared/catalog";
+import { instanceFacts, isBlockHardware } from "../shared/catalog";
 import { show } from "./problems";
 import { DURATION_RULE } from "../../dynamic-providers/capacityBlock/durations";
 import { MAX_BLOCK_INSTANCES } from "./schema";
@@ -78,6 +78,16 @@ function instanceTypeProblems(set: CodeServerInput, block: ReservationConfig | u
     }
     if (!block && set.instanceType === undefined) {
         return ["capblocks:codeServer.instanceType: is required on demand (no capblocks:reservation), e.g. g7e.2xlarge"];
+    }
+    if (!block && set.instanceType !== undefined && isBlockHardware(set.instanceType) && set.onDemand !== true) {
+        return [
+            `capblocks:codeServer.instanceType: ${show(set.instanceType)} is Capacity Block hardware and there is no capblocks:reservation, ` +
+                "so it would run on demand, billed by the hour (tens of USD an hour per instance) until `pulumi destroy`; " +
+                "set capblocks:reservation to run it on a Capacity Block, or set capblocks:codeServer.onDemand: true to run it on demand on purpose",
+        ];
+    }
+    if (block && set.onDemand === true) {
+        return ["capblocks:codeServer.onDemand: only applies without capblocks:reservation; with a block the instance runs on the block (remove onDemand)"];
     }
     return [];
 }

@@ -1,8 +1,9 @@
 /**
- * The stack config (`capblocks:*`, `aws:region`) checked and defaulted before anything is created. Everything
+ * The stack config (`capblocks:*`, `aws:region` and the `aws:*` account settings) checked and defaulted before anything is created. Everything
  * but readStackConfig is pure, so the offline plan checks a stack file exactly as `pulumi up` does.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { awsSettingsFrom } from "../shared/awsSettings";
 import { clusterProblems, codeServerProblems, reservationProblems } from "./crossKeyRules";
 import { clusterFrom, codeServerFrom, reservationFrom } from "./defaults";
 import { checkedInput, ConfigError } from "./problems";
@@ -27,16 +28,18 @@ export type {
  */
 export function validateStackConfig(raw: RawStackConfig): StackConfig {
     const input = checkedInput(raw);
+    const aws = awsSettingsFrom(raw.aws ?? {});
     const reservation = input.reservation && reservationFrom(input.reservation);
     const codeServer = codeServerFrom(input.codeServer, reservation);
     const cluster = clusterFrom(input.cluster, raw.project, raw.stack);
     const problems = [
+        ...aws.problems,
         ...(input.reservation ? reservationProblems(input.reservation, input.region) : []),
         ...codeServerProblems(input.codeServer, codeServer.enabled, reservation, input.region),
         ...clusterProblems(cluster, reservation, codeServer.enabled),
     ];
     if (problems.length) throw new ConfigError(problems);
-    return { region: input.region, reservation, codeServer, cluster, tags: input.tags };
+    return { region: input.region, aws: aws.settings, reservation, codeServer, cluster, tags: input.tags };
 }
 
 /**
@@ -63,13 +66,15 @@ export function rawStackConfigFrom(values: Record<string, string>, project: stri
         codeServer: parsed("codeServer"),
         cluster: parsed("cluster"),
         tags: parsed("tags"),
+        aws: Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith("aws:"))),
         otherKeys: Object.keys(values).filter((k) => k.startsWith("capblocks:") && !CONFIG_KEYS.includes(k.slice("capblocks:".length))),
+        allKeys: Object.keys(values),
     };
     if (problems.length) throw new ConfigError(problems);
     return raw;
 }
 
-/** Reads the stack config from Pulumi (`capblocks:*`, `aws:region`) and validates it. */
+/** Reads the stack config from Pulumi (`capblocks:*`, `aws:*`) and validates it. */
 export function readStackConfig(): StackConfig {
     return validateStackConfig(rawStackConfigFrom(pulumi.runtime.allConfig(), pulumi.getProject(), pulumi.getStack()));
 }

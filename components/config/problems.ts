@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import Ajv from "ajv";
 import type { ErrorObject, KeywordDefinition, ValidateFunction } from "ajv";
 import { isAllowedDuration } from "../../dynamic-providers/capacityBlock/durations";
+import { lookalikeKeyProblems } from "./namespaces";
 import { CONFIG_KEYS, clusterSchema, codeServerSchema, regionSchema, reservationSchema, tagsSchema } from "./schema";
 import type { ClusterInput, CodeServerInput, RawStackConfig, ReservationInput, StackInput } from "./types";
 
@@ -145,6 +146,7 @@ export function checkedInput(raw: RawStackConfig): StackInput {
     for (const key of raw.otherKeys ?? []) {
         problems.push(`${key}: is not a capblocks setting (known: ${CONFIG_KEYS.map((k) => `capblocks:${k}`).join(", ")})`);
     }
+    problems.push(...lookalikeKeyProblems(raw.allKeys ?? []));
     const reservation = checked("capblocks:reservation", raw.reservation, v.reservation);
     const codeServer = checked("capblocks:codeServer", raw.codeServer, v.codeServer) ?? {};
     const cluster = checked("capblocks:cluster", raw.cluster, v.cluster) ?? {};

@@ -109,6 +109,7 @@ export const codeServerSchema = {
         subnetId: awsId("subnet", "subnet-0123456789abcdef0"),
         availabilityZone,
         taskFiles: { type: "array", items: { type: "string", minLength: 1 } },
+        onDemand: { type: "boolean" },
     } satisfies PropertiesOf<CodeServerInput>,
 };
 
@@ -156,8 +157,9 @@ export const tagsSchema = {
     additionalProperties: { type: "string", maxLength: 256, rule: "must be a string of at most 256 characters" },
 };
 
+/** An area (us, eu, ap, …, us-gov, eusc-de), a direction, a number: every AWS Region name has this shape. */
 export const regionSchema = {
     type: "string",
-    pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$",
+    pattern: "^[a-z]{2,4}(-[a-z]+)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\\d{1,2}$",
     rule: "is not an AWS Region name (e.g. sa-east-1)",
 };

@@ -1,3 +1,5 @@
+import type { AwsSettings } from "../shared/awsSettings";
+
 /**
  * The stack config's types: the typed, defaulted config the program reads (`…Config`), and the raw values
  * Pulumi hands over. Types only, so every module can depend on them without depending on the checks.
@@ -50,6 +52,8 @@ export interface CodeServerConfig {
     availabilityZone?: string;
     /** Extra task files (paths relative to the project) run after tasks/code-server-setup.json. */
     taskFiles: string[];
+    /** True: Capacity Block hardware (p4d/p5/p6/trn…) may run on demand, billed by the hour; asked for explicitly. */
+    onDemand?: boolean;
 }
 
 export type SharedStorage = "efs" | "fsx-lustre" | "none";
@@ -76,6 +80,8 @@ export interface ClusterConfig {
 
 export interface StackConfig {
     region: string;
+    /** The `aws` provider's account settings (profile, roles, keys), for the dynamic providers to sign with. */
+    aws: AwsSettings;
     /** Undefined: on-demand, no block. */
     reservation?: ReservationConfig;
     /** The dev box; on the block, or on demand when there is no reservation. */
@@ -93,8 +99,12 @@ export interface RawStackConfig {
     codeServer?: unknown;
     cluster?: unknown;
     tags?: unknown;
+    /** The `aws:*` values as Pulumi hands them over (lists and objects as JSON text). */
+    aws?: Record<string, string>;
     /** Every other key set in the `capblocks` namespace (they are typos or leftovers). */
     otherKeys?: string[];
+    /** Every key of the stack, whatever its namespace (a look-alike of `capblocks:` is a mistake). */
+    allKeys?: string[];
 }
 
 /** What a user may write under `capblocks:reservation`: the buy and the adopt keys, all optional until the rules run. */

@@ -2,10 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CapacityBlock } from "../../dynamic-providers/capacityBlock";
-import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../dynamic-providers/capacityBlock/token";
 import type { AdoptReservationConfig, BuyReservationConfig } from "../config";
+import type { AwsSettings } from "../shared/awsSettings";
+import { awsSettingsInput } from "../shared/awsSettings";
 import { lookUp, lookUpIfAny } from "../shared/lookups";
-import { nextStepFor } from "./nextStep";
+import { blockInUse, knownBlockIds, LAUNCHABLE_STATE } from "./blockChoice";
+import { nextStepFor, nextStepWhileNextBlockStarts } from "./nextStep";
+import type { PreviousBlocks } from "./previousDeployment";
+import { previousBlocks } from "./previousDeployment";
+import { adoptedQuote, alreadyBoughtQuote } from "./quoteText";
 
 /** The one shape every component sees, whether the block was bought, adopted, or there is none. */
 export interface ReservationInfo {
@@ -31,6 +36,12 @@ export interface ReservationInfo {
     nextStep: pulumi.Output<string>;
     /** The block's AZ when the program already knows it (adopted, or bought on an earlier run); unset before a purchase. */
     knownAvailabilityZone?: string;
+    /** What `up` would buy on this run (the quote `pulumi preview` shows), or why it buys nothing. */
+    quote?: pulumi.Output<string>;
+    /** Bought blocks only: the generation it was bought for, and what it cost with its extensions. */
+    bought?: { generation: number; upfrontFee: pulumi.Output<string>; currencyCode: pulumi.Output<string> };
+    /** A newer generation's block, bought while the instances stay on this one until it is active. */
+    next?: { id: pulumi.Output<string>; generation: number; state: pulumi.Output<string>; startDate: pulumi.Output<string> };
 }
 
 /** The logical name of the CapacityBlock resource; part of its purchase token, so it must never change. */
@@ -41,35 +52,75 @@ const BLOCK_RESOURCE_NAME = "block";
  */
 const IDENTITY_RESOURCE_NAME = "block-identity";
 
-/** EC2 state in which instances can launch into a Capacity Block (EC2 user guide, "Capacity Blocks for ML"). */
-const LAUNCHABLE_STATE = "active";
-
 type BlockFacts = aws.ec2.GetCapacityBlockReservationResult;
 
+/** The blocks of a buy config the program knows before it registers anything, each looked up by its id. */
+export interface BoughtBlocks {
+    /** This generation's block as EC2 describes it now; undefined when none is recorded (a purchase is coming). */
+    current?: BlockFacts;
+    /** The last deployment recorded this generation's block, but EC2 no longer lists it. */
+    currentVanished?: boolean;
+    /** Another generation's block the last deployment recorded, as EC2 describes it now. */
+    older?: { facts: BlockFacts; generation: number };
+    /** The last deployment's record: what the block in use then cost. */
+    previous: PreviousBlocks;
+}
+
+/** A block the last deployment recorded, by id; undefined when EC2 no longer lists it. */
+function findBlockById(id: string, region: string): Promise<BlockFacts | undefined> {
+    const what = `Capacity Block ${id} (recorded by this stack's last deployment)`;
+    return lookUpIfAny({ key: "capblocks:reservation", what, region }, () => aws.ec2.getCapacityBlockReservation({ id, region }));
+}
+
 /**
- * Program-time lookup of a block this stack bought, by the purchase-token tag the CapacityBlock resource
- * puts on it. Undefined means "not bought yet" (first `pulumi up`, or preview): no instance this run.
+ * The blocks this stack bought, from its own last outputs (previousDeployment.ts) and EC2: never found by a tag or
+ * name recomputed from the current stack, project or generation, so a rename or a generation bump loses none.
  */
-function findBoughtBlock(token: string, region: string): Promise<BlockFacts | undefined> {
-    const what = `this stack's Capacity Block (tag ${PURCHASE_TOKEN_TAG}=${token})`;
-    return lookUpIfAny({ key: "capblocks:reservation", what, region }, () =>
-        aws.ec2.getCapacityBlockReservation({ region, filters: [{ name: `tag:${PURCHASE_TOKEN_TAG}`, values: [token] }] }),
-    );
+export async function findBoughtBlocks(cfg: BuyReservationConfig, region: string): Promise<BoughtBlocks> {
+    const previous = await previousBlocks();
+    const ids = knownBlockIds(previous, cfg.generation);
+    const [current, older] = await Promise.all([
+        ids.current ? findBlockById(ids.current, region) : undefined,
+        ids.older ? findBlockById(ids.older.id, region) : undefined,
+    ]);
+    return {
+        previous,
+        ...(current ? { current } : {}),
+        ...(ids.current && !current ? { currentVanished: true } : {}),
+        ...(ids.older && older ? { older: { facts: older, generation: ids.older.generation } } : {}),
+    };
 }
 
 export interface BuyOptions {
     region: string;
     tags: Record<string, string>;
+    /** The stack's AWS account settings: the block is bought in the account the rest of the stack uses. */
+    aws?: AwsSettings;
     opts?: pulumi.CustomResourceOptions;
 }
 
-/** The block this stack already bought with this generation, if any: what `buyReservation` will keep. */
-export function findBlockBoughtFor(cfg: BuyReservationConfig, region: string): Promise<BlockFacts | undefined> {
-    return findBoughtBlock(purchaseToken(pulumi.getProject(), pulumi.getStack(), BLOCK_RESOURCE_NAME, cfg.generation), region);
+/** The quote `pulumi preview` shows for the block resource, as a message on it; and the blockQuote output. */
+function quoteOf(block: CapacityBlock, generation: number): pulumi.Output<string> {
+    // During preview the engine answers a dynamic resource's create or update with its checked inputs (the host does
+    // not support provider previews), so `quote` is known then; after up it is gone (docs/aws-notes.md#the-preview-quote).
+    // Only `quote` is known then (not the id), so the message must not wait on any other output.
+    return block.quote.apply((quote) => {
+        if (!quote) return block.reservationId.apply((id) => alreadyBoughtQuote(id, generation));
+        void pulumi.log.info(quote, block);
+        return pulumi.output(quote);
+    });
 }
 
-/** Buys (or, after the first `up`, keeps) the block with a CapacityBlock resource. */
-export async function buyReservation(cfg: BuyReservationConfig, options: BuyOptions): Promise<ReservationInfo> {
+/** What the block cost: the purchase fee with its extensions (states from before the total existed: the fee). */
+function costOf(block: CapacityBlock): { upfrontFee: pulumi.Output<string>; currencyCode: pulumi.Output<string> } {
+    return {
+        upfrontFee: pulumi.all([block.totalUpfrontFee, block.upfrontFee]).apply(([total, fee]) => total ?? fee),
+        currencyCode: block.currencyCode,
+    };
+}
+
+/** Buys (or, after the first `up`, keeps) the block with a CapacityBlock resource; `bought` is findBoughtBlocks'. */
+export async function buyReservation(cfg: BuyReservationConfig, options: BuyOptions, bought: BoughtBlocks): Promise<ReservationInfo> {
     const identity = new random.RandomUuid(IDENTITY_RESOURCE_NAME, {});
     const block = new CapacityBlock(
         BLOCK_RESOURCE_NAME,
@@ -87,28 +138,69 @@ export async function buyReservation(cfg: BuyReservationConfig, options: BuyOpti
             tags: options.tags,
             region: options.region,
             identity: identity.result,
+            aws: awsSettingsInput(options.aws ?? {}),
         },
         options.opts,
     );
-    const live = await findBlockBoughtFor(cfg, options.region);
-    if (!live) {
-        return {
-            id: block.reservationId,
-            availabilityZone: block.availabilityZone,
-            instanceType: cfg.instanceType,
-            instanceCount: cfg.instanceCount,
-            startDate: block.startDate,
-            endDate: block.endDate,
-            state: block.state,
-            source: "bought",
-            launchable: false,
-            nextStep: pulumi
-                .all([block.state, block.startDate, block.endDate, block.availabilityZone])
-                .apply(([state, startDate, endDate, availabilityZone]) => nextStepFor({ state, startDate, endDate, availabilityZone, boughtThisRun: true })),
-        };
+    const quote = quoteOf(block, cfg.generation);
+    const cost = costOf(block);
+    const { current, older } = bought;
+    if (older && blockInUse(current?.state, older.facts.state) === "older") {
+        return stayOnOlderBlock(older, { block, current, generation: cfg.generation, quote, previous: bought.previous });
     }
-    // Found: EC2's live answer is fresher than the resource's last refresh.
-    return { ...infoFrom(live), source: "bought" };
+    if (current) {
+        // Found: EC2's live answer is fresher than the resource's last refresh.
+        return { ...infoFrom(current), source: "bought", quote, bought: { generation: cfg.generation, ...cost } };
+    }
+    return {
+        id: block.reservationId,
+        availabilityZone: block.availabilityZone,
+        instanceType: cfg.instanceType,
+        instanceCount: cfg.instanceCount,
+        startDate: block.startDate,
+        endDate: block.endDate,
+        state: block.state,
+        source: "bought",
+        launchable: false,
+        quote,
+        bought: { generation: cfg.generation, ...cost },
+        nextStep: pulumi
+            .all([block.state, block.startDate, block.endDate, block.availabilityZone])
+            .apply(([state, startDate, endDate, availabilityZone]) =>
+                nextStepFor({ state, startDate, endDate, availabilityZone, boughtThisRun: !bought.currentVanished })),
+    };
+}
+
+interface NewerBlock {
+    block: CapacityBlock;
+    /** The new generation's block as EC2 describes it, when an earlier run bought it. */
+    current?: BlockFacts;
+    generation: number;
+    quote: pulumi.Output<string>;
+    previous: PreviousBlocks;
+}
+
+/** The instances stay on the older, still active block until the new generation's block is active. */
+function stayOnOlderBlock(older: { facts: BlockFacts; generation: number }, newer: NewerBlock): ReservationInfo {
+    const { block, current } = newer;
+    const next = current
+        ? { id: pulumi.output(current.id), state: pulumi.output(current.state), startDate: pulumi.output(current.startDate) }
+        : { id: block.reservationId, state: block.state, startDate: block.startDate };
+    return {
+        ...infoFrom(older.facts),
+        source: "bought",
+        quote: newer.quote,
+        bought: {
+            generation: older.generation,
+            upfrontFee: pulumi.output(newer.previous.upfrontFee ?? "unknown"),
+            currencyCode: pulumi.output(newer.previous.currencyCode ?? "USD"),
+        },
+        next: { ...next, generation: newer.generation },
+        nextStep: pulumi.all([next.id, next.state, next.startDate]).apply(([id, state, startDate]) => nextStepWhileNextBlockStarts({
+            inUse: { id: older.facts.id, generation: older.generation, endDate: older.facts.endDate },
+            next: { id, generation: newer.generation, state, startDate },
+        })),
+    };
 }
 
 function infoFrom(facts: BlockFacts): Omit<ReservationInfo, "source"> {
@@ -159,5 +251,5 @@ export async function adoptReservation(cfg: AdoptReservationConfig, region: stri
                 `set instanceType to ${facts.instanceType} or adopt another block`,
         );
     }
-    return { ...infoFrom(facts), source: "adopted" };
+    return { ...infoFrom(facts), source: "adopted", quote: pulumi.output(adoptedQuote(id)) };
 }

@@ -32,3 +32,21 @@ export function nextStepFor({ state, startDate, endDate, availabilityZone, bough
             return `The Capacity Block is ${state}: instances cannot launch into it. Check it with \`aws ec2 describe-capacity-reservations\`, then run \`pulumi refresh\` and \`pulumi up\` once it is active.`;
     }
 }
+
+interface BlockHandover {
+    /** The block the instances stay on. */
+    inUse: { id: string; generation: number; endDate: string };
+    /** The configured generation's block, bought but not active yet (id unknown before the purchase). */
+    next: { id?: string; generation: number; state: string; startDate: string };
+}
+
+/** While a new generation's block is not active yet: the instances stay on the old one, and when they move. */
+export function nextStepWhileNextBlockStarts({ inUse, next }: BlockHandover): string {
+    const nextBlock = next.id ? `Capacity Block ${next.id}` : "the Capacity Block";
+    const gap = Date.parse(next.startDate) > Date.parse(inUse.endDate)
+        ? ` Between ${inUse.endDate} and ${next.startDate} no block is active and the instances are gone; the work volume stays.`
+        : "";
+    return `The instances stay on Capacity Block ${inUse.id} (generation ${inUse.generation}), active until ${inUse.endDate}; ` +
+        `EC2 terminates its instances 30 minutes before that. Generation ${next.generation}'s ${nextBlock} is ${next.state} and starts at ` +
+        `${next.startDate}: run \`pulumi up\` after ${next.startDate} to move them there (the instance is replaced; the work volume moves with it).${gap}`;
+}

@@ -78,6 +78,18 @@ const CATALOG: Record<string, Row> = {
     "g7e.48xlarge": nvidia(true, 4, 500, false),
 };
 
+/**
+ * Families sold as Capacity Blocks (the catalog's block-eligible types, plus their newer siblings EC2 may add:
+ * p4d, p4de, p5*, p6*, trn1*, trn2*). On demand they cost tens of USD an hour per instance, so running one on demand
+ * must be asked for (capblocks:codeServer.onDemand).
+ */
+const BLOCK_FAMILIES = /^(p4d|p4de|p5[a-z]*|p6[a-z0-9-]*|trn1[a-z]*|trn2[a-z]*)\./;
+
+/** Whether the type is Capacity Block hardware: in a block family, or marked block-eligible in the catalog. */
+export function isBlockHardware(instanceType: string): boolean {
+    return BLOCK_FAMILIES.test(instanceType) || CATALOG[instanceType]?.blockEligible === true;
+}
+
 /** Families whose accelerator is AWS Neuron (Trainium/Inferentia); everything else here is NVIDIA. */
 const NEURON_FAMILY = /^(trn|inf)\d/;
 

@@ -1,3 +1,4 @@
+import { sameAwsSettings } from "../shared/awsCredentials";
 import type { CheckFailure } from "../shared/checks";
 import { isKnown } from "../shared/unknown";
 import { extensionHours } from "./durations";
@@ -39,7 +40,9 @@ export function decideDiff(olds: Record<string, unknown>, news: Record<string, u
     const extension = extensionHoursFor(olds, news);
     // A new identity (a block bought before identities existed) is tagged on the block by update.
     const otherChanges = [...PURCHASE_ONLY_KEYS, "tags", "identity"].some((k) => isKnown(news[k]) ? !same(olds[k], news[k]) : true);
-    return { changes: extension > 0 || otherChanges || unknownIdentity, replaces: [], extensionHours: extension };
+    // New credentials (another profile, role or keys) are stored by an update that buys nothing: refresh uses them.
+    const credentialsChanged = !isKnown(news.aws) || !sameAwsSettings(olds.aws, news.aws);
+    return { changes: extension > 0 || otherChanges || unknownIdentity || credentialsChanged, replaces: [], extensionHours: extension };
 }
 
 function secondBlockRefusal(detail: string, oldGeneration: unknown, paidUntil: string): string {

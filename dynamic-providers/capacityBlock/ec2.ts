@@ -1,4 +1,6 @@
 import type { CapacityReservation, EC2Client } from "@aws-sdk/client-ec2";
+import { awsClientConfig } from "../shared/awsCredentials";
+import type { AwsSettings } from "../shared/awsCredentials";
 import { backoffDelays } from "../shared/backoff";
 import { clock } from "../shared/clock";
 import { allPages } from "../shared/pages";
@@ -24,16 +26,20 @@ export interface Ec2 {
     purchases: EC2Client;
 }
 
-/** Clients for the resource's region. `quick`: for preview, which must answer soon even without network or credentials. */
-export async function ec2For(props: { region?: unknown }, quick = false): Promise<Ec2> {
+/**
+ * Clients for the resource's region, signed with the stack's AWS account settings (the `aws` input).
+ * `quick`: for preview, which must answer soon even without network or credentials.
+ */
+export async function ec2For(props: { region?: unknown; aws?: unknown }, quick = false): Promise<Ec2> {
     const region = regionOf(props);
     if (!region) throw new Error("CapacityBlock: no AWS region; run `pulumi config set aws:region <region>` (or set AWS_REGION)");
     const sdk = await import("@aws-sdk/client-ec2");
+    const account = await awsClientConfig(props.aws as AwsSettings | undefined, region);
     const requestHandler = { connectionTimeout: 5000, requestTimeout: 60000 };
     return {
         sdk,
-        reads: new sdk.EC2Client({ region, retryMode: "adaptive", maxAttempts: quick ? 2 : 5, requestHandler }),
-        purchases: new sdk.EC2Client({ region, maxAttempts: 1, requestHandler }),
+        reads: new sdk.EC2Client({ ...account, retryMode: "adaptive", maxAttempts: quick ? 2 : 5, requestHandler }),
+        purchases: new sdk.EC2Client({ ...account, maxAttempts: 1, requestHandler }),
     };
 }
 
@@ -141,6 +147,7 @@ export async function extensionHistory(ec2: Ec2, id: string, patient = true): Pr
     const pages = patient ? await retryRead(read) : await read();
     return pages.flatMap((p) => p.CapacityBlockExtensions ?? []).filter((e) => e.CapacityReservationId === id).map((e) => ({
         offeringId: e.CapacityBlockExtensionOfferingId, hours: e.CapacityBlockExtensionDurationHours ?? 0, status: e.CapacityBlockExtensionStatus,
+        upfrontFee: e.UpfrontFee, currencyCode: e.CurrencyCode,
     }));
 }
 

@@ -11,6 +11,8 @@ export interface HistoryEntry {
     offeringId?: string;
     hours: number;
     status?: string;
+    upfrontFee?: string;
+    currencyCode?: string;
 }
 
 /** The block as EC2 describes it now. */

@@ -28,3 +28,11 @@ export function compareFees(a: string, b: string): number {
 export function isPositiveFee(fee: unknown): boolean {
     return isFee(fee) && compareFees(fee, "0") > 0;
 }
+
+/** The exact sum of fees ("840.00" + "720.5" = "1560.50"), at the finest scale among them; undefined when one is not a fee. */
+export function sumFees(fees: string[]): string | undefined {
+    if (!fees.every(isFee)) return undefined;
+    const scale = Math.max(0, ...fees.map((f) => f.trim().split(".")[1]?.length ?? 0));
+    const total = fees.reduce((sum, f) => sum + scaled(f, scale), BigInt(0)).toString().padStart(scale + 1, "0");
+    return scale === 0 ? total : `${total.slice(0, -scale)}.${total.slice(-scale)}`;
+}

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { AwsSettings } from "../shared/awsCredentials";
 import { regionInput } from "../shared/region";
 import type { Selection } from "./inputs";
 import { capacityBlockProvider } from "./provider";
@@ -6,6 +7,7 @@ import { purchaseToken } from "./token";
 
 export { capacityBlockProvider } from "./provider";
 export type { Selection } from "./inputs";
+export type { AwsSettings } from "../shared/awsCredentials";
 
 export interface CapacityBlockArgs {
     instanceType: pulumi.Input<string>;
@@ -34,6 +36,11 @@ export interface CapacityBlockArgs {
      * `dev` stacks in one account) never adopt or extend each other's block.
      */
     identity: pulumi.Input<string>;
+    /**
+     * The stack's AWS account settings (profile, roles, keys; components/shared/awsSettings.ts). Default: the SDK's
+     * default chain. Keys must be Pulumi secrets. Changing them is an update that buys nothing.
+     */
+    aws?: pulumi.Input<AwsSettings>;
 }
 
 /**
@@ -58,7 +65,10 @@ export class CapacityBlock extends pulumi.dynamic.Resource {
     declare public readonly availabilityZone: pulumi.Output<string>;
     declare public readonly startDate: pulumi.Output<string>;
     declare public readonly endDate: pulumi.Output<string>;
+    /** What the purchase cost (the block alone). */
     declare public readonly upfrontFee: pulumi.Output<string>;
+    /** The purchase fee plus every extension bought and not payment-failed; unset in states from before it existed. */
+    declare public readonly totalUpfrontFee: pulumi.Output<string | undefined>;
     declare public readonly maxUpfrontFee: pulumi.Output<string>;
     declare public readonly currencyCode: pulumi.Output<string>;
     declare public readonly state: pulumi.Output<string>;
@@ -69,14 +79,19 @@ export class CapacityBlock extends pulumi.dynamic.Resource {
     declare public readonly generation: pulumi.Output<number>;
     declare public readonly region: pulumi.Output<string>;
     declare public readonly cancellationNotice: pulumi.Output<string>;
+    /**
+     * During `pulumi preview` only: what `up` would buy (block or extension), with price and ceiling, or why nothing
+     * fits. The engine answers a preview's create or update with the checked inputs, where check put the quote.
+     */
+    declare public readonly quote: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: CapacityBlockArgs, opts?: pulumi.CustomResourceOptions) {
         const generation = args.generation ?? 1;
         const token = pulumi.output(generation).apply((g) => purchaseToken(pulumi.getProject(), pulumi.getStack(), name, g));
         const outputsFilledByProvider = {
             reservationId: undefined, offeringId: undefined, availabilityZone: undefined, startDate: undefined, endDate: undefined,
-            upfrontFee: undefined, currencyCode: undefined, state: undefined, totalInstanceCount: undefined,
-            availableInstanceCount: undefined, purchasedDurationHours: undefined, cancellationNotice: undefined,
+            upfrontFee: undefined, totalUpfrontFee: undefined, currencyCode: undefined, state: undefined, totalInstanceCount: undefined,
+            availableInstanceCount: undefined, purchasedDurationHours: undefined, cancellationNotice: undefined, quote: undefined,
         };
         const inputs = { ...outputsFilledByProvider, ...args, generation, region: regionInput(args.region), purchaseToken: token };
         super(capacityBlockProvider, name, inputs, opts, "capblocks", "CapacityBlock");

@@ -1,3 +1,4 @@
+import type { AwsSettings } from "../shared/awsCredentials";
 import type { CheckFailure } from "../shared/checks";
 import { isKnown } from "../shared/unknown";
 import { DURATION_RULE, isAllowedDuration, nearestDurations } from "./durations";
@@ -29,6 +30,8 @@ export interface CapacityBlockInputs {
     generation: number;
     tags?: Record<string, string>;
     region?: string;
+    /** The stack's AWS account settings; every EC2 call is signed with them. */
+    aws?: AwsSettings;
     purchaseToken: string;
     /** This copy of the stack: a random id made once and kept in its state, tagged on the block it buys. */
     identity: string;

@@ -1,6 +1,8 @@
 import type { CapacityReservation } from "@aws-sdk/client-ec2";
 import { withoutUndefined } from "../shared/checks";
 import { covers, nominalHours, spanHours } from "./durations";
+import type { HistoryEntry } from "./extension";
+import { sumFees } from "./fees";
 import type { Offering } from "./offerings";
 import { tagOf } from "./ownership";
 import { cancellationNotice } from "./states";
@@ -48,6 +50,16 @@ export function purchaseFields(reservation: CapacityReservation, offering: Offer
         durationHours: offering || covers(spanned, wantedHours) ? wantedHours : Math.floor(spanned / 24) * 24,
         purchasedDurationHours: offering ? wantedHours : Number(tag(DURATION_TAG)) || nominalHours(spanned),
     };
+}
+
+/**
+ * What the block cost with its extensions: the purchase fee plus every extension bought and not payment-failed
+ * (paid, or still being paid). "unknown" when a fee is unknown or the currencies differ.
+ */
+export function totalUpfrontFee(blockFee: string, currencyCode: string, extensions: Pick<HistoryEntry, "upfrontFee" | "currencyCode" | "status">[]): string {
+    const counted = extensions.filter((e) => e.status !== "payment-failed");
+    if (counted.some((e) => (e.currencyCode ?? currencyCode) !== currencyCode)) return "unknown";
+    return sumFees([blockFee, ...counted.map((e) => e.upfrontFee ?? "unknown")]) ?? "unknown";
 }
 
 /** The inputs among stored properties: without the preview quote and the serialized provider. */

@@ -1,16 +1,17 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { awsSettingsFailures } from "../shared/awsCredentials";
 import { withoutUndefined } from "../shared/checks";
 import { clock } from "../shared/clock";
 import { regionOf } from "../shared/region";
 import { isKnown } from "../shared/unknown";
 import { boughtBlockFailures, decideDiff, tagChanges } from "./diff";
-import { describeReservation, ec2For, retag } from "./ec2";
+import { describeReservation, ec2For, extensionHistory, retag } from "./ec2";
 import type { Ec2 } from "./ec2";
 import { errorText } from "./errors";
 import { checkFailures, withDefaults } from "./inputs";
 import type { CapacityBlockInputs } from "./inputs";
 import { describeOffering } from "./offerings";
-import { inputsOnly, liveFields, NOT_FOUND, purchaseFields } from "./outputs";
+import { inputsOnly, liveFields, NOT_FOUND, purchaseFields, totalUpfrontFee } from "./outputs";
 import { waitUntilPaid } from "./payment";
 import { buyBlock, extendBlock, findBoughtBlock } from "./purchase";
 import { extensionQuoteFor, quoteFor } from "./quote";
@@ -34,6 +35,12 @@ async function refuseNeverUsable(ec2: Ec2, id: string, olds: Props): Promise<voi
     if (message) throw new Error(message);
 }
 
+/** What the block cost with every extension EC2 lists for it; "unknown" when the history cannot be read. */
+async function totalWithExtensions(ec2: Ec2, id: string, cost: Props): Promise<string> {
+    const extensions = await extensionHistory(ec2, id).catch(() => undefined);
+    return extensions ? totalUpfrontFee(String(cost.upfrontFee), String(cost.currencyCode ?? "USD"), extensions) : "unknown";
+}
+
 /** A bought block's durationHours grows (or is not known yet): update may buy an extension. Valid steps passed check. */
 function extensionMayBeComing(oldInputs: Props, inputs: Props): boolean {
     if (!isKnown(inputs.durationHours)) return true;
@@ -51,14 +58,15 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         if (!purchaseComing) failures.push(...boughtBlockFailures(olds, inputs));
         if (inputs.region === undefined) failures.push({ property: "region", reason: "no AWS region: run `pulumi config set aws:region <region>` (or set AWS_REGION)" });
         if (news.purchaseToken === undefined) failures.push({ property: "purchaseToken", reason: "purchaseToken is required (the CapacityBlock class derives it)" });
+        failures.push(...awsSettingsFailures(inputs.aws));
         delete inputs.quote;
         if (failures.length > 0) return { inputs: withoutUndefined(inputs), failures };
+        // The quote rides in the checked inputs only when up may buy: the engine answers a preview's create or update
+        // with them and the program logs it (docs/aws-notes.md#the-preview-quote). An old quote is never carried on.
         if (purchaseComing) {
             inputs.quote = await quoteFor(inputs as unknown as CapacityBlockInputs);
         } else if (extensionMayBeComing(olds, inputs)) {
             inputs.quote = await extensionQuoteFor(inputs as unknown as CapacityBlockInputs);
-        } else if (olds.quote !== undefined) {
-            inputs.quote = olds.quote;
         }
         return { inputs: withoutUndefined(inputs) };
     },
@@ -80,7 +88,10 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         const adopted = await findBoughtBlock(ec2, store, inputs);
         const { reservation, offering } = adopted ? { reservation: adopted, offering: undefined } : await buyBlock(ec2, store, inputs);
         const id = reservation.CapacityReservationId as string;
-        const bought = withoutUndefined({ ...inputsOnly(props), ...liveFields(reservation), ...purchaseFields(reservation, offering, inputs.durationHours) });
+        const cost = purchaseFields(reservation, offering, inputs.durationHours);
+        // A block adopted by its token may have been extended since: its extensions count too.
+        cost.totalUpfrontFee = offering ? cost.upfrontFee : await totalWithExtensions(ec2, id, cost);
+        const bought = withoutUndefined({ ...inputsOnly(props), ...liveFields(reservation), ...cost });
         clock().notify(offering
             ? `CapacityBlock: bought ${id}: ${describeOffering(offering)}. It cannot be cancelled.`
             : `CapacityBlock: adopted ${id}, found by its purchase token ${inputs.purchaseToken}; nothing was bought.`);
@@ -101,7 +112,8 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
     async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
         const inputs = withDefaults(news);
         const decision = decideDiff(olds, inputs);
-        const ec2 = await ec2For(olds);
+        // The region cannot change without a new generation; the credentials are the new ones.
+        const ec2 = await ec2For({ region: olds.region, aws: inputs.aws });
         await refuseNeverUsable(ec2, id, olds);
         const { set, remove } = tagChanges(olds.tags as Tags | undefined, inputs.tags as Tags | undefined);
         // A block bought before blocks carried an identity gets this copy's, so this copy finds it as its own.
@@ -109,7 +121,10 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         await retag(ec2, id, set, remove);
         // The block keeps its token: only a new generation buys another block, and that replaces.
         const outs: Props = { ...inputsOnly(olds), ...inputsOnly(inputs), purchaseToken: olds.purchaseToken ?? inputs.purchaseToken };
-        if (decision.extensionHours > 0) await extendBlock(ec2, await recordStoreFor(ec2), id, inputs as unknown as CapacityBlockInputs);
+        if (decision.extensionHours > 0) {
+            await extendBlock(ec2, await recordStoreFor(ec2), id, inputs as unknown as CapacityBlockInputs);
+            outs.totalUpfrontFee = await totalWithExtensions(ec2, id, olds);
+        }
         try {
             const r = await describeReservation(ec2, id);
             return { outs: withoutUndefined({ ...outs, ...(r ? liveFields(r) : NOT_FOUND) }) };

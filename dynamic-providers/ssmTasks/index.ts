@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { AwsSettings } from "../shared/awsCredentials";
 import { regionInput } from "../shared/region";
 import type { TaskState } from "./plan";
 import { ssmTasksProvider } from "./provider";
@@ -16,6 +17,8 @@ export interface SsmTasksArgs {
     /** Variable name → SSM SecureString parameter name or Secrets Manager ARN, fetched on the instance. */
     secrets?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     region?: pulumi.Input<string>;
+    /** The stack's AWS account settings (components/shared/awsSettings.ts); keys must be Pulumi secrets. */
+    aws?: pulumi.Input<AwsSettings>;
     markerDir?: pulumi.Input<string>;
     agentWaitSeconds?: pulumi.Input<number>;
 }

@@ -1,3 +1,5 @@
+import { awsSettingsFailures } from "../shared/awsCredentials";
+import type { AwsSettings } from "../shared/awsCredentials";
 import type { CheckFailure } from "../shared/checks";
 import { isKnown } from "../shared/unknown";
 import type { TaskStates } from "./plan";
@@ -12,6 +14,8 @@ export interface SsmTasksInputs {
     variables: Record<string, string>;
     secrets: Record<string, string>;
     region?: string;
+    /** The stack's AWS account settings; every SSM call is signed with them. */
+    aws?: AwsSettings;
     markerDir: string;
     agentWaitSeconds: number;
 }
@@ -67,6 +71,7 @@ export function checkInputs(inputs: SsmTasksInputs): CheckFailure[] {
     if (isKnown([inputs.tasks, inputs.variables, inputs.secrets])) {
         problems.push(...taskProblems(inputs, markerDirKnown && !markerDirReason ? inputs.markerDir : DEFAULT_MARKER_DIR));
     }
+    problems.push(...awsSettingsFailures(inputs.aws));
     const wait = inputs.agentWaitSeconds;
     if (isKnown(wait) && (!Number.isInteger(wait) || wait < 0)) {
         problems.push({ property: "agentWaitSeconds", reason: "agentWaitSeconds must be a whole number of seconds ≥ 0" });

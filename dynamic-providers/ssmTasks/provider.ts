@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { SSMClient } from "@aws-sdk/client-ssm";
+import { awsClientConfig, sameAwsSettings } from "../shared/awsCredentials";
 import { withoutUndefined } from "../shared/checks";
 import { clock } from "../shared/clock";
 import type { Clock } from "../shared/clock";
@@ -17,10 +18,12 @@ import { prepareTasks } from "./template";
 import type { PreparedTask } from "./template";
 import { describeAgents, runOnInstances, waitForAgents } from "./runner";
 
+/** An SSM client for the resource's region, signed with the stack's AWS account settings (the `aws` input). */
 async function ssmClient(inputs: SsmTasksInputs): Promise<SSMClient> {
     const { SSMClient } = await import("@aws-sdk/client-ssm");
+    const account = await awsClientConfig(inputs.aws, regionOf(inputs));
     // Adaptive retry mode absorbs SSM throttling during polling.
-    return new SSMClient({ region: regionOf(inputs), maxAttempts: 8, retryMode: "adaptive" });
+    return new SSMClient({ ...account, maxAttempts: 8, retryMode: "adaptive" });
 }
 
 function stateOf(outs: SsmTasksOutputs | undefined): PriorRun | undefined {
@@ -140,7 +143,8 @@ export const ssmTasksProvider: pulumi.dynamic.ResourceProvider = {
         const prior = stateOf(olds);
         if (!prior || !isKnown(inputs) || checkInputs(inputs).length > 0) return { changes: true };
         const tasks = prepareTasks(inputs.tasks, inputs.variables, inputs.secrets);
-        return { changes: hasPendingWork(tasks, prior, inputs.instanceIds, inputs.markerDir) };
+        // New credentials are stored by an update that sends no command (nothing is pending): refresh uses them.
+        return { changes: hasPendingWork(tasks, prior, inputs.instanceIds, inputs.markerDir) || !sameAwsSettings(olds.aws, inputs.aws) };
     },
 
     async create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {

@@ -94,6 +94,8 @@ interface Extension {
     reservationId: string;
     offeringId: string;
     hours: number;
+    upfrontFee: string;
+    currencyCode: string;
     purchasedAt: number;
     paymentFails: boolean;
     /** Listed by DescribeCapacityBlockExtensionHistory from this time on. */
@@ -119,7 +121,7 @@ export class Ec2CapacityBlockMarket {
     private readonly pageSize: number;
     readonly paymentDelayMs: number;
     private readonly offerings = new Map<string, CapacityBlockOffering>();
-    private readonly extensionOfferings = new Map<string, { reservationId: string; hours: number }>();
+    private readonly extensionOfferings = new Map<string, { reservationId: string; hours: number; upfrontFee: string; currencyCode: string }>();
     private readonly reservations = new Map<string, Reservation>();
     private readonly extensions: Extension[] = [];
     private readonly soldSlots = new Map<string, number>();
@@ -454,14 +456,16 @@ export class Ec2CapacityBlockMarket {
         if ((state !== "scheduled" && state !== "active") || untilEnd > 56 * DAY || untilEnd < HOUR) return { CapacityBlockExtensionOfferings: [] };
         const supply = this.supply.find((s) => s.instanceType === r.instanceType && s.availabilityZone === r.availabilityZone);
         const id = this.newId("cbeo-", 17);
-        this.extensionOfferings.set(id, { reservationId: r.id, hours });
+        const upfrontFee = ((supply?.pricePerInstanceHour ?? 1) * r.instanceCount * hours).toFixed(2);
+        const currencyCode = supply?.currencyCode ?? "USD";
+        this.extensionOfferings.set(id, { reservationId: r.id, hours, upfrontFee, currencyCode });
         const again = this.repeatTokens.has("DescribeCapacityBlockExtensionOfferings") ? { NextToken: input.NextToken ?? "again" } : {};
         return {
             CapacityBlockExtensionOfferings: [{
                 CapacityBlockExtensionOfferingId: id, InstanceType: r.instanceType, InstanceCount: r.instanceCount, AvailabilityZone: r.availabilityZone,
                 StartDate: new Date(r.start), CapacityBlockExtensionStartDate: new Date(this.endOf(r)),
                 CapacityBlockExtensionEndDate: new Date(this.endOf(r) + hours * HOUR), CapacityBlockExtensionDurationHours: hours,
-                UpfrontFee: ((supply?.pricePerInstanceHour ?? 1) * r.instanceCount * hours).toFixed(2), CurrencyCode: supply?.currencyCode ?? "USD",
+                UpfrontFee: upfrontFee, CurrencyCode: currencyCode,
                 Tenancy: "default" as const,
             }],
             ...again,
@@ -477,7 +481,8 @@ export class Ec2CapacityBlockMarket {
         }
         this.extensionOfferings.delete(input.CapacityBlockExtensionOfferingId as string);
         const extension: Extension = {
-            reservationId: offer.reservationId, offeringId: input.CapacityBlockExtensionOfferingId as string, hours: offer.hours, purchasedAt: this.time,
+            reservationId: offer.reservationId, offeringId: input.CapacityBlockExtensionOfferingId as string, hours: offer.hours,
+            upfrontFee: offer.upfrontFee, currencyCode: offer.currencyCode, purchasedAt: this.time,
             paymentFails: false, listedAt: this.time + this.injected.extensionHistoryLagMs,
         };
         this.extensions.push(extension);
@@ -500,6 +505,7 @@ export class Ec2CapacityBlockMarket {
             CapacityReservationId: e.reservationId, InstanceType: r.instanceType, InstanceCount: r.instanceCount, AvailabilityZone: r.availabilityZone,
             CapacityBlockExtensionOfferingId: e.offeringId, CapacityBlockExtensionDurationHours: e.hours,
             CapacityBlockExtensionStatus: this.extensionStatus(e), CapacityBlockExtensionPurchaseDate: new Date(e.purchasedAt),
+            UpfrontFee: e.upfrontFee, CurrencyCode: e.currencyCode,
         };
     }
 

@@ -2,8 +2,11 @@
  * Test side of the offline mocks: install them with sensible defaults, then find what the program
  * registered and resolve outputs.
  */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import type { Assumptions, BlockFacts, MockRun, RecordedResource } from "../../scripts/offlineMocks";
 import { installMocks, resolveOutputs, settle } from "../../scripts/offlineMocks";
+import { pulumiConfigMap } from "../../scripts/plan";
 
 export const REGION = "sa-east-1";
 
@@ -20,8 +23,37 @@ export function activeBlock(overrides: Partial<BlockFacts> = {}): BlockFacts {
     };
 }
 
-export async function mockAws(overrides: Partial<Assumptions> = {}): Promise<MockRun> {
-    return installMocks({ region: REGION, availabilityZone: "sa-east-1a", amiId: "ami-0example000000001", ...overrides }, "capblocks", "test");
+export async function mockAws(overrides: Partial<Assumptions> = {}, project = "capblocks", stack = "test"): Promise<MockRun> {
+    return installMocks({ region: REGION, availabilityZone: "sa-east-1a", amiId: "ami-0example000000001", ...overrides }, project, stack);
+}
+
+export interface ProgramRun {
+    run: MockRun;
+    outputs?: Record<string, string>;
+    error?: Error;
+}
+
+/** Runs index.ts with this stack config (aws:region sa-east-1 unless given) against the mocks, as `pulumi up` would. */
+export async function runProgram(
+    config: Record<string, unknown>,
+    assumptions: Partial<Assumptions>,
+    names: { project?: string; stack?: string } = {},
+): Promise<ProgramRun> {
+    const run = await mockAws(assumptions, names.project, names.stack);
+    const { values, secretKeys } = pulumiConfigMap({ "aws:region": REGION, ...config }, names.project ?? "capblocks");
+    pulumi.runtime.setAllConfig(values, secretKeys);
+    const entry = path.resolve(__dirname, "..", "..", "index.ts");
+    delete require.cache[require.resolve(entry)];
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require(entry) as () => Promise<Record<string, unknown>>;
+        const outputs = await resolved<Record<string, string>>(await program());
+        return { run, outputs };
+    } catch (error) {
+        return { run, error: error as Error };
+    } finally {
+        pulumi.runtime.setAllConfig({}, []);
+    }
 }
 
 export function ofType(run: MockRun, type: string): RecordedResource[] {

@@ -10,7 +10,7 @@ export interface ConstructRequest {
     modulePath: string;
     className: string;
     name: string;
-    /** Constructor args; must be JSON. Keys listed in `secretArgs` are wrapped with pulumi.secret first. */
+    /** Constructor args; must be JSON. Values at the dotted paths in `secretArgs` are wrapped with pulumi.secret first. */
     args: Record<string, unknown>;
     secretArgs?: string[];
     /**
@@ -26,7 +26,7 @@ export interface CapturedRegistration {
     name: string;
     urn: string;
     inputs: Record<string, unknown>;
-    /** Top-level input keys that were secret in the program (the engine strips the wrapping before the host). */
+    /** Dotted paths of the inputs that were secret in the program (the engine strips the wrapping before the host). */
     secretKeys: string[];
 }
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createRequire } from "module";
 import { readFileSync, writeFileSync } from "fs";
 import type { CapturedRegistration, ConstructRequest, MockedResource } from "./capture";
-import { containsSecret, unwrapSecrets } from "./wire";
+import { isSecret, unwrapSecrets } from "./wire";
 
 interface ChildRequest {
     project: string;
@@ -15,7 +15,12 @@ interface ChildRequest {
 
 type ResourceClass = new (name: string, args: Record<string, unknown>) => pulumi.CustomResource;
 
-type Registered = { type: string; name: string; urn: string; inputs: Record<string, unknown> };
+type Registered = { type: string; name: string; urn: string; inputs: Record<string, unknown>; secretPaths: string[] };
+
+interface WireRequest {
+    getName(): string;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
 
 /**
  * The registration the request asks for. A component registers its children asynchronously (after the outputs
@@ -35,9 +40,44 @@ async function registration(registered: Registered[], from: number, req: Constru
     throw new Error(`${req.className} ${req.name} registered no ${req.select ? req.select.type : "resource of its own"}`);
 }
 
+/** The args with the value at each dotted path (e.g. "aws.accessKey") wrapped with pulumi.secret. */
+function withSecrets(args: Record<string, unknown>, paths: string[]): Record<string, unknown> {
+    const wrapped = JSON.parse(JSON.stringify(args)) as Record<string, unknown>;
+    for (const path of paths) {
+        const keys = path.split(".");
+        const last = keys.pop() as string;
+        const holder = keys.reduce((o, k) => o[k] as Record<string, unknown>, wrapped);
+        holder[last] = pulumi.secret(holder[last]);
+    }
+    return wrapped;
+}
+
+/** Dotted paths of the secret values in registered inputs, e.g. ["apiToken", "aws.secretKey"]. */
+function secretPaths(value: unknown, prefix = ""): string[] {
+    if (isSecret(value)) return [prefix];
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return [];
+    return Object.entries(value).flatMap(([k, v]) => secretPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+/**
+ * Secret paths as the engine receives them, by resource name. The mocks' own deserialization lifts a nested
+ * secret to the top-level key; the wire request keeps it where it is (as the engine stores it).
+ */
+function recordWireSecrets(): Map<string, string[]> {
+    const byName = new Map<string, string[]>();
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: WireRequest, cb: unknown): unknown };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+        byName.set(req.getName(), secretPaths(req.getObject()?.toJavaScript() ?? {}));
+        return register(req, cb);
+    };
+    return byName;
+}
+
 async function main(requestFile: string, resultFile: string): Promise<void> {
     const job = JSON.parse(readFileSync(requestFile, "utf8")) as ChildRequest;
     const registered: Registered[] = [];
+    let wireSecrets = new Map<string, string[]>();
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
@@ -48,6 +88,7 @@ async function main(requestFile: string, resultFile: string): Promise<void> {
                     // never reads the URN.
                     urn: `urn:pulumi:${job.stack}::${job.project}::${args.type}::${args.name}`,
                     inputs: args.inputs as Record<string, unknown>,
+                    secretPaths: wireSecrets.get(args.name) ?? [],
                 });
                 const mocked = job.resources[args.type] ?? {};
                 return { id: mocked.id ?? `${args.name}-id`, state: { ...args.inputs, ...mocked.outputs } };
@@ -58,6 +99,7 @@ async function main(requestFile: string, resultFile: string): Promise<void> {
         job.stack,
         false,
     );
+    wireSecrets = recordWireSecrets();
     const load = createRequire(__filename);
     const results: CapturedRegistration[] = [];
     for (const req of job.requests) {
@@ -65,10 +107,7 @@ async function main(requestFile: string, resultFile: string): Promise<void> {
         if (typeof Class !== "function") {
             throw new Error(`${req.modulePath} exports no class ${req.className}`);
         }
-        const secretArgs = req.secretArgs ?? [];
-        const args = Object.fromEntries(
-            Object.entries(req.args).map(([k, v]) => [k, secretArgs.includes(k) ? pulumi.secret(v) : v]),
-        );
+        const args = withSecrets(req.args, req.secretArgs ?? []);
         const firstOfThisRequest = registered.length;
         new Class(req.name, args);
         const reg = await registration(registered, firstOfThisRequest, req);
@@ -78,7 +117,7 @@ async function main(requestFile: string, resultFile: string): Promise<void> {
             urn: reg.urn,
             // The dynamic host says acceptSecrets=false, so the engine sends secrets as plain values.
             inputs: unwrapSecrets(reg.inputs) as Record<string, unknown>,
-            secretKeys: Object.keys(reg.inputs).filter((k) => containsSecret(reg.inputs[k])),
+            secretKeys: reg.secretPaths,
         });
     }
     writeFileSync(resultFile, JSON.stringify(results));

@@ -84,7 +84,7 @@ export interface DiffResult {
     deleteBeforeReplace: boolean;
 }
 
-/** Outputs as the engine stores them, plus the output keys the engine would mark secret (its annotateSecrets). */
+/** Outputs as the engine stores them, plus the output paths the engine would mark secret (its annotateSecrets). */
 export interface StateResult {
     id: string;
     properties: Props;
@@ -135,11 +135,26 @@ function decodeInitFailure(err: grpc.ServiceError): InitFailure | undefined {
 }
 
 /**
- * Output keys the engine stores as secrets: those holding a secret-signature object (it unmarshals outputs with
- * KeepSecrets), and those named like a secret input (provider_plugin.go annotateSecrets, since acceptSecrets=false).
+ * Output paths the engine stores as secrets: keys holding a secret-signature object (it unmarshals outputs with
+ * KeepSecrets), and each output at the path of a secret input (provider_plugin.go annotateSecrets, since
+ * acceptSecrets=false: it descends while both the input and the output are objects, and marks the output where
+ * the input value is, or contains, a secret).
  */
-function secretOutputs(outputs: Props, secretInputKeys: string[]): string[] {
-    return Object.keys(outputs).filter((k) => containsSecret(outputs[k]) || secretInputKeys.includes(k)).sort();
+function secretOutputs(outputs: Props, secretInputPaths: string[]): string[] {
+    const isObject = (v: unknown): v is Props => typeof v === "object" && v !== null && !Array.isArray(v);
+    const markedAt = (path: string): string | undefined => {
+        const keys = path.split(".");
+        let out: unknown = outputs;
+        for (let i = 0; i < keys.length; i++) {
+            if (!isObject(out) || !(keys[i] in out)) return undefined;
+            out = out[keys[i]];
+            if (!isObject(out) || i === keys.length - 1) return keys.slice(0, i + 1).join(".");
+        }
+        return undefined;
+    };
+    const marked = Object.keys(outputs).filter((k) => containsSecret(outputs[k]));
+    for (const path of secretInputPaths) marked.push(markedAt(path) ?? "");
+    return [...new Set(marked.filter((p) => p !== ""))].sort();
 }
 
 /**

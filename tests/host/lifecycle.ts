@@ -15,6 +15,8 @@ export interface ResourceState {
     outputs: Props;
     /** Reasons from the last ErrorResourceInitFailed; cleared by a successful create/update. */
     initErrors: string[];
+    /** Output paths the engine stores encrypted, as of the last successful create/update. */
+    secretOutputs?: string[];
 }
 
 export type StepKind = "create" | "update" | "same" | "replace" | "delete" | "refresh" | "check-failed";
@@ -114,7 +116,7 @@ export class ResourceLifecycle {
     private async create(inputs: Props): Promise<ProviderCallError | undefined> {
         try {
             const created = await this.resource.create(inputs);
-            this.state = { id: created.id, inputs, outputs: created.properties, initErrors: [] };
+            this.state = { id: created.id, inputs, outputs: created.properties, initErrors: [], secretOutputs: created.secretOutputs };
             return undefined;
         } catch (e) {
             const error = asCallError(e);
@@ -130,7 +132,7 @@ export class ResourceLifecycle {
         const state = this.requireState();
         try {
             const updated = await this.resource.update(state.id, state.outputs, inputs, state.inputs);
-            this.state = { id: state.id, inputs, outputs: updated.properties, initErrors: [] };
+            this.state = { id: state.id, inputs, outputs: updated.properties, initErrors: [], secretOutputs: updated.secretOutputs };
             return undefined;
         } catch (e) {
             const error = asCallError(e);

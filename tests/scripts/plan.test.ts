@@ -91,7 +91,7 @@ describe("offline plan", () => {
     });
 
     it("dev: launches into the block, in its AZ, from a template carrying both block settings", async () => {
-        const p = (await plan(["--stack", "dev", "--json"])).json as PlanJson;
+        const p = (await plan(["--stack", "dev", "--json", "--block-state", "active"])).json as PlanJson;
         const lt = ofType(p, "aws:ec2/launchTemplate:LaunchTemplate")[0].inputs;
         expect(lt.instanceMarketOptions).to.deep.equal({ marketType: "capacity-block" });
         expect(lt.capacityReservationSpecification).to.deep.equal({ capacityReservationTarget: { capacityReservationId: p.outputs.blockId } });

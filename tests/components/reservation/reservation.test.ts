@@ -2,9 +2,9 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { failure } from "../../helpers/failure";
 import type { BuyReservationConfig } from "../../../components/config";
-import { adoptReservation, buyReservation } from "../../../components/reservation";
+import { adoptReservation, buyReservation, findBoughtBlocks } from "../../../components/reservation";
 import { nextStepFor } from "../../../components/reservation/nextStep";
-import { PURCHASE_TOKEN_TAG, purchaseToken } from "../../../dynamic-providers/capacityBlock/token";
+import { purchaseToken } from "../../../dynamic-providers/capacityBlock/token";
 import { activeBlock, mockAws, oneOfType, REGION, resolved, settle } from "../../helpers/mocks";
 
 const buyCfg: BuyReservationConfig = {
@@ -23,14 +23,18 @@ describe("purchase token", () => {
     });
 });
 
+const LOOKUP = "aws:ec2/getCapacityBlockReservation:getCapacityBlockReservation";
+
+/** buyReservation as the program runs it: the blocks this stack bought first, from its last outputs and EC2. */
+async function buy(cfg: BuyReservationConfig = buyCfg) {
+    return buyReservation(cfg, { region: REGION, tags: {} }, await findBoughtBlocks(cfg, REGION));
+}
+
 describe("reservation: buy", () => {
-    it("looks the block up by its purchase-token tag and launches only when it is active", async () => {
-        const run = await mockAws({ block: activeBlock() });
-        const info = await buyReservation(buyCfg, { region: REGION, tags: {} });
-        const lookup = run.calls.find((c) => c.token === "aws:ec2/getCapacityBlockReservation:getCapacityBlockReservation");
-        expect(lookup?.inputs.filters).to.deep.equal([
-            { name: `tag:${PURCHASE_TOKEN_TAG}`, values: [purchaseToken("capblocks", "test", "block", 1)] },
-        ]);
+    it("looks the block up by the id this stack's last deployment recorded, and launches only when it is active", async () => {
+        const run = await mockAws({ block: activeBlock(), previousOutputs: { blockId: activeBlock().id, blockGeneration: "1" } });
+        const info = await buy();
+        expect(run.calls.filter((c) => c.token === LOOKUP).map((c) => c.inputs)).to.deep.equal([{ id: activeBlock().id, region: REGION }]);
         expect(info).to.include({ launchable: true, source: "bought", instanceType: "trn2.3xlarge" });
         expect(await resolved(info.state)).to.equal("active");
     });
@@ -39,7 +43,7 @@ describe("reservation: buy", () => {
     // created before the block and kept in state, tells their blocks apart.
     it("gives the block this stack's identity: a random id made by a RandomUuid kept in state, never renamed", async () => {
         const run = await mockAws({ block: undefined });
-        await buyReservation(buyCfg, { region: REGION, tags: {} });
+        await buy();
         await settle();
         const identity = oneOfType(run, "random:index/randomUuid:RandomUuid");
         expect(identity.name).to.equal("block-identity");
@@ -48,16 +52,23 @@ describe("reservation: buy", () => {
         expect(block.inputs.purchaseToken).to.equal(purchaseToken("capblocks", "test", "block", 1));
     });
 
-    it("treats a block the lookup does not find as not bought yet: no instance this run", async () => {
-        await mockAws({ block: undefined });
-        const info = await buyReservation(buyCfg, { region: REGION, tags: {} });
+    it("reads the previous outputs of this very stack through a stack reference to organization/project/stack", async () => {
+        const run = await mockAws({});
+        await buy();
+        expect(run.reads).to.deep.equal([{ type: "pulumi:pulumi:StackReference", name: "previous-deployment", id: "organization/capblocks/test" }]);
+    });
+
+    it("treats a stack with no outputs yet (first deployment) as not bought: no lookup, no instance this run", async () => {
+        const run = await mockAws({ block: undefined });
+        const info = await buy();
         expect(info.launchable).to.equal(false);
+        expect(run.calls.filter((c) => c.token === LOOKUP)).to.deep.equal([]);
         expect(await resolved(info.nextStep)).to.match(/bought on this run .*run `pulumi up` again once it is active/);
     });
 
     it("does not launch into a scheduled block", async () => {
         await mockAws({ block: activeBlock({ state: "scheduled" }) });
-        expect((await buyReservation(buyCfg, { region: REGION, tags: {} })).launchable).to.equal(false);
+        expect((await buy()).launchable).to.equal(false);
     });
 
     it("surfaces lookup failures other than 'no match' instead of guessing", async () => {
@@ -66,12 +77,14 @@ describe("reservation: buy", () => {
             call: () => {
                 throw Object.assign(new Error(denied), { details: denied });
             },
-            newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-        }, "capblocks", "test");
-        const err = await failure(buyReservation(buyCfg, { region: REGION, tags: {} }));
+            newResource: (args) => args.type === "pulumi:pulumi:StackReference"
+                ? { id: "ref", state: { outputs: { blockId: "cr-0123456789abcdef0" } } }
+                : { id: `${args.name}-id`, state: args.inputs },
+        }, "capblocks", "test", false, "organization");
+        const err = await failure(buy());
         expect(err).to.be.instanceOf(pulumi.RunError);
         expect(err.message).to.equal(
-            `capblocks:reservation: could not look up this stack's Capacity Block (tag ${PURCHASE_TOKEN_TAG}=${purchaseToken("capblocks", "test", "block", 1)}) ` +
+            "capblocks:reservation: could not look up Capacity Block cr-0123456789abcdef0 (recorded by this stack's last deployment) " +
                 `in sa-east-1: ${denied}`,
         );
     });
