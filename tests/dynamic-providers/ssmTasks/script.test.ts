@@ -138,6 +138,13 @@ describe("wrapper scripts run with /bin/sh (dash)", () => {
         expect(executionTimeoutSeconds(list.slice(0, 1))).to.equal(100000);
     });
 
+    it("a marker directory that cannot be created fails the run's first task, saying so", () => {
+        fs.writeFileSync(markers, "a file where the directory should be\n");
+        const out = sh(renderRunScript(tasks([log("a"), log("b")]), markers, undefined));
+        expect(parseRunOutput(out.stdout).tasks.map((t) => `${t.id} ${t.status}`)).to.deep.equal(["a nostart"]);
+        expect(out.stderr.trim().split("\n").slice(-1)).to.deep.equal([`capblocks: task a did not start: cannot create ${markers}`]);
+    });
+
     describe("reboots (exit 194, as AWS-RunShellScript defines it)", () => {
         const flag = () => path.join(dir, "installed");
         const driver = () => ({ id: "driver", name: "driver", commands: ["echo driver >> {{DIR}}/runs", `[ -f ${flag()} ] || { touch ${flag()}; exit 194; }`] });
