@@ -178,7 +178,7 @@ export async function runOnInstances(
             const since = offSince.get(id) ?? now;
             offSince.set(id, since);
             if (now - since < AGENT_LOST_MS) continue;
-            const minutes = Math.round((now - since) / 60_000);
+            const minutes = AGENT_LOST_MS / 60_000;
             const statusDetails = status ? `its SSM agent has been ${status} for ${minutes} minutes` : `it has not been registered with SSM for ${minutes} minutes`;
             done.set(id, { instanceId: id, commandId, status: LOST, statusDetails, responseCode: -1, stdout: "", stderr: "" });
         }

@@ -232,7 +232,7 @@ describe("faults: SsmTasks against the SSM fake", function () {
                 `SsmTasks: task "slow" (Slow) failed on ${I1}: SSM stopped the command at its executionTimeout (the sum of the tasks' timeoutSeconds).`);
             const ticksAtFailure = lines(fake, "slow.log").length;
             await new Promise((resolve) => setTimeout(resolve, 500));
-            expect(lines(fake, "slow.log").length, "the killed run wrote nothing more").to.be.at.most(ticksAtFailure + 1);
+            expect(lines(fake, "slow.log").length, "the killed run wrote nothing more").to.be.at.most(ticksAtFailure + 2);
 
             // A longer executionTimeout (timeoutSeconds is not part of the task's identity: it is the same task).
             const second = await up(provider, inputs([slow(60)]), { id: first.id, outs: first.outs });
@@ -390,15 +390,14 @@ describe("faults: SsmTasks against the SSM fake", function () {
         it("terminated: the error names the instance after about 10 minutes; SSM's agent status was re-checked while polling", async () => {
             fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR, msPerSecond: MS_PER_SECOND });
             const { result, minutes } = await upUntilBegun(() => fake.terminate(I1));
-            expect(minutes, "checked every minute, lost after 10").to.be.within(10, 13);
-            // The minutes are counted from the first check that found the agent gone: 10, or 11 on a busy machine.
-            expect(result.error?.message.replace(/ for 1[01] minutes /, " for 10 minutes ").split("\n")).to.deep.equal([
+            expect(minutes, "checked every minute, lost after 10").to.be.within(10, 15);
+            expect(result.error?.message.split("\n")).to.deep.equal([
                 `SsmTasks: lost contact with ${I1}: it has not been registered with SSM for 10 minutes while it ran tasks a, train, c: ` +
                     "it stopped, was terminated or lost its network, and SSM would wait for it until the command's executionTimeout.",
                 `Inspect: aws ssm get-command-invocation --region us-east-1 --command-id ${fake.commandIds()[0]} --instance-id ${I1}`,
                 `When ${I1} is back, or replaced, run \`pulumi up\` again: tasks that finished there are not run again.`,
             ]);
-            expect(fake.count("DescribeInstanceInformation"), "one before sending, then about one a minute").to.be.within(11, 16);
+            expect(fake.count("DescribeInstanceInformation"), "one before sending, then about one a minute").to.be.within(11, 17);
             expect(statuses(result.outs)).to.deep.equal({ a: "pending", train: "pending", c: "pending" });
             expect(result.error?.id).to.match(/^ssmtasks-/);
         });
@@ -406,8 +405,8 @@ describe("faults: SsmTasks against the SSM fake", function () {
         it("ConnectionLost for longer than 10 minutes: the same, naming the agent's status", async () => {
             fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR, msPerSecond: MS_PER_SECOND });
             const { result, minutes } = await upUntilBegun(() => fake.setPingStatus(I1, "ConnectionLost"));
-            expect(minutes).to.be.within(10, 13);
-            expect(result.error?.message.replace(/ for 1[01] minutes /, " for 10 minutes ").split("\n")[0]).to.equal(`SsmTasks: lost contact with ${I1}: its SSM agent has been ConnectionLost for 10 minutes ` +
+            expect(minutes).to.be.within(10, 15);
+            expect(result.error?.message.split("\n")[0]).to.equal(`SsmTasks: lost contact with ${I1}: its SSM agent has been ConnectionLost for 10 minutes ` +
                 "while it ran tasks a, train, c: it stopped, was terminated or lost its network, and SSM would wait for it until the command's executionTimeout.");
         });
 

@@ -123,9 +123,9 @@ describe("SsmTasks interrupted, in the dynamic-provider host", () => {
             const outcome = await running;
             const seconds = (Date.now() - lostAt) / 1000;
             // 10 SSM minutes are 2.4 s here, the executionTimeout 39 s; the rest is the host's and the machine's latency.
-            expect(seconds, "about 10 SSM minutes").to.be.within(2.4, 6);
+            expect(seconds, "about 10 SSM minutes").to.be.within(2.4, 8);
             const failure = outcome.error?.initFailure;
-            expect(failure?.reasons[0].split("\n")[0]).to.match(new RegExp(`^SsmTasks: lost contact with ${LOST}: it has not been registered with SSM for 1[01] minutes while it ran tasks a, train, c`));
+            expect(failure?.reasons[0].split("\n")[0]).to.match(new RegExp(`^SsmTasks: lost contact with ${LOST}: it has not been registered with SSM for 10 minutes while it ran tasks a, train, c`));
             expect(failure?.id).to.match(/^ssmtasks-/);
             expect(statuses(life.state?.outputs)).to.deep.equal({ a: "pending", train: "pending", c: "pending" });
         });
