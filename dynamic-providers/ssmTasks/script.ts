@@ -96,6 +96,8 @@ const LOCKED_RUNNER = [
     // Alive, and not only zombies (an orphan waits for init to reap it).
     'cb_alive() { kill -0 "-$1" 2>/dev/null || return 1; command -v ps >/dev/null 2>&1 || return 0; ' +
         'ps -A -o pgid= -o stat= 2>/dev/null | awk -v g="$1" "\\$1 == g && \\$2 !~ /^Z/ { f = 1 } END { exit !(f || NR == 0) }"; }',
+    // An earlier run SSM stopped may still be ending (its watchdog allows 10 s), or outlive its watchdog: wait while
+    // its group lives, up to the task's own timeout and then some, before touching its files.
     'if [ -f "$d/$id.pid" ]; then',
     '  pg=""; pboot=""; read -r pg pboot < "$d/$id.pid" || :',
     '  case $pg in ""|*[!0-9]*|0|1) pg="" ;; esac',
