@@ -281,7 +281,7 @@ describe("faults: SsmTasks against the SSM fake", function () {
         it("its lock is held by another run past its timeoutSeconds (flock -E tells the lock wait apart)", async () => {
             fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
             oldLog();
-            const holder = spawn("flock", [path.join(markers(), "x.lock"), "sleep", "3"], { stdio: "ignore" });
+            const holder = spawn("flock", [path.join(markers(), "x.lock"), "sleep", "3"], { stdio: "ignore", detached: true });
             try {
                 await new Promise((resolve) => setTimeout(resolve, 100));
                 // A first task that takes no time leaves the run room (executionTimeout is the sum of the timeouts) for x's lock wait to end.
@@ -296,7 +296,7 @@ describe("faults: SsmTasks against the SSM fake", function () {
                 expect(lines(fake, "runs.log")).to.deep.equal(["a"]);
                 expect(statuses(result.outs)).to.deep.equal({ a: "success", x: "failed" });
             } finally {
-                holder.kill();
+                process.kill(-(holder.pid as number), "SIGKILL");
             }
         });
 
