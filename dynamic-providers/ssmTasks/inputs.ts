@@ -51,14 +51,19 @@ function instanceIdProblems(ids: string[]): CheckFailure[] {
 
 /** Version labels are stored in state and hashed, so they must name secrets and must not be secrets themselves. */
 function secretVersionProblems(versions: Record<string, string>, secrets: Record<string, string>): CheckFailure[] {
-    if (typeof versions !== "object" || versions === null) return [{ property: "secretVersions", reason: "secretVersions must be a map of secret name to version label" }];
+    if (typeof versions !== "object" || versions === null) {
+        return [{ property: "secretVersions", reason: "secretVersions must be a map of secret name to version label" }];
+    }
     return Object.entries(versions).flatMap(([name, version]) => {
         if (!(name in secrets)) {
-            return [{ property: "secretVersions", reason: `secretVersions.${name} names no secret; give versions only for names in secrets (${Object.keys(secrets).join(", ") || "none"})` }];
+            const names = Object.keys(secrets).join(", ") || "none";
+            return [{ property: "secretVersions", reason: `secretVersions.${name} names no secret; give versions only for names in secrets (${names})` }];
         }
         if (typeof version !== "string" || !/^[\x21-\x7e]{1,256}$/.test(version)) {
-            // Not echoed: a password given here by mistake must not reach the output.
-            return [{ property: "", reason: `secretVersions.${name} must be a version label (1 to 256 visible ASCII characters, such as a Secrets Manager VersionId or an SSM parameter version); its value is not shown in case it is the secret` }];
+            // Not echoed, and no property (which would print the map): a password given here by mistake stays hidden.
+            const reason = `secretVersions.${name} must be a version label (1 to 256 visible ASCII characters, such as a Secrets Manager ` +
+                "VersionId or an SSM parameter version); its value is not shown in case it is the secret";
+            return [{ property: "", reason }];
         }
         return [];
     });
@@ -85,7 +90,9 @@ export function checkInputs(inputs: SsmTasksInputs): CheckFailure[] {
     if (isKnown([inputs.tasks, inputs.variables, inputs.secrets])) {
         problems.push(...taskProblems(inputs, markerDirKnown && !markerDirReason ? inputs.markerDir : DEFAULT_MARKER_DIR));
     }
-    if (isKnown([inputs.secrets, inputs.secretVersions])) problems.push(...secretVersionProblems(inputs.secretVersions, inputs.secrets));
+    if (isKnown([inputs.secrets, inputs.secretVersions])) {
+        problems.push(...secretVersionProblems(inputs.secretVersions, inputs.secrets));
+    }
     const wait = inputs.agentWaitSeconds;
     if (isKnown(wait) && (!Number.isInteger(wait) || wait < 0)) {
         problems.push({ property: "agentWaitSeconds", reason: "agentWaitSeconds must be a whole number of seconds ≥ 0" });

@@ -97,7 +97,9 @@ export function markerOutputIsComplete(invocation: { status: string; output: str
 function failureReason({ status, exitCode }: TaskRunLine): string {
     switch (status) {
         case "timedout": return "timed out (its timeoutSeconds)";
-        case "reboots": return `it asked for a reboot (exit ${REBOOT_EXIT_CODE}) ${MAX_REBOOTS_IN_A_ROW} times in a row; once the reboot it asked for has happened, a task must find its work done and exit 0`;
+        case "reboots":
+            return `it asked for a reboot (exit ${REBOOT_EXIT_CODE}) ${MAX_REBOOTS_IN_A_ROW} times in a row; ` +
+                "once the reboot it asked for has happened, a task must find its work done and exit 0";
         case "locked": return "it did not start: another command held its lock on the instance for its whole timeoutSeconds";
         case "busy": return "it did not start: an earlier run of it that SSM stopped was still running";
         case "nostart": return "it did not start: capblocks could not write its files on the instance";
@@ -143,7 +145,8 @@ export function interpretRun(invocation: InvocationView, taskIds: string[]): Ins
         ? `SSM could not deliver the command to the instance (${invocation.statusDetails}): its SSM agent did not pick it up in time, so no task ran. ` +
           "Check the instance is running and its agent Online"
         : rebooting
-        ? `it asked for a reboot (exit ${REBOOT_EXIT_CODE}), and SSM ended the command (${invocation.status}, ${invocation.statusDetails}) before the instance finished the run after it`
+        ? `it asked for a reboot (exit ${REBOOT_EXIT_CODE}), and SSM ended the command (${invocation.status}, ` +
+          `${invocation.statusDetails}) before the instance finished the run after it`
         : timedOut
         ? "SSM stopped the command at its executionTimeout (the sum of the tasks' timeoutSeconds)"
         : `SSM reported ${invocation.status} (${invocation.statusDetails}) with exit code ${invocation.responseCode}`;

@@ -179,7 +179,9 @@ export async function runOnInstances(
             offSince.set(id, since);
             if (now - since < AGENT_LOST_MS) continue;
             const minutes = AGENT_LOST_MS / 60_000;
-            const statusDetails = status ? `its SSM agent has been ${status} for ${minutes} minutes` : `it has not been registered with SSM for ${minutes} minutes`;
+            const statusDetails = status
+                ? `its SSM agent has been ${status} for ${minutes} minutes`
+                : `it has not been registered with SSM for ${minutes} minutes`;
             done.set(id, { instanceId: id, commandId, status: LOST, statusDetails, responseCode: -1, stdout: "", stderr: "" });
         }
     }
