@@ -15,9 +15,9 @@ const INSTANCES_PER_COMMAND = 50;
 const DELIVERY_TIMEOUT_SECONDS = 600;
 // A plain array: a Set captured here would not survive serializeFunction.
 const TERMINAL = ["Success", "Failed", "TimedOut", "Cancelled"];
-/** While a command runs, the agents still on it are checked this often (SSM itself never gives up before executionTimeout). */
+/** While a command runs, the agents still on it are checked this often (SSM gives up on them only when the command expires). */
 const AGENT_CHECK_MS = 60_000;
-/** An agent off this long is reported lost: longer than the reboot a task may ask for (exit 194) takes on a large GPU instance. */
+/** An agent off this long is reported lost; meant to outlast the reboot a task may ask for (exit 194), even of a large GPU instance. */
 const AGENT_LOST_MS = 10 * 60_000;
 
 function chunk<T>(items: T[], size: number): T[][] {
