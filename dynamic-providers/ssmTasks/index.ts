@@ -16,6 +16,13 @@ export interface SsmTasksArgs {
     variables?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Variable name → SSM SecureString parameter name or Secrets Manager ARN, fetched on the instance. */
     secrets?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * Secret name (the keys of `secrets`) → a non-secret label of the secret's current version, e.g. a Secrets
+     * Manager VersionId or an SSM parameter version. A task re-runs when the version of a secret it reads changes
+     * (a rotated password reaches the instance); the value itself is never read here. A missing version: the task
+     * re-runs only when its commands or the secret's reference change.
+     */
+    secretVersions?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     region?: pulumi.Input<string>;
     /** The stack's AWS account settings (components/shared/awsSettings.ts); keys must be Pulumi secrets. */
     aws?: pulumi.Input<AwsSettings>;
@@ -28,6 +35,7 @@ export class SsmTasks extends pulumi.dynamic.Resource {
     declare public readonly tasks: pulumi.Output<TaskSpec[]>;
     declare public readonly variables: pulumi.Output<Record<string, string>>;
     declare public readonly secrets: pulumi.Output<Record<string, string>>;
+    declare public readonly secretVersions: pulumi.Output<Record<string, string>>;
     declare public readonly region: pulumi.Output<string | undefined>;
     declare public readonly markerDir: pulumi.Output<string>;
     declare public readonly agentWaitSeconds: pulumi.Output<number>;

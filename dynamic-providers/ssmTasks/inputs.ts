@@ -13,6 +13,8 @@ export interface SsmTasksInputs {
     tasks: TaskSpec[];
     variables: Record<string, string>;
     secrets: Record<string, string>;
+    /** Secret name → a non-secret label of its current version; a task re-runs when a secret it reads changes version. */
+    secretVersions: Record<string, string>;
     region?: string;
     /** The stack's AWS account settings; every SSM call is signed with them. */
     aws?: AwsSettings;
@@ -37,6 +39,7 @@ export function ssmTasksInputs(news: Record<string, unknown>): SsmTasksInputs {
         tasks: news.tasks as TaskSpec[],
         variables: (news.variables as Record<string, string>) ?? {},
         secrets: (news.secrets as Record<string, string>) ?? {},
+        secretVersions: (news.secretVersions as Record<string, string>) ?? {},
         markerDir: (news.markerDir as string) ?? DEFAULT_MARKER_DIR,
         agentWaitSeconds: (news.agentWaitSeconds as number) ?? DEFAULT_AGENT_WAIT_SECONDS,
     };
@@ -50,12 +53,32 @@ function instanceIdProblems(ids: string[]): CheckFailure[] {
     return problems;
 }
 
+/** Version labels are stored in state and hashed, so they must name secrets and must not be secrets themselves. */
+function secretVersionProblems(versions: Record<string, string>, secrets: Record<string, string>): CheckFailure[] {
+    if (typeof versions !== "object" || versions === null) {
+        return [{ property: "secretVersions", reason: "secretVersions must be a map of secret name to version label" }];
+    }
+    return Object.entries(versions).flatMap(([name, version]) => {
+        if (!(name in secrets)) {
+            const names = Object.keys(secrets).join(", ") || "none";
+            return [{ property: "secretVersions", reason: `secretVersions.${name} names no secret; give versions only for names in secrets (${names})` }];
+        }
+        if (typeof version !== "string" || !/^[\x21-\x7e]{1,256}$/.test(version)) {
+            // Not echoed, and no property (which would print the map): a password given here by mistake stays hidden.
+            const reason = `secretVersions.${name} must be a version label (1 to 256 visible ASCII characters, such as a Secrets Manager ` +
+                "VersionId or an SSM parameter version); its value is not shown in case it is the secret";
+            return [{ property: "", reason }];
+        }
+        return [];
+    });
+}
+
 /** The tasks' own problems, else whether each fits one SendCommand once rendered (checked before anything runs). */
 function taskProblems(inputs: SsmTasksInputs, markerDir: string): CheckFailure[] {
     const problems = checkTaskInputs(inputs.tasks, inputs.variables, inputs.secrets);
     if (problems.length > 0) return problems;
     try {
-        splitIntoRuns(prepareTasks(inputs.tasks, inputs.variables, inputs.secrets), markerDir, undefined);
+        splitIntoRuns(prepareTasks(inputs.tasks, inputs.variables, inputs.secrets, inputs.secretVersions), markerDir, undefined);
         return [];
     } catch (error) {
         return [{ property: "tasks", reason: (error as Error).message }];
@@ -72,6 +95,9 @@ export function checkInputs(inputs: SsmTasksInputs): CheckFailure[] {
         problems.push(...taskProblems(inputs, markerDirKnown && !markerDirReason ? inputs.markerDir : DEFAULT_MARKER_DIR));
     }
     problems.push(...awsSettingsFailures(inputs.aws));
+    if (isKnown([inputs.secrets, inputs.secretVersions])) {
+        problems.push(...secretVersionProblems(inputs.secretVersions, inputs.secrets));
+    }
     const wait = inputs.agentWaitSeconds;
     if (isKnown(wait) && (!Number.isInteger(wait) || wait < 0)) {
         problems.push({ property: "agentWaitSeconds", reason: "agentWaitSeconds must be a whole number of seconds ≥ 0" });

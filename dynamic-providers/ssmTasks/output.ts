@@ -1,6 +1,9 @@
+import { MAX_REBOOTS_IN_A_ROW, REBOOT_EXIT_CODE } from "./script";
+
 /** Parsing what the run and marker scripts print (see ./script.ts). Tolerates SSM's output cuts. */
 
-type TaskRunStatus = "ran" | "skipped" | "failed" | "timedout";
+/** A task's outcome on one instance; the ones after "failed" come from the wrapper, not the task's commands. */
+type TaskRunStatus = "ran" | "skipped" | "failed" | "timedout" | "reboot" | "reboots" | "locked" | "busy" | "nostart" | "unmarked" | "wrapper";
 
 export interface TaskRunLine {
     index: number;
@@ -15,7 +18,7 @@ interface RunOutput {
     end: "ok" | "failed" | undefined;
 }
 
-const TASK_LINE = /^cbt (\d+) (ran|skipped|failed|timedout) (-?\d+) (\S+)$/;
+const TASK_LINE = /^cbt (\d+) (ran|skipped|failed|timedout|reboot|reboots|locked|busy|nostart|unmarked|wrapper) (-?\d+) (\S+)$/;
 const END_LINE = /^cbt-end (ok|failed)$/;
 const MARKER_LINE = /^cbm ([01]*)$/;
 
@@ -63,11 +66,16 @@ export interface InvocationView {
     stderr: string;
 }
 
+/** The status the runner gives an invocation whose instance stopped answering (never an SSM status). */
+export const LOST = "Lost";
+
 interface RunFailure {
     index: number;
     exitCode: number;
     reason: string;
     tail: string[];
+    /** Contact with the instance was lost: which task it was on is not known. */
+    lost?: boolean;
 }
 
 interface InstanceRun {
@@ -85,21 +93,44 @@ export function markerOutputIsComplete(invocation: { status: string; output: str
     return invocation.status === "Success" && /^cbm [01]*$/m.test(invocation.output);
 }
 
+/** Why a task did not succeed, from its status line; the wrapper's own failures are explained on stderr. */
+function failureReason({ status, exitCode }: TaskRunLine): string {
+    switch (status) {
+        case "timedout": return "timed out (its timeoutSeconds)";
+        case "reboots":
+            return `it asked for a reboot (exit ${REBOOT_EXIT_CODE}) ${MAX_REBOOTS_IN_A_ROW} times in a row; ` +
+                "once the reboot it asked for has happened, a task must find its work done and exit 0";
+        case "locked": return "it did not start: another command held its lock on the instance for its whole timeoutSeconds";
+        case "busy": return "it did not start: an earlier run of it that SSM stopped was still running";
+        case "nostart": return "it did not start: capblocks could not write its files on the instance";
+        case "unmarked": return "it ran, but capblocks could not record it as done on the instance";
+        case "wrapper": return `capblocks' wrapper around it failed with exit code ${exitCode}`;
+        default: return `exit code ${exitCode}`;
+    }
+}
+
 /**
- * Per-task lines of one instance, and its failure if any. When SSM itself ended the command (timeout,
+ * Per-task lines of one instance, and its failure if any. A task's last line counts: after a reboot (exit 194)
+ * the agent runs the script again and the new lines follow the old. When SSM itself ended the command (timeout,
  * undeliverable, cancelled) the first task without a status line is the one blamed.
  */
 export function interpretRun(invocation: InvocationView, taskIds: string[]): InstanceRun {
     const parsed = parseRunOutput(invocation.stdout);
     const lines = new Map(parsed.tasks.filter((t) => t.index < taskIds.length).map((t) => [t.index, t] as const));
     const tail = lastLines(invocation.stderr, FAILURE_TAIL_LINES);
-    const failed = parsed.tasks.find((t) => t.status === "failed" || t.status === "timedout");
+    if (invocation.status === LOST) {
+        const reason = `${invocation.statusDetails} while it ran tasks ${taskIds.join(", ")}: it stopped, was terminated or lost its network, ` +
+            "and SSM would wait for it until the command's executionTimeout";
+        return { lines, failure: { index: 0, exitCode: -1, reason, tail: [], lost: true } };
+    }
+    const ended = [...lines.values()].sort((a, b) => a.index - b.index);
+    const failed = ended.find((t) => t.status !== "ran" && t.status !== "skipped" && t.status !== "reboot");
     if (failed) {
-        const reason = failed.status === "timedout" ? "timed out (its timeoutSeconds)" : `exit code ${failed.exitCode}`;
-        return { lines, failure: { index: failed.index, exitCode: failed.exitCode, reason, tail } };
+        return { lines, failure: { index: failed.index, exitCode: failed.exitCode, reason: failureReason(failed), tail } };
     }
     if (parsed.end === "ok" && lines.size === taskIds.length) return { lines };
-    const index = taskIds.findIndex((_, i) => !lines.has(i));
+    const rebooting = ended.find((t) => t.status === "reboot");
+    const index = rebooting?.index ?? taskIds.findIndex((_, i) => !lines.has(i));
     const blamed = index < 0 ? taskIds.length - 1 : index;
     // StatusDetails tells SSM's two timeouts apart: a command never delivered ran no task at all.
     const undelivered = invocation.statusDetails === "Delivery Timed Out" || invocation.statusDetails === "Undeliverable";
@@ -113,6 +144,9 @@ export function interpretRun(invocation: InvocationView, taskIds: string[]): Ins
     const reason = undelivered
         ? `SSM could not deliver the command to the instance (${invocation.statusDetails}): its SSM agent did not pick it up in time, so no task ran. ` +
           "Check the instance is running and its agent Online"
+        : rebooting
+        ? `it asked for a reboot (exit ${REBOOT_EXIT_CODE}), and SSM ended the command (${invocation.status}, ` +
+          `${invocation.statusDetails}) before the instance finished the run after it`
         : timedOut
         ? "SSM stopped the command at its executionTimeout (the sum of the tasks' timeoutSeconds)"
         : `SSM reported ${invocation.status} (${invocation.statusDetails}) with exit code ${invocation.responseCode}`;
@@ -132,19 +166,27 @@ export function failureMessage(failed: FailedInstance[], region: string | undefi
     const [first, ...others] = failed;
     const regionArg = region ? ` --region ${region}` : "";
     const lines = [
-        `SsmTasks: task "${first.taskId}" (${first.taskName}) failed on ${first.instanceId}: ${first.failure.reason}.`,
+        first.failure.lost
+            ? `SsmTasks: lost contact with ${first.instanceId}: ${first.failure.reason}.`
+            : `SsmTasks: task "${first.taskId}" (${first.taskName}) failed on ${first.instanceId}: ${first.failure.reason}.`,
     ];
     if (first.failure.tail.length > 0) {
         lines.push("Last lines of its output (secrets scrubbed):", ...first.failure.tail.map((l) => `  ${l}`));
     }
     for (const other of others.slice(0, 5)) {
-        lines.push(`Also failed: task "${other.taskId}" on ${other.instanceId}: ${other.failure.reason}.`);
+        lines.push(other.failure.lost
+            ? `Also lost contact with ${other.instanceId}.`
+            : `Also failed: task "${other.taskId}" on ${other.instanceId}: ${other.failure.reason}.`);
     }
     if (others.length > 5) lines.push(`… and ${others.length - 5} more instance(s).`);
-    lines.push(
-        `Inspect: aws ssm get-command-invocation${regionArg} --command-id ${first.commandId} --instance-id ${first.instanceId}`,
-        `Full log: aws ssm start-session${regionArg} --target ${first.instanceId}, then: sudo less ${markerDir}/${first.taskId}.log`,
-        `Fix the cause and run \`pulumi up\` again: it resumes at task "${first.taskId}"; tasks that finished are not run again.`,
-    );
+    lines.push(`Inspect: aws ssm get-command-invocation${regionArg} --command-id ${first.commandId} --instance-id ${first.instanceId}`);
+    if (first.failure.lost) {
+        lines.push(`When ${first.instanceId} is back, or replaced, run \`pulumi up\` again: tasks that finished there are not run again.`);
+    } else {
+        lines.push(
+            `Full log: aws ssm start-session${regionArg} --target ${first.instanceId}, then: sudo less ${markerDir}/${first.taskId}.log`,
+            `Fix the cause and run \`pulumi up\` again: it resumes at task "${first.taskId}"; tasks that finished are not run again.`,
+        );
+    }
     return lines.join("\n");
 }

@@ -60,7 +60,8 @@ interface RunReport {
 
 /**
  * States after a run: success where every instance ran or skipped a sent task, failed where some instance
- * failed it, pending where the run stopped before it. Tasks not sent keep their state.
+ * failed it (or capblocks' wrapper failed around it), pending where the run stopped before it or contact with the
+ * instance was lost. Tasks not sent keep their state.
  */
 export function statesAfterRun(tasks: PreparedTask[], prior: TaskStates, { sent, outcomes, commandId, finishedAt }: RunReport): TaskStates {
     const states: TaskStates = {};
@@ -73,7 +74,7 @@ export function statesAfterRun(tasks: PreparedTask[], prior: TaskStates, { sent,
         const lines = outcomes.map((o) => o.get(index));
         if (lines.every((l) => l && (l.status === "ran" || l.status === "skipped"))) {
             states[task.id] = { hash: task.hash, status: "success", commandId, finishedAt };
-        } else if (lines.some((l) => l && (l.status === "failed" || l.status === "timedout"))) {
+        } else if (lines.some((l) => l && l.status !== "ran" && l.status !== "skipped" && l.status !== "reboot")) {
             states[task.id] = { hash: task.hash, status: "failed", commandId, finishedAt };
         } else {
             states[task.id] = { hash: task.hash, status: "pending" };

@@ -77,7 +77,7 @@ async function runBatch(client: SSMClient, { inputs, tasks, run, states }: Batch
 
 /** create/update: run what is new, changed or missing, stop at the first failure keeping progress. */
 async function apply(id: string, inputs: SsmTasksInputs, olds: SsmTasksOutputs | undefined): Promise<SsmTasksOutputs> {
-    const tasks = prepareTasks(inputs.tasks, inputs.variables, inputs.secrets);
+    const tasks = prepareTasks(inputs.tasks, inputs.variables, inputs.secrets, inputs.secretVersions);
     const prior = stateOf(olds);
     let outs: SsmTasksOutputs = { ...inputs, taskStates: initialStates(tasks, prior?.taskStates ?? {}), missingInstances: [] };
     const pending = tasksToRun(tasks, prior, inputs.instanceIds, inputs.markerDir);
@@ -142,7 +142,7 @@ export const ssmTasksProvider: pulumi.dynamic.ResourceProvider = {
         const inputs = ssmTasksInputs(news);
         const prior = stateOf(olds);
         if (!prior || !isKnown(inputs) || checkInputs(inputs).length > 0) return { changes: true };
-        const tasks = prepareTasks(inputs.tasks, inputs.variables, inputs.secrets);
+        const tasks = prepareTasks(inputs.tasks, inputs.variables, inputs.secrets, inputs.secretVersions);
         // New credentials are stored by an update that sends no command (nothing is pending): refresh uses them.
         return { changes: hasPendingWork(tasks, prior, inputs.instanceIds, inputs.markerDir) || !sameAwsSettings(olds.aws, inputs.aws) };
     },

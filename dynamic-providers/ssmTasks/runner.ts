@@ -2,6 +2,7 @@ import type { CommandInvocation, SSMClient } from "@aws-sdk/client-ssm";
 import { nextPollDelayMs } from "../shared/backoff";
 import type { Clock } from "../shared/clock";
 import { allPages } from "../shared/pages";
+import { LOST } from "./output";
 import type { InvocationView } from "./output";
 
 /**
@@ -15,6 +16,10 @@ const INSTANCES_PER_COMMAND = 50;
 const DELIVERY_TIMEOUT_SECONDS = 600;
 // A plain array: a Set captured here would not survive serializeFunction.
 const TERMINAL = ["Success", "Failed", "TimedOut", "Cancelled"];
+/** While a command runs, the agents still on it are checked this often (SSM gives up on them only when the command expires). */
+const AGENT_CHECK_MS = 60_000;
+/** An agent off this long is reported lost; meant to outlast the reboot a task may ask for (exit 194), even of a large GPU instance. */
+const AGENT_LOST_MS = 10 * 60_000;
 
 function chunk<T>(items: T[], size: number): T[][] {
     const chunks: T[][] = [];
@@ -152,6 +157,32 @@ export async function runOnInstances(
     const waiting = await sendChunks(client, request);
     const deadline = started + (request.executionTimeoutSeconds + DELIVERY_TIMEOUT_SECONDS + 60) * 1000;
     const done = new Map<string, InvocationView>();
+    const offSince = new Map<string, number>();
+    let nextAgentCheck = started + AGENT_CHECK_MS;
+
+    /** Ends the wait for instances whose agent has been off (ConnectionLost, Inactive, unregistered) for AGENT_LOST_MS. */
+    async function checkAgents(): Promise<void> {
+        const now = clock.now();
+        nextAgentCheck = now + AGENT_CHECK_MS;
+        const open = [...waiting].flatMap(([commandId, ids]) => ids.filter((id) => !done.has(id)).map((id) => ({ commandId, id })));
+        // A failed check is no evidence against an instance: the next one decides.
+        const agents = await describeAgents(client, open.map((o) => o.id)).catch(() => undefined);
+        for (const { commandId, id } of agents ? open : []) {
+            const status = agents?.get(id);
+            if (status === "Online") {
+                offSince.delete(id);
+                continue;
+            }
+            const since = offSince.get(id) ?? now;
+            offSince.set(id, since);
+            if (now - since < AGENT_LOST_MS) continue;
+            const minutes = AGENT_LOST_MS / 60_000;
+            const statusDetails = status
+                ? `its SSM agent has been ${status} for ${minutes} minutes`
+                : `it has not been registered with SSM for ${minutes} minutes`;
+            done.set(id, { instanceId: id, commandId, status: LOST, statusDetails, responseCode: -1, stdout: "", stderr: "" });
+        }
+    }
 
     async function record(commandId: string, invocation: CommandInvocation): Promise<void> {
         const instanceId = invocation.InstanceId ?? "";
@@ -178,6 +209,7 @@ export async function runOnInstances(
         );
         // Full outputs (failures, long output) in small parallel batches to stay clear of throttling.
         for (const batch of chunk(polled.flat(), 10)) await Promise.all(batch.map(([commandId, i]) => record(commandId, i)));
+        if (clock.now() >= nextAgentCheck) await checkAgents();
         for (const [commandId, ids] of waiting) if (ids.every((id) => done.has(id))) waiting.delete(commandId);
         if (waiting.size > 0 && clock.now() > deadline) {
             const late = [...waiting].map(([commandId, ids]) => `${commandId} (${ids.filter((id) => !done.has(id)).join(", ")})`);

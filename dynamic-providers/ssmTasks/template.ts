@@ -1,5 +1,6 @@
 import { createHash } from "crypto";
 import type { CheckFailure } from "../shared/checks";
+import { literalRegions } from "./quoting";
 
 /** A task as given by the user (re-exported by ./index as part of the SsmTasks contract). */
 export interface TaskSpec {
@@ -19,6 +20,8 @@ export interface SecretRef {
     source: SecretSource;
     /** The shell variable the fetched value lands in. */
     shellVariable: string;
+    /** A non-secret label of the secret's current version (secretVersions); changing it re-runs the task. */
+    version?: string;
 }
 
 /** A task ready to render: placeholders replaced, secrets resolved to references, hash computed. */
@@ -50,13 +53,14 @@ function secretShellVariable(variable: string): string {
     return `CAPBLOCKS_SECRET_${variable}`;
 }
 
-export function secretRef(variable: string, reference: string): SecretRef {
-    return {
+export function secretRef(variable: string, reference: string, version?: string): SecretRef {
+    const ref: SecretRef = {
         variable,
         reference,
         source: SECRETS_MANAGER_ARN.test(reference) ? "secretsmanager" : "ssm-parameter",
         shellVariable: secretShellVariable(variable),
     };
+    return version === undefined ? ref : { ...ref, version };
 }
 
 /** The region a Secrets Manager ARN lives in (the CLI must be pointed there), if it is an ARN. */
@@ -64,11 +68,32 @@ export function arnRegion(reference: string): string | undefined {
     return SECRETS_MANAGER_ARN.test(reference) ? reference.split(":")[3] : undefined;
 }
 
-function substitute(command: string, variables: Record<string, string>, secrets: Record<string, string>): string {
-    return command.replace(PLACEHOLDER, (whole, name: string) => {
-        if (name in secrets) return `\${${secretShellVariable(name)}}`;
+/** Fills in variables; a secret placeholder becomes `${CAPBLOCKS_SECRET_NAME}` when `secrets` is given, else stays as written. */
+function substitute(text: string, variables: Record<string, string>, secrets?: Record<string, string>): string {
+    return text.replace(PLACEHOLDER, (whole, name: string) => {
+        if (secrets && name in secrets) return `\${${secretShellVariable(name)}}`;
         if (name in variables) return variables[name];
         return whole;
+    });
+}
+
+/**
+ * Secret placeholders sh would not expand (single quotes, quoted here-documents): the task would get the text
+ * ${CAPBLOCKS_SECRET_…} instead of the secret. Variables are plain text, so they work anywhere.
+ */
+function unexpandedSecretProblems(label: string, commands: string[], variables: Record<string, string>, secrets: Record<string, string>): string[] {
+    const script = substitute(commands.join("\n"), variables);
+    const regions = literalRegions(script);
+    return [...script.matchAll(PLACEHOLDER)].flatMap((m) => {
+        const at = m.index ?? 0;
+        const region = regions.find((r) => r.start <= at && at < r.end);
+        if (!(m[1] in secrets) || !region) return [];
+        const line = script.slice(0, at).split("\n").length;
+        const fix = region.quoting === "single quotes"
+            ? `put it in double quotes, e.g. 'abc'"${m[0]}"'def'`
+            : `write that text with an unquoted here-document (${region.quoting.replace(/['"\\]/g, "")}) or printf '%s\\n' "${m[0]}"`;
+        return [`${label} line ${line}: ${m[0]} inside ${region.quoting} is not expanded by sh, so the task would get ` +
+            `the text \${${secretShellVariable(m[1])}} instead of the secret; ${fix}`];
     });
 }
 
@@ -111,6 +136,7 @@ function checkTask(task: TaskSpec, index: number, variables: Record<string, stri
         for (const name of unknown) {
             reasons.push(`${label} uses {{${name}}}, which is neither in variables nor in secrets; add ${name} to one of them or fix the name`);
         }
+        reasons.push(...unexpandedSecretProblems(label, task.commands, variables, secrets));
     }
     const timeout = task.timeoutSeconds;
     if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_EXECUTION_TIMEOUT_SECONDS)) {
@@ -146,27 +172,32 @@ export function checkTaskInputs(
 }
 
 /**
- * The identity of a task's effect: its substituted commands and the secret references it fetches
- * (names, never values). Name, description and timeout are left out so editing them re-runs nothing.
+ * The identity of a task's effect: its substituted commands and the secrets it fetches, by reference and version
+ * label (never values). Name, description and timeout are left out so editing them re-runs nothing. A secret without
+ * a version hashes as it did before versions existed, so markers already on instances stay valid.
  */
-export function taskHash(commands: string[], secrets: { variable: string; reference: string }[]): string {
-    const identity = JSON.stringify({ commands, secrets: secrets.map((s) => [s.variable, s.reference]) });
-    return createHash("sha256").update(identity).digest("hex");
+export function taskHash(commands: string[], secrets: { variable: string; reference: string; version?: string }[]): string {
+    const refs = secrets.map((s) => (s.version === undefined ? [s.variable, s.reference] : [s.variable, s.reference, s.version]));
+    return createHash("sha256").update(JSON.stringify({ commands, secrets: refs })).digest("hex");
 }
 
-/** Substitutes variables, turns secret placeholders into shell variables, and hashes each task. Inputs must pass checkTaskInputs. */
+/**
+ * Substitutes variables (also in names: they appear in messages; secrets never do), turns secret placeholders into
+ * shell variables, and hashes each task with the versions of the secrets it reads. Inputs must pass checkTaskInputs.
+ */
 export function prepareTasks(
     tasks: TaskSpec[],
     variables: Record<string, string>,
     secrets: Record<string, string>,
+    secretVersions: Record<string, string> = {},
 ): PreparedTask[] {
     return tasks.map((task) => {
         const commands = task.commands.map((c) => substitute(c, variables, secrets));
         const used = new Set(task.commands.flatMap(placeholdersIn).filter((n) => n in secrets));
-        const refs = [...used].sort().map((name) => secretRef(name, secrets[name]));
+        const refs = [...used].sort().map((name) => secretRef(name, secrets[name], secretVersions[name]));
         return {
             id: task.id,
-            name: task.name,
+            name: substitute(task.name, variables),
             commands,
             secrets: refs,
             timeoutSeconds: task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS,

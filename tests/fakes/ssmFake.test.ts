@@ -1,5 +1,14 @@
 import { expect } from "chai";
-import { GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
+import * as fs from "fs";
+import * as path from "path";
+import {
+    CancelCommandCommand,
+    DescribeInstanceInformationCommand,
+    GetCommandInvocationCommand,
+    ListCommandInvocationsCommand,
+    SendCommandCommand,
+    SSMClient,
+} from "@aws-sdk/client-ssm";
 import type { SsmFake } from "./ssmFake";
 import { installSsmFake } from "./ssmFake";
 
@@ -59,5 +68,82 @@ describe("the SSM fake behaves like SSM where the provider depends on it", () =>
         // dash has no [[ builtin: "[[: not found", exit status 127 (command not found).
         expect([answer.Status, answer.ResponseCode]).to.deep.equal(["Failed", 127]);
         expect(answer.StandardErrorContent).to.match(/\[\[: not found/);
+    });
+
+    const send = (script: string, executionTimeout = "3600") =>
+        client.send(new SendCommandCommand({ DocumentName: "AWS-RunShellScript", InstanceIds: [I1], Parameters: { commands: [script], executionTimeout: [executionTimeout] } }));
+    /** Running, not a zombie: an orphan stays one until init reaps it. */
+    const alive = (pid: number) => {
+        try {
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+            return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+        } catch {
+            return false;
+        }
+    };
+    const sessionOf = (pid: number) => {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+    };
+    const pidIn = (file: string) => Number(fs.readFileSync(path.join(fake.instanceRoot(I1), file), "utf8"));
+    const until = async (done: () => boolean) => {
+        while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    /** Leaves a child in the script's process group and one that made its own (as `timeout` and `setsid` do). */
+    const TWO_CHILDREN = "sleep 30 & echo $! > same; setsid sleep 30 & echo $! > own; sleep 30";
+
+    for (const how of ["executionTimeout", "CancelCommand"]) {
+        it(`${how} SIGKILLs the script's whole process group, as the agent does: a process in a group of its own lives on`, async () => {
+            fake = installSsmFake({ instances: [I1], msPerSecond: 100 });
+            const sent = await send(TWO_CHILDREN, how === "executionTimeout" ? "3" : "3600");
+            const commandId = sent.Command?.CommandId as string;
+            // Once setsid has made the session (it runs just after the pid is written).
+            await until(() => fs.existsSync(path.join(fake.instanceRoot(I1), "own")) && sessionOf(pidIn("own")) === pidIn("own"));
+            if (how === "CancelCommand") await client.send(new CancelCommandCommand({ CommandId: commandId }));
+            const answer = await finished(commandId);
+            expect([answer.Status, answer.StatusDetails]).to.deep.equal(how === "CancelCommand" ? ["Cancelled", "Cancelled"] : ["TimedOut", "Execution Timed Out"]);
+            await until(() => !alive(pidIn("same")));
+            expect(alive(pidIn("own"))).to.equal(true);
+        });
+    }
+
+    it("terminate and restore stop everything an instance runs, whatever its process group", async () => {
+        fake = installSsmFake({ instances: [I1] });
+        await send(TWO_CHILDREN);
+        await until(() => fs.existsSync(path.join(fake.instanceRoot(I1), "own")));
+        const [same, own] = [pidIn("same"), pidIn("own")];
+        fake.terminate(I1);
+        await until(() => !alive(own) && !alive(same));
+        const agents = await client.send(new DescribeInstanceInformationCommand({}));
+        expect(agents.InstanceInformationList).to.deep.equal([]);
+    });
+
+    it("a script that exits 194 reboots the instance: its processes die, the agent is ConnectionLost meanwhile, then the script runs again in the same invocation", async () => {
+        fake = installSsmFake({ instances: [I1], rebootMs: 200 });
+        const script = 'sleep 30 & echo $! > leftover; if [ -f booted ]; then echo second; exit 0; fi; touch booted; echo first; exit 194';
+        const commandId = (await send(script)).Command?.CommandId as string;
+        await until(() => fake.reboots(I1) === 1);
+        const during = await client.send(new DescribeInstanceInformationCommand({}));
+        expect(during.InstanceInformationList?.[0].PingStatus).to.equal("ConnectionLost");
+        const inProgress = await client.send(new ListCommandInvocationsCommand({ CommandId: commandId }));
+        expect(inProgress.CommandInvocations?.[0].Status).to.equal("InProgress");
+        const firstLeftover = pidIn("leftover");
+        const answer = await finished(commandId);
+        expect([answer.Status, answer.StandardOutputContent]).to.deep.equal(["Success", "first\nsecond\n"]);
+        expect(alive(firstLeftover), "a reboot ends every process").to.equal(false);
+        expect(alive(pidIn("leftover")), "the second run's is its own").to.equal(true);
+    });
+
+    it("an agent that goes offline mid-run: the script runs on, and its result reaches SSM when the agent is back", async () => {
+        fake = installSsmFake({ instances: [I1] });
+        const commandId = (await send("echo done > out; sleep 0.2")).Command?.CommandId as string;
+        fake.setPingStatus(I1, "ConnectionLost");
+        await fake.settled();
+        expect(fs.readFileSync(path.join(fake.instanceRoot(I1), "out"), "utf8")).to.equal("done\n");
+        const held = await client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: I1 }));
+        expect(held.Status).to.equal("InProgress");
+        fake.setPingStatus(I1, "Online");
+        const back = await client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: I1 }));
+        expect(back.Status).to.equal("Success");
     });
 });

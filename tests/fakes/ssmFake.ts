@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type {
+    CancelCommandCommandInput,
     CommandInvocation,
     CommandPlugin,
     DescribeInstanceInformationCommandInput,
@@ -12,6 +13,7 @@ import type {
     ListCommandInvocationsCommandInput,
     SendCommandCommandInput} from "@aws-sdk/client-ssm";
 import {
+    CancelCommandCommand,
     DescribeInstanceInformationCommand,
     GetCommandInvocationCommand,
     InvalidInstanceId,
@@ -34,16 +36,24 @@ import { mockClient } from "aws-sdk-client-mock";
  * InvalidInstanceId for an unmanaged instance; invocations may be invisible right after sending
  * (InvocationDoesNotExist / empty ListCommandInvocations); StandardOutputContent keeps the first 24,000
  * chars and StandardErrorContent the first 8,000; the plugin Output of ListCommandInvocations (Details)
- * is short (2,500 chars); executionTimeout ends a run as TimedOut (StatusDetails "Execution Timed Out"); an
- * agent that is not Online leaves the invocation Pending until the delivery timeout (TimedOut, "Delivery Timed Out").
+ * is short (2,500 chars); executionTimeout ends a run as TimedOut (StatusDetails "Execution Timed Out") and
+ * CancelCommand as Cancelled, both by SIGKILL to the script's process group, as the agent does
+ * (amazon-ssm-agent agent/executers/executers_unix.go: syscall.Kill(-pid, SIGKILL)); an agent that is not Online
+ * leaves the invocation Pending until the delivery timeout (TimedOut, "Delivery Timed Out"); a script that exits 194
+ * makes the agent reboot the instance and run the script again, the invocation InProgress throughout
+ * (docs/aws-notes.md#reboot-exit-code-194): the fake kills everything the instance runs, keeps its agent
+ * ConnectionLost for `rebootMs`, then runs the script again and appends its output.
  *
  * Faults beyond those options: a SendCommand whose answer is lost after SSM accepted it (the command runs);
- * an agent that drops between the Online check and delivery; an instance terminated mid-run. No agent is left
- * to report on a terminated instance, so its invocation stays InProgress until SSM ends it at executionTimeout
- * (the fake's model: the API reference documents no status for this case).
+ * an agent that drops between the Online check and delivery; an agent that goes offline mid-run (the script runs
+ * on, its result reaches SSM when the agent is back); an instance terminated mid-run. No agent is left to report
+ * on a terminated instance, so its invocation stays InProgress until SSM ends it at executionTimeout (the fake's
+ * model: the API reference documents no status for this case). Every process an instance starts carries its
+ * marker in the environment, so a reboot, a termination or restore() stops even those that left the script's
+ * process group.
  */
 
-export type Operation = "SendCommand" | "ListCommandInvocations" | "GetCommandInvocation" | "DescribeInstanceInformation";
+export type Operation = "SendCommand" | "ListCommandInvocations" | "GetCommandInvocation" | "DescribeInstanceInformation" | "CancelCommand";
 type PingStatus = "Online" | "ConnectionLost" | "Inactive";
 
 interface FakeClock {
@@ -80,6 +90,8 @@ interface SsmFakeOptions {
     msPerSecond?: number;
     /** Page size of ListCommandInvocations and DescribeInstanceInformation (default 50). */
     pageSize?: number;
+    /** Real milliseconds a reboot (exit 194) keeps the agent ConnectionLost (default 50). */
+    rebootMs?: number;
     clock?: FakeClock;
 }
 
@@ -97,6 +109,8 @@ interface Invocation {
     stdout: string;
     stderr: string;
     finishedAt?: Date;
+    /** Set while the script runs: SIGKILLs its process group for SSM's executionTimeout or a CancelCommand. */
+    stop?: (why: "Execution Timed Out" | "Cancelled") => void;
 }
 
 interface Command {
@@ -113,10 +127,14 @@ export interface SsmFake {
     counts(): Record<Operation, number>;
     /** The scripts sent with SendCommand, in order. */
     sentScripts(): string[];
+    /** The ids SSM gave the commands sent, in order. */
+    commandIds(): string[];
     instanceRoot(instanceId: string): string;
     markerDirOf(instanceId: string): string;
     /** Arguments of each fake `aws` CLI call on an instance (never values). */
     awsCliCalls(instanceId: string): string[];
+    /** Puts a new value in the secret store (a rotation). */
+    setSecret(reference: string, value: string): void;
     /** undefined: the instance is no longer registered with SSM (terminated/replaced). */
     setPingStatus(instanceId: string, status: PingStatus | undefined): void;
     wipeMarkers(instanceId: string): void;
@@ -124,8 +142,10 @@ export interface SsmFake {
     loseNextSendAnswer(): void;
     /** The instance's agent goes ConnectionLost at the next SendCommand, before delivery. */
     dropAgentOnNextSend(instanceId: string): void;
-    /** Kills the instance's running scripts and unregisters it (EC2 terminated it). */
+    /** Kills everything the instance runs and unregisters it (EC2 terminated it). */
     terminate(instanceId: string): void;
+    /** How often the instance rebooted because a script exited 194. */
+    reboots(instanceId: string): number;
     /** Resolves when every started script has ended. */
     settled(): Promise<void>;
     restore(): void;
@@ -159,9 +179,8 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), "ssm-fake-"));
     const store = path.join(base, "secret-store");
     fs.mkdirSync(store);
-    for (const [ref, value] of Object.entries(options.secrets ?? {})) {
-        fs.writeFileSync(path.join(store, Buffer.from(ref).toString("hex")), `${value}\n`, { mode: 0o600 });
-    }
+    const setSecret = (ref: string, value: string) => fs.writeFileSync(path.join(store, Buffer.from(ref).toString("hex")), `${value}\n`, { mode: 0o600 });
+    for (const [ref, value] of Object.entries(options.secrets ?? {})) setSecret(ref, value);
     const agents = new Map<string, { status: PingStatus; onlineAfter?: number }>();
     for (const spec of options.instances) {
         const instance = typeof spec === "string" ? { id: spec } : spec;
@@ -176,59 +195,135 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
     const children = new Map<ChildProcess, string>();
     const terminated = new Set<string>();
     const timers = new Set<NodeJS.Timeout>();
+    const rebootCounts = new Map<string, number>();
+    /** Results an offline agent has not reported yet, per instance. */
+    const unreported = new Map<string, (() => void)[]>();
     const faults = { loseNextSendAnswer: false, dropAgentOnNextSend: undefined as string | undefined };
     const stub = mockClient(SSMClient);
     const rootOf = (id: string) => path.join(base, id);
     const markerDirOf = (id: string) => path.join(rootOf(id), "markers");
+    const processMarker = (id: string) => `CAPBLOCKS_FAKE_INSTANCE=${rootOf(id)}`;
+    const instanceIds = [...agents.keys()];
+    /** A process group that has already ended is no error: SSM's kill and a test's can race with its exit. */
+    const killGroup = (pid: number | undefined) => {
+        try {
+            if (pid) process.kill(-pid, "SIGKILL");
+        } catch {
+            // Already gone.
+        }
+    };
 
     async function enter(operation: Operation, input: unknown): Promise<void> {
         calls.push({ operation, input, at: clock.now() });
         await clock.sleep(options.latencyMs?.[operation] ?? 0);
     }
 
+    /** SIGKILLs every process the instance started, found by the marker in its environment (a reboot or termination). */
+    function killInstanceProcesses(instanceId: string): void {
+        const marker = processMarker(instanceId);
+        for (let pass = 0; pass < 5; pass++) {
+            let found = 0;
+            for (const pid of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+                try {
+                    if (fs.readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(marker)) {
+                        process.kill(Number(pid), "SIGKILL");
+                        found++;
+                    }
+                } catch {
+                    // The process ended while we looked.
+                }
+            }
+            if (found === 0) return;
+        }
+    }
+
+    function setAgent(instanceId: string, status: PingStatus | undefined): void {
+        if (!status) {
+            agents.delete(instanceId);
+            return;
+        }
+        agents.set(instanceId, { status });
+        if (status !== "Online") return;
+        const held = unreported.get(instanceId) ?? [];
+        unreported.delete(instanceId);
+        for (const report of held) report();
+    }
+
+    /** Results reach SSM only while the agent is Online; an offline agent reports when it is back. */
+    function whenReported(instanceId: string, report: () => void): void {
+        if (agents.get(instanceId)?.status === "Online") report();
+        else unreported.set(instanceId, [...(unreported.get(instanceId) ?? []), report]);
+    }
+
+    async function reboot(instanceId: string): Promise<void> {
+        rebootCounts.set(instanceId, (rebootCounts.get(instanceId) ?? 0) + 1);
+        killInstanceProcesses(instanceId);
+        setAgent(instanceId, "ConnectionLost");
+        await clock.sleep(options.rebootMs ?? 50);
+        if (!terminated.has(instanceId)) setAgent(instanceId, "Online");
+    }
+
+    /** Runs the script once; after a reboot (exit 194) the agent runs it again in the same invocation. */
     function execute(command: Command, invocation: Invocation, script: string, timeoutSeconds: number): Promise<void> {
         const root = rootOf(invocation.instanceId);
         const mapped = options.markerDir ? script.split(options.markerDir).join(markerDirOf(invocation.instanceId)) : script;
         const scriptPath = path.join(root, `_script-${command.id}.sh`);
         fs.writeFileSync(scriptPath, mapped, { mode: 0o700 });
+        // Output goes to files, as the agent's does: a process the script leaves behind cannot hold the run open.
+        const outputs = [path.join(root, `_stdout-${command.id}`), path.join(root, `_stderr-${command.id}`)];
+        const fds = outputs.map((file) => fs.openSync(file, "w"));
         return new Promise((resolve) => {
             invocation.status = "InProgress";
             invocation.statusDetails = "InProgress";
             const child = spawn("/bin/sh", [scriptPath], {
                 cwd: root,
                 detached: true,
-                env: { ...process.env, PATH: `${path.join(root, "bin")}:${process.env.PATH}`, HOME: root },
-                stdio: ["ignore", "pipe", "pipe"],
+                env: {
+                    ...process.env,
+                    PATH: `${path.join(root, "bin")}:${process.env.PATH}`,
+                    HOME: root,
+                    CAPBLOCKS_FAKE_INSTANCE: root,
+                },
+                stdio: ["ignore", fds[0], fds[1]],
             });
             children.set(child, invocation.instanceId);
             const startedAt = Date.now();
-            let timedOut = false;
-            const timer = setTimeout(() => {
-                timedOut = true;
-                if (child.pid) process.kill(-child.pid, "SIGKILL");
-            }, timeoutSeconds * msPerSecond);
-            child.stdout?.on("data", (d: Buffer) => (invocation.stdout += d.toString()));
-            child.stderr?.on("data", (d: Buffer) => (invocation.stderr += d.toString()));
-            child.on("close", (code) => {
+            let stoppedBy: "Execution Timed Out" | "Cancelled" | undefined;
+            invocation.stop = (why) => {
+                stoppedBy = why;
+                killGroup(child.pid);
+            };
+            const timer = setTimeout(() => invocation.stop?.("Execution Timed Out"), timeoutSeconds * msPerSecond);
+            for (const fd of fds) fs.closeSync(fd);
+            child.on("exit", (code) => {
+                // After a reboot the output of the run before it stays, and the new run's follows.
+                invocation.stdout += fs.readFileSync(outputs[0], "utf8");
+                invocation.stderr += fs.readFileSync(outputs[1], "utf8");
                 clearTimeout(timer);
                 children.delete(child);
-                if (terminated.has(invocation.instanceId) && !timedOut) {
+                invocation.stop = undefined;
+                if (terminated.has(invocation.instanceId) && !stoppedBy) {
                     // Nobody reports for a terminated instance: SSM ends the invocation at its executionTimeout.
                     const left = setTimeout(() => {
                         timers.delete(left);
                         Object.assign(invocation, { status: "TimedOut", statusDetails: "Execution Timed Out", responseCode: -1, finishedAt: new Date(clock.now()) });
-                        resolve();
                     }, Math.max(0, timeoutSeconds * msPerSecond - (Date.now() - startedAt)));
                     timers.add(left);
+                    resolve();
                     return;
                 }
-                invocation.finishedAt = new Date(clock.now());
-                if (timedOut) {
-                    Object.assign(invocation, { status: "TimedOut", statusDetails: "Execution Timed Out", responseCode: -1 });
-                } else {
-                    const ok = code === 0;
-                    Object.assign(invocation, { status: ok ? "Success" : "Failed", statusDetails: ok ? "Success" : "Failed", responseCode: code ?? -1 });
+                // A script that always asks for a reboot would loop forever; the fake gives up as a failure.
+                if (code === 194 && !stoppedBy && (rebootCounts.get(invocation.instanceId) ?? 0) < 20) {
+                    void reboot(invocation.instanceId)
+                        .then(() => (terminated.has(invocation.instanceId) ? undefined : execute(command, invocation, script, timeoutSeconds)))
+                        .then(resolve);
+                    return;
                 }
+                const finishedAt = new Date(clock.now());
+                const result = stoppedBy
+                    ? { status: stoppedBy === "Cancelled" ? "Cancelled" : "TimedOut", statusDetails: stoppedBy, responseCode: -1 }
+                    : { status: code === 0 ? "Success" : "Failed", statusDetails: code === 0 ? "Success" : "Failed", responseCode: code ?? -1 };
+                whenReported(invocation.instanceId, () => Object.assign(invocation, result, { finishedAt }));
                 resolve();
             });
         });
@@ -245,7 +340,7 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
         if (ids.length === 0 || ids.length > 50) throw new Error(`fake SSM: SendCommand needs 1..50 InstanceIds, got ${ids.length}`);
         const unknown = ids.filter((id) => !agents.has(id));
         if (unknown.length > 0) throw new InvalidInstanceId({ message: `Instances [${unknown.join(", ")}] not in a valid state`, $metadata: {} });
-        if (faults.dropAgentOnNextSend && agents.has(faults.dropAgentOnNextSend)) agents.set(faults.dropAgentOnNextSend, { status: "ConnectionLost" });
+        if (faults.dropAgentOnNextSend && agents.has(faults.dropAgentOnNextSend)) setAgent(faults.dropAgentOnNextSend, "ConnectionLost");
         faults.dropAgentOnNextSend = undefined;
         const command: Command = { id: randomUUID(), input, sentAt: clock.now(), polls: 0, invocations: new Map() };
         commands.set(command.id, command);
@@ -332,6 +427,18 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
         };
     }
 
+    async function cancelCommand(input: CancelCommandCommandInput) {
+        await enter("CancelCommand", input);
+        const command = commands.get(input.CommandId ?? "");
+        if (!command) throw Object.assign(new Error(`fake SSM: no command ${input.CommandId}`), { name: "InvalidCommandId" });
+        for (const invocation of command.invocations.values()) {
+            if (input.InstanceIds && !input.InstanceIds.includes(invocation.instanceId)) continue;
+            if (invocation.stop) invocation.stop("Cancelled");
+            else if (invocation.status === "Pending") Object.assign(invocation, { status: "Cancelled", statusDetails: "Cancelled" });
+        }
+        return {};
+    }
+
     async function describeInstanceInformation(input: DescribeInstanceInformationCommandInput) {
         await enter("DescribeInstanceInformation", input);
         const describes = calls.filter((c) => c.operation === "DescribeInstanceInformation").length;
@@ -351,6 +458,7 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
     stub.on(ListCommandInvocationsCommand).callsFake(listCommandInvocations);
     stub.on(GetCommandInvocationCommand).callsFake(getCommandInvocation);
     stub.on(DescribeInstanceInformationCommand).callsFake(describeInstanceInformation);
+    stub.on(CancelCommandCommand).callsFake(cancelCommand);
 
     const count = (operation: Operation) => calls.filter((c) => c.operation === operation).length;
     return {
@@ -361,19 +469,19 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
             ListCommandInvocations: count("ListCommandInvocations"),
             GetCommandInvocation: count("GetCommandInvocation"),
             DescribeInstanceInformation: count("DescribeInstanceInformation"),
+            CancelCommand: count("CancelCommand"),
         }),
         sentScripts: () =>
             calls.filter((c) => c.operation === "SendCommand").map((c) => ((c.input as SendCommandCommandInput).Parameters?.commands ?? []).join("\n")),
+        commandIds: () => [...commands.keys()],
         instanceRoot: rootOf,
         markerDirOf,
         awsCliCalls: (id) => {
             const file = path.join(rootOf(id), "aws-calls.log");
             return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
         },
-        setPingStatus: (id, status) => {
-            if (status) agents.set(id, { status });
-            else agents.delete(id);
-        },
+        setSecret,
+        setPingStatus: setAgent,
         wipeMarkers: (id) => fs.rmSync(markerDirOf(id), { recursive: true, force: true }),
         loseNextSendAnswer: () => {
             faults.loseNextSendAnswer = true;
@@ -384,13 +492,15 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
         terminate: (id) => {
             terminated.add(id);
             agents.delete(id);
-            for (const [child, instanceId] of children) if (instanceId === id && child.pid) process.kill(-child.pid, "SIGKILL");
+            killInstanceProcesses(id);
         },
+        reboots: (id) => rebootCounts.get(id) ?? 0,
         settled: async () => {
             while (running.size > 0) await Promise.all([...running]);
         },
         restore: () => {
-            for (const child of children.keys()) if (child.pid) process.kill(-child.pid, "SIGKILL");
+            for (const id of instanceIds) killInstanceProcesses(id);
+            for (const child of children.keys()) killGroup(child.pid);
             for (const timer of timers) clearTimeout(timer);
             stub.restore();
             fs.rmSync(base, { recursive: true, force: true });

@@ -48,4 +48,13 @@ describe("planning which tasks run", () => {
         expect(states.a).to.deep.equal(allDone.a);
         expect(statesAfterRead(allDone, ["a", "b", "c"], [])).to.equal(allDone);
     });
+
+    it("a task the wrapper could not start or record is failed; one that asked for a reboot and was not seen again is pending", () => {
+        const nostart = parseRunOutput("cbt 0 ran 0 a\ncbt 1 nostart 0 b\ncbt-end failed\n");
+        const rebooting = parseRunOutput("cbt 0 ran 0 a\ncbt 1 reboot 194 b\n");
+        const states = (o: ReturnType<typeof parseRunOutput>) =>
+            statesAfterRun(tasks, {}, { sent: tasks, outcomes: [new Map(o.tasks.map((t) => [t.index, t]))], commandId: "cmd-1", finishedAt: "2026-01-01T00:00:00.000Z" });
+        expect(Object.values(states(nostart)).map((s) => s.status)).to.deep.equal(["success", "failed", "pending"]);
+        expect(Object.values(states(rebooting)).map((s) => s.status)).to.deep.equal(["success", "pending", "pending"]);
+    });
 });

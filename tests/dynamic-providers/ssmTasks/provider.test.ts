@@ -272,6 +272,83 @@ describe("SsmTasks provider against the SSM fake", function () {
         expect([first[0].stdout, again[0].stdout].map((o) => parseRunOutput(o).tasks[0].status).sort()).to.deep.equal(["ran", "skipped"]);
     });
 
+    it("a rotated secret (new version label) re-runs exactly the tasks that read it; its values are in no call, output or error", async () => {
+        const ref = "arn:aws:secretsmanager:us-east-1:123456789012:secret:pw-AbCdEf";
+        const [oldValue, newValue] = ["old-Pa55'word-1", "new-Pa55'word-2"];
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR, secrets: { [ref]: oldValue } });
+        const tasks = [
+            recordingTask("a"),
+            recordingTask("config", ['printf %s "{{PASSWORD}}" > "$HOME/pw"']),
+            recordingTask("c"),
+            recordingTask("verify", ['[ -n "{{PASSWORD}}" ]']),
+        ];
+        const first = await up(provider, inputs(tasks, { secrets: { PASSWORD: ref }, secretVersions: { PASSWORD: "v-1" } }));
+        const same = await up(provider, inputs(tasks, { secrets: { PASSWORD: ref }, secretVersions: { PASSWORD: "v-1" } }), { id: first.id, outs: first.outs });
+        expect(same.updated).to.equal(false);
+
+        fake.setSecret(ref, newValue);
+        const sendsBefore = fake.count("SendCommand");
+        const second = await up(provider, inputs(tasks, { secrets: { PASSWORD: ref }, secretVersions: { PASSWORD: "v-2" } }), { id: first.id, outs: first.outs });
+        expect(second.error).to.equal(undefined);
+        expect(fake.count("SendCommand") - sendsBefore).to.equal(1);
+        expect(fake.sentScripts()[sendsBefore]).to.not.contain("cb_run 0 'a'");
+        expect(runsOn(fake, I1), "only the tasks that read PASSWORD run again").to.deep.equal(["a", "config", "c", "verify", "config", "verify"]);
+        expect(fs.readFileSync(path.join(fake.instanceRoot(I1), "pw"), "utf8")).to.equal(newValue);
+        expect(second.outs.secretVersions).to.deep.equal({ PASSWORD: "v-2" });
+        for (const text of [JSON.stringify(fake.calls), JSON.stringify(second.outs), JSON.stringify(first.outs)]) {
+            expect(text).to.not.contain(oldValue).and.not.contain(newValue);
+        }
+    });
+
+    it("check refuses a version for a name that is not a secret, or a version that looks like anything but a label", async () => {
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
+        const checked = await provider.check!({}, inputs([recordingTask("a", ['echo "{{PW}}"'])], {
+            secrets: { PW: "/capblocks/pw" },
+            secretVersions: { PW: "the password itself, by mistake", OTHER: "v1" },
+        }));
+        expect(checked.failures).to.deep.equal([
+            { property: "", reason: "secretVersions.PW must be a version label (1 to 256 visible ASCII characters, such as a Secrets Manager VersionId or an SSM parameter version); its value is not shown in case it is the secret" },
+            { property: "secretVersions", reason: "secretVersions.OTHER names no secret; give versions only for names in secrets (PW)" },
+        ]);
+        expect(JSON.stringify(checked.failures)).to.not.contain("by mistake");
+    });
+
+    it("messages show task names with their variables filled in", async () => {
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
+        const result = await up(provider, inputs([{ id: "user", name: "Create the user {{USER}}", commands: ["exit 8"] }], { variables: { USER: "coder" } }));
+        expect(result.error?.message.split("\n")[0]).to.equal(`SsmTasks: task "user" (Create the user coder) failed on ${I1}: exit code 8.`);
+    });
+
+    it("a secret printed re-quoted (bash -x), JSON-escaped or shell-escaped does not reach the error", async () => {
+        const value = "Tr0ub4dor'3xK9-horse";
+        const ref = "/capblocks/dev/password";
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR, secrets: { [ref]: value } });
+        const leak = {
+            id: "leak",
+            name: "Leak it",
+            commands: [
+                'bash -xc \'test -n "$1"\' _ "{{PASSWORD}}"',
+                "node -e 'console.log(JSON.stringify({ password: process.argv[1] }))' \"{{PASSWORD}}\"",
+                'bash -c \'printf "%q\\n" "$1"\' _ "{{PASSWORD}}"',
+                "exit 4",
+            ],
+        };
+        const result = await up(provider, inputs([leak], { secrets: { PASSWORD: ref } }));
+        const message = result.error?.message ?? "";
+        expect(message.split("\n").slice(1, 5)).to.deep.equal(["Last lines of its output (secrets scrubbed):", "  + test -n '***'", '  {"password":"***"}', "  ***"]);
+        expect(message).to.not.contain("Tr0ub4dor").and.not.contain("horse");
+    });
+
+    it("check refuses {{SECRET}} where sh would not expand it, naming the task and the line", async () => {
+        fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
+        const checked = await provider.check!({}, inputs([{ id: "conf", name: "Config", commands: ["cat > app.conf <<'CONF'", "password = {{PW}}", "CONF"] }], { secrets: { PW: "/p" } }));
+        expect(checked.failures?.map((f) => f.reason)).to.deep.equal([
+            "task \"conf\" line 2: {{PW}} inside <<'CONF' is not expanded by sh, so the task would get the text ${CAPBLOCKS_SECRET_PW} instead of the secret; " +
+                "write that text with an unquoted here-document (<<CONF) or printf '%s\\n' \"{{PW}}\"",
+        ]);
+        expect(fake.calls).to.have.length(0);
+    });
+
     it("delete sends nothing (terminating the instance removes the setup)", async () => {
         fake = installSsmFake({ instances: [I1], markerDir: MARKER_DIR });
         const first = await up(provider, inputs([recordingTask("a")]));

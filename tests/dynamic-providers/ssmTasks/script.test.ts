@@ -137,4 +137,86 @@ describe("wrapper scripts run with /bin/sh (dash)", () => {
         expect(executionTimeoutSeconds(list)).to.equal(172800);
         expect(executionTimeoutSeconds(list.slice(0, 1))).to.equal(100000);
     });
+
+    it("a marker directory that cannot be created fails the run's first task, saying so", () => {
+        fs.writeFileSync(markers, "a file where the directory should be\n");
+        const out = sh(renderRunScript(tasks([log("a"), log("b")]), markers, undefined));
+        expect(parseRunOutput(out.stdout).tasks.map((t) => `${t.id} ${t.status}`)).to.deep.equal(["a nostart"]);
+        expect(out.stderr.trim().split("\n").slice(-1)).to.deep.equal([`capblocks: task a did not start: cannot create ${markers}`]);
+    });
+
+    describe("reboots (exit 194, as AWS-RunShellScript defines it)", () => {
+        const flag = () => path.join(dir, "installed");
+        const driver = () => ({ id: "driver", name: "driver", commands: ["echo driver >> {{DIR}}/runs", `[ -f ${flag()} ] || { touch ${flag()}; exit 194; }`] });
+
+        it("the script exits 194 right after the task, which stays unmarked; run again after the reboot, it resumes there", () => {
+            const run = tasks([log("a"), driver(), log("c")]);
+            const first = sh(renderRunScript(run, markers, undefined));
+            expect(first.status).to.equal(194);
+            expect(parseRunOutput(first.stdout).tasks.map((t) => `${t.id} ${t.status}`)).to.deep.equal(["a ran", "driver reboot"]);
+            expect(parseRunOutput(first.stdout).end).to.equal(undefined);
+            expect(fs.existsSync(path.join(markers, "driver.hash"))).to.equal(false);
+            const again = sh(renderRunScript(run, markers, undefined));
+            expect(again.status).to.equal(0);
+            expect(parseRunOutput(again.stdout).tasks.map((t) => `${t.id} ${t.status}`)).to.deep.equal(["a skipped", "driver ran", "c ran"]);
+            expect(fs.readFileSync(path.join(dir, "runs"), "utf8")).to.equal("a\ndriver\ndriver\nc\n");
+        });
+
+        it("the fourth reboot a task asks for in a row fails it instead; a changed task starts counting again", () => {
+            const always = (n: number) => tasks([{ id: "r", name: "r", commands: [`: version ${n}`, "exit 194"] }]);
+            const statuses = [1, 1, 1, 1, 2].map((n) => {
+                const out = sh(renderRunScript(always(n), markers, undefined));
+                return `${parseRunOutput(out.stdout).tasks[0].status} ${out.status}`;
+            });
+            expect(statuses).to.deep.equal(["reboot 194", "reboot 194", "reboot 194", "reboots 1", "reboot 194"]);
+        });
+    });
+
+    describe("the process group of a task SSM interrupted ('<id>.pid')", () => {
+        const bootId = () => fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+        function stillRunning(seconds: number) {
+            const group = spawn("setsid", ["sleep", String(seconds)], { stdio: "ignore" });
+            return group;
+        }
+
+        it("a new run waits while the recorded group is alive in this boot, then runs the task", async () => {
+            fs.mkdirSync(markers, { recursive: true });
+            const group = stillRunning(1);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            fs.writeFileSync(path.join(markers, "a.pid"), `${group.pid} ${bootId()}\n`);
+            const started = Date.now();
+            const out = sh(renderRunScript(tasks([log("a")]), markers, undefined));
+            expect(parseRunOutput(out.stdout).tasks[0].status).to.equal("ran");
+            expect(Date.now() - started).to.be.above(700);
+            expect(fs.existsSync(path.join(markers, "a.pid")), "removed once the task ended").to.equal(false);
+        });
+
+        it("a group recorded in another boot is a reused number, not the old task: no wait", async () => {
+            fs.mkdirSync(markers, { recursive: true });
+            const group = stillRunning(3);
+            try {
+                await new Promise((resolve) => setTimeout(resolve, 100));
+                fs.writeFileSync(path.join(markers, "a.pid"), `${group.pid} 00000000-0000-0000-0000-000000000000\n`);
+                const started = Date.now();
+                const out = sh(renderRunScript(tasks([log("a")]), markers, undefined));
+                expect(parseRunOutput(out.stdout).tasks[0].status).to.equal("ran");
+                expect(Date.now() - started).to.be.below(900);
+            } finally {
+                group.kill();
+            }
+        });
+    });
+
+    it("the scrubber also masks a secret as bash -x, JSON and printf %q print it re-quoted or escaped", () => {
+        const secret = `Tr0ub4dor'3x"K9\\/ho$rse (a)&b`;
+        const printed = [
+            spawnSync("bash", ["-xc", 'test -n "$1"', "_", secret], { encoding: "utf8" }).stderr,
+            JSON.stringify(secret),
+            JSON.stringify({ pw: secret }).replace(/\//g, "\\/"),
+            spawnSync("bash", ["-c", 'printf "%q\\n" "$1"; x=$1; declare -p x', "_", secret], { encoding: "utf8" }).stdout,
+            spawnSync("bash", ["-c", 'printf "%q\\n" "$1"', "_", "tab\there'and"], { encoding: "utf8" }).stdout,
+        ].join("\n");
+        const out = spawnSync("awk", [SCRUB_AWK], { input: printed, encoding: "utf8", env: { ...process.env, CB_SCRUB_1: secret, CB_SCRUB_2: "tab\there'and" } });
+        expect(out.stdout.split("\n").filter(Boolean)).to.deep.equal(["+ test -n '***'", '"***"', '{"pw":"***"}', "***", 'declare -- x="***"', "$'***'"]);
+    });
 });

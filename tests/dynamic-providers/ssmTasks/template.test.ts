@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { spawnSync } from "child_process";
 import { checkTaskInputs, placeholdersIn, prepareTasks, secretRef, taskHash } from "../../../dynamic-providers/ssmTasks/template";
 
 const task = (id: string, commands: string[]) => ({ id, name: `Task ${id}`, commands });
@@ -51,5 +52,85 @@ describe("task substitution, secret references and hashing", () => {
         expect(otherSecret.hash).to.not.equal(base.hash);
         expect(taskHash(["a"], [])).to.equal(taskHash(["a"], []));
         expect(taskHash(["a", "b"], [])).to.not.equal(taskHash(["ab"], []));
+    });
+
+    it("fills variables into task names, which messages show; a secret placeholder in a name stays as written", () => {
+        const [prepared] = prepareTasks([{ id: "user", name: "Create the user {{USER}} ({{PASSWORD}})", commands: ["true"] }], { USER: "ana" }, { PASSWORD: "/p" });
+        expect(prepared.name).to.equal("Create the user ana ({{PASSWORD}})");
+    });
+
+    it("hashes the version label of each secret a task reads, and only of those; no version hashes as before versions existed", () => {
+        const list = [task("reads", ['echo "{{PW}}"']), task("other", ['echo "{{TOKEN}}"']), task("none", ["true"])];
+        const secrets = { PW: "/p/pw", TOKEN: "/p/token" };
+        const before = prepareTasks(list, {}, secrets);
+        const v1 = prepareTasks(list, {}, secrets, { PW: "v1", TOKEN: "t1" });
+        const rotated = prepareTasks(list, {}, secrets, { PW: "v2", TOKEN: "t1" });
+        expect(rotated.map((t, i) => t.hash === v1[i].hash)).to.deep.equal([false, true, true]);
+        expect(v1[2].hash).to.equal(before[2].hash);
+        expect(before[0].hash, "no version: the hash markers already on instances hold").to.equal(taskHash(['echo "${CAPBLOCKS_SECRET_PW}"'], [{ variable: "PW", reference: "/p/pw" }]));
+        expect(prepareTasks(list, {}, secrets, { TOKEN: "t1" })[0].hash).to.equal(before[0].hash);
+    });
+
+    describe("a secret placeholder where sh does not expand it is refused, naming the task and line", () => {
+        const secrets = { PASSWORD: "/p/pw" };
+        const reasons = (commands: string[]) => checkTaskInputs([task("conf", commands)], { USER: "coder" }, secrets).map((p) => p.reason);
+
+        it("inside single quotes", () => {
+            expect(reasons(["set -e", "echo 'password = {{PASSWORD}}' > app.conf"])).to.deep.equal([
+                'task "conf" line 2: {{PASSWORD}} inside single quotes is not expanded by sh, so the task would get the text ' +
+                    "${CAPBLOCKS_SECRET_PASSWORD} instead of the secret; put it in double quotes, e.g. 'abc'\"{{PASSWORD}}\"'def'",
+            ]);
+        });
+
+        it("inside a quoted here-document, in each quoting sh knows (<<'X', <<\"X\", <<\\X, <<-'X')", () => {
+            for (const operator of ["<<'CONF'", '<<"CONF"', "<<\\CONF", "<<-'CONF'", "<<C'ON'F"]) {
+                const delimiter = operator.replace(/[<\-'"\\]/g, "");
+                expect(reasons([`cat > app.conf ${operator}`, "user = {{USER}}", "password = {{PASSWORD}}", delimiter]), operator).to.deep.equal([
+                    `task "conf" line 3: {{PASSWORD}} inside ${operator} is not expanded by sh, so the task would get the text ` +
+                        `\${CAPBLOCKS_SECRET_PASSWORD} instead of the secret; write that text with an unquoted here-document (${operator.replace(/['"\\]/g, "")}) ` +
+                        "or printf '%s\\n' \"{{PASSWORD}}\"",
+                ]);
+            }
+        });
+
+        it("passes where sh expands it, and leaves variables alone everywhere", () => {
+            expect(reasons([
+                "# don't worry: an apostrophe in a comment opens no quote",
+                "cat > a.conf <<CONF",
+                "password = '{{PASSWORD}}' (quotes in an unquoted here-document are text)",
+                "CONF",
+                "cat > b.conf <<'CONF'",
+                "user = '{{USER}}'",
+                "CONF",
+                "hash=$(printf '%s' \"{{PASSWORD}}\" | sha256sum)",
+                "echo \"it's {{PASSWORD}}\" 'and {{USER}}' `echo \"{{PASSWORD}}\"` \\'{{PASSWORD}}",
+                "x=$( (cd / && echo '(') ) && echo \"{{PASSWORD}}\"",
+            ])).to.deep.equal([]);
+        });
+
+        it("agrees with dash on where the secret arrives and where its placeholder text does", () => {
+            const snippets = [
+                ["echo 'a {{PASSWORD}}'"],
+                ['echo "a {{PASSWORD}}"'],
+                ["echo a\\'{{PASSWORD}}\\'"],
+                ["cat <<'X'", "{{PASSWORD}}", "X"],
+                ["cat <<X", "'{{PASSWORD}}'", "X"],
+                ["cat <<-\"X\"", "\t{{PASSWORD}}", "\tX"],
+                ["echo \"$(echo '{{PASSWORD}}')\""],
+                ["echo `echo \"'\"{{PASSWORD}}\"'\"`"],
+                ["echo '#' {{PASSWORD}} # '{{USER}}"],
+            ];
+            for (const commands of snippets) {
+                const [prepared] = prepareTasks([task("conf", commands)], { USER: "coder" }, secrets);
+                const out = spawnSync("/bin/sh", ["-c", prepared.commands.join("\n")], { encoding: "utf8", env: { ...process.env, CAPBLOCKS_SECRET_PASSWORD: "s3cret" } });
+                expect(out.status, commands.join(" / ")).to.equal(0);
+                expect(reasons(commands).length > 0, commands.join(" / ")).to.equal(out.stdout.includes("${CAPBLOCKS_SECRET_PASSWORD}"));
+            }
+        });
+
+        it("finds the second of two here-documents on one line, and single quotes inside $( ) within double quotes", () => {
+            expect(reasons(["cat <<A - <<'B'", "{{PASSWORD}}", "A", "{{PASSWORD}}", "B", "echo \"$(echo '{{PASSWORD}}')\""])
+                .map((r) => r.split(":")[0])).to.deep.equal(['task "conf" line 4', 'task "conf" line 6']);
+        });
     });
 });
