@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { CodeServerConfig } from "../../../components/config";
+import { codeServerFrom } from "../../../components/config/defaults";
 import { loadSetupTasks, setupVariables } from "../../../components/codeServer/setupTasks";
 import { CODE_SERVER_TASKS_FILE, readTaskFile } from "../../../tasks/loader";
 
@@ -30,6 +31,11 @@ describe("setup tasks (index side)", () => {
         const loaded = loadSetupTasks(cs([]), dir);
         expect(loaded.variables).to.include({ USER: "dev", HOME_DIR: "/data", INTERNAL_PORT: "8080", NGINX_PORT: "80" });
         expect(setupVariables(cs([]))).to.deep.equal({ USER: "dev", HOME_DIR: "/data", INTERNAL_PORT: "8080", NGINX_PORT: "80" });
+    });
+
+    it("ships the same user and home defaults as the stack config, so the file and the README agree", () => {
+        const defaults = codeServerFrom({}, undefined);
+        expect(readTaskFile(CODE_SERVER_TASKS_FILE).variables).to.include({ USER: defaults.user, HOME_DIR: defaults.homeDir });
     });
 
     it("names the config key when a user task file is missing", () => {
