@@ -50,6 +50,10 @@ export interface CodeServerConfig {
     availabilityZone?: string;
     /** Extra task files (paths relative to the project) run after tasks/code-server-setup.json. */
     taskFiles: string[];
+    /** The code-server password, set as a Pulumi secret; undefined: a random one is generated. */
+    password?: string;
+    /** Secrets task files read on the instance: placeholder name → SSM SecureString parameter name or Secrets Manager ARN. */
+    secrets?: Record<string, string>;
 }
 
 export type SharedStorage = "efs" | "fsx-lustre" | "none";
@@ -95,6 +99,8 @@ export interface RawStackConfig {
     tags?: unknown;
     /** Every other key set in the `capblocks` namespace (they are typos or leftovers). */
     otherKeys?: string[];
+    /** The keys Pulumi marks secret (set with --secret, or holding a value that was): their values are never shown. */
+    secretKeys?: string[];
 }
 
 /** What a user may write under `capblocks:reservation`: the buy and the adopt keys, all optional until the rules run. */
