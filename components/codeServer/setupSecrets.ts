@@ -2,7 +2,7 @@
  * The secrets the setup tasks read on the instance: the code-server password (the stack's own Secrets Manager
  * secret) and the user's own (capblocks:codeServer.secrets). Only references and version labels leave the
  * program; the instance fetches each value with its role, whose policy names exactly these secrets. A new version
- * of a secret re-runs the tasks that read it.
+ * of a secret re-runs the tasks that read it. IAM and KMS facts: docs/aws-notes.md#secrets-the-instance-reads.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

@@ -74,7 +74,10 @@ export function rawStackConfigFrom(values: Record<string, string>, project: stri
     return raw;
 }
 
-/** Pulumi's record of the keys that hold secrets (PULUMI_CONFIG_SECRET_KEYS); its SDK types mark the function internal. */
+/**
+ * Pulumi's record of the keys that hold secrets (PULUMI_CONFIG_SECRET_KEYS); its SDK types mark the function
+ * internal (docs/aws-notes.md#pulumi-secret-config).
+ */
 function secretConfigKeys(keys: string[]): string[] {
     const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
     return keys.filter((key) => runtime.isConfigSecret?.(key) ?? false);

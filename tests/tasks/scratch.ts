@@ -4,6 +4,7 @@
  * directory, with a stub dpkg (it logs its calls and "configures" by clearing the dpkg journal). Absolute paths the
  * tasks write to (/usr/local/sbin, /etc/systemd/system) are moved under the directory; other tools are stubbed
  * per test. `sleep` is instant and moves a fake clock that the `date` stub reads, so waits of minutes take none.
+ * The apt behaviour it reproduces: docs/aws-notes.md#apt-and-dpkg-on-ubuntu.
  */
 import { spawn, spawnSync } from "child_process";
 import type { ChildProcess, SpawnSyncReturns } from "child_process";
