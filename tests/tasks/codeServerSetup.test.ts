@@ -243,10 +243,13 @@ describe("the shipped setup tasks converge (run with dash on a scratch machine)"
                 expect(r.stdout).to.contain(`code-server runs as ${user} in ${home}`);
             });
 
-            it("fails while code-server still runs in the old home", () => {
+            it("fails while code-server still runs in the old home, or as the old user", () => {
                 const r = verify({ USER: user, HOME_DIR: "/data" });
                 expect(r.status).to.equal(1);
                 expect(r.stderr).to.contain(`after 90 s code-server does not run as ${user} in /data`);
+                const other = verify({ USER: "nobody", HOME_DIR: home });
+                expect(other.status).to.equal(1);
+                expect(other.stderr).to.contain(`after 90 s code-server does not run as nobody in ${home}`);
             });
         });
     });
