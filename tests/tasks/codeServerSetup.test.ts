@@ -35,18 +35,20 @@ describe("the shipped setup tasks converge (run with dash on a scratch machine)"
 
     describe("apt and dpkg", () => {
         before(function () {
-            if (!have("apt-get", "apt-config", "dpkg-deb", "fuser", "python3")) this.skip();
+            if (!have("apt-get", "apt-config", "dpkg-deb", "fuser")) this.skip();
         });
         beforeEach(() => {
             m = new ScratchMachine();
             const helper = m.run("apt-helper");
             expect(helper.status, helper.stderr).to.equal(0);
         });
-        const hold = async (file: string, seconds: number) => {
+        /** Another process holding a lock; the test is skipped without python3, which takes the POSIX lock. */
+        async function hold(this: Mocha.Context, file: string, seconds: number) {
+            if (!have("python3")) this.skip();
             const holder = await m.holdLock(file, seconds);
             holders.push(holder);
             return holder;
-        };
+        }
 
         it("installs capblocks-apt before every task that runs it", () => {
             expect(fs.statSync(path.join(m.dir, "sbin", "capblocks-apt")).mode & 0o111).to.not.equal(0);
@@ -57,10 +59,10 @@ describe("the shipped setup tasks converge (run with dash on a scratch machine)"
         });
 
         describe("neuron-apt-repo", () => {
-            it("keeps a working Neuron source while another apt-get update holds the lists lock (it waits)", async () => {
+            it("keeps a working Neuron source while another apt-get update holds the lists lock (it waits)", async function () {
                 const source = m.source("neuron.list", `deb [trusted=yes] file:${m.repository("neuron", [{ name: "aws-neuronx-tools", version: "2.0" }])} ./`);
                 // apt-get update itself gives up on a held lists lock at once, whatever DPkg::Lock::Timeout says.
-                await hold(path.join(m.lists, "lock"), 120);
+                await hold.call(this, path.join(m.lists, "lock"), 120);
                 const alone = m.sh(`apt-get -q -o DPkg::Lock::Timeout=600 -o Dir::Etc::sourcelist=${source} -o Dir::Etc::sourceparts=- update`);
                 expect(alone.status).to.equal(100);
                 expect(alone.stderr).to.contain("Could not get lock");
@@ -92,7 +94,7 @@ describe("the shipped setup tasks converge (run with dash on a scratch machine)"
             });
         });
 
-        it("base-packages repairs an interrupted dpkg and waits for the lists lock before installing", async () => {
+        it("base-packages repairs an interrupted dpkg and waits for the lists lock before installing", async function () {
             const install = task("base-packages").commands.find((c) => c.includes(" get install "))!;
             const names = install.split("--no-install-recommends ")[1].split(" ");
             m.source("ubuntu.list", `deb [trusted=yes] file:${m.repository("ubuntu", names.map((name) => ({ name, version: "1.0" })))} ./`);
@@ -100,7 +102,7 @@ describe("the shipped setup tasks converge (run with dash on a scratch machine)"
             m.interruptDpkg();
             const plain = m.sh(`apt-get -q -y -o Dir::Etc::sourceparts=- install ${names[0]}`);
             expect(plain.stderr, "the scratch machine reproduces the interrupted dpkg").to.contain("dpkg was interrupted, you must manually run 'dpkg --configure -a'");
-            await hold(path.join(m.lists, "lock"), 60);
+            await hold.call(this, path.join(m.lists, "lock"), 60);
             const r = m.run("base-packages");
             expect(r.status, r.stderr).to.equal(0);
             const dpkg = m.log().split("\n").filter((l) => l.startsWith("dpkg ") && !l.includes("--print-"));
@@ -128,11 +130,11 @@ describe("the shipped setup tasks converge (run with dash on a scratch machine)"
             expect(m.log()).to.match(/^systemctl restart capblocks-code-server\.service$/m);
         });
 
-        it("wait-dpkg-lock waits for cloud-init and the locks within one deadline, then names the holder", async () => {
+        it("wait-dpkg-lock waits for cloud-init and the locks within one deadline, then names the holder", async function () {
             m.stub("cloud-init", "exit 0");
             // A cloud-init that never finishes: `timeout` lets it run for its whole budget.
             m.stub("timeout", `sleep "$1"; exit 124`);
-            const holder = await hold(path.join(m.admin, "lock-frontend"), 100_000);
+            const holder = await hold.call(this, path.join(m.admin, "lock-frontend"), 100_000);
             const start = m.now();
             const r = m.run("wait-dpkg-lock");
             expect(r.status).to.equal(1);
