@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CodeServerInstance } from "./codeServer/codeServerInstance";
 import { onDemandZone, placementIn } from "./codeServer/placement";
+import { lookUpSetupSecrets } from "./codeServer/setupSecrets";
 import { loadSetupTasks } from "./codeServer/setupTasks";
 import type { ExistingVolume, InstancePlacement } from "./codeServer/workVolume";
 import { findWorkVolume, unencryptedVolumeWarning, workVolumeZoneError } from "./codeServer/workVolume";
@@ -141,6 +142,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     }
     const launch = reservation ? reservation.launchable : true;
     const setup = loadSetupTasks(cs, projectDir);
+    const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, region) : [];
     const codeServer = new CodeServerInstance("code-server", {
         config: cs,
         region,
@@ -150,6 +152,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         launch,
         tasks: setup.tasks,
         variables: setup.variables,
+        secrets,
         existingWorkVolume: workVolume,
         tags,
     });

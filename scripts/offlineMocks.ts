@@ -51,6 +51,8 @@ export interface Assumptions {
     volumes?: Record<string, { availabilityZone: string; encrypted: boolean; sizeGb: number }>;
     /** EFS file systems that exist, by id; `availabilityZoneName` only for One Zone ones. */
     fileSystems?: Record<string, { encrypted: boolean; availabilityZoneName?: string }>;
+    /** Secrets that exist, by reference: SSM SecureString parameter names and Secrets Manager ARNs. */
+    secrets?: string[];
 }
 
 export interface RecordedResource {
@@ -86,6 +88,12 @@ export interface MockRun {
 
 function hexId(prefix: string, seed: string, length = 17): string {
     return `${prefix}-${createHash("sha256").update(seed).digest("hex").slice(0, length)}`;
+}
+
+/** A Secrets Manager version id (a UUID) made from `seed`. */
+function mockVersionId(seed: string): string {
+    const hex = createHash("sha256").update(seed).digest("hex");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join("-");
 }
 
 /** Turns the engine's wire form into plain values: secrets become SECRET_MARK, resources their URN. */
@@ -205,6 +213,7 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
     },
     "random:index/randomPassword:RandomPassword": (name, inputs) => ({ id: "none", state: { ...inputs, result: `mock-${hexId("pw", name, 24)}` } }),
     "random:index/randomUuid:RandomUuid": (name, inputs) => ({ id: "none", state: { ...inputs, result: `mock-${hexId("uuid", name, 24)}` } }),
+    "aws:secretsmanager/secretVersion:SecretVersion": (name, inputs) => ({ id: `${name}-id`, state: { ...inputs, versionId: mockVersionId(name) } }),
     "pulumi-nodejs:dynamic/capblocks:CapacityBlock": capacityBlockState,
     "aws:efs/fileSystem:FileSystem": (name, inputs, a) => ({ id: hexId("fs", name), state: { ...inputs, arn: arnOf(a, "elasticfilesystem", "file-system", name) } }),
     "aws:efs/mountTarget:MountTarget": (name, inputs) => ({ id: hexId("fsmt", name), state: { ...inputs, ipAddress: "10.0.16.5" } }),
@@ -295,10 +304,22 @@ const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
     },
     "aws:ssm/getParameter:getParameter": (inputs, a, assume) => {
         const name = String(inputs.name);
+        const arn = arnOf(a, "ssm", "parameter", name.replace(/^\//, ""));
+        if (a.secrets?.includes(name)) {
+            assume(`SSM SecureString parameter ${name} exists (version 1)`);
+            return { name, arn, value: "[encrypted]", insecureValue: "[encrypted]", type: "SecureString", version: 1, id: name };
+        }
         const value = a.parameters?.[name] ?? (name.startsWith("/aws/service/") ? a.amiId ?? "ami-0example000000001" : undefined);
         if (value === undefined) throw invokeError(`ParameterNotFound: ${name}`);
         assume(`SSM parameter ${name} = ${value}`);
-        return { name, value, insecureValue: value, type: "String", id: name };
+        return { name, arn, value, insecureValue: value, type: "String", version: 1, id: name };
+    },
+    "aws:secretsmanager/getSecretVersions:getSecretVersions": (inputs, a, assume) => {
+        const arn = String(inputs.secretId);
+        if (!a.secrets?.includes(arn)) throw invokeError(`ResourceNotFoundException: Secrets Manager can't find the specified secret (${arn})`);
+        const versionId = mockVersionId(arn);
+        assume(`Secrets Manager secret ${arn} exists (current version ${versionId})`);
+        return { secretArn: arn, arn, secretId: arn, versions: [{ versionId, versionStages: ["AWSCURRENT"], createdTime: "", lastAccessedDate: "" }], id: arn };
     },
     // Every AMI the program boots (the DLAMIs, the PCS-ready DLAMI) is Ubuntu, which boots from /dev/sda1.
     "aws:ec2/getAmi:getAmi": (inputs) => ({ id: filterValue(inputs, "image-id") ?? "ami-0example000000001", rootDeviceName: "/dev/sda1" }),

@@ -39,18 +39,29 @@ interface PlanResult {
 
 const ASSUMED_ADOPTED_ID = "cr-0adbeef0000000001";
 
-/** Pulumi hands objects to programs as JSON strings and scalars as strings; secure values stay hidden. */
+const isSecure = (v: unknown): boolean => !!v && typeof v === "object" && !Array.isArray(v) && "secure" in v;
+
+/** `v` with every secure value (`{secure: …}`) replaced by SECRET_MARK, and whether there was one. */
+function masked(v: unknown): { value: unknown; secret: boolean } {
+    if (isSecure(v)) return { value: SECRET_MARK, secret: true };
+    if (!v || typeof v !== "object") return { value: v, secret: false };
+    const entries = Object.entries(v).map(([k, x]) => [k, masked(x)] as const);
+    const value = Object.fromEntries(entries.map(([k, x]) => [k, x.value]));
+    return { value: Array.isArray(v) ? Object.values(value) : value, secret: entries.some(([, x]) => x.secret) };
+}
+
+/**
+ * Pulumi hands objects to programs as JSON strings and scalars as strings; secure values stay hidden. Like
+ * Pulumi, a key whose object holds a secure value (set with --secret --path) is secret as a whole.
+ */
 export function pulumiConfigMap(config: Record<string, unknown>, project: string): { values: Record<string, string>; secretKeys: string[] } {
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [rawKey, v] of Object.entries(config)) {
         const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
-        if (v && typeof v === "object" && "secure" in v) {
-            values[key] = SECRET_MARK;
-            secretKeys.push(key);
-        } else {
-            values[key] = typeof v === "string" ? v : JSON.stringify(v);
-        }
+        const { value, secret } = masked(v);
+        values[key] = typeof value === "string" ? value : JSON.stringify(value);
+        if (secret) secretKeys.push(key);
     }
     return { values, secretKeys };
 }
@@ -67,6 +78,8 @@ function assumptionsFor(cfg: StackConfig, blockState: AssumedBlockState, now = n
     if (volumeId) a.volumes = { [volumeId]: { availabilityZone, encrypted: true, sizeGb: 200 } };
     const fileSystemId = cfg.cluster.sharedFileSystemId;
     if (fileSystemId) a.fileSystems = { [fileSystemId]: { encrypted: true } };
+    const secrets = Object.values(cfg.codeServer.secrets ?? {});
+    if (secrets.length) a.secrets = secrets;
     if (!r) return a;
     const id = r.kind === "adopt" ? r.id ?? ASSUMED_ADOPTED_ID : "cr-0b0b0000000000001";
     if (r.kind === "adopt" && r.parameterName) a.parameters = { [r.parameterName]: id };
@@ -119,7 +132,7 @@ async function runPlan(o: PlanOptions): Promise<PlanResult> {
         throw new ConfigError([`${file}: is not valid YAML: ${(err as Error).message.split("\n")[0]}`]);
     }
     const { values, secretKeys } = pulumiConfigMap(doc.config ?? {}, project);
-    const cfg = validateStackConfig(rawStackConfigFrom(values, project, stack));
+    const cfg = validateStackConfig(rawStackConfigFrom(values, project, stack, secretKeys));
     // By default a block to buy is not bought yet (what preview of a new stack sees); an adopted one exists.
     const blockState = o.blockState ?? (cfg.reservation?.kind === "buy" ? "none" : "active");
     const assumptions = assumptionsFor(cfg, blockState, o.now);

@@ -12,7 +12,15 @@ export interface TaskFile {
     description?: string;
     variables?: Record<string, string>;
     secrets?: string[];
-    tasks: TaskSpec[];
+    /** Absent or empty: a file that only sets variables (a version, a list of extensions). */
+    tasks?: TaskSpec[];
+}
+
+/** What one task file declares, for the caller's rules about who may set what. */
+export interface TaskFileDeclarations {
+    file: string;
+    variables: string[];
+    secrets: string[];
 }
 
 export interface LoadedTasks {
@@ -21,6 +29,8 @@ export interface LoadedTasks {
     variables: Record<string, string>;
     /** Placeholder names the files declare as secrets: the caller maps each to a parameter name or secret ARN. */
     secretNames: string[];
+    /** Each file's declarations, in load order. */
+    files: TaskFileDeclarations[];
 }
 
 const validateTaskFile = new Ajv({ allErrors: true }).compile<TaskFile>(taskFileSchema);
@@ -40,9 +50,20 @@ export function readTaskFile(file: string): TaskFile {
     return parsed;
 }
 
+/** A name one file declares as a variable and another as a secret (or one file as both), naming both files. */
+function variableAndSecret(declared: TaskFileDeclarations[]): string | undefined {
+    for (const a of declared) {
+        for (const name of a.variables) {
+            const b = declared.find((d) => d.secrets.includes(name));
+            if (b) return `task file ${a.file}: ${name} is a variable here and a secret in ${b.file}; a name is one or the other`;
+        }
+    }
+    return undefined;
+}
+
 /**
  * Loads task files in order into one task list: duplicate task ids are rejected naming both files,
- * and every {{NAME}} must be a variable or a declared secret.
+ * a name is either a variable or a secret, and every {{NAME}} must be a variable or a declared secret.
  */
 export function loadTasks(files: string[], variables: Record<string, string> = {}): LoadedTasks {
     const tasks: TaskSpec[] = [];
@@ -50,10 +71,13 @@ export function loadTasks(files: string[], variables: Record<string, string> = {
     let defaults: Record<string, string> = {};
     const secretNames = new Set<string>();
     const parsed = files.map((file) => ({ file, content: readTaskFile(file) }));
+    const declared = parsed.map(({ file, content }) => ({ file, variables: Object.keys(content.variables ?? {}), secrets: content.secrets ?? [] }));
+    const mixed = variableAndSecret(declared);
+    if (mixed) throw new Error(mixed);
     for (const { file, content } of parsed) {
         defaults = { ...defaults, ...content.variables };
         for (const name of content.secrets ?? []) secretNames.add(name);
-        for (const task of content.tasks) {
+        for (const task of content.tasks ?? []) {
             const first = origin.get(task.id);
             if (first) throw new Error(`task file ${file}: task id "${task.id}" is already used in ${first}; task ids must be unique`);
             origin.set(task.id, file);
@@ -68,7 +92,7 @@ export function loadTasks(files: string[], variables: Record<string, string> = {
             }
         }
     }
-    return { tasks, variables: merged, secretNames: [...secretNames] };
+    return { tasks, variables: merged, secretNames: [...secretNames], files: declared };
 }
 
 /** The code-server setup followed by the user's own task files. */

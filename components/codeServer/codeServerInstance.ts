@@ -16,6 +16,8 @@ import type { Placement } from "./placement";
 import type { ExistingVolume } from "./workVolume";
 import { workVolumeNote } from "./workVolume";
 import { mountWorkVolumeTask } from "./workVolumeTask";
+import type { SetupSecret } from "./setupSecrets";
+import { readSecretsPolicy, setupSecretInputs } from "./setupSecrets";
 
 /** Where the work volume is attached; on Nitro it shows up as NVMe and is found by its serial instead. */
 const WORK_DEVICE_NAME = "/dev/sdf";
@@ -34,6 +36,8 @@ export interface CodeServerInstanceArgs {
     tasks: TaskSpec[];
     /** Values for the tasks' variables (USER, HOME_DIR, INTERNAL_PORT, NGINX_PORT, …). */
     variables: Record<string, pulumi.Input<string>>;
+    /** The user's secrets the tasks read on the instance (capblocks:codeServer.secrets, looked up). */
+    secrets?: SetupSecret[];
     /**
      * The volume named by codeServer.workVolumeId, already looked up and checked to be in the instance's AZ:
      * attached instead of creating one, and never deleted.
@@ -51,12 +55,14 @@ interface Naming {
     tags: Record<string, string>;
 }
 
-/** The instance's role and profile, and the password secret only that role can read. */
+/** The instance's role and profile, the password secret only that role can read, and the user's secrets it may read. */
 interface InstanceIdentity {
     profile: aws.iam.InstanceProfile;
     secretArn: pulumi.Output<string>;
-    /** Setup fetches the password on the instance: the secret's value and the role's permission to read it. */
-    passwordReady: pulumi.Resource[];
+    /** The password's current version: a new one (a rotated or replaced password) re-runs the tasks that read it. */
+    passwordVersion: pulumi.Output<string>;
+    /** Setup fetches the secrets on the instance: the password's value and the role's permissions to read them. */
+    secretsReady: pulumi.Resource[];
 }
 
 interface WorkVolume {
@@ -89,7 +95,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const label = `${pulumi.getProject()}-${pulumi.getStack()}-code-server`;
         const naming: Naming = { name, label, tags: { ...args.tags, Name: label } };
 
-        const identity = this.instanceIdentity(naming);
+        const identity = this.instanceIdentity(naming, args);
         const template = this.launchTemplate(naming, args, identity.profile);
         const work = this.workVolume(naming, args);
         const access = args.launch ? this.launchAndSetUp(naming, args, template, work, identity) : notLaunched();
@@ -114,12 +120,18 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         });
     }
 
-    /** The generated password in Secrets Manager, and the instance role (SSM core + reading that one secret). */
-    private instanceIdentity({ name, label, tags }: Naming): InstanceIdentity {
+    /**
+     * The password in Secrets Manager (capblocks:codeServer.password, else a generated one), and the instance role:
+     * SSM core, reading that one secret, and reading the user's secrets when there are any.
+     */
+    private instanceIdentity({ name, label, tags }: Naming, args: CodeServerInstanceArgs): InstanceIdentity {
         const parent = { parent: this };
-        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, parent);
+        const configured = args.config.password;
+        const password = configured === undefined
+            ? new random.RandomPassword(`${name}-password`, { length: 32, special: false }, parent).result
+            : pulumi.secret(configured);
         const secret = new aws.secretsmanager.Secret(`${name}-password`, { description: `code-server password for ${label}`, tags }, parent);
-        const secretVersion = new aws.secretsmanager.SecretVersion(`${name}-password`, { secretId: secret.id, secretString: password.result }, parent);
+        const secretVersion = new aws.secretsmanager.SecretVersion(`${name}-password`, { secretId: secret.id, secretString: password }, parent);
         const { role, profile } = ec2Role({
             names: { role: `${name}-role`, ssmCore: `${name}-ssm-core`, profile: `${name}-profile` },
             description: `code-server instance role for ${label}`,
@@ -134,7 +146,11 @@ export class CodeServerInstance extends pulumi.ComponentResource {
                 }),
             ),
         }, parent);
-        return { profile, secretArn: secret.arn, passwordReady: [secretVersion, readPassword] };
+        const secretsPolicy = readSecretsPolicy(args.secrets ?? []);
+        const readSecrets = secretsPolicy
+            ? [new aws.iam.RolePolicy(`${name}-read-secrets`, { role: role.id, policy: JSON.stringify(secretsPolicy) }, parent)]
+            : [];
+        return { profile, secretArn: secret.arn, passwordVersion: secretVersion.versionId, secretsReady: [secretVersion, readPassword, ...readSecrets] };
     }
 
     /** The security group and the launch template: the block's market settings, the DLAMI, the encrypted root. */
@@ -225,11 +241,11 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             instanceIds: [instance.id],
             tasks,
             variables: args.variables,
-            // Fetched on the instance with its role: the password never travels in a command parameter.
-            secrets: { PASSWORD: identity.secretArn },
+            // Fetched on the instance with its role: no secret travels in a command parameter, only references and versions.
+            ...setupSecretInputs({ arn: identity.secretArn, version: identity.passwordVersion }, args.secrets ?? []),
             region: args.region,
             aws: awsSettingsInput(args.aws ?? {}),
-        }, { parent: this, dependsOn: [attachment, ...identity.passwordReady] });
+        }, { parent: this, dependsOn: [attachment, ...identity.secretsReady] });
         const access = pulumi
             .all([instance.id, instance.publicDns])
             .apply(([instanceId, dns]) => accessCommands({ instanceId, region: args.region, publicDns: dns ?? "", allowedCidrs: cs.allowedCidrs }));

@@ -1,24 +1,60 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { LoadedTasks } from "../../tasks/loader";
-import { loadCodeServerTasks } from "../../tasks/loader";
+import type { LoadedTasks, TaskFileDeclarations } from "../../tasks/loader";
+import { CODE_SERVER_TASKS_FILE, loadCodeServerTasks } from "../../tasks/loader";
 import type { CodeServerConfig } from "../config";
+import { ConfigError } from "../config";
 import { CODE_SERVER_INTERNAL_PORT, NGINX_PORT } from "./access";
 
 const TASK_FILES_KEY = "capblocks:codeServer.taskFiles";
+const SECRETS_KEY = "capblocks:codeServer.secrets";
 
-/** The secrets the component can supply; each maps to a secret it creates itself. */
-const SUPPLIED_SECRETS = ["PASSWORD"];
+/** The secret the stack supplies itself: the code-server password (capblocks:codeServer.password, or generated). */
+export const PASSWORD_SECRET = "PASSWORD";
+
+/** The variables the stack fixes, and what a task file that sets one should do instead. */
+const STACK_VARIABLES: Record<string, string> = {
+    USER: "set capblocks:codeServer.user instead",
+    HOME_DIR: "set capblocks:codeServer.homeDir instead",
+    INTERNAL_PORT: `code-server listens on 127.0.0.1:${CODE_SERVER_INTERNAL_PORT}, which nginx and verify rely on`,
+    NGINX_PORT: `the security group and the port forward use port ${NGINX_PORT}`,
+};
 
 /** The variables the setup task files use, from stack config. */
 export function setupVariables(cs: CodeServerConfig): Record<string, string> {
     return { USER: cs.user, HOME_DIR: cs.homeDir, INTERNAL_PORT: String(CODE_SERVER_INTERNAL_PORT), NGINX_PORT: String(NGINX_PORT) };
 }
 
+/** A user task file that sets what the stack fixes: a problem naming the file and what to do instead. */
+function stackVariableProblems(files: TaskFileDeclarations[]): string[] {
+    return files
+        .filter((f) => f.file !== CODE_SERVER_TASKS_FILE)
+        .flatMap((f) => f.variables.filter((name) => name in STACK_VARIABLES).map((name) =>
+            `${TASK_FILES_KEY}: ${f.file} sets the variable ${name}, which the stack fixes; remove it from the file's variables (${STACK_VARIABLES[name]})`,
+        ));
+}
+
+/** Every secret a task file declares needs a source in config; every source in config needs a file that declares it. */
+function secretSourceProblems(files: TaskFileDeclarations[], sources: Record<string, string>): string[] {
+    const declaredBy = (name: string) => files.find((f) => f.secrets.includes(name))?.file;
+    const declared = [...new Set(files.flatMap((f) => f.secrets))].filter((name) => name !== PASSWORD_SECRET);
+    const missing = declared.filter((name) => !(name in sources)).map((name) =>
+        `${SECRETS_KEY}.${name}: is not set, but ${declaredBy(name)} declares the secret ${name}; set it to an SSM SecureString ` +
+            `parameter name or a Secrets Manager ARN (pulumi config set --path ${SECRETS_KEY}.${name} /path/to/parameter)`,
+    );
+    const unused = Object.keys(sources).filter((name) => !declaredBy(name)).map((name) =>
+        `${SECRETS_KEY}.${name}: no task file declares the secret ${name}, so the instance need not read it; ` +
+            `add "${name}" to the "secrets" of the task file that uses it, or remove the key`,
+    );
+    return [...missing, ...unused];
+}
+
 /**
  * The code-server setup: tasks/code-server-setup.json, then capblocks:codeServer.taskFiles in order
- * (paths relative to the project), schema-checked by the task loader.
+ * (paths relative to the project), schema-checked by the task loader. A user file may set the shipped file's own
+ * variables (CODE_SERVER_VERSION, EXTENSIONS) and its own, never what the stack fixes; each secret it declares
+ * needs a source in capblocks:codeServer.secrets.
  */
 export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): LoadedTasks {
     const extra = cs.taskFiles.map((file) => {
@@ -35,12 +71,7 @@ export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): Loaded
         // The loader's words name the file and the task at fault; as a RunError they print without a stack trace.
         throw new pulumi.RunError(`${TASK_FILES_KEY}: ${(err as Error).message}; fix the file or remove it from ${TASK_FILES_KEY}`);
     }
-    const unsupplied = loaded.secretNames.filter((name) => !SUPPLIED_SECRETS.includes(name));
-    if (unsupplied.length > 0) {
-        throw new pulumi.RunError(
-            `${TASK_FILES_KEY}: secret(s) ${unsupplied.join(", ")} have no source; ` +
-                `task files can use only ${SUPPLIED_SECRETS.join(", ")} (fetched on the instance from the stack's own secret)`,
-        );
-    }
+    const problems = [...stackVariableProblems(loaded.files), ...secretSourceProblems(loaded.files, cs.secrets ?? {})];
+    if (problems.length) throw new ConfigError(problems);
     return loaded;
 }

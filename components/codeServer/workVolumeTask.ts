@@ -18,8 +18,10 @@ export interface MountTaskOptions {
 /**
  * The first setup task: mount the retained work volume at the home directory. POSIX sh (the SSM agent runs
  * commands with `sh`, dash on Ubuntu) and idempotent: it formats only a volume with no signature at all
- * (`blkid -p` exit status 2), adds one fstab line by UUID with `nofail` (a missing volume must not stop the
- * boot), and grows the filesystem after the volume was enlarged. On Nitro instances an EBS volume appears
+ * (`blkid -p` exit status 2), keeps one fstab line for it by UUID with `nofail` (a missing volume must not stop
+ * the boot), and grows the filesystem after the volume was enlarged. When the home directory changed on a
+ * running instance, the volume moves: code-server is stopped (it works in the old home; the code-server-unit
+ * task starts it again) and the old mount point is unmounted, so the volume is mounted only where the config says. On Nitro instances an EBS volume appears
  * as /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol<id without dash> (EC2 user guide, "Amazon EBS and
  * NVMe": the serial number is the volume id). The size is in the script so a resize re-runs the task.
  */
@@ -59,7 +61,17 @@ if [ -z "$UUID" ] || [ -z "$FSTYPE" ]; then
   exit 1
 fi
 mkdir -p "$MOUNT_POINT"
-awk -v mp="$MOUNT_POINT" -v want="UUID=$UUID" '!($2 == mp && $1 != want)' "$FSTAB" > "$FSTAB.capblocks"
+OLD=$(awk -v mp="$MOUNT_POINT" -v want="UUID=$UUID" '$1 == want && $2 != mp { print $2; exit }' "$FSTAB")
+if [ -n "$OLD" ] && [ "$(findmnt -rn -o SOURCE --mountpoint "$OLD" 2>/dev/null)" = "$DEVICE" ]; then
+  echo "moving the work volume from $OLD to $MOUNT_POINT"
+  systemctl stop capblocks-code-server.service 2>/dev/null || :
+  if ! umount "$OLD"; then
+    echo "cannot unmount $OLD to move the work volume to $MOUNT_POINT; these processes use it (end them and run pulumi up again):" >&2
+    fuser -vm "$OLD" >&2 || :
+    exit 1
+  fi
+fi
+awk -v mp="$MOUNT_POINT" -v want="UUID=$UUID" '/^[ \\t]*#/ || ($2 == mp) == ($1 == want)' "$FSTAB" > "$FSTAB.capblocks"
 cat "$FSTAB.capblocks" > "$FSTAB"
 rm -f "$FSTAB.capblocks"
 if ! grep -q "^UUID=$UUID " "$FSTAB"; then

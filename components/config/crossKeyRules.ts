@@ -121,6 +121,24 @@ function workVolumeProblems(set: CodeServerInput): string[] {
     return problems;
 }
 
+/**
+ * The password is kept secret end to end only if the stack file holds it encrypted; `secret` says whether Pulumi
+ * marks capblocks:codeServer secret. PASSWORD is the password's own placeholder, not a task file's secret.
+ */
+export function codeServerSecretProblems(set: CodeServerInput, secret: boolean): string[] {
+    return [
+        ...(set.password !== undefined && !secret
+            ? [
+                  "capblocks:codeServer.password: is stored in plain text in the stack's config file; " +
+                      "set it as a secret: pulumi config set --secret --path capblocks:codeServer.password <password>",
+              ]
+            : []),
+        ...(set.secrets && "PASSWORD" in set.secrets
+            ? ["capblocks:codeServer.secrets.PASSWORD: PASSWORD is the code-server password; set capblocks:codeServer.password instead"]
+            : []),
+    ];
+}
+
 /** Compute nodes the cluster may use: the block, less the one instance code-server runs on it. */
 export function clusterCapacity(blockInstanceCount: number, codeServerEnabled: boolean): number {
     return blockInstanceCount - (codeServerEnabled ? 1 : 0);

@@ -4,9 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { awsSettingsFrom } from "../shared/awsSettings";
-import { clusterProblems, codeServerProblems, reservationProblems } from "./crossKeyRules";
+import { clusterProblems, codeServerProblems, codeServerSecretProblems, reservationProblems } from "./crossKeyRules";
 import { clusterFrom, codeServerFrom, reservationFrom } from "./defaults";
-import { checkedInput, ConfigError } from "./problems";
+import { checkedInput, ConfigError, NOT_SHOWN } from "./problems";
 import { CONFIG_KEYS } from "./schema";
 import type { RawStackConfig, StackConfig } from "./types";
 
@@ -36,6 +36,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         ...aws.problems,
         ...(input.reservation ? reservationProblems(input.reservation, input.region) : []),
         ...codeServerProblems(input.codeServer, codeServer.enabled, reservation, input.region),
+        ...codeServerSecretProblems(input.codeServer, raw.secretKeys?.includes("capblocks:codeServer") ?? false),
         ...clusterProblems(cluster, reservation, codeServer.enabled),
     ];
     if (problems.length) throw new ConfigError(problems);
@@ -44,17 +45,20 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
 
 /**
  * The raw config from Pulumi's flat key → string map (what `pulumi.runtime.allConfig()` returns, and what
- * the offline plan builds from a stack file): object-valued keys arrive as JSON text.
+ * the offline plan builds from a stack file): object-valued keys arrive as JSON text. `secretKeys` are the keys
+ * Pulumi marks secret: an object with one secret value inside (`--secret --path`) is secret as a whole.
  */
-export function rawStackConfigFrom(values: Record<string, string>, project: string, stack: string): RawStackConfig {
+export function rawStackConfigFrom(values: Record<string, string>, project: string, stack: string, secretKeys: string[] = []): RawStackConfig {
     const problems: string[] = [];
     const parsed = (name: string): unknown => {
-        const text = values[`capblocks:${name}`];
+        const key = `capblocks:${name}`;
+        const text = values[key];
         if (text === undefined) return undefined;
         try {
             return JSON.parse(text) as unknown;
         } catch {
-            problems.push(`capblocks:${name}: is not valid YAML/JSON (${JSON.stringify(text.slice(0, 40))})`);
+            const shown = secretKeys.includes(key) ? NOT_SHOWN : JSON.stringify(text.slice(0, 40));
+            problems.push(`${key}: is not valid YAML/JSON (${shown}); set it with pulumi config set --path ${key}.<setting> <value>`);
             return undefined;
         }
     };
@@ -69,12 +73,23 @@ export function rawStackConfigFrom(values: Record<string, string>, project: stri
         aws: Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith("aws:"))),
         otherKeys: Object.keys(values).filter((k) => k.startsWith("capblocks:") && !CONFIG_KEYS.includes(k.slice("capblocks:".length))),
         allKeys: Object.keys(values),
+        secretKeys,
     };
     if (problems.length) throw new ConfigError(problems);
     return raw;
 }
 
+/**
+ * Pulumi's record of the keys that hold secrets (PULUMI_CONFIG_SECRET_KEYS); its SDK types mark the function
+ * internal (docs/aws-notes.md#pulumi-secret-config).
+ */
+function secretConfigKeys(keys: string[]): string[] {
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    return keys.filter((key) => runtime.isConfigSecret?.(key) ?? false);
+}
+
 /** Reads the stack config from Pulumi (`capblocks:*`, `aws:*`) and validates it. */
 export function readStackConfig(): StackConfig {
-    return validateStackConfig(rawStackConfigFrom(pulumi.runtime.allConfig(), pulumi.getProject(), pulumi.getStack()));
+    const values = pulumi.runtime.allConfig();
+    return validateStackConfig(rawStackConfigFrom(values, pulumi.getProject(), pulumi.getStack(), secretConfigKeys(Object.keys(values))));
 }

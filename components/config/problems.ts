@@ -32,7 +32,7 @@ function isIpv4Cidr(value: string): boolean {
 
 function buildAjv(): Ajv {
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    ajv.addVocabulary(["rule", "retired"]);
+    ajv.addVocabulary(["rule", "retired", "secret"]);
     // Boolean keywords (`isoTimestamp: true`) for the checks JSON Schema cannot say.
     const check = <T>(keyword: string, type: KeywordDefinition["type"], isValid: (value: T) => boolean) =>
         ajv.addKeyword({ keyword, type, schemaType: "boolean", validate: (_: boolean, value: T) => isValid(value) });
@@ -89,9 +89,15 @@ function keyOf(root: string, instancePath: string): string {
         .reduce((key, part) => (/^\d+$/.test(part) ? `${key}[${part}]` : `${key}.${part}`), root);
 }
 
-function describe(root: string, e: ErrorObject): { key: string; text: string } {
+/** Stands in for a value that may be a secret (a password, or a token pasted where its reference belongs). */
+export const NOT_SHOWN = "(value not shown)";
+
+/** `secretRoot`: the key is a Pulumi secret, so its value as a whole (a password set without --path) is not shown. */
+function describe(root: string, e: ErrorObject, secretRoot: boolean): { key: string; text: string } {
     const key = keyOf(root, e.instancePath);
-    const rule = (e.parentSchema as { rule?: string } | undefined)?.rule;
+    const { rule, secret } = (e.parentSchema as { rule?: string; secret?: boolean } | undefined) ?? {};
+    const hidden = secret || (secretRoot && e.instancePath === "");
+    const shown = (value: unknown) => (hidden ? NOT_SHOWN : show(value));
     switch (e.keyword) {
         case "additionalProperties": {
             const extra = (e.params as { additionalProperty: string }).additionalProperty;
@@ -101,27 +107,27 @@ function describe(root: string, e: ErrorObject): { key: string; text: string } {
         }
         case "type": {
             const types = String((e.params as { type: string }).type).split(",");
-            return { key, text: `${key}: ${show(e.data)} must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(" or ")}` };
+            return { key, text: `${key}: ${shown(e.data)} must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(" or ")}` };
         }
         case "enum": {
             const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(show).join(", ");
-            return { key, text: `${key}: ${show(e.data)} ${rule ?? `is not one of ${allowed}`}` };
+            return { key, text: `${key}: ${shown(e.data)} ${rule ?? `is not one of ${allowed}`}` };
         }
         case "propertyNames":
             return { key, text: `${key}: ${show((e.params as { propertyName: string }).propertyName)} ${rule ?? "is not a valid key"}` };
         default:
-            return { key, text: `${key}: ${show(e.data)} ${rule ?? e.message ?? "is invalid"}` };
+            return { key, text: `${key}: ${shown(e.data)} ${rule ?? e.message ?? "is invalid"}` };
     }
 }
 
 /** One message per key, the first rule each key broke, in document order. */
-function schemaProblems(root: string, errors: ErrorObject[] | null | undefined): string[] {
+function schemaProblems(root: string, errors: ErrorObject[] | null | undefined, secretRoot: boolean): string[] {
     const seen = new Set<string>();
     const out: string[] = [];
     for (const e of errors ?? []) {
         // propertyNames reports both the failing name and the wrapping keyword; the name's line says it all.
         if (e.keyword === "propertyNames" && e.params && !("propertyName" in e.params)) continue;
-        const { key, text } = describe(root, e);
+        const { key, text } = describe(root, e, secretRoot);
         if (seen.has(key)) continue;
         seen.add(key);
         out.push(text);
@@ -138,7 +144,7 @@ export function checkedInput(raw: RawStackConfig): StackInput {
     const problems: string[] = [];
     const checked = <T>(key: string, value: unknown, validate: ValidateFunction<T>): T | undefined => {
         if (value === undefined || validate(value)) return value;
-        problems.push(...schemaProblems(key, validate.errors));
+        problems.push(...schemaProblems(key, validate.errors, raw.secretKeys?.includes(key) ?? false));
         return undefined;
     };
     if (raw.region === undefined) problems.push("aws:region: is required (e.g. pulumi config set aws:region sa-east-1)");

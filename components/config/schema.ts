@@ -78,6 +78,9 @@ const SYSTEM_DIRS = [
     "/sbin", "/snap", "/sys", "/tmp", "/usr", "/var",
 ];
 
+/** Where a secret lives: never the secret itself. SSM parameter names are absolute paths, so a pasted token never passes. */
+const SECRET_REFERENCE = "^(/[A-Za-z0-9_.-]+)+$|^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[A-Za-z0-9/_+=.@-]+$";
+
 export const codeServerSchema = {
     type: "object",
     additionalProperties: false,
@@ -110,6 +113,30 @@ export const codeServerSchema = {
         availabilityZone,
         taskFiles: { type: "array", items: { type: "string", minLength: 1 } },
         onDemand: { type: "boolean" },
+        password: {
+            type: "string",
+            minLength: 8,
+            maxLength: 128,
+            // Read on the instance with $(…), which drops trailing newlines, then hashed with argon2.
+            pattern: "^[^\\u0000-\\u001f\\u007f]*$",
+            secret: true,
+            rule: "must be 8 to 128 characters without control characters (newlines, tabs)",
+        },
+        secrets: {
+            type: "object",
+            propertyNames: {
+                pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+                rule: "is not a placeholder name (letters, digits and _, not starting with a digit), as a task file's \"secrets\" lists it",
+            },
+            additionalProperties: {
+                type: "string",
+                pattern: SECRET_REFERENCE,
+                secret: true,
+                rule:
+                    "is not an SSM SecureString parameter name (an absolute path such as /ml/hf-token) or a Secrets Manager ARN " +
+                    "(arn:aws:secretsmanager:…); give where the secret is stored, never the secret itself",
+            },
+        },
     } satisfies PropertiesOf<CodeServerInput>,
 };
 

@@ -54,6 +54,10 @@ export interface CodeServerConfig {
     taskFiles: string[];
     /** True: Capacity Block hardware (p4d/p5/p6/trn…) may run on demand, billed by the hour; asked for explicitly. */
     onDemand?: boolean;
+    /** The code-server password, set as a Pulumi secret; undefined: a random one is generated. */
+    password?: string;
+    /** Secrets task files read on the instance: placeholder name → SSM SecureString parameter name or Secrets Manager ARN. */
+    secrets?: Record<string, string>;
 }
 
 export type SharedStorage = "efs" | "fsx-lustre" | "none";
@@ -105,6 +109,8 @@ export interface RawStackConfig {
     otherKeys?: string[];
     /** Every key of the stack, whatever its namespace (a look-alike of `capblocks:` is a mistake). */
     allKeys?: string[];
+    /** The keys Pulumi marks secret (set with --secret, or holding a value that was): their values are never shown. */
+    secretKeys?: string[];
 }
 
 /** What a user may write under `capblocks:reservation`: the buy and the adopt keys, all optional until the rules run. */

@@ -214,4 +214,10 @@ describe("offline plan", () => {
         expect(values).to.deep.equal({ "aws:region": "sa-east-1", "capblocks:codeServer": '{"user":"me"}', "capblocks:token": "[secret]", "capblocks:n": "3" });
         expect(secretKeys).to.deep.equal(["capblocks:token"]);
     });
+
+    it("marks an object with a secure value inside (--secret --path) secret as a whole, the value hidden", () => {
+        const { values, secretKeys } = pulumiConfigMap({ "capblocks:codeServer": { user: "me", password: { secure: "v1:abc" }, taskFiles: ["a.json"] } }, "capblocks");
+        expect(values).to.deep.equal({ "capblocks:codeServer": '{"user":"me","password":"[secret]","taskFiles":["a.json"]}' });
+        expect(secretKeys).to.deep.equal(["capblocks:codeServer"]);
+    });
 });

@@ -27,11 +27,11 @@ describe("task loader and the shipped code-server task set", () => {
     it("loads the shipped file: the documented tasks in order, its variables and the PASSWORD secret", () => {
         const loaded = loadCodeServerTasks();
         const ids = loaded.tasks.map((t) => t.id);
-        for (const id of ["needrestart", "neuron-apt-repo", "wait-dpkg-lock", "base-packages", "user", "sudo", "home", "code-server-install", "code-server-config", "nginx", "code-server-unit", "code-server-start", "extensions", "verify"]) {
+        for (const id of ["needrestart", "apt-helper", "neuron-apt-repo", "wait-dpkg-lock", "base-packages", "user", "sudo", "home", "code-server-install", "code-server-config", "nginx", "code-server-unit", "extensions", "verify"]) {
             expect(ids).to.include(id);
         }
         expect(ids.indexOf("base-packages")).to.be.lessThan(ids.indexOf("code-server-install"));
-        expect(ids.indexOf("code-server-config")).to.be.lessThan(ids.indexOf("code-server-start"));
+        expect(ids.indexOf("code-server-config")).to.be.lessThan(ids.indexOf("code-server-unit"));
         expect(ids[ids.length - 1]).to.equal("verify");
         for (const name of ["USER", "HOME_DIR", "INTERNAL_PORT", "NGINX_PORT"]) expect(loaded.variables).to.have.property(name);
         expect(loaded.secretNames).to.deep.equal(["PASSWORD"]);

@@ -4,17 +4,30 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { CodeServerConfig } from "../../../components/config";
+import { ConfigError } from "../../../components/config";
+import { codeServerFrom } from "../../../components/config/defaults";
 import { loadSetupTasks, setupVariables } from "../../../components/codeServer/setupTasks";
 import { CODE_SERVER_TASKS_FILE, readTaskFile } from "../../../tasks/loader";
 
-const cs = (taskFiles: string[]): CodeServerConfig => ({
+const cs = (taskFiles: string[], secrets?: Record<string, string>): CodeServerConfig => ({
     enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
-    user: "dev", homeDir: "/data", allowedCidrs: [], taskFiles,
+    user: "dev", homeDir: "/data", allowedCidrs: [], taskFiles, ...(secrets ? { secrets } : {}),
 });
+
+/** The problems of a ConfigError `f` throws. */
+function problemsOf(f: () => unknown): string[] {
+    try {
+        f();
+    } catch (err) {
+        expect(err).to.be.instanceOf(ConfigError);
+        return (err as ConfigError).problems;
+    }
+    throw new Error("expected a ConfigError");
+}
 
 describe("setup tasks (index side)", () => {
     let dir: string;
-    const shippedIds = readTaskFile(CODE_SERVER_TASKS_FILE).tasks.map((t) => t.id);
+    const shippedIds = (readTaskFile(CODE_SERVER_TASKS_FILE).tasks ?? []).map((t) => t.id);
     beforeEach(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "capblocks-tasks-"));
     });
@@ -32,6 +45,11 @@ describe("setup tasks (index side)", () => {
         expect(setupVariables(cs([]))).to.deep.equal({ USER: "dev", HOME_DIR: "/data", INTERNAL_PORT: "8080", NGINX_PORT: "80" });
     });
 
+    it("ships the same user and home defaults as the stack config, so the file and the README agree", () => {
+        const defaults = codeServerFrom({}, undefined);
+        expect(readTaskFile(CODE_SERVER_TASKS_FILE).variables).to.include({ USER: defaults.user, HOME_DIR: defaults.homeDir });
+    });
+
     it("names the config key when a user task file is missing", () => {
         expect(() => loadSetupTasks(cs(["nope.json"]), dir)).to.throw(pulumi.RunError).with.property(
             "message",
@@ -39,11 +57,47 @@ describe("setup tasks (index side)", () => {
         );
     });
 
-    it("refuses a user task file that needs a secret the stack cannot supply", () => {
+    it("names the config key to set for a secret a task file declares", () => {
         fs.writeFileSync(path.join(dir, "db.json"), JSON.stringify({ secrets: ["DB_TOKEN"], tasks: [{ id: "db", name: "DB", commands: ["echo {{DB_TOKEN}} >/dev/null"] }] }));
-        expect(() => loadSetupTasks(cs(["db.json"]), dir)).to.throw(pulumi.RunError).with.property(
+        expect(problemsOf(() => loadSetupTasks(cs(["db.json"]), dir))).to.deep.equal([
+            `capblocks:codeServer.secrets.DB_TOKEN: is not set, but ${path.join(dir, "db.json")} declares the secret DB_TOKEN; set it to an SSM SecureString ` +
+                "parameter name or a Secrets Manager ARN (pulumi config set --path capblocks:codeServer.secrets.DB_TOKEN /path/to/parameter)",
+        ]);
+        const loaded = loadSetupTasks(cs(["db.json"], { DB_TOKEN: "/team/db-token" }), dir);
+        expect(loaded.secretNames).to.have.members(["PASSWORD", "DB_TOKEN"]);
+    });
+
+    it("refuses a secret in config that no task file reads (the instance role would get it for nothing)", () => {
+        expect(problemsOf(() => loadSetupTasks(cs([], { HF_TOKEN: "/ml/hf-token" }), dir))).to.deep.equal([
+            "capblocks:codeServer.secrets.HF_TOKEN: no task file declares the secret HF_TOKEN, so the instance need not read it; " +
+                "add \"HF_TOKEN\" to the \"secrets\" of the task file that uses it, or remove the key",
+        ]);
+    });
+
+    it("lets a task file hold only variables, overriding the shipped file's version and extensions", () => {
+        fs.writeFileSync(path.join(dir, "versions.json"), JSON.stringify({ variables: { CODE_SERVER_VERSION: "4.99.0", EXTENSIONS: "redhat.vscode-yaml" } }));
+        const loaded = loadSetupTasks(cs(["versions.json"]), dir);
+        expect(loaded.variables).to.include({ CODE_SERVER_VERSION: "4.99.0", EXTENSIONS: "redhat.vscode-yaml", USER: "dev" });
+        expect(loaded.tasks.map((t) => t.id)).to.deep.equal(shippedIds);
+    });
+
+    it("refuses a task file that sets what the stack fixes, naming the file and the key to use instead", () => {
+        const file = path.join(dir, "fixed.json");
+        fs.writeFileSync(file, JSON.stringify({ variables: { USER: "me", HOME_DIR: "/home/me", NGINX_PORT: "8081", INTERNAL_PORT: "9000" } }));
+        expect(problemsOf(() => loadSetupTasks(cs(["fixed.json"]), dir))).to.deep.equal([
+            `capblocks:codeServer.taskFiles: ${file} sets the variable USER, which the stack fixes; remove it from the file's variables (set capblocks:codeServer.user instead)`,
+            `capblocks:codeServer.taskFiles: ${file} sets the variable HOME_DIR, which the stack fixes; remove it from the file's variables (set capblocks:codeServer.homeDir instead)`,
+            `capblocks:codeServer.taskFiles: ${file} sets the variable NGINX_PORT, which the stack fixes; remove it from the file's variables (the security group and the port forward use port 80)`,
+            `capblocks:codeServer.taskFiles: ${file} sets the variable INTERNAL_PORT, which the stack fixes; remove it from the file's variables (code-server listens on 127.0.0.1:8080, which nginx and verify rely on)`,
+        ]);
+    });
+
+    it("refuses a name that is a variable in one file and a secret in another", () => {
+        fs.writeFileSync(path.join(dir, "pw.json"), JSON.stringify({ variables: { PASSWORD: "hunter2" } }));
+        expect(() => loadSetupTasks(cs(["pw.json"]), dir)).to.throw(pulumi.RunError).with.property(
             "message",
-            "capblocks:codeServer.taskFiles: secret(s) DB_TOKEN have no source; task files can use only PASSWORD (fetched on the instance from the stack's own secret)",
+            `capblocks:codeServer.taskFiles: task file ${path.join(dir, "pw.json")}: PASSWORD is a variable here and a secret in ${CODE_SERVER_TASKS_FILE}; ` +
+                "a name is one or the other; fix the file or remove it from capblocks:codeServer.taskFiles",
         );
     });
 
