@@ -7,13 +7,16 @@ import { CodeServerInstance } from "./codeServer/codeServerInstance";
 import { onDemandZone, placementIn } from "./codeServer/placement";
 import { loadSetupTasks } from "./codeServer/setupTasks";
 import type { ExistingVolume, InstancePlacement } from "./codeServer/workVolume";
-import { findWorkVolume, unencryptedVolumeWarning, workVolumeZoneError } from "./codeServer/workVolume";
+import { findPriorWorkVolume, findWorkVolume, unencryptedVolumeWarning, workVolumeZoneError } from "./codeServer/workVolume";
+import type { WorkVolumePlan } from "./codeServer/workVolumeMove";
+import { moveNextStep, moveNotice, moveSizeError, planWorkVolume } from "./codeServer/workVolumeMove";
 import { checkSharedFileSystem } from "./cluster/storage";
 import type { StackConfig } from "./config";
 import { clusterCapacity } from "./config";
 import type { ReservationInfo } from "./reservation";
 import { adoptReservation, buyReservation, findBlockBoughtFor } from "./reservation";
 import { instanceFacts, unknownTypeWarning } from "./shared/catalog";
+import { previousDeployment } from "./shared/previousDeployment";
 
 export type StackOutputs = Record<string, pulumi.Input<string>>;
 
@@ -85,6 +88,31 @@ export function reservationOutputs(reservation: ReservationInfo | undefined): St
     };
 }
 
+/** The stack output that says whose the work volume is: "created" (the stack's own) or "adopted" (codeServer.workVolumeId). */
+const WORK_VOLUME_SOURCE = "workVolumeSource";
+
+/**
+ * Where the stack's own work volume goes on this run: the last deployment's outputs name it (its id; the rest is
+ * looked up live), and the AZ this run's instance runs in decides whether the work moves. A volume the last
+ * deployment only adopted is not the stack's to move: without workVolumeId now, the stack creates its own.
+ */
+async function workVolumePlanFor(cfg: StackConfig, targetAz: string | undefined, launch: boolean): Promise<WorkVolumePlan> {
+    const last = previousDeployment();
+    const [id, source, instanceId] = await Promise.all([last.output("workVolumeId"), last.output(WORK_VOLUME_SOURCE), last.output("instanceId")]);
+    // Deployments made before workVolumeSource existed never adopted silently: their volume was the stack's unless workVolumeId said otherwise.
+    if (!id || source === "adopted") return { kind: "create" };
+    const previous = await findPriorWorkVolume(id, cfg.region);
+    if (!previous) {
+        warn(`capblocks:codeServer: the work volume ${id} of the last deployment no longer exists in ${cfg.region}; this update creates a new, empty one`);
+        return { kind: "create" };
+    }
+    const plan = planWorkVolume({ previous, targetAz, launch, ...(instanceId ? { previousInstanceId: instanceId } : {}) });
+    const sizeProblem = moveSizeError(plan, cfg.codeServer.workVolumeSizeGb);
+    if (sizeProblem) throw new pulumi.RunError(sizeProblem);
+    warn(moveNotice(plan, cfg.codeServer.homeDir, !cfg.codeServer.deleteWorkVolume));
+    return plan;
+}
+
 export interface CodeServerContext {
     reservation?: ReservationInfo;
     adopted: Adopted;
@@ -106,6 +134,8 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         assertWorkVolumeFits(workVolume, { kind: "block", availabilityZone: reservation.knownAvailabilityZone });
     }
     const launch = reservation ? reservation.launchable : true;
+    const targetAz = reservation ? reservation.knownAvailabilityZone : onDemandAz;
+    const workVolumePlan = workVolume ? undefined : await workVolumePlanFor(cfg, targetAz, launch);
     const setup = loadSetupTasks(cs, projectDir);
     const codeServer = new CodeServerInstance("code-server", {
         config: cs,
@@ -116,8 +146,10 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         tasks: setup.tasks,
         variables: setup.variables,
         existingWorkVolume: workVolume,
+        ...(workVolumePlan ? { workVolumePlan } : {}),
         tags,
     });
+    const moving = workVolumePlan ? moveNextStep(workVolumePlan) : "";
     return {
         instanceId: codeServer.instanceId,
         url: codeServer.url,
@@ -126,7 +158,10 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         passwordCommand: codeServer.passwordCommand,
         workVolumeId: codeServer.workVolumeId,
         workVolume: codeServer.workVolumeNote,
-        ...(launch ? { nextStep: pulumi.interpolate`${nextStep} ${codeServer.connectHint}` } : {}),
+        [WORK_VOLUME_SOURCE]: workVolume ? "adopted" : "created",
+        ...(launch || moving
+            ? { nextStep: pulumi.all([nextStep, launch ? codeServer.connectHint : ""]).apply(([step, hint]) => [step, moving, hint].filter(Boolean).join(" ")) }
+            : {}),
     };
 }
 

@@ -35,10 +35,14 @@ export interface Assumptions {
     subnetsByAz?: Record<string, string[]>;
     /** Subnets looked up by id: their AZ. */
     subnetAzs?: Record<string, string>;
-    /** EBS volumes that exist, by id (the volume-id lookup finds nothing else). */
-    volumes?: Record<string, { availabilityZone: string; encrypted: boolean; sizeGb: number }>;
+    /** EBS volumes that exist, by id (the volume-id lookup finds nothing else); `snapshotId` for one restored from a snapshot. */
+    volumes?: Record<string, { availabilityZone: string; encrypted: boolean; sizeGb: number; snapshotId?: string }>;
     /** EFS file systems that exist, by id; `availabilityZoneName` only for One Zone ones. */
     fileSystems?: Record<string, { encrypted: boolean; availabilityZoneName?: string }>;
+    /** The stack outputs of this stack's last deployment (what a StackReference to the stack itself reads); none: a first `up`. */
+    previousOutputs?: Record<string, string>;
+    /** Subnets the tag lookups find, by their Name tag: an earlier deployment's cluster subnets. */
+    subnetsByName?: Record<string, { id: string; availabilityZone: string }>;
 }
 
 export interface RecordedResource {
@@ -144,6 +148,9 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
         state: { ...inputs, publicDns: `ec2-198-51-100-7.${a.region}.compute.amazonaws.com`, privateIp: "172.31.0.10" },
     }),
     "aws:ebs/volume:Volume": (name, inputs, a) => ({ id: hexId("vol", name), state: { ...inputs, arn: arnOf(a, "ec2", "volume", name) } }),
+    "aws:ebs/snapshot:Snapshot": (name, inputs, a) => ({ id: hexId("snap", name), state: { ...inputs, arn: arnOf(a, "ec2", "snapshot", name) } }),
+    // Read, not registered: the run record does not list it, so plans and URNs stay as they were.
+    "pulumi:pulumi:StackReference": (_name, inputs, a) => ({ id: String(inputs.name), state: { ...inputs, outputs: a.previousOutputs ?? {}, secretOutputNames: [] } }),
     "aws:ec2/securityGroup:SecurityGroup": (name, inputs, a) => ({ id: hexId("sg", name), state: { ...inputs, arn: arnOf(a, "ec2", "security-group", name) } }),
     "aws:ec2/launchTemplate:LaunchTemplate": (name, inputs) => ({ id: hexId("lt", name), state: { ...inputs, latestVersion: 1, defaultVersion: 1 } }),
     "aws:iam/role:Role": (name, inputs) => ({
@@ -208,7 +215,7 @@ function volumeLookup(inputs: Record<string, unknown>, a: Assumptions, assume: (
         throw invokeError("no matching EBS Volume found");
     }
     assume(`EBS volume ${id}: ${volume.sizeGb} GiB in ${volume.availabilityZone}, ${volume.encrypted ? "encrypted" : "not encrypted"}`);
-    return { id, volumeId: id, availabilityZone: volume.availabilityZone, encrypted: volume.encrypted, size: volume.sizeGb, volumeType: "gp3" };
+    return { id, volumeId: id, availabilityZone: volume.availabilityZone, encrypted: volume.encrypted, size: volume.sizeGb, volumeType: "gp3", snapshotId: volume.snapshotId ?? "" };
 }
 
 function fileSystemLookup(inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void): Record<string, unknown> {
@@ -241,6 +248,13 @@ const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
         return { ids, filters: inputs.filters, id: a.region };
     },
     "aws:ec2/getSubnet:getSubnet": (inputs, a, assume) => {
+        const name = filterValue(inputs, "tag:Name");
+        if (name !== undefined) {
+            const found = a.subnetsByName?.[name];
+            if (!found) throw invokeError("no matching EC2 Subnet found");
+            assume(`subnet ${found.id} (${name}) is in ${found.availabilityZone}`);
+            return { id: found.id, availabilityZone: found.availabilityZone, vpcId: "vpc-0cluster000000001" };
+        }
         const id = String(inputs.id);
         const az = a.subnetAzs?.[id] ?? a.availabilityZone;
         assume(`subnet ${id} is in ${az}`);
@@ -307,6 +321,8 @@ export async function installMocks(a: Assumptions, project: string, stack: strin
         project,
         stack,
         preview,
+        // The local file backend's organization: StackReferences name stacks `organization/<project>/<stack>`.
+        "organization",
     );
     // Mock arguments carry neither the parent nor which inputs are secret; the wire request has both.
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: WireRequest, cb: unknown): Promise<void> };
