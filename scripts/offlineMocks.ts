@@ -56,6 +56,10 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     /** The resource options that decide what happens to data: only those set. */
     options: ResourceOptionsSeen;
+    /** The id the mocks gave it (custom resources); set once the registration answered. */
+    id?: string;
+    /** The replaceOnChanges option (aws-native sets it from createOnlyProperties); not part of the plan's output. */
+    replaceOnChanges?: string[];
 }
 
 interface ResourceOptionsSeen {
@@ -290,6 +294,7 @@ interface WireRequest {
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
     getDependenciesList(): string[];
+    getReplaceonchangesList(): string[];
 }
 
 function optionsOf(req: WireRequest, names: Map<string, string>): ResourceOptionsSeen {
@@ -342,11 +347,13 @@ export async function installMocks(a: Assumptions, project: string, stack: strin
             custom: req.getCustom(),
             inputs,
             options: optionsOf(req, names),
+            ...(req.getReplaceonchangesList().length ? { replaceOnChanges: req.getReplaceonchangesList() } : {}),
         };
         run.resources.push(resource);
-        const wrapped = (err: unknown, res: { getUrn(): string } | undefined) => {
+        const wrapped = (err: unknown, res: { getUrn(): string; getId(): string } | undefined) => {
             if (res) {
                 resource.urn = res.getUrn();
+                if (res.getId()) resource.id = res.getId();
                 names.set(resource.urn, name);
             }
             (cb as (e: unknown, r: unknown) => void)(err, res);

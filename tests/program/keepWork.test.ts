@@ -3,42 +3,15 @@
  * that a volume or file system it cannot use stops the program before anything is bought or created.
  */
 import { expect } from "chai";
-import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import type { Assumptions, MockRun } from "../../scripts/offlineMocks";
-import { pulumiConfigMap } from "../../scripts/plan";
-import { activeBlock, mockAws, ofType, oneOfType, resolved } from "../helpers/mocks";
+import type { MockRun } from "../../scripts/offlineMocks";
+import { activeBlock, ofType, oneOfType } from "../helpers/mocks";
+import { runProgram } from "./programRun";
 
 const VOLUME_ID = "vol-0feedface0000001";
 const FS_ID = "fs-0feedface0000001";
 const BLOCK = activeBlock({ availabilityZone: "sa-east-1b" });
 const adopt = { id: BLOCK.id, instanceType: BLOCK.instanceType };
 const buy = { instanceType: "trn2.3xlarge", durationHours: 24, maxUpfrontFee: "900" };
-
-interface ProgramRun {
-    run: MockRun;
-    outputs?: Record<string, string>;
-    error?: Error;
-}
-
-/** Runs index.ts with this stack config against the mocks, as `pulumi up` would run the program. */
-async function runProgram(config: Record<string, unknown>, assumptions: Partial<Assumptions>): Promise<ProgramRun> {
-    const run = await mockAws(assumptions);
-    const { values, secretKeys } = pulumiConfigMap({ "aws:region": "sa-east-1", ...config }, "capblocks");
-    pulumi.runtime.setAllConfig(values, secretKeys);
-    const entry = path.resolve(__dirname, "..", "..", "index.ts");
-    delete require.cache[require.resolve(entry)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(entry) as () => Promise<Record<string, unknown>>;
-    try {
-        const outputs = await resolved<Record<string, string>>(await program());
-        return { run, outputs };
-    } catch (error) {
-        return { run, error: error as Error };
-    } finally {
-        pulumi.runtime.setAllConfig({}, []);
-    }
-}
 
 const volumeIn = (availabilityZone: string) => ({ [VOLUME_ID]: { availabilityZone, encrypted: true, sizeGb: 300 } });
 const customResources = (run: MockRun) => run.resources.filter((r) => r.custom);
