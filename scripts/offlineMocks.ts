@@ -172,7 +172,8 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
     "random:index/randomPassword:RandomPassword": (name, inputs) => ({ id: "none", state: { ...inputs, result: `mock-${hexId("pw", name, 24)}` } }),
     "pulumi-nodejs:dynamic/capblocks:CapacityBlock": capacityBlockState,
     "aws:efs/fileSystem:FileSystem": (name, inputs, a) => ({ id: hexId("fs", name), state: { ...inputs, arn: arnOf(a, "elasticfilesystem", "file-system", name) } }),
-    "aws:efs/mountTarget:MountTarget": (name, inputs) => ({ id: hexId("fsmt", name), state: { ...inputs, ipAddress: "10.0.16.5" } }),
+    // An address in the new VPC's first or second private subnet (10.0.16.0/20, 10.0.32.0/20), by the target's index.
+    "aws:efs/mountTarget:MountTarget": (name, inputs) => ({ id: hexId("fsmt", name), state: { ...inputs, ipAddress: name.endsWith("-1") ? "10.0.32.5" : "10.0.16.5" } }),
     "aws:fsx/lustreFileSystem:LustreFileSystem": (name, inputs, a) => ({
         id: hexId("fs", name),
         state: { ...inputs, dnsName: `${hexId("fs", name)}.fsx.${a.region}.amazonaws.com`, mountName: "abcd1234" },
