@@ -6,7 +6,7 @@
  *
  * The new VPC keeps its home AZ (where its first subnets were made, and with them the NAT, the PCS controller's
  * interface and FSx for Lustre) for its whole life: a subnet's availabilityZone forces a replacement, and
- * replacing the home subnet would take the file system with it (docs/replacements.md, "The cluster"). A block in
+ * replacing the home subnet would take the file system with it (docs/replacements.md#the-cluster). A block in
  * another AZ gets the second private subnet: it moves there (deleted first, since its replacement reuses the
  * CIDR, which EC2 refuses while the old subnet exists); it holds only an EFS mount target, no data.
  */

@@ -1,10 +1,14 @@
 /**
  * The cluster's shared file system: encrypted EFS with a mount target per subnet given (one per AZ), or FSx
- * for Lustre in the compute subnet, or nothing. Nodes mount it by MIME user data (userData.ts).
+ * for Lustre in the first (home) subnet, or nothing. Nodes mount it by MIME user data (userData.ts).
  *
  * The data outlives `pulumi destroy` unless capblocks:cluster.deleteSharedStorage is set: the EFS file system
  * is retained (its mount targets are deleted, so the VPC can go) and can be mounted again by id; FSx for
  * Lustre cannot be retained (it would keep its subnet and so the VPC alive), so it takes a final backup.
+ *
+ * A block in another AZ never empties it (docs/replacements.md#the-cluster): EFS is regional and the nodes
+ * mount the target in their own AZ; FSx for Lustre stays in the VPC's home subnet, where it was made, and the
+ * nodes reach it from their AZ over the VPC.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -130,7 +134,7 @@ function efsStorage(name: string, args: ClusterStorageArgs, securityGroupId: pul
     return { id: fileSystemId, mount, ready: targets, note: fileSystemId.apply((id) => sharedStorageNote("efs", id, deleted, args.region)) };
 }
 
-/** FSx for Lustre in the compute subnet, with a final backup on delete unless the user opts out. */
+/** FSx for Lustre in the home subnet (it stays when blocks move), with a final backup on delete unless the user opts out. */
 function lustreStorage(name: string, args: ClusterStorageArgs, securityGroupId: pulumi.Output<string>, parent: pulumi.Resource): ClusterStorage {
     // FSx API DeleteFileSystem: Lustre takes no final backup unless SkipFinalBackup is false (PERSISTENT_2 supports it).
     const fs = new aws.fsx.LustreFileSystem(`${name}-fsx`, {

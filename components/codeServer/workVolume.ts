@@ -7,7 +7,7 @@
  * an imported, retained one). Nothing in the stack's state can then delete it: no `pulumi destroy`, no
  * replacement after a changed setting, no later removal of a retain option.
  *
- * The stack's own volume follows the user (docs/replacements.md, "The work volume moves"): an EBS volume's
+ * The stack's own volume follows the user (docs/replacements.md#the-work-volume-moves): an EBS volume's
  * availabilityZone forces a replacement, so its AZ is never taken from the block's output; it is the volume's
  * own AZ, known at program time, until a known, different AZ moves the work there by snapshot.
  */
@@ -82,7 +82,8 @@ export function workVolumeZoneError(volume: ExistingVolume, where: InstancePlace
             if (where.availabilityZone === az) return undefined;
             return (
                 `${prefix}, but the block is in ${where.availabilityZone} (an EBS volume attaches only to an instance in its own Availability Zone); ` +
-                `adopt a block in ${az}, or ${nextBlock}`
+                `adopt a block in ${az}, ${nextBlock}, or copy the volume to ${where.availabilityZone} (a snapshot, then a volume from it there) ` +
+                "and set workVolumeId to the copy; capblocks never copies or deletes a volume it did not create"
             );
         case "block-to-buy": {
             const zones = where.availabilityZones;

@@ -1,6 +1,6 @@
 /**
  * Where the stack's own work volume goes on this run, decided before anything is registered (pure, so every case
- * and every sentence is tested). docs/replacements.md, "The work volume moves", has the Pulumi and AWS facts.
+ * and every sentence is tested). docs/replacements.md#the-work-volume-moves has the Pulumi and AWS facts.
  *
  * - Its AZ is a program-time string: the AZ the last deployment left it in. The block's AZ output is never an
  *   input of the volume, so a block bought on this run (AZ unknown until it is bought) cannot replace it.
