@@ -4,7 +4,7 @@
  * last `pulumi up` exported (Pulumi docs, "Stack references": a StackReference gives a stack's outputs; it is a
  * read, so `pulumi preview` sees the values too). A stack that was never deployed has no outputs.
  *
- * Call `previousDeployment()` once per program run: each call registers a StackReference, and two would share a URN.
+ * One StackReference per program run, whoever asks: a second one would have the same URN.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -15,7 +15,19 @@ export interface PreviousDeployment {
 
 const RESOURCE_NAME = "previous-deployment";
 
+/** Keyed by the engine connection: a program run has one (and so does each run under test mocks). */
+const perRun = new WeakMap<object, PreviousDeployment>();
+
 export function previousDeployment(): PreviousDeployment {
+    const run = pulumi.runtime.getMonitor() as object;
+    const known = perRun.get(run);
+    if (known) return known;
+    const reading = readPreviousDeployment();
+    perRun.set(run, reading);
+    return reading;
+}
+
+function readPreviousDeployment(): PreviousDeployment {
     const self = new pulumi.StackReference(RESOURCE_NAME, { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` });
     return {
         async output(name: string): Promise<string | undefined> {
