@@ -5,8 +5,8 @@
  * - Its AZ is a program-time string: the AZ the last deployment left it in. The block's AZ output is never an
  *   input of the volume, so a block bought on this run (AZ unknown until it is bought) cannot replace it.
  * - When the instance is known to run in another AZ, the work moves: snapshot → new volume from the snapshot in
- *   that AZ → attached. Same logical resource, so Pulumi creates the copy before it lets the old one go, and only
- *   after everything that uses the volume was updated; the old one is kept (retainOnDelete) unless the user chose
+ *   that AZ → attached. Same logical resource, replaced create-before-delete: the copy exists (and the resources
+ *   that use it are updated) before the old one goes; the old one is kept (retainOnDelete) unless the user chose
  *   deleteWorkVolume.
  * - The snapshot is taken only when no instance of this stack can still be writing to the volume: after the
  *   replacement instance exists (the old one is deleted before it, deleteBeforeReplace), or when the last
