@@ -91,14 +91,26 @@ export function reservationOutputs(reservation: ReservationInfo | undefined): St
 /** The stack output that says whose the work volume is: "created" (the stack's own) or "adopted" (codeServer.workVolumeId). */
 const WORK_VOLUME_SOURCE = "workVolumeSource";
 
+/** String outputs of the last deployment; a backend that cannot be read stops the run before anything is created. */
+async function lastOutputs(names: string[]): Promise<(string | undefined)[]> {
+    const last = previousDeployment();
+    try {
+        return await Promise.all(names.map((name) => last.output(name)));
+    } catch (err) {
+        throw new pulumi.RunError(
+            `capblocks:codeServer: could not read this stack's last outputs to find its work volume: ${(err as Error)?.message ?? String(err)}; ` +
+                "nothing was created or moved. Check access to the Pulumi backend and run the command again.",
+        );
+    }
+}
+
 /**
  * Where the stack's own work volume goes on this run: the last deployment's outputs name it (its id; the rest is
  * looked up live), and the AZ this run's instance runs in decides whether the work moves. A volume the last
  * deployment only adopted is not the stack's to move: without workVolumeId now, the stack creates its own.
  */
 async function workVolumePlanFor(cfg: StackConfig, targetAz: string | undefined, launch: boolean): Promise<WorkVolumePlan> {
-    const last = previousDeployment();
-    const [id, source, instanceId] = await Promise.all([last.output("workVolumeId"), last.output(WORK_VOLUME_SOURCE), last.output("instanceId")]);
+    const [id, source, instanceId] = await lastOutputs(["workVolumeId", WORK_VOLUME_SOURCE, "instanceId"]);
     // Deployments made before workVolumeSource existed never adopted silently: their volume was the stack's unless workVolumeId said otherwise.
     if (!id || source === "adopted") return { kind: "create" };
     const previous = await findPriorWorkVolume(id, cfg.region);

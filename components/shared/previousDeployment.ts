@@ -8,8 +8,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-/** The last deployment's string outputs; a missing, empty or non-string output reads as undefined. */
 export interface PreviousDeployment {
+    /** The output as the last deployment exported it (a secret's plain value); undefined when it has none. */
+    value(name: string): Promise<unknown>;
+    /** A string output; a missing, empty or non-string output reads as undefined. */
     output(name: string): Promise<string | undefined>;
 }
 
@@ -29,10 +31,14 @@ export function previousDeployment(): PreviousDeployment {
 
 function readPreviousDeployment(): PreviousDeployment {
     const self = new pulumi.StackReference(RESOURCE_NAME, { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` });
+    const value = async (name: string): Promise<unknown> => {
+        const details = await self.getOutputDetails(name);
+        return details.value ?? details.secretValue;
+    };
     return {
+        value,
         async output(name: string): Promise<string | undefined> {
-            const { value, secretValue } = await self.getOutputDetails(name);
-            const found: unknown = value ?? secretValue;
+            const found = await value(name);
             return typeof found === "string" && found !== "" ? found : undefined;
         },
     };

@@ -29,10 +29,11 @@ describe("the last deployment's outputs", () => {
         expect(names).to.deep.equal(["organization/capblocks/dev"]);
     });
 
-    it("read an empty, missing or non-string output as undefined (a first `up` has none)", async () => {
+    it("read an empty, missing or non-string output as undefined (a first `up` has none); the raw value is there for others", async () => {
         await mocksWith({ instanceId: "", count: 3 });
         const last = previousDeployment();
         expect(await Promise.all(["instanceId", "count", "workVolumeId"].map((name) => last.output(name)))).to.deep.equal([undefined, undefined, undefined]);
+        expect(await last.value("count")).to.equal(3);
     });
 
     it("come from one StackReference per run, however many parts of the program ask", async () => {
