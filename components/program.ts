@@ -111,7 +111,8 @@ async function lastOutputs(names: string[]): Promise<(string | undefined)[]> {
  */
 async function workVolumePlanFor(cfg: StackConfig, targetAz: string | undefined, launch: boolean): Promise<WorkVolumePlan> {
     const [id, source, instanceId] = await lastOutputs(["workVolumeId", WORK_VOLUME_SOURCE, "instanceId"]);
-    // Deployments made before workVolumeSource existed never adopted silently: their volume was the stack's unless workVolumeId said otherwise.
+    // Outputs written before workVolumeSource existed count as the stack's own volume: at worst an adopted one is
+    // copied by a move, never deleted (it is in no state).
     if (!id || source === "adopted") return { kind: "create" };
     const previous = await findPriorWorkVolume(id, cfg.region);
     if (!previous) {
