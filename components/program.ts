@@ -8,7 +8,9 @@ import { onDemandZone, placementIn } from "./codeServer/placement";
 import { lookUpSetupSecrets } from "./codeServer/setupSecrets";
 import { loadSetupTasks } from "./codeServer/setupTasks";
 import type { ExistingVolume, InstancePlacement } from "./codeServer/workVolume";
-import { findWorkVolume, unencryptedVolumeWarning, workVolumeZoneError } from "./codeServer/workVolume";
+import { findPriorWorkVolume, findWorkVolume, unencryptedVolumeWarning, workVolumeZoneError } from "./codeServer/workVolume";
+import type { WorkVolumePlan } from "./codeServer/workVolumeMove";
+import { moveNextStep, moveNotice, moveSizeError, planWorkVolume } from "./codeServer/workVolumeMove";
 import { checkSharedFileSystem } from "./cluster/storage";
 import type { StackConfig } from "./config";
 import { clusterCapacity, ConfigError } from "./config";
@@ -18,6 +20,7 @@ import { purchaseProblems } from "./reservation/purchaseChecks";
 import { ON_DEMAND_QUOTE } from "./reservation/quoteText";
 import { blockRegionWarning } from "./shared/blockRegions";
 import { instanceFacts, unknownTypeWarning } from "./shared/catalog";
+import { previousDeployment } from "./shared/previousDeployment";
 
 export type StackOutputs = Record<string, pulumi.Input<string>>;
 
@@ -120,6 +123,44 @@ export function reservationOutputs(reservation: ReservationInfo | undefined): St
     };
 }
 
+/** The stack output that says whose the work volume is: "created" (the stack's own) or "adopted" (codeServer.workVolumeId). */
+const WORK_VOLUME_SOURCE = "workVolumeSource";
+
+/** String outputs of the last deployment; a backend that cannot be read stops the run before anything is created. */
+async function lastOutputs(names: string[]): Promise<(string | undefined)[]> {
+    const last = previousDeployment();
+    try {
+        return await Promise.all(names.map((name) => last.output(name)));
+    } catch (err) {
+        throw new pulumi.RunError(
+            `capblocks:codeServer: could not read this stack's last outputs to find its work volume: ${(err as Error)?.message ?? String(err)}; ` +
+                "nothing was created or moved. Check access to the Pulumi backend and run the command again.",
+        );
+    }
+}
+
+/**
+ * Where the stack's own work volume goes on this run: the last deployment's outputs name it (its id; the rest is
+ * looked up live), and the AZ this run's instance runs in decides whether the work moves. A volume the last
+ * deployment only adopted is not the stack's to move: without workVolumeId now, the stack creates its own.
+ */
+async function workVolumePlanFor(cfg: StackConfig, targetAz: string | undefined, launch: boolean): Promise<WorkVolumePlan> {
+    const [id, source, instanceId] = await lastOutputs(["workVolumeId", WORK_VOLUME_SOURCE, "instanceId"]);
+    // Outputs written before workVolumeSource existed count as the stack's own volume: at worst an adopted one is
+    // copied by a move, never deleted (it is in no state).
+    if (!id || source === "adopted") return { kind: "create" };
+    const previous = await findPriorWorkVolume(id, cfg.region);
+    if (!previous) {
+        warn(`capblocks:codeServer: the work volume ${id} of the last deployment no longer exists in ${cfg.region}; this update creates a new, empty one`);
+        return { kind: "create" };
+    }
+    const plan = planWorkVolume({ previous, targetAz, launch, ...(instanceId ? { previousInstanceId: instanceId } : {}) });
+    const sizeProblem = moveSizeError(plan, cfg.codeServer.workVolumeSizeGb);
+    if (sizeProblem) throw new pulumi.RunError(sizeProblem);
+    warn(moveNotice(plan, cfg.codeServer.homeDir, !cfg.codeServer.deleteWorkVolume));
+    return plan;
+}
+
 export interface CodeServerContext {
     reservation?: ReservationInfo;
     adopted: Adopted;
@@ -141,6 +182,8 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         assertWorkVolumeFits(workVolume, { kind: "block", availabilityZone: reservation.knownAvailabilityZone });
     }
     const launch = reservation ? reservation.launchable : true;
+    const targetAz = reservation ? reservation.knownAvailabilityZone : onDemandAz;
+    const workVolumePlan = workVolume ? undefined : await workVolumePlanFor(cfg, targetAz, launch);
     const setup = loadSetupTasks(cs, projectDir);
     const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, region) : [];
     const codeServer = new CodeServerInstance("code-server", {
@@ -154,8 +197,10 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         variables: setup.variables,
         secrets,
         existingWorkVolume: workVolume,
+        ...(workVolumePlan ? { workVolumePlan } : {}),
         tags,
     });
+    const moving = workVolumePlan ? moveNextStep(workVolumePlan) : "";
     return {
         instanceId: codeServer.instanceId,
         url: codeServer.url,
@@ -164,7 +209,10 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         passwordCommand: codeServer.passwordCommand,
         workVolumeId: codeServer.workVolumeId,
         workVolume: codeServer.workVolumeNote,
-        ...(launch ? { nextStep: pulumi.interpolate`${nextStep} ${codeServer.connectHint}` } : {}),
+        [WORK_VOLUME_SOURCE]: workVolume ? "adopted" : "created",
+        ...(launch || moving
+            ? { nextStep: pulumi.all([nextStep, launch ? codeServer.connectHint : ""]).apply(([step, hint]) => [step, moving, hint].filter(Boolean).join(" ")) }
+            : {}),
     };
 }
 

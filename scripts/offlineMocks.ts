@@ -47,12 +47,14 @@ export interface Assumptions {
     subnetsByAz?: Record<string, string[]>;
     /** Subnets looked up by id: their AZ. */
     subnetAzs?: Record<string, string>;
-    /** EBS volumes that exist, by id (the volume-id lookup finds nothing else). */
-    volumes?: Record<string, { availabilityZone: string; encrypted: boolean; sizeGb: number }>;
+    /** EBS volumes that exist, by id (the volume-id lookup finds nothing else); `snapshotId` for one restored from a snapshot. */
+    volumes?: Record<string, { availabilityZone: string; encrypted: boolean; sizeGb: number; snapshotId?: string }>;
     /** EFS file systems that exist, by id; `availabilityZoneName` only for One Zone ones. */
     fileSystems?: Record<string, { encrypted: boolean; availabilityZoneName?: string }>;
     /** Secrets that exist, by reference: SSM SecureString parameter names and Secrets Manager ARNs. */
     secrets?: string[];
+    /** Subnets the tag lookups find, by their Name tag: an earlier deployment's cluster subnets. */
+    subnetsByName?: Record<string, { id: string; availabilityZone: string }>;
 }
 
 export interface RecordedResource {
@@ -66,6 +68,10 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     /** The resource options that decide what happens to data: only those set. */
     options: ResourceOptionsSeen;
+    /** The id the mocks gave it (custom resources); set once the registration answered. */
+    id?: string;
+    /** The replaceOnChanges option (aws-native sets it from createOnlyProperties); not part of the plan's output. */
+    replaceOnChanges?: string[];
 }
 
 interface ResourceOptionsSeen {
@@ -197,6 +203,7 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
         state: { ...inputs, publicDns: `ec2-198-51-100-7.${a.region}.compute.amazonaws.com`, privateIp: "172.31.0.10" },
     }),
     "aws:ebs/volume:Volume": (name, inputs, a) => ({ id: hexId("vol", name), state: { ...inputs, arn: arnOf(a, "ec2", "volume", name) } }),
+    "aws:ebs/snapshot:Snapshot": (name, inputs, a) => ({ id: hexId("snap", name), state: { ...inputs, arn: arnOf(a, "ec2", "snapshot", name) } }),
     "aws:ec2/securityGroup:SecurityGroup": (name, inputs, a) => ({ id: hexId("sg", name), state: { ...inputs, arn: arnOf(a, "ec2", "security-group", name) } }),
     "aws:ec2/launchTemplate:LaunchTemplate": (name, inputs) => ({ id: hexId("lt", name), state: { ...inputs, latestVersion: 1, defaultVersion: 1 } }),
     "aws:iam/role:Role": (name, inputs) => ({
@@ -216,7 +223,8 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
     "aws:secretsmanager/secretVersion:SecretVersion": (name, inputs) => ({ id: `${name}-id`, state: { ...inputs, versionId: mockVersionId(name) } }),
     "pulumi-nodejs:dynamic/capblocks:CapacityBlock": capacityBlockState,
     "aws:efs/fileSystem:FileSystem": (name, inputs, a) => ({ id: hexId("fs", name), state: { ...inputs, arn: arnOf(a, "elasticfilesystem", "file-system", name) } }),
-    "aws:efs/mountTarget:MountTarget": (name, inputs) => ({ id: hexId("fsmt", name), state: { ...inputs, ipAddress: "10.0.16.5" } }),
+    // An address in the new VPC's first or second private subnet (10.0.16.0/20, 10.0.32.0/20), by the target's index.
+    "aws:efs/mountTarget:MountTarget": (name, inputs) => ({ id: hexId("fsmt", name), state: { ...inputs, ipAddress: name.endsWith("-1") ? "10.0.32.5" : "10.0.16.5" } }),
     "aws:fsx/lustreFileSystem:LustreFileSystem": (name, inputs, a) => ({
         id: hexId("fs", name),
         state: { ...inputs, dnsName: `${hexId("fs", name)}.fsx.${a.region}.amazonaws.com`, mountName: "abcd1234" },
@@ -264,7 +272,7 @@ function volumeLookup(inputs: Record<string, unknown>, a: Assumptions, assume: (
         throw invokeError("no matching EBS Volume found");
     }
     assume(`EBS volume ${id}: ${volume.sizeGb} GiB in ${volume.availabilityZone}, ${volume.encrypted ? "encrypted" : "not encrypted"}`);
-    return { id, volumeId: id, availabilityZone: volume.availabilityZone, encrypted: volume.encrypted, size: volume.sizeGb, volumeType: "gp3" };
+    return { id, volumeId: id, availabilityZone: volume.availabilityZone, encrypted: volume.encrypted, size: volume.sizeGb, volumeType: "gp3", snapshotId: volume.snapshotId ?? "" };
 }
 
 function fileSystemLookup(inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void): Record<string, unknown> {
@@ -297,6 +305,13 @@ const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
         return { ids, filters: inputs.filters, id: a.region };
     },
     "aws:ec2/getSubnet:getSubnet": (inputs, a, assume) => {
+        const name = filterValue(inputs, "tag:Name");
+        if (name !== undefined) {
+            const found = a.subnetsByName?.[name];
+            if (!found) throw invokeError("no matching EC2 Subnet found");
+            assume(`subnet ${found.id} (${name}) is in ${found.availabilityZone}`);
+            return { id: found.id, availabilityZone: found.availabilityZone, vpcId: "vpc-0cluster000000001" };
+        }
         const id = String(inputs.id);
         const az = a.subnetAzs?.[id] ?? a.availabilityZone;
         assume(`subnet ${id} is in ${az}`);
@@ -344,6 +359,7 @@ interface WireRequest {
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
     getDependenciesList(): string[];
+    getReplaceonchangesList(): string[];
 }
 
 function optionsOf(req: WireRequest, names: Map<string, string>): ResourceOptionsSeen {
@@ -400,11 +416,13 @@ export async function installMocks(a: Assumptions, project: string, stack: strin
             custom: req.getCustom(),
             inputs,
             options: optionsOf(req, names),
+            ...(req.getReplaceonchangesList().length ? { replaceOnChanges: req.getReplaceonchangesList() } : {}),
         };
         run.resources.push(resource);
-        const wrapped = (err: unknown, res: { getUrn(): string } | undefined) => {
+        const wrapped = (err: unknown, res: { getUrn(): string; getId(): string } | undefined) => {
             if (res) {
                 resource.urn = res.getUrn();
+                if (res.getId()) resource.id = res.getId();
                 names.set(resource.urn, name);
             }
             (cb as (e: unknown, r: unknown) => void)(err, res);

@@ -132,6 +132,8 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         const storage = clusterStorage(name, {
             kind: cluster.sharedStorage,
             subnetIds: network.storageSubnetIds,
+            nodes: { subnetId: network.computeSubnetId, availabilityZone: network.computeAvailabilityZone },
+            homeAvailabilityZone: network.homeAvailabilityZone,
             securityGroupId: groups.storageSecurityGroupId,
             deleteOnDestroy: cluster.deleteSharedStorage,
             existingFileSystemId: cluster.sharedFileSystemId,
@@ -193,7 +195,8 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             name: cluster.name,
             scheduler: { type: "SLURM", version: cluster.slurmVersion },
             size: cluster.size,
-            networking: { subnetIds: [network.computeSubnetId], securityGroupIds: [base.nodeSecurityGroupId] },
+            // The home subnet, not the compute one: networking is create-only, and the controller need not follow the block's AZ.
+            networking: { subnetIds: [network.homeSubnetId], securityGroupIds: [base.nodeSecurityGroupId] },
             tags,
         }, replaceDeleteFirst);
 

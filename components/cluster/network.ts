@@ -1,11 +1,18 @@
 /**
- * Where the cluster lives: a new VPC (public + private subnets in the block's AZ and one more AZ, internet
- * gateway, one NAT gateway, routes) or the user's subnets. Either way the compute subnet is in the block's AZ:
- * PCS and EC2 only launch a Capacity Block's instances there ("Configure an AWS PCS compute node group to use
- * a Capacity Block"). PCS nodes need outbound HTTPS to reach the PCS and SSM endpoints, hence the NAT.
+ * Where the cluster lives: a new VPC (public + private subnets in two AZs, internet gateway, one NAT gateway,
+ * routes) or the user's subnets. Either way the compute subnet is in the block's AZ: PCS and EC2 only launch a
+ * Capacity Block's instances there ("Configure an AWS PCS compute node group to use a Capacity Block"). PCS
+ * nodes need outbound HTTPS to reach the PCS and SSM endpoints, hence the NAT.
+ *
+ * The new VPC keeps its home AZ (where its first subnets were made, and with them the NAT, the PCS controller's
+ * interface and FSx for Lustre) for its whole life: a subnet's availabilityZone forces a replacement, and
+ * replacing the home subnet would take the file system with it (docs/replacements.md#the-cluster). A block in
+ * another AZ gets the second private subnet: it moves there (deleted first, since its replacement reuses the
+ * CIDR, which EC2 refuses while the old subnet exists); it holds only an EFS mount target, no data.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { lookUpIfAny } from "../shared/lookups";
 import { subnetAzError } from "./validation";
 
 const VPC_CIDR = "10.0.0.0/16";
@@ -24,6 +31,25 @@ export function pickSecondAz(available: string[], firstAz: string): string {
         );
     }
     return other;
+}
+
+/** The AZs of the new VPC's subnets: home (slot 0, public and private) and the two second subnets (slot 1). */
+export interface VpcZones {
+    home: string;
+    publicSecond: string;
+    privateSecond: string;
+    /** The slot whose private subnet is in the block's AZ: 0 (home) or 1. */
+    computeSlot: 0 | 1;
+}
+
+/**
+ * The VPC's zones when the block is in `blockAz` (undefined on demand): home stays; the public second subnet
+ * stays next to it; the private second subnet is in the block's AZ when that is not home.
+ */
+export function vpcZones(available: string[], home: string, blockAz?: string): VpcZones {
+    const publicSecond = pickSecondAz(available, home);
+    const away = blockAz !== undefined && blockAz !== home;
+    return { home, publicSecond, privateSecond: away ? blockAz : publicSecond, computeSlot: away ? 1 : 0 };
 }
 
 /** On demand there is no block AZ to honour: the region's first available one. */
@@ -50,6 +76,9 @@ interface Subnets {
     computeSubnetId: pulumi.Output<string>;
     loginSubnetId: pulumi.Output<string>;
     storageSubnetIds: pulumi.Output<string>[];
+    homeSubnetId: pulumi.Output<string>;
+    homeAvailabilityZone: pulumi.Output<string>;
+    computeAvailabilityZone: pulumi.Output<string>;
     readiness: pulumi.Resource[];
 }
 
@@ -59,8 +88,12 @@ export class ClusterNetwork extends pulumi.ComponentResource {
     /** Resolves only once the subnet is known to be in the block's AZ. */
     public readonly computeSubnetId: pulumi.Output<string>;
     public readonly loginSubnetId: pulumi.Output<string>;
-    /** Subnets that get a storage mount target (one per AZ); the first is the compute subnet. */
+    /** Subnets that get a storage mount target (one per AZ); the first is the home subnet. */
     public readonly storageSubnetIds: pulumi.Output<string>[];
+    /** The subnet that stays when blocks move (the compute subnet for subnets of your own). */
+    public readonly homeSubnetId: pulumi.Output<string>;
+    public readonly homeAvailabilityZone: pulumi.Output<string>;
+    public readonly computeAvailabilityZone: pulumi.Output<string>;
     /** Resources nodes need before they boot (NAT routes); empty for the user's subnets. */
     public readonly readiness: pulumi.Resource[];
 
@@ -72,6 +105,9 @@ export class ClusterNetwork extends pulumi.ComponentResource {
         this.computeSubnetId = subnets.computeSubnetId;
         this.loginSubnetId = subnets.loginSubnetId;
         this.storageSubnetIds = subnets.storageSubnetIds;
+        this.homeSubnetId = subnets.homeSubnetId;
+        this.homeAvailabilityZone = subnets.homeAvailabilityZone;
+        this.computeAvailabilityZone = subnets.computeAvailabilityZone;
         this.readiness = subnets.readiness;
         this.registerOutputs({
             vpcId: this.vpcId,
@@ -79,18 +115,37 @@ export class ClusterNetwork extends pulumi.ComponentResource {
             computeSubnetId: this.computeSubnetId,
             loginSubnetId: this.loginSubnetId,
             storageSubnetIds: this.storageSubnetIds,
+            homeSubnetId: this.homeSubnetId,
+            homeAvailabilityZone: this.homeAvailabilityZone,
+            computeAvailabilityZone: this.computeAvailabilityZone,
         });
     }
 }
 
-/** A VPC with a public and a private subnet in each of two AZs (the block's first), one NAT gateway and the routes. */
+/**
+ * The AZ the stack's VPC already has its home subnet in (found by its Name and capblocks:cluster tags), or
+ * undefined before the first `up`. Subnets die with the stack (they are not retained), so no other stack's match.
+ */
+function existingHomeAz(name: string, args: ClusterNetworkArgs): pulumi.Output<string | undefined> {
+    const cluster = args.tags["capblocks:cluster"];
+    if (!cluster) return pulumi.output(undefined);
+    const subnetName = `${name}-private-0`;
+    const found = lookUpIfAny({ key: "capblocks:cluster", what: `this cluster's subnet ${subnetName}`, region: args.region }, () =>
+        aws.ec2.getSubnet({ filters: [{ name: "tag:Name", values: [subnetName] }, { name: "tag:capblocks:cluster", values: [cluster] }] }),
+    );
+    return pulumi.output(found.then((subnet) => subnet?.availabilityZone));
+}
+
+/** A VPC with a public and a private subnet in each of two AZs (home first), one NAT gateway and the routes. */
 function newVpc(name: string, args: ClusterNetworkArgs, self: pulumi.Resource): Subnets {
     const parent = { parent: self };
     const tag = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
     const zones = aws.getAvailabilityZonesOutput({ state: "available" }, parent);
-    const firstAz = args.blockAz ? pulumi.output(args.blockAz) : zones.names.apply((names) => firstAvailableAz(names, args.region));
-    const secondAz = pulumi.all([zones.names, firstAz]).apply(([names, first]) => pickSecondAz(names, first));
-    const azs = [firstAz, secondAz];
+    const firstAz = (): pulumi.Output<string> => (args.blockAz ? pulumi.output(args.blockAz) : zones.names.apply((names) => firstAvailableAz(names, args.region)));
+    // The home AZ never follows a later block: once the VPC exists, its home subnet's AZ is the answer.
+    const home = existingHomeAz(name, args).apply((found) => (found ? pulumi.output(found) : firstAz()));
+    const publicSecond = pulumi.all([zones.names, home]).apply(([names, h]) => pickSecondAz(names, h));
+    const layout = pulumi.all([zones.names, home, args.blockAz]).apply(([names, h, blockAz]) => vpcZones(names, h, blockAz));
 
     const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
         cidrBlock: VPC_CIDR,
@@ -104,14 +159,17 @@ function newVpc(name: string, args: ClusterNetworkArgs, self: pulumi.Resource): 
         routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
         tags: tag("public"),
     }, parent);
-    const publicSubnets = azs.map((az, i) => {
+    // Home subnets: a replacement would take the NAT, the PCS controller's interface and FSx with it, so their AZ
+    // is never changed, even if the lookup above ever missed them.
+    const homeOnly = { parent: self, ignoreChanges: ["availabilityZone"] };
+    const publicSubnets = [home, publicSecond].map((az, i) => {
         const subnet = new aws.ec2.Subnet(`${name}-public-${i}`, {
             vpcId: vpc.id,
             cidrBlock: PUBLIC_CIDRS[i],
             availabilityZone: az,
             mapPublicIpOnLaunch: true,
             tags: tag(`public-${i}`),
-        }, parent);
+        }, i === 0 ? homeOnly : parent);
         new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, parent);
         return subnet;
     });
@@ -127,24 +185,31 @@ function newVpc(name: string, args: ClusterNetworkArgs, self: pulumi.Resource): 
         tags: tag("private"),
     }, parent);
     const privateAssociations: pulumi.Resource[] = [];
-    const privateSubnets = azs.map((az, i) => {
+    const privateZones = [home, layout.privateSecond];
+    const privateSubnets = privateZones.map((az, i) => {
         const subnet = new aws.ec2.Subnet(`${name}-private-${i}`, {
             vpcId: vpc.id,
             cidrBlock: PRIVATE_CIDRS[i],
             availabilityZone: az,
             tags: tag(`private-${i}`),
-        }, parent);
+        }, i === 0 ? homeOnly : { parent: self, deleteBeforeReplace: true });
         privateAssociations.push(
             new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, parent),
         );
         return subnet;
     });
+    const computeSubnetId = pulumi
+        .all([layout.computeSlot, privateSubnets[0].id, privateSubnets[1].id])
+        .apply(([slot, homeId, secondId]) => (slot === 0 ? homeId : secondId));
     return {
         vpcId: vpc.id,
         vpcCidr: vpc.cidrBlock,
-        computeSubnetId: privateSubnets[0].id,
+        computeSubnetId,
         loginSubnetId: args.loginPublic ? publicSubnets[0].id : privateSubnets[0].id,
         storageSubnetIds: privateSubnets.map((subnet) => subnet.id),
+        homeSubnetId: privateSubnets[0].id,
+        homeAvailabilityZone: home,
+        computeAvailabilityZone: pulumi.all([layout.computeSlot, home, layout.privateSecond]).apply(([slot, h, second]) => (slot === 0 ? h : second)),
         readiness: [privateRoutes, ...privateAssociations],
     };
 }
@@ -171,6 +236,9 @@ function existingSubnets(args: ClusterNetworkArgs, computeSubnetId: string, pare
         computeSubnetId: checkedSubnetId,
         loginSubnetId: args.loginSubnetId ? pulumi.output(args.loginSubnetId) : checkedSubnetId,
         storageSubnetIds: [checkedSubnetId],
+        homeSubnetId: checkedSubnetId,
+        homeAvailabilityZone: subnet.availabilityZone,
+        computeAvailabilityZone: subnet.availabilityZone,
         readiness: [],
     };
 }

@@ -1,10 +1,14 @@
 /**
  * The cluster's shared file system: encrypted EFS with a mount target per subnet given (one per AZ), or FSx
- * for Lustre in the compute subnet, or nothing. Nodes mount it by MIME user data (userData.ts).
+ * for Lustre in the first (home) subnet, or nothing. Nodes mount it by MIME user data (userData.ts).
  *
  * The data outlives `pulumi destroy` unless capblocks:cluster.deleteSharedStorage is set: the EFS file system
  * is retained (its mount targets are deleted, so the VPC can go) and can be mounted again by id; FSx for
  * Lustre cannot be retained (it would keep its subnet and so the VPC alive), so it takes a final backup.
+ *
+ * A block in another AZ never empties it (docs/replacements.md#the-cluster): EFS is regional and the nodes
+ * mount the target in their own AZ; FSx for Lustre stays in the VPC's home subnet, where it was made, and the
+ * nodes reach it from their AZ over the VPC.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -51,6 +55,15 @@ export function sharedStorageNote(kind: SharedStorage, id: string, deletedOnDest
     }
 }
 
+/** What stays where when the compute nodes run outside the home AZ; "" when they run in it. */
+export function crossZoneNote(kind: SharedStorage, id: string, homeAz: string, nodesAz: string): string {
+    if (kind !== "fsx-lustre" || homeAz === nodesAz) return "";
+    return (
+        `FSx for Lustre file system ${id} stays in ${homeAz} with your ${LUSTRE_MOUNT_DIR} data; the compute nodes in ${nodesAz} mount it ` +
+        "across Availability Zones (more latency, and EC2 bills data transfer between AZs). Moving it would mean a new file system restored from a backup."
+    );
+}
+
 /**
  * Checks before anything is created that the EFS file system to reuse exists and can serve the cluster.
  * Returns a warning to show, if any.
@@ -74,8 +87,12 @@ export async function checkSharedFileSystem(fileSystemId: string, region: string
 
 export interface ClusterStorageArgs {
     kind: SharedStorage;
-    /** First: the compute subnet (its mount target serves the nodes). */
+    /** One subnet per AZ that gets an EFS mount target; the first is the VPC's home subnet, where FSx for Lustre lives. */
     subnetIds: pulumi.Output<string>[];
+    /** Where the compute nodes run: EFS serves them from the mount target in their subnet. Default: the first subnet. */
+    nodes?: { subnetId: pulumi.Output<string>; availabilityZone: pulumi.Output<string> };
+    /** The first subnet's AZ, for saying where FSx for Lustre stays. */
+    homeAvailabilityZone?: pulumi.Output<string>;
     securityGroupId?: pulumi.Output<string>;
     /** Delete the data with the stack instead of keeping the EFS file system / backing up FSx. */
     deleteOnDestroy: boolean;
@@ -107,13 +124,17 @@ function efsStorage(name: string, args: ClusterStorageArgs, securityGroupId: pul
     const targets = args.subnetIds.map(
         (subnetId, i) => new aws.efs.MountTarget(`${name}-shared-${i}`, { fileSystemId, subnetId, securityGroups: [securityGroupId] }, { parent }),
     );
-    // By IP: it works in VPCs without DNS hostnames, and every node runs in the compute subnet's AZ.
-    const mount = targets[0].ipAddress.apply((address): SharedMount => ({ kind: "efs", address }));
+    // By IP: it works in VPCs without DNS hostnames. The nodes' own AZ's target: no traffic between AZs.
+    const nodesSubnet = args.nodes?.subnetId ?? args.subnetIds[0];
+    const served = pulumi.all(targets.map((t) => pulumi.all([t.subnetId, t.ipAddress])));
+    const mount = pulumi
+        .all([nodesSubnet, served])
+        .apply(([subnetId, byTarget]): SharedMount => ({ kind: "efs", address: (byTarget.find(([s]) => s === subnetId) ?? byTarget[0])[1] }));
     const deleted = !existing && args.deleteOnDestroy;
     return { id: fileSystemId, mount, ready: targets, note: fileSystemId.apply((id) => sharedStorageNote("efs", id, deleted, args.region)) };
 }
 
-/** FSx for Lustre in the compute subnet, with a final backup on delete unless the user opts out. */
+/** FSx for Lustre in the home subnet (it stays when blocks move), with a final backup on delete unless the user opts out. */
 function lustreStorage(name: string, args: ClusterStorageArgs, securityGroupId: pulumi.Output<string>, parent: pulumi.Resource): ClusterStorage {
     // FSx API DeleteFileSystem: Lustre takes no final backup unless SkipFinalBackup is false (PERSISTENT_2 supports it).
     const fs = new aws.fsx.LustreFileSystem(`${name}-fsx`, {
@@ -129,5 +150,12 @@ function lustreStorage(name: string, args: ClusterStorageArgs, securityGroupId: 
     const mount = pulumi
         .all([fs.dnsName, fs.mountName])
         .apply(([dnsName, mountName]): SharedMount => ({ kind: "lustre", dnsName, mountName }));
-    return { id: fs.id, mount, ready: [fs], note: fs.id.apply((id) => sharedStorageNote("fsx-lustre", id, args.deleteOnDestroy, args.region)) };
+    const homeAz = args.homeAvailabilityZone ?? pulumi.output("");
+    const nodesAz = args.nodes?.availabilityZone ?? homeAz;
+    const note = pulumi.all([fs.id, homeAz, nodesAz]).apply(([id, home, nodes]) => {
+        const away = crossZoneNote("fsx-lustre", id, home, nodes);
+        if (away) void pulumi.log.warn(`capblocks:cluster: ${away}`, parent);
+        return [sharedStorageNote("fsx-lustre", id, args.deleteOnDestroy, args.region), away].filter(Boolean).join(" ");
+    });
+    return { id: fs.id, mount, ready: [fs], note };
 }

@@ -15,6 +15,8 @@ import { accessCommands, NGINX_PORT, passwordCommand } from "./access";
 import type { Placement } from "./placement";
 import type { ExistingVolume } from "./workVolume";
 import { workVolumeNote } from "./workVolume";
+import type { WorkVolumePlan } from "./workVolumeMove";
+import { moveReport, volumeInPlace } from "./workVolumeMove";
 import { mountWorkVolumeTask } from "./workVolumeTask";
 import type { SetupSecret } from "./setupSecrets";
 import { readSecretsPolicy, setupSecretInputs } from "./setupSecrets";
@@ -43,8 +45,13 @@ export interface CodeServerInstanceArgs {
      * attached instead of creating one, and never deleted.
      */
     existingWorkVolume?: ExistingVolume;
+    /** The stack's own volume on this run (workVolumeMove.ts); default: a new one. Not used with existingWorkVolume. */
+    workVolumePlan?: WorkVolumePlan;
     tags?: Record<string, string>;
 }
+
+/** A snapshot copies every block written to the volume: AWS says it "can take several hours" (EBS user guide, "Create Amazon EBS snapshots"). */
+const SNAPSHOT_CREATE_TIMEOUT = "24h";
 
 const NOT_LAUNCHED = "no instance yet: see nextStep";
 
@@ -97,8 +104,13 @@ export class CodeServerInstance extends pulumi.ComponentResource {
 
         const identity = this.instanceIdentity(naming, args);
         const template = this.launchTemplate(naming, args, identity.profile);
-        const work = this.workVolume(naming, args);
-        const access = args.launch ? this.launchAndSetUp(naming, args, template, work, identity) : notLaunched();
+        // A move snapshots the volume only once this run's instance exists: its predecessor, deleted before it is
+        // created, can no longer write to the volume. Otherwise the volume is declared first, as it always was.
+        const movesAfterLaunch = args.launch && args.workVolumePlan?.kind === "move" && args.workVolumePlan.afterLaunch;
+        const early = movesAfterLaunch ? this.instance(naming, args, template) : undefined;
+        const work = this.workVolume(naming, args, early);
+        const instance = early ?? (args.launch ? this.instance(naming, args, template) : undefined);
+        const access = instance ? this.attachAndSetUp(naming, args, instance, work, identity) : notLaunched();
 
         this.instanceId = access.instanceId;
         this.workVolumeId = work.id;
@@ -194,40 +206,67 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     }
 
     /**
-     * The volume the work lives on: the adopted one, or a new encrypted gp3 volume in the instance's AZ that
-     * survives the block and `pulumi destroy` unless the user opts out.
+     * The volume the work lives on: the adopted one, or the stack's encrypted gp3 volume that survives the block
+     * and `pulumi destroy` unless the user opts out. The stack's volume keeps the AZ it is in (never the block's
+     * output, which a purchase on this run would leave unknown), and moves by snapshot when the plan says so.
      */
-    private workVolume({ name, label, tags }: Naming, args: CodeServerInstanceArgs): WorkVolume {
+    private workVolume(naming: Naming, args: CodeServerInstanceArgs, launched?: aws.ec2.Instance): WorkVolume {
         const cs = args.config;
         const existing = args.existingWorkVolume;
-        const id = existing
-            ? pulumi.output(existing.id)
-            : new aws.ebs.Volume(`${name}-work`, {
-                  availabilityZone: args.placement.availabilityZone,
-                  size: cs.workVolumeSizeGb,
-                  type: "gp3",
-                  encrypted: true,
-                  tags: { ...tags, Name: `${label}-work`, "capblocks:mount-point": cs.homeDir },
-              }, { parent: this, retainOnDelete: !cs.deleteWorkVolume }).id;
-        return {
-            id,
-            sizeGb: existing ? existing.sizeGb : cs.workVolumeSizeGb,
-            note: id.apply((volumeId) => workVolumeNote(volumeId, !existing && cs.deleteWorkVolume)),
-        };
+        if (existing) {
+            const id = pulumi.output(existing.id);
+            return { id, sizeGb: existing.sizeGb, note: id.apply((volumeId) => workVolumeNote(volumeId, false)) };
+        }
+        const plan = args.workVolumePlan ?? { kind: "create" };
+        const keepOld = !cs.deleteWorkVolume;
+        const inPlace = volumeInPlace(plan);
+        const snapshot = plan.kind === "move" ? this.moveSnapshot(naming, plan.from, launched) : undefined;
+        const volume = new aws.ebs.Volume(`${naming.name}-work`, {
+            availabilityZone: plan.kind === "move" ? plan.toAz : inPlace ? inPlace.availabilityZone : args.placement.availabilityZone,
+            size: cs.workVolumeSizeGb,
+            type: "gp3",
+            encrypted: true,
+            // A volume made from a snapshot records it, and so must its inputs on every later run: snapshotId forces a replacement.
+            ...(snapshot ? { snapshotId: snapshot.id } : inPlace?.snapshotId ? { snapshotId: inPlace.snapshotId } : {}),
+            tags: { ...naming.tags, Name: `${naming.label}-work`, "capblocks:mount-point": cs.homeDir },
+        }, {
+            parent: this,
+            // Also on a move: the volume it replaces is kept (dropped from the stack, not deleted) unless deleteWorkVolume.
+            retainOnDelete: keepOld,
+            ...(snapshot ? { customTimeouts: { create: "30m" } } : {}),
+        });
+        const note = pulumi
+            .all([volume.id, snapshot ? snapshot.id : ""])
+            .apply(([volumeId, snapshotId]) => [moveReport(plan, snapshotId, keepOld, args.region), workVolumeNote(volumeId, !keepOld)].filter(Boolean).join(" "));
+        return { id: volume.id, sizeGb: cs.workVolumeSizeGb, note };
     }
 
-    /** The instance, the work volume's attachment, and the setup over SSM (mount first, then the tasks). */
-    private launchAndSetUp({ name, tags }: Naming, args: CodeServerInstanceArgs, template: aws.ec2.LaunchTemplate, work: WorkVolume, identity: InstanceIdentity): Access {
-        const cs = args.config;
-        const instance = new aws.ec2.Instance(`${name}-instance`, {
+    /** The snapshot that carries the work to the new AZ; kept after the move (its id is in the workVolume output). */
+    private moveSnapshot({ name, label, tags }: Naming, from: ExistingVolume, launched?: aws.ec2.Instance): aws.ebs.Snapshot {
+        return new aws.ebs.Snapshot(`${name}-work-move`, {
+            volumeId: from.id,
+            description: `${label}: the work volume ${from.id} moving out of ${from.availabilityZone}`,
+            tags: { ...tags, Name: `${label}-work-move` },
+        }, {
+            parent: this,
+            retainOnDelete: true,
+            dependsOn: launched ? [launched] : [],
+            customTimeouts: { create: SNAPSHOT_CREATE_TIMEOUT },
+        });
+    }
+
+    /** The instance; a block has exactly its instance count of slots, so the old instance goes before the new one starts. */
+    private instance({ name, tags }: Naming, args: CodeServerInstanceArgs, template: aws.ec2.LaunchTemplate): aws.ec2.Instance {
+        return new aws.ec2.Instance(`${name}-instance`, {
             launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
             subnetId: args.placement.subnetId,
             tags,
-        }, {
-            parent: this,
-            // A block has exactly its instance count of slots: the old instance must go before the new one starts.
-            deleteBeforeReplace: true,
-        });
+        }, { parent: this, deleteBeforeReplace: true });
+    }
+
+    /** The work volume's attachment and the setup over SSM (mount first, then the tasks). */
+    private attachAndSetUp({ name }: Naming, args: CodeServerInstanceArgs, instance: aws.ec2.Instance, work: WorkVolume, identity: InstanceIdentity): Access {
+        const cs = args.config;
         const attachment = new aws.ec2.VolumeAttachment(`${name}-work-attachment`, {
             deviceName: WORK_DEVICE_NAME,
             volumeId: work.id,

@@ -1,13 +1,18 @@
 /**
- * The code-server work volume across `pulumi destroy`: the note that tells the user how to get their work
- * back, and the existing volume a stack can adopt (`capblocks:codeServer.workVolumeId`).
+ * The code-server work volume across blocks and `pulumi destroy`: the note that tells the user how to get their
+ * work back, the existing volume a stack can adopt (`capblocks:codeServer.workVolumeId`), and where the stack's own
+ * volume goes when the next instance runs in another Availability Zone.
  *
  * An adopted volume is looked up with an invoke and attached; it is never a resource of the stack (not even
  * an imported, retained one). Nothing in the stack's state can then delete it: no `pulumi destroy`, no
  * replacement after a changed setting, no later removal of a retain option.
+ *
+ * The stack's own volume follows the user (docs/replacements.md#the-work-volume-moves): an EBS volume's
+ * availabilityZone forces a replacement, so its AZ is never taken from the block's output; it is the volume's
+ * own AZ, known at program time, until a known, different AZ moves the work there by snapshot.
  */
 import * as aws from "@pulumi/aws";
-import { lookUp } from "../shared/lookups";
+import { lookUp, lookUpIfAny } from "../shared/lookups";
 
 const WORK_VOLUME_KEY = "capblocks:codeServer.workVolumeId";
 
@@ -17,6 +22,8 @@ export interface ExistingVolume {
     availabilityZone: string;
     encrypted: boolean;
     sizeGb: number;
+    /** The snapshot the volume was created from; unset for a volume created empty. */
+    snapshotId?: string;
 }
 
 /** What `pulumi destroy` does to the work volume, and how to attach it again. */
@@ -34,7 +41,25 @@ export async function findWorkVolume(volumeId: string, region: string): Promise<
         `${volumeId} does not exist in ${region} for this account ` +
             `(list yours with \`aws ec2 describe-volumes --region ${region}\`), or remove workVolumeId to create a new work volume`,
     );
-    return { id: found.volumeId, availabilityZone: found.availabilityZone, encrypted: found.encrypted, sizeGb: found.size };
+    return volumeFacts(found);
+}
+
+function volumeFacts(found: aws.ebs.GetVolumeResult): ExistingVolume {
+    return {
+        id: found.volumeId,
+        availabilityZone: found.availabilityZone,
+        encrypted: found.encrypted,
+        sizeGb: found.size,
+        ...(found.snapshotId ? { snapshotId: found.snapshotId } : {}),
+    };
+}
+
+/** The stack's own work volume of the last deployment, looked up by id; undefined when it no longer exists. */
+export async function findPriorWorkVolume(volumeId: string, region: string): Promise<ExistingVolume | undefined> {
+    const found = await lookUpIfAny({ key: "capblocks:codeServer", what: `the work volume ${volumeId} of the last deployment`, region }, () =>
+        aws.ebs.getVolume({ region, filters: [{ name: "volume-id", values: [volumeId] }] }),
+    );
+    return found && volumeFacts(found);
 }
 
 /** Where the code-server instance will run, as far as it is known before anything is created. */
@@ -57,7 +82,8 @@ export function workVolumeZoneError(volume: ExistingVolume, where: InstancePlace
             if (where.availabilityZone === az) return undefined;
             return (
                 `${prefix}, but the block is in ${where.availabilityZone} (an EBS volume attaches only to an instance in its own Availability Zone); ` +
-                `adopt a block in ${az}, or ${nextBlock}`
+                `adopt a block in ${az}, ${nextBlock}, or copy the volume to ${where.availabilityZone} (a snapshot, then a volume from it there) ` +
+                "and set workVolumeId to the copy; capblocks never copies or deletes a volume it did not create"
             );
         case "block-to-buy": {
             const zones = where.availabilityZones;

@@ -6,6 +6,7 @@
  * whatever purchase token a new generation gets. docs/aws-notes.md#reading-the-stacks-own-outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { previousDeployment } from "../shared/previousDeployment";
 
 /** A block the last deployment knew, by id, with the generation it was bought for. */
 export interface KnownBlock {
@@ -27,9 +28,6 @@ export interface PreviousBlocks {
 /** The stack outputs read here (written by components/program.ts reservationOutputs). */
 const OUTPUT_NAMES = ["blockId", "blockGeneration", "nextBlockId", "nextBlockGeneration", "blockUpfrontFee", "blockCurrency"] as const;
 type OutputName = (typeof OUTPUT_NAMES)[number];
-
-/** The logical name of the stack reference: a read, kept in the state like any resource, so it must not change. */
-const REFERENCE_NAME = "previous-deployment";
 
 const CR_ID = /^cr-[0-9a-f]{8,17}$/;
 
@@ -53,12 +51,9 @@ export function previousBlocksFrom(outputs: Partial<Record<OutputName, unknown>>
 /** The last deployment's blocks, read from this stack's own outputs; nothing on the first deployment. */
 export async function previousBlocks(): Promise<PreviousBlocks> {
     const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-    const reference = new pulumi.StackReference(REFERENCE_NAME, { name: self });
+    const previous = previousDeployment();
     try {
-        const values = await Promise.all(OUTPUT_NAMES.map(async (name) => {
-            const details = await reference.getOutputDetails(name);
-            return [name, details.value ?? details.secretValue] as const;
-        }));
+        const values = await Promise.all(OUTPUT_NAMES.map(async (name) => [name, await previous.value(name)] as const));
         return previousBlocksFrom(Object.fromEntries(values));
     } catch (err) {
         throw new pulumi.RunError(`capblocks:reservation: could not read this stack's last outputs (${self}) to find the block it bought: ` +

@@ -31,6 +31,8 @@ export interface ProgramRun {
     run: MockRun;
     outputs?: Record<string, string>;
     error?: Error;
+    /** What the program warned (what `pulumi preview` shows with the plan). */
+    warnings: string[];
 }
 
 /** Runs index.ts with this stack config (aws:region sa-east-1 unless given) against the mocks, as `pulumi up` would. */
@@ -44,14 +46,19 @@ export async function runProgram(
     pulumi.runtime.setAllConfig(values, secretKeys);
     const entry = path.resolve(__dirname, "..", "..", "index.ts");
     delete require.cache[require.resolve(entry)];
+    const warnings: string[] = [];
+    const warn = console.warn;
+    // Without an engine, pulumi.log.warn prints `warning: [runtime] <message>` with console.warn.
+    console.warn = (message: unknown) => void warnings.push(String(message).replace(/^warning: \[runtime\] /, ""));
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const program = require(entry) as () => Promise<Record<string, unknown>>;
         const outputs = await resolved<Record<string, string>>(await program());
-        return { run, outputs };
+        return { run, outputs, warnings };
     } catch (error) {
-        return { run, error: error as Error };
+        return { run, error: error as Error, warnings };
     } finally {
+        console.warn = warn;
         pulumi.runtime.setAllConfig({}, []);
     }
 }

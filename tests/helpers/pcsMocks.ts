@@ -16,6 +16,8 @@ export interface PcsMockOptions {
     availabilityZones?: string[];
     /** Answers for aws.ec2.getSubnet by subnet id. */
     subnets?: Record<string, { availabilityZone: string; vpcId: string }>;
+    /** Answers for aws.ec2.getSubnet by Name tag (an earlier deployment's VPC subnets); none: nothing matches. */
+    subnetsByName?: Record<string, { id: string; availabilityZone: string }>;
     pcsAmiId?: string;
 }
 
@@ -39,6 +41,14 @@ export class PcsMocks implements pulumi.runtime.Mocks {
             case "aws:ssm/getParameter:getParameter":
                 return { name: args.inputs.name, value: this.options.pcsAmiId ?? "ami-0pcsready", type: "String" };
             case "aws:ec2/getSubnet:getSubnet": {
+                const byName = (args.inputs.filters as { name: string; values: string[] }[] | undefined)?.find((f) => f.name === "tag:Name")?.values[0];
+                if (byName !== undefined) {
+                    const found = this.options.subnetsByName?.[byName];
+                    // The wording of terraform-provider-aws tfresource.SingularDataSourceFindError for an empty result;
+                    // the SDK rethrows an invoke failure's `details` as the message.
+                    if (!found) throw Object.assign(new Error("no matching EC2 Subnet found"), { details: "no matching EC2 Subnet found" });
+                    return { ...found, vpcId: "vpc-0cluster" };
+                }
                 const subnet = this.options.subnets?.[args.inputs.id];
                 if (!subnet) throw new Error(`mock: no subnet ${args.inputs.id}`);
                 return { id: args.inputs.id, ...subnet };

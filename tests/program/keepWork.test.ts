@@ -4,7 +4,8 @@
  */
 import { expect } from "chai";
 import type { MockRun } from "../../scripts/offlineMocks";
-import { activeBlock, ofType, oneOfType, runProgram } from "../helpers/mocks";
+import { activeBlock, ofType, oneOfType } from "../helpers/mocks";
+import { runProgram } from "../helpers/mocks";
 
 const VOLUME_ID = "vol-0feedface0000001";
 const FS_ID = "fs-0feedface0000001";

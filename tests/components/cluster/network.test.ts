@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterNetwork, firstAvailableAz, pickSecondAz } from "../../../components/cluster/network";
+import { ClusterNetwork, firstAvailableAz, pickSecondAz, vpcZones } from "../../../components/cluster/network";
 import { subnetAzError } from "../../../components/cluster/validation";
 import { failure } from "../../helpers/failure";
 import { PcsMocks, underMocks, valueOf } from "../../helpers/pcsMocks";
@@ -64,5 +64,38 @@ describe("ClusterNetwork", () => {
     it("uses a given login subnet as is", async () => {
         const { network } = await given("subnet-in-block-az", { loginSubnetId: "subnet-login" });
         expect(await valueOf(network.loginSubnetId)).to.equal("subnet-login");
+    });
+
+    it("keeps the new VPC's home AZ and moves only the second private subnet to a block elsewhere", () => {
+        const zones = ["us-east-2a", "us-east-2b", "us-east-2c"];
+        expect(vpcZones(zones, "us-east-2a", "us-east-2a")).to.deep.equal({ home: "us-east-2a", publicSecond: "us-east-2b", privateSecond: "us-east-2b", computeSlot: 0 });
+        expect(vpcZones(zones, "us-east-2a", "us-east-2b")).to.deep.equal({ home: "us-east-2a", publicSecond: "us-east-2b", privateSecond: "us-east-2b", computeSlot: 1 });
+        expect(vpcZones(zones, "us-east-2a", "us-east-2c")).to.deep.equal({ home: "us-east-2a", publicSecond: "us-east-2b", privateSecond: "us-east-2c", computeSlot: 1 });
+        expect(vpcZones(zones, "us-east-2a")).to.deep.equal({ home: "us-east-2a", publicSecond: "us-east-2b", privateSecond: "us-east-2b", computeSlot: 0 });
+    });
+
+    function newVpc(subnetsByName: Record<string, { id: string; availabilityZone: string }>, blockAz: string) {
+        const mocks = new PcsMocks({ subnetsByName });
+        return underMocks(mocks, () => new ClusterNetwork("net", { region: "us-east-2", blockAz: pulumi.output(blockAz), loginPublic: false, tags: { "capblocks:cluster": "demo" } })).then(
+            (network) => ({ mocks, network }),
+        );
+    }
+
+    it("builds a new VPC around the block's AZ the first time, its home subnet guarded against AZ changes", async () => {
+        const { mocks, network } = await newVpc({}, "us-east-2b");
+        const home = mocks.one("aws:ec2/subnet:Subnet", "net-private-0");
+        expect(home.inputs.availabilityZone).to.equal("us-east-2b");
+        expect(await valueOf(network.computeSubnetId)).to.equal(home.id);
+        expect(await valueOf(network.homeSubnetId)).to.equal(home.id);
+        expect(await valueOf(network.computeAvailabilityZone)).to.equal("us-east-2b");
+    });
+
+    it("keeps the home AZ an earlier deployment chose, and puts the compute subnet in the block's AZ", async () => {
+        const { mocks, network } = await newVpc({ "net-private-0": { id: "subnet-home", availabilityZone: "us-east-2a" } }, "us-east-2c");
+        const az = (name: string) => mocks.one("aws:ec2/subnet:Subnet", name).inputs.availabilityZone;
+        expect([az("net-public-0"), az("net-private-0"), az("net-public-1"), az("net-private-1")]).to.deep.equal(["us-east-2a", "us-east-2a", "us-east-2b", "us-east-2c"]);
+        expect(await valueOf(network.computeSubnetId)).to.equal(mocks.one("aws:ec2/subnet:Subnet", "net-private-1").id);
+        expect(await valueOf(network.homeAvailabilityZone)).to.equal("us-east-2a");
+        expect(await valueOf(network.computeAvailabilityZone)).to.equal("us-east-2c");
     });
 });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { sharedStorageNote } from "../../../components/cluster/storage";
+import { crossZoneNote, sharedStorageNote } from "../../../components/cluster/storage";
 
 describe("shared storage note", () => {
     it("says there is nothing to keep without shared storage", () => {
@@ -24,5 +24,19 @@ describe("shared storage note", () => {
         expect(sharedStorageNote("fsx-lustre", "fs-0abc", true, "us-east-2")).to.equal(
             "pulumi destroy deletes FSx for Lustre file system fs-0abc and the data in /fsx with no final backup (capblocks:cluster.deleteSharedStorage is true)",
         );
+    });
+});
+
+describe("shared storage when the compute nodes run outside the VPC's home AZ", () => {
+    it("says FSx for Lustre stays with its data and is mounted across AZs", () => {
+        expect(crossZoneNote("fsx-lustre", "fs-0abc", "us-east-2a", "us-east-2c")).to.equal(
+            "FSx for Lustre file system fs-0abc stays in us-east-2a with your /fsx data; the compute nodes in us-east-2c mount it " +
+                "across Availability Zones (more latency, and EC2 bills data transfer between AZs). Moving it would mean a new file system restored from a backup.",
+        );
+    });
+
+    it("says nothing in the home AZ, or for EFS (a mount target in every AZ)", () => {
+        expect(crossZoneNote("fsx-lustre", "fs-0abc", "us-east-2a", "us-east-2a")).to.equal("");
+        expect(crossZoneNote("efs", "fs-0abc", "us-east-2a", "us-east-2c")).to.equal("");
     });
 });

@@ -22,7 +22,8 @@ describe("existing work volume (codeServer.workVolumeId)", () => {
         expect(workVolumeZoneError(volume, { kind: "block", availabilityZone: "sa-east-1b" })).to.equal(
             "capblocks:codeServer.workVolumeId: vol-0123456789abcdef0 is in sa-east-1c, but the block is in sa-east-1b " +
                 "(an EBS volume attaches only to an instance in its own Availability Zone); adopt a block in sa-east-1c, " +
-                "or set capblocks:reservation.availabilityZones: [sa-east-1c] so the next block lands there",
+                "set capblocks:reservation.availabilityZones: [sa-east-1c] so the next block lands there, or copy the volume to sa-east-1b " +
+                "(a snapshot, then a volume from it there) and set workVolumeId to the copy; capblocks never copies or deletes a volume it did not create",
         );
     });
 
