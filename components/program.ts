@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CodeServerInstance } from "./codeServer/codeServerInstance";
+import { idleStopStep } from "./codeServer/idleStop";
 import { onDemandZone, placementIn } from "./codeServer/placement";
 import { lookUpSetupSecrets } from "./codeServer/setupSecrets";
 import { loadSetupTasks } from "./codeServer/setupTasks";
@@ -240,6 +241,8 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         tags,
     });
     const moving = workVolumePlan ? moveNextStep(workVolumePlan) : "";
+    const idleMinutes = cs.idleStopMinutes;
+    const idle = !reservation && idleMinutes !== undefined ? codeServer.instanceId.apply((id) => idleStopStep(idleMinutes, id, region)) : "";
     // Only a launched instance has an address and commands; before that nextStep says when it will.
     const reach: StackOutputs = launch
         ? { instanceId: codeServer.instanceId, url: codeServer.url, portForwardCommand: codeServer.portForwardCommand, sessionCommand: codeServer.sessionCommand }
@@ -252,7 +255,11 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         workVolume: codeServer.workVolumeNote,
         [WORK_VOLUME_SOURCE]: workVolume ? "adopted" : "created",
         ...(launch || moving
-            ? { nextStep: pulumi.all([nextStep, launch ? codeServer.connectHint : ""]).apply(([step, hint]) => [step, moving, hint].filter(Boolean).join(" ")) }
+            ? {
+                  nextStep: pulumi
+                      .all([nextStep, launch ? codeServer.connectHint : "", idle])
+                      .apply(([step, hint, idleStep]) => [step, moving, hint, idleStep].filter(Boolean).join(" ")),
+              }
             : {}),
     };
 }

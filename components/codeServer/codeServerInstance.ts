@@ -12,6 +12,7 @@ import { awsPartition, ec2Role } from "../shared/ec2Role";
 import { launchTemplateBase, rootDeviceNameOf } from "../shared/launchTemplate";
 import type { AccessCommands } from "./access";
 import { accessCommands, NGINX_PORT, passwordCommand } from "./access";
+import { idleStopAlarm } from "./idleStop";
 import type { Placement } from "./placement";
 import type { ExistingVolume } from "./workVolume";
 import { workVolumeNote } from "./workVolume";
@@ -114,6 +115,10 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const work = this.workVolume(naming, args, early);
         const instance = early ?? (args.launch ? this.instance(naming, args, template) : undefined);
         const access = instance ? this.attachAndSetUp(naming, args, instance, work, identity) : notLaunched();
+        const idleMinutes = args.config.idleStopMinutes;
+        if (instance && !args.reservation && idleMinutes !== undefined) {
+            idleStopAlarm(name, { instanceId: instance.id, minutes: idleMinutes, region: args.region, partition: awsPartition(this), tags: naming.tags }, this);
+        }
 
         this.instanceId = access.instanceId;
         this.workVolumeId = work.id;
