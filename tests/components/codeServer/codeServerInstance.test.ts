@@ -163,6 +163,12 @@ describe("CodeServerInstance", () => {
         );
     });
 
+    it("marks a configured password secret in the password output too, even when handed over as a plain string", async () => {
+        const { run, outputs } = await build({ config: { password: "correct-horse-battery" } });
+        expect(outputs.password).to.equal("[secret]");
+        expect(JSON.stringify(run.resources) + JSON.stringify(outputs)).to.not.contain("correct-horse-battery");
+    });
+
     it("lets the instance read its own password secret and nothing else", async () => {
         const { run } = await built();
         const policy = JSON.parse(String(oneOfType(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy));
