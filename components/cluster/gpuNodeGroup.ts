@@ -41,15 +41,20 @@ export interface GpuNodeGroupArgs {
     instanceCount: number;
     region: string;
     tags: Record<string, string>;
+    /**
+     * True: build only what bills nothing by the hour (deferral.ts): the network without its NAT gateway, the security
+     * groups, the node role and EFS. FSx for Lustre, the launch templates and the PCS resources wait for a later run.
+     */
+    deferHourlyParts?: boolean;
 }
 
-/** What the node groups stand on, built before any PCS resource. */
+/** What the node groups stand on, built before any PCS resource (and before the block is close). */
 interface Foundation {
     tags: Record<string, string>;
     facts: InstanceFacts;
     network: ClusterNetwork;
     nodeSecurityGroupId: pulumi.Output<string>;
-    storage: ClusterStorage;
+    storageSecurityGroupId?: pulumi.Output<string>;
     identity: NodeIdentity;
     amiId: pulumi.Output<string>;
 }
@@ -66,6 +71,7 @@ interface PcsResources {
     queue: pcs.Queue;
 }
 
+/** The PCS ids, the login command and FSx for Lustre's id and note are "" while the hourly parts wait (deferHourlyParts). */
 export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly clusterId: pulumi.Output<string>;
     public readonly clusterName: pulumi.Output<string>;
@@ -87,18 +93,21 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         super("capblocks:index:GpuNodeGroup", name, {}, opts);
         const partition = awsPartition(this);
         const base = this.foundation(name, args, partition);
-        const templates = this.launchTemplates(name, args, base);
-        const parts = this.pcsResources(name, args, base, templates);
-
         this.network = base.network;
-        this.clusterId = parts.cluster.awsId;
         this.clusterName = pulumi.output(args.cluster.name);
-        this.queueName = parts.queue.name.apply((n) => n ?? QUEUE_NAME);
-        this.loginNodeGroupId = parts.login.awsId;
-        this.loginCommand = parts.login.awsId.apply((id) => loginConnectCommand(args.region, id));
-        this.sharedStorageId = base.storage.id;
-        this.sharedStorageNote = base.storage.note;
         this.parallelClusterConfig = parallelClusterYaml(args, base, partition);
+        // FSx for Lustre bills by its capacity from the moment it exists, so it waits with the hourly parts; EFS
+        // bills by what it stores and is built at once.
+        const waits = args.deferHourlyParts === true;
+        const storage = waits && args.cluster.sharedStorage === "fsx-lustre" ? undefined : this.sharedStorage(name, args, base);
+        const parts = !waits && storage ? this.pcsResources(name, args, base, storage, this.launchTemplates(name, args, base, storage)) : undefined;
+        const none = pulumi.output("");
+        this.sharedStorageId = storage?.id ?? none;
+        this.sharedStorageNote = storage?.note ?? none;
+        this.clusterId = parts?.cluster.awsId ?? none;
+        this.queueName = parts ? parts.queue.name.apply((n) => n ?? QUEUE_NAME) : none;
+        this.loginNodeGroupId = parts?.login.awsId ?? none;
+        this.loginCommand = parts ? parts.login.awsId.apply((id) => loginConnectCommand(args.region, id)) : none;
         this.registerOutputs({
             clusterId: this.clusterId,
             clusterName: this.clusterName,
@@ -111,7 +120,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         });
     }
 
-    /** Network, security groups, shared storage, the node role and the AMI; warnings about the type and AMI. */
+    /** Network, security groups, the node role and the AMI; warnings about the type and AMI. */
     private foundation(name: string, args: GpuNodeGroupArgs, partition: pulumi.Output<string>): Foundation {
         const { cluster } = args;
         const facts = instanceFacts(args.instanceType);
@@ -126,31 +135,40 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             computeSubnetId: cluster.computeSubnetId,
             loginSubnetId: cluster.loginSubnetId,
             loginPublic: cluster.loginPublic,
+            // The NAT gateway bills by the hour; without it the private subnets have no route out, which only nodes need.
+            withoutNat: args.deferHourlyParts,
             tags,
         }, { parent: this });
         const groups = clusterSecurityGroups(name, { vpcId: network.vpcId, storage: cluster.sharedStorage, tags }, this);
-        const storage = clusterStorage(name, {
+        const identity = nodeIdentity(name, cluster.name, tags, partition, this);
+        const amiId = cluster.amiId
+            ? pulumi.output(cluster.amiId)
+            : aws.ssm.getParameterOutput({ name: PCS_DLAMI_PARAMETER }, { parent: this }).value;
+        return {
+            tags, facts, network, nodeSecurityGroupId: groups.nodeSecurityGroupId, storageSecurityGroupId: groups.storageSecurityGroupId, identity, amiId,
+        };
+    }
+
+    /** The shared file system (EFS, FSx for Lustre or none) and its mount targets. */
+    private sharedStorage(name: string, args: GpuNodeGroupArgs, { network, storageSecurityGroupId, tags }: Foundation): ClusterStorage {
+        const { cluster } = args;
+        return clusterStorage(name, {
             kind: cluster.sharedStorage,
             subnetIds: network.storageSubnetIds,
             nodes: { subnetId: network.computeSubnetId, availabilityZone: network.computeAvailabilityZone },
             homeAvailabilityZone: network.homeAvailabilityZone,
-            securityGroupId: groups.storageSecurityGroupId,
+            securityGroupId: storageSecurityGroupId,
             deleteOnDestroy: cluster.deleteSharedStorage,
             existingFileSystemId: cluster.sharedFileSystemId,
             region: args.region,
             tags,
         }, this);
-        const identity = nodeIdentity(name, cluster.name, tags, partition, this);
-        const amiId = cluster.amiId
-            ? pulumi.output(cluster.amiId)
-            : aws.ssm.getParameterOutput({ name: PCS_DLAMI_PARAMETER }, { parent: this }).value;
-        return { tags, facts, network, nodeSecurityGroupId: groups.nodeSecurityGroupId, storage, identity, amiId };
     }
 
     /** Login and compute templates: the storage mount as user data, and (compute) EFA and the block's market settings. */
-    private launchTemplates(name: string, args: GpuNodeGroupArgs, base: Foundation): LaunchTemplates {
+    private launchTemplates(name: string, args: GpuNodeGroupArgs, base: Foundation, storage: ClusterStorage): LaunchTemplates {
         const { cluster, reservation } = args;
-        const userData = base.storage.mount.apply((mount) => {
+        const userData = storage.mount.apply((mount) => {
             const text = nodeUserData(mount);
             return text === undefined ? undefined : Buffer.from(text).toString("base64");
         });
@@ -187,7 +205,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     }
 
     /** The PCS cluster, the login and compute node groups, and the queue. */
-    private pcsResources(name: string, args: GpuNodeGroupArgs, base: Foundation, templates: LaunchTemplates): PcsResources {
+    private pcsResources(name: string, args: GpuNodeGroupArgs, base: Foundation, storage: ClusterStorage, templates: LaunchTemplates): PcsResources {
         const { cluster, reservation } = args;
         const { network, tags } = base;
         const replaceDeleteFirst = { parent: this, deleteBeforeReplace: true };
@@ -201,7 +219,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         }, replaceDeleteFirst);
 
         // Nodes register with PCS and mount storage on first boot: permissions, routes and mount targets first.
-        const nodePrereqs = { ...replaceDeleteFirst, dependsOn: [...base.identity.ready, ...network.readiness, ...base.storage.ready] };
+        const nodePrereqs = { ...replaceDeleteFirst, dependsOn: [...base.identity.ready, ...network.readiness, ...storage.ready] };
         const nodeGroup = (template: aws.ec2.LaunchTemplate) => ({
             clusterId: pcsCluster.awsId,
             amiId: base.amiId,

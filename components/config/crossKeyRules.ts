@@ -65,8 +65,13 @@ export function codeServerProblems(set: CodeServerInput, enabled: boolean, block
         ...(enabled ? instanceTypeProblems(set, block) : []),
         ...zoneProblems(set, block, region),
         ...workVolumeProblems(set),
+        ...(set.idleStopMinutes !== undefined && block ? [IDLE_STOP_ON_A_BLOCK] : []),
     ];
 }
+
+const IDLE_STOP_ON_A_BLOCK =
+    "capblocks:codeServer.idleStopMinutes: only applies on demand; a Capacity Block is paid up front, so stopping its instance " +
+    "saves nothing, and an instance stopped when the block ends cannot start again; remove idleStopMinutes";
 
 function instanceTypeProblems(set: CodeServerInput, block: ReservationConfig | undefined): string[] {
     // A block without a type is already a problem; comparing with it would only add noise.

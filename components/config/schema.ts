@@ -113,6 +113,14 @@ export const codeServerSchema = {
         availabilityZone,
         taskFiles: { type: "array", items: { type: "string", minLength: 1 } },
         onDemand: { type: "boolean" },
+        idleStopMinutes: {
+            type: "integer",
+            minimum: 10,
+            maximum: 1440,
+            multipleOf: 5,
+            // EC2 basic monitoring reports CPU every 5 minutes; a CloudWatch alarm on 5-minute periods looks back at most one day.
+            rule: "must be 10..1440 minutes in steps of 5 (EC2 reports CPU every 5 minutes; an alarm looks back at most one day)",
+        },
         password: {
             type: "string",
             minLength: 8,

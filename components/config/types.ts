@@ -54,6 +54,8 @@ export interface CodeServerConfig {
     taskFiles: string[];
     /** True: Capacity Block hardware (p4d/p5/p6/trn…) may run on demand, billed by the hour; asked for explicitly. */
     onDemand?: boolean;
+    /** On demand only: stop the instance after this many minutes with its CPU idle (codeServer/idleStop.ts); unset: never. */
+    idleStopMinutes?: number;
     /** The code-server password, set as a Pulumi secret; undefined: a random one is generated. */
     password?: string;
     /** Secrets task files read on the instance: placeholder name → SSM SecureString parameter name or Secrets Manager ARN. */
