@@ -13,15 +13,19 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config";
 import type { ReservationInfo } from "../reservation";
 import type { InstanceFacts } from "../shared/catalog";
-import { instanceFacts, unknownTypeWarning } from "../shared/catalog";
+import { instanceFacts } from "../shared/catalog";
+import { efaLayoutOf } from "../shared/efaLayout";
 import { awsPartition } from "../shared/ec2Role";
 import { rootDeviceNameOf } from "../shared/launchTemplate";
 import { loginConnectCommand } from "./access";
-import { PCS_DLAMI_OS, PCS_DLAMI_PARAMETER, pcsAmiWarning } from "./ami";
+import { PCS_DLAMI_OS, PCS_DLAMI_PARAMETER } from "./ami";
 import type { NodeIdentity } from "./iam";
 import { nodeIdentity } from "./iam";
 import { computeLaunchTemplateArgs, loginLaunchTemplateArgs } from "./launchTemplates";
 import { ClusterNetwork } from "./network";
+import { NodeImage } from "./nodeImage";
+import { needsNeuron } from "./nodeImagePlan";
+import type { NodeImageSource } from "./parallelcluster";
 import { QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
 import { clusterSecurityGroups } from "./security";
 import type { ClusterStorage } from "./storage";
@@ -51,7 +55,15 @@ interface Foundation {
     nodeSecurityGroupId: pulumi.Output<string>;
     storage: ClusterStorage;
     identity: NodeIdentity;
+    image: NodeImageChoice;
+}
+
+/** The image both node groups boot, and where it comes from (the ParallelCluster config says so). */
+interface NodeImageChoice {
     amiId: pulumi.Output<string>;
+    source: NodeImageSource;
+    /** ARNs of the components capblocks built the image with; empty unless it built one. */
+    componentArns: pulumi.Output<string[]>;
 }
 
 interface LaunchTemplates {
@@ -111,13 +123,10 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         });
     }
 
-    /** Network, security groups, shared storage, the node role and the AMI; warnings about the type and AMI. */
+    /** Network, security groups, shared storage, the node role and the node image. */
     private foundation(name: string, args: GpuNodeGroupArgs, partition: pulumi.Output<string>): Foundation {
         const { cluster } = args;
         const facts = instanceFacts(args.instanceType);
-        for (const warning of [unknownTypeWarning(facts), pcsAmiWarning(facts.accelerator, cluster.amiId)]) {
-            if (warning) void pulumi.log.warn(warning, this);
-        }
         const tags = { ...args.tags, "capblocks:cluster": cluster.name };
         const network = new ClusterNetwork(`${name}-net`, {
             region: args.region,
@@ -141,10 +150,37 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             tags,
         }, this);
         const identity = nodeIdentity(name, cluster.name, tags, partition, this);
-        const amiId = cluster.amiId
-            ? pulumi.output(cluster.amiId)
-            : aws.ssm.getParameterOutput({ name: PCS_DLAMI_PARAMETER }, { parent: this }).value;
-        return { tags, facts, network, nodeSecurityGroupId: groups.nodeSecurityGroupId, storage, identity, amiId };
+        const image = this.nodeImage(name, args, { network, securityGroupId: groups.nodeSecurityGroupId, partition, tags });
+        return { tags, facts, network, nodeSecurityGroupId: groups.nodeSecurityGroupId, storage, identity, image };
+    }
+
+    /**
+     * The nodes' image: the user's (cluster.amiId), one capblocks builds now with EC2 Image Builder (cluster.image,
+     * the default for Trainium/Inferentia), or the PCS-ready DLAMI.
+     */
+    private nodeImage(
+        name: string,
+        args: GpuNodeGroupArgs,
+        where: { network: ClusterNetwork; securityGroupId: pulumi.Output<string>; partition: pulumi.Output<string>; tags: Record<string, string> },
+    ): NodeImageChoice {
+        const { cluster } = args;
+        if (cluster.amiId) return { amiId: pulumi.output(cluster.amiId), source: "own", componentArns: pulumi.output([]) };
+        if (!cluster.image.build) {
+            const amiId = aws.ssm.getParameterOutput({ name: PCS_DLAMI_PARAMETER }, { parent: this }).value;
+            return { amiId, source: "pcs-dlami", componentArns: pulumi.output([]) };
+        }
+        const built = new NodeImage(`${name}-image`, {
+            clusterName: cluster.name,
+            image: cluster.image,
+            neuron: needsNeuron(args.instanceType),
+            region: args.region,
+            subnetId: where.network.homeSubnetId,
+            securityGroupId: where.securityGroupId,
+            networkReady: where.network.readiness,
+            partition: where.partition,
+            tags: where.tags,
+        }, { parent: this });
+        return { amiId: built.amiId, source: "built", componentArns: built.componentArns };
     }
 
     /** Login and compute templates: the storage mount as user data, and (compute) EFA and the block's market settings. */
@@ -157,7 +193,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         const common = {
             securityGroupIds: [base.nodeSecurityGroupId],
             userData,
-            rootDeviceName: rootDeviceNameOf(base.amiId, args.region, this),
+            rootDeviceName: rootDeviceNameOf(base.image.amiId, args.region, this),
             tags: base.tags,
         };
         const login = new aws.ec2.LaunchTemplate(`${name}-login`, loginLaunchTemplateArgs({
@@ -179,6 +215,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             ...common,
             nameTag: `${cluster.name}-compute`,
             facts: base.facts,
+            efaOverride: cluster.efaInterfaces,
             reservationId: checkedBlockId,
             subnetId: base.network.computeSubnetId,
             rootVolumeGb: base.facts.rootVolumeGb,
@@ -204,7 +241,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         const nodePrereqs = { ...replaceDeleteFirst, dependsOn: [...base.identity.ready, ...network.readiness, ...base.storage.ready] };
         const nodeGroup = (template: aws.ec2.LaunchTemplate) => ({
             clusterId: pcsCluster.awsId,
-            amiId: base.amiId,
+            amiId: base.image.amiId,
             customLaunchTemplate: { templateId: template.id, version: template.latestVersion.apply(String) },
             iamInstanceProfileArn: base.identity.instanceProfileArn,
             tags,
@@ -241,8 +278,8 @@ function parallelClusterYaml(args: GpuNodeGroupArgs, base: Foundation, partition
     const { cluster, reservation } = args;
     const { network } = base;
     return pulumi
-        .all([network.loginSubnetId, network.computeSubnetId, network.vpcCidr, reservation?.id ?? "", partition])
-        .apply(([loginSubnetId, computeSubnetId, vpcCidr, reservationId, partitionName]) =>
+        .all([network.loginSubnetId, network.computeSubnetId, network.vpcCidr, reservation?.id ?? "", partition, base.image.componentArns])
+        .apply(([loginSubnetId, computeSubnetId, vpcCidr, reservationId, partitionName, componentArns]) =>
             renderParallelClusterConfig({
                 region: args.region,
                 partition: partitionName,
@@ -254,7 +291,8 @@ function parallelClusterYaml(args: GpuNodeGroupArgs, base: Foundation, partition
                 instanceType: args.instanceType,
                 instanceCount: args.instanceCount,
                 reservationId: reservation ? reservationId : undefined,
-                efaSupported: base.facts.efaSupported,
+                efaSupported: efaLayoutOf(base.facts, cluster.efaInterfaces).count > 0,
+                nodeImage: { source: base.image.source, componentArns },
                 sharedStorage: cluster.sharedStorage,
                 deleteSharedStorage: cluster.deleteSharedStorage,
                 ...(cluster.sharedFileSystemId ? { sharedFileSystemId: cluster.sharedFileSystemId } : {}),
@@ -265,7 +303,10 @@ function parallelClusterYaml(args: GpuNodeGroupArgs, base: Foundation, partition
 /** Every rule PCS would reject, checked at once: one RunError listing each problem, like a bad stack config. */
 function assertValidArgs(args: GpuNodeGroupArgs): void {
     const blockInstanceType = args.reservation?.instanceType;
-    const problems = clusterConfigErrors(args.cluster, { maxCount: args.instanceCount });
+    const problems = clusterConfigErrors(args.cluster, { maxCount: args.instanceCount, instanceType: args.instanceType });
+    if (args.instanceCount < 1) {
+        problems.push(`capblocks:cluster.enabled: the cluster gets ${args.instanceCount} compute instances; it needs at least one (a bigger block, or code-server off)`);
+    }
     const typeError = computeInstanceTypeError(args.instanceType, blockInstanceType);
     if (typeError) problems.push(typeError);
     if (problems.length > 0) throw new pulumi.RunError(`invalid cluster settings:\n  ${problems.join("\n  ")}`);
