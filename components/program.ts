@@ -12,6 +12,7 @@ import { findPriorWorkVolume, findWorkVolume, unencryptedVolumeWarning, workVolu
 import type { WorkVolumePlan } from "./codeServer/workVolumeMove";
 import { moveNextStep, moveNotice, moveSizeError, planWorkVolume } from "./codeServer/workVolumeMove";
 import { checkSharedFileSystem } from "./cluster/storage";
+import type { BlockShare } from "./cluster/validation";
 import { blockShareNote, noComputeCapacityError } from "./cluster/validation";
 import type { StackConfig } from "./config";
 import { clusterCapacity, ConfigError } from "./config";
@@ -80,7 +81,7 @@ function checkPurchase(cfg: StackConfig, bought: BoughtBlocks | undefined): void
  * One warning per instance type the catalog does not know (the block, code-server and the cluster often share
  * one), naming the settings of this stack that override what capblocks guessed for it.
  */
-export function unknownTypeWarnings(cfg: StackConfig): string[] {
+function unknownTypeWarnings(cfg: StackConfig): string[] {
     const overrides = new Map<string, string[]>();
     const use = (type: string | undefined, keys: string[]) => {
         if (type) overrides.set(type, [...(overrides.get(type) ?? []), ...keys]);
@@ -123,10 +124,9 @@ export async function reservationFor(cfg: StackConfig, bought: BoughtBlocks | un
 }
 
 /** The block's instances as the cluster and code-server share them (config rules make code-server's share explicit). */
-function blockShare(cfg: StackConfig, reservation: ReservationInfo): { instances: number; codeServer: boolean } {
+function blockShare(cfg: StackConfig, reservation: ReservationInfo): BlockShare {
     return { instances: reservation.instanceCount, codeServer: cfg.codeServer.enabled };
 }
-
 
 /**
  * The block outputs. blockId and blockGeneration (and nextBlockId/nextBlockGeneration while a newer generation's

@@ -25,7 +25,7 @@ export const NEURON_BIN = "/opt/aws/neuron/bin";
 /** Where the PCS-ready DLAMI keeps the PCS builds of Slurm: the built image must still have them. */
 const PCS_SCHEDULER_DIR = "/opt/aws/pcs/scheduler";
 
-export type Phase = "build" | "validate" | "test";
+type Phase = "build" | "validate" | "test";
 
 export interface ComponentSpec {
     /** Short name, used in the component's Image Builder name. */

@@ -46,7 +46,7 @@ export interface NodeImageArgs {
 }
 
 /** capblocks' components for this image, in the order they run. */
-export function imageComponentSpecs(image: NodeImageConfig, neuron: boolean): ComponentSpec[] {
+function imageComponentSpecs(image: NodeImageConfig, neuron: boolean): ComponentSpec[] {
     return [...(neuron ? [NEURON_COMPONENT] : []), ...(image.packages.length > 0 ? [packagesComponent(image.packages)] : [])];
 }
 

@@ -11,12 +11,12 @@ import type { ClusterConfig, NodeImageConfig } from "../config/types";
 import { instanceFacts } from "../shared/catalog";
 
 /** Cheap, current-generation x86_64 (the PCS-ready DLAMI is x86_64); no accelerator is needed to install drivers. */
-export const DEFAULT_BUILD_INSTANCE_TYPE = "m7i.large";
+const DEFAULT_BUILD_INSTANCE_TYPE = "m7i.large";
 
 /** Graviton families (m7g, c7gn, t4g, g5g …) are arm64 and cannot build an x86_64 image. */
 const ARM64_FAMILY = /^[a-z]+\d+g[a-z]*\./;
 
-export function isArm64Type(instanceType: string): boolean {
+function isArm64Type(instanceType: string): boolean {
     return ARM64_FAMILY.test(instanceType);
 }
 

@@ -20,7 +20,7 @@ export const MAX_EFA_INTERFACES = 64;
 export type EfaOverride = number | { count: number; firstCard?: 0 | 1 };
 
 /** Where the EFA interfaces go: `count` interfaces on consecutive network cards from `firstCard`. */
-export interface EfaLayout {
+interface EfaLayout {
     count: number;
     firstCard: 0 | 1;
 }
