@@ -17,6 +17,8 @@ import { deferHourlyParts, deferredStep } from "./cluster/deferral";
 import { QUEUE_NAME } from "./cluster/parallelcluster";
 import { checkSharedFileSystem } from "./cluster/storage";
 import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./cluster/userData";
+import type { BlockShare } from "./cluster/validation";
+import { blockShareNote, noComputeCapacityError } from "./cluster/validation";
 import type { StackConfig } from "./config";
 import { clusterCapacity, ConfigError } from "./config";
 import type { BoughtBlocks, ReservationInfo } from "./reservation";
@@ -83,13 +85,26 @@ function checkPurchase(cfg: StackConfig, bought: BoughtBlocks | undefined): void
 }
 
 /**
+ * One warning per instance type the catalog does not know (the block, code-server and the cluster often share
+ * one), naming the settings of this stack that override what capblocks guessed for it.
+ */
+function unknownTypeWarnings(cfg: StackConfig): string[] {
+    const overrides = new Map<string, string[]>();
+    const use = (type: string | undefined, keys: string[]) => {
+        if (type) overrides.set(type, [...(overrides.get(type) ?? []), ...keys]);
+    };
+    use(cfg.reservation?.instanceType, []);
+    if (cfg.cluster.enabled && cfg.reservation) use(cfg.reservation.instanceType, ["capblocks:cluster.efaInterfaces", "capblocks:cluster.amiId"]);
+    if (cfg.codeServer.enabled) use(cfg.codeServer.instanceType, ["capblocks:codeServer.amiId", "capblocks:codeServer.volumeSizeGb"]);
+    return [...overrides].flatMap(([type, keys]) => unknownTypeWarning(instanceFacts(type), keys) ?? []);
+}
+
+/**
  * Warnings about instance types the catalog does not know, the rules a purchase still to come must meet, then
  * existing storage to adopt: looked up, and checked to fit the block to buy, before anything is bought.
  */
 export async function preflight(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<Adopted> {
-    for (const type of [cfg.reservation?.instanceType, cfg.codeServer.enabled ? cfg.codeServer.instanceType : undefined]) {
-        if (type) warn(unknownTypeWarning(instanceFacts(type)));
-    }
+    unknownTypeWarnings(cfg).forEach(warn);
     checkPurchase(cfg, bought);
     const workVolume = await adoptedWorkVolume(cfg, bought);
     if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
@@ -98,11 +113,20 @@ export async function preflight(cfg: StackConfig, bought: BoughtBlocks | undefin
     return { workVolume };
 }
 
-/** The block the config buys or adopts; undefined on demand. `bought`: boughtBlocksFor's answer. */
+/**
+ * The block the config buys or adopts; undefined on demand. `bought`: boughtBlocksFor's answer. An adopted block
+ * whose size is known only now, and leaves the cluster no node, stops the run here, before anything is created.
+ */
 export async function reservationFor(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<ReservationInfo | undefined> {
     const wanted = cfg.reservation;
     if (wanted?.kind === "buy") return buyReservation(wanted, { region: cfg.region, tags: cfg.tags, aws: cfg.aws }, bought ?? { previous: {} });
-    if (wanted?.kind === "adopt") return adoptReservation(wanted, cfg.region);
+    if (wanted?.kind === "adopt") {
+        const adopted = await adoptReservation(wanted, cfg.region);
+        const named = wanted.id ?? `named by ${wanted.parameterName}`;
+        const problem = cfg.cluster.enabled ? noComputeCapacityError(blockShare(cfg, adopted), `the adopted block ${named}`, true) : undefined;
+        if (problem) throw new ConfigError([problem]);
+        return adopted;
+    }
     return undefined;
 }
 
@@ -135,6 +159,11 @@ function blockNextStep(reservation: ReservationInfo, stack: StackShape): pulumi.
 }
 
 const ON_DEMAND_STEP = "No Capacity Block: the instance runs on demand and bills by the hour while it runs, until `pulumi destroy`.";
+
+/** The block's instances as the cluster and code-server share them (config rules make code-server's share explicit). */
+function blockShare(cfg: StackConfig, reservation: ReservationInfo): BlockShare {
+    return { instances: reservation.instanceCount, codeServer: cfg.codeServer.enabled };
+}
 
 /**
  * The block outputs. blockId and blockGeneration (and nextBlockId/nextBlockGeneration while a newer generation's
@@ -277,11 +306,14 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
     const waits = deferHourlyParts({ known, built: builtBefore !== undefined, now });
     // Loaded only for stacks with a cluster: @pulumi/aws-native and the PCS modules add ~0.4 s to every start.
     const { GpuNodeGroup } = await import("./cluster/gpuNodeGroup");
+    const share = blockShare(cfg, reservation);
+    const shareNote = blockShareNote(share);
+    void pulumi.log.info(`capblocks:cluster: ${shareNote}`);
     const cluster = new GpuNodeGroup("cluster", {
         cluster: cfg.cluster,
         reservation,
         instanceType: reservation.instanceType,
-        instanceCount: clusterCapacity(reservation.instanceCount, cfg.codeServer.enabled),
+        instanceCount: clusterCapacity(share.instances, share.codeServer),
         region: cfg.region,
         tags: cfg.tags,
         deferHourlyParts: waits,
@@ -301,6 +333,7 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
         ? {}
         : { clusterSharedStorageId: cluster.sharedStorageId, clusterSharedStorage: cluster.sharedStorageNote };
     return {
+        clusterCapacity: shareNote,
         ...built,
         clusterName: cluster.clusterName,
         ...storage,

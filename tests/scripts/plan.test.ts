@@ -53,8 +53,8 @@ function spawnPlan(args: string[]): Promise<{ status: number | null; stdout: str
 const ofType = (p: PlanJson, type: string) => p.resources.filter((r) => r.type === type);
 
 describe("offline plan", () => {
-    it("ships the six example stacks", () => {
-        expect([...EXAMPLE_STACKS].sort()).to.deep.equal(["adopt-id", "adopt-parameter", "cluster-and-code-server", "cluster-p5", "dev", "ondemand-g7e"]);
+    it("ships the seven example stacks", () => {
+        expect([...EXAMPLE_STACKS].sort()).to.deep.equal(["adopt-id", "adopt-parameter", "cluster-and-code-server", "cluster-p5", "cluster-trn2", "dev", "ondemand-g7e"]);
     });
 
     for (const stack of EXAMPLE_STACKS) {
