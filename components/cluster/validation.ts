@@ -9,6 +9,7 @@
  * exceed the block, the subnet must be in the block's AZ, the launch template's type must be the block's).
  */
 import type { ClusterConfig } from "../config/types";
+import { dataRepositoryErrors } from "./dataRepository";
 
 const CLUSTER_NAME_MAX = 40;
 const CLUSTER_NAME_SHAPE = /^[A-Za-z][A-Za-z0-9-]+$/;
@@ -78,6 +79,7 @@ export function clusterConfigErrors(cluster: ClusterConfig, capacity: ComputeCap
         clusterNameError(cluster.name),
         computeMinCountError(cluster.computeMinCount, capacity.maxCount),
         networkSettingsError(cluster),
+        ...dataRepositoryErrors(cluster),
     ].filter((e): e is string => e !== undefined);
 }
 

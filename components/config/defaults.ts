@@ -40,6 +40,11 @@ const CLUSTER_DEFAULTS = {
     sharedStorage: "efs",
     deleteSharedStorage: false,
     computeMinCount: 0,
+    containers: false,
+    sharedHome: true,
+    dataBuckets: [],
+    exclusiveNodes: true,
+    allowAllEgress: false,
 } satisfies Partial<ClusterConfig>;
 
 export function reservationFrom(r: ReservationInput): ReservationConfig {

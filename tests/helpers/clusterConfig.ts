@@ -11,5 +11,10 @@ export const clusterConfig = (over: Partial<ClusterConfig> = {}): ClusterConfig 
     sharedStorage: "efs",
     deleteSharedStorage: false,
     computeMinCount: 0,
+    containers: false,
+    sharedHome: true,
+    dataBuckets: [],
+    exclusiveNodes: true,
+    allowAllEgress: false,
     ...over,
 });
