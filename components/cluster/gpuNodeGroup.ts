@@ -26,6 +26,7 @@ import { QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
 import { clusterSecurityGroups } from "./security";
 import type { ClusterStorage } from "./storage";
 import { clusterStorage } from "./storage";
+import type { SharedMount } from "./userData";
 import { nodeUserData } from "./userData";
 import { blockStateProblem, clusterConfigErrors, computeInstanceTypeError } from "./validation";
 
@@ -150,10 +151,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     /** Login and compute templates: the storage mount as user data, and (compute) EFA and the block's market settings. */
     private launchTemplates(name: string, args: GpuNodeGroupArgs, base: Foundation): LaunchTemplates {
         const { cluster, reservation } = args;
-        const userData = base.storage.mount.apply((mount) => {
-            const text = nodeUserData(mount);
-            return text === undefined ? undefined : Buffer.from(text).toString("base64");
-        });
+        const userData = nodeUserDataBase64(cluster, base.storage.mount);
         const common = {
             securityGroupIds: [base.nodeSecurityGroupId],
             userData,
@@ -234,6 +232,13 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         }, { ...replaceDeleteFirst, dependsOn: [compute] });
         return { cluster: pcsCluster, login, compute, queue };
     }
+}
+
+/** Every node's boot script (Slurm on PATH, shared storage and /home, containers), base64 for the launch templates. */
+function nodeUserDataBase64(cluster: ClusterConfig, mount: pulumi.Output<SharedMount>): pulumi.Output<string> {
+    return mount.apply((m) =>
+        Buffer.from(nodeUserData({ mount: m, slurmVersion: cluster.slurmVersion, sharedHome: cluster.sharedHome, containers: cluster.containers })).toString("base64"),
+    );
 }
 
 /** The equivalent ParallelCluster 3 config, on the same subnets and block. */

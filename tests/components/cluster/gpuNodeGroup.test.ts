@@ -217,11 +217,15 @@ describe("GpuNodeGroup (PCS)", () => {
         expect(mocks.ofType("aws:efs/fileSystem:FileSystem")).to.deep.equal([]);
     });
 
-    it("creates no file system, storage group or user data with storage none", async () => {
+    it("creates no file system or storage group with storage none, and user data that only puts Slurm on PATH", async () => {
         const { mocks, group } = await build("public-none", publicLogin("none"));
         expect(mocks.resources.filter((r) => r.type.startsWith("aws:efs/") || r.type.startsWith("aws:fsx/"))).to.deep.equal([]);
         expect(mocks.ofType(T.sg).map((sg) => sg.name)).to.deep.equal(["gpu-nodes"]);
-        for (const lt of mocks.ofType(T.lt)) expect(lt.inputs.userData).to.equal(undefined);
+        for (const lt of mocks.ofType(T.lt)) {
+            const text = decode(lt);
+            expect(text).to.contain("PATH=/opt/aws/pcs/scheduler/slurm-25.05/bin:$PATH");
+            expect(text).to.not.contain("mount");
+        }
         expect(await valueOf(group.sharedStorageId)).to.equal("");
     });
 
