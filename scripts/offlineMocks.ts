@@ -196,6 +196,12 @@ function pcsState(name: string, inputs: Record<string, unknown>, a: Assumptions)
     return { id: awsId, state: { ...inputs, awsId, arn: `arn:aws:pcs:${a.region}:123456789012:${name}/${awsId}` } };
 }
 
+/** A cluster's ARN has the Service Authorization Reference's shape: IAM policies name it. */
+function pcsClusterState(name: string, inputs: Record<string, unknown>, a: Assumptions): MockedResource {
+    const answer = pcsState(name, inputs, a);
+    return { ...answer, state: { ...answer.state, arn: `arn:aws:pcs:${a.region}:123456789012:cluster/${answer.id}` } };
+}
+
 /** What AWS would add to each resource type's inputs; any other type echoes its inputs under the id `<name>-id`. */
 const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
     "aws:ec2/instance:Instance": (name, inputs, a) => ({
@@ -229,7 +235,7 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
         id: hexId("fs", name),
         state: { ...inputs, dnsName: `${hexId("fs", name)}.fsx.${a.region}.amazonaws.com`, mountName: "abcd1234" },
     }),
-    "aws-native:pcs:Cluster": pcsState,
+    "aws-native:pcs:Cluster": pcsClusterState,
     "aws-native:pcs:ComputeNodeGroup": pcsState,
     "aws-native:pcs:Queue": pcsState,
     "pulumi-nodejs:dynamic/capblocks:SsmTasks": (name, inputs) => ({ id: hexId("ssm", name), state: { ...inputs, taskStates: {} } }),

@@ -19,7 +19,7 @@ import { rootDeviceNameOf } from "../shared/launchTemplate";
 import { loginConnectCommand } from "./access";
 import { PCS_DLAMI_OS, PCS_DLAMI_PARAMETER, pcsAmiWarning } from "./ami";
 import type { NodeIdentity } from "./iam";
-import { nodeIdentity } from "./iam";
+import { allowNodeRegistration, nodeIdentity } from "./iam";
 import { computeLaunchTemplateArgs, loginLaunchTemplateArgs } from "./launchTemplates";
 import { ClusterNetwork } from "./network";
 import { QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
@@ -129,7 +129,13 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             loginPublic: cluster.loginPublic,
             tags,
         }, { parent: this });
-        const groups = clusterSecurityGroups(name, { vpcId: network.vpcId, storage: cluster.sharedStorage, tags }, this);
+        const groups = clusterSecurityGroups(name, {
+            vpcId: network.vpcId,
+            vpcCidr: network.vpcCidr,
+            storage: cluster.sharedStorage,
+            allowAllEgress: cluster.allowAllEgress,
+            tags,
+        }, this);
         const storage = clusterStorage(name, {
             kind: cluster.sharedStorage,
             subnetIds: network.storageSubnetIds,
@@ -141,7 +147,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             region: args.region,
             tags,
         }, this);
-        const identity = nodeIdentity(name, cluster.name, tags, partition, this);
+        const identity = nodeIdentity(name, cluster.name, { dataBuckets: cluster.dataBuckets, containers: cluster.containers }, tags, partition, this);
         const amiId = cluster.amiId
             ? pulumi.output(cluster.amiId)
             : aws.ssm.getParameterOutput({ name: PCS_DLAMI_PARAMETER }, { parent: this }).value;
@@ -157,11 +163,13 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             userData,
             rootDeviceName: rootDeviceNameOf(base.amiId, args.region, this),
             tags: base.tags,
+            containers: cluster.containers,
         };
         const login = new aws.ec2.LaunchTemplate(`${name}-login`, loginLaunchTemplateArgs({
             ...common,
             nameTag: `${cluster.name}-login`,
             rootVolumeGb: instanceFacts(cluster.loginInstanceType).rootVolumeGb,
+            ...(cluster.loginPublic ? { publicSubnetId: base.network.loginSubnetId } : {}),
         }), { parent: this });
         // The block id reaches PCS only through the compute template, so checking the block's state here stops
         // the node group before PCS would reject it.
@@ -198,8 +206,9 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             tags,
         }, replaceDeleteFirst);
 
+        const register = allowNodeRegistration(name, base.identity.role, pcsCluster.arn, this);
         // Nodes register with PCS and mount storage on first boot: permissions, routes and mount targets first.
-        const nodePrereqs = { ...replaceDeleteFirst, dependsOn: [...base.identity.ready, ...network.readiness, ...base.storage.ready] };
+        const nodePrereqs = { ...replaceDeleteFirst, dependsOn: [register, ...base.identity.ready, ...network.readiness, ...base.storage.ready] };
         const nodeGroup = (template: aws.ec2.LaunchTemplate) => ({
             clusterId: pcsCluster.awsId,
             amiId: base.amiId,

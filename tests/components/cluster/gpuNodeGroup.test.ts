@@ -124,6 +124,10 @@ describe("GpuNodeGroup (PCS)", () => {
         expect(role.inputs.path).to.equal("/aws-pcs/");
         const policy = mocks.one("aws:iam/rolePolicy:RolePolicy", "gpu-pcs-register");
         expect(JSON.parse(policy.inputs.policy).Statement[0].Action).to.deep.equal(["pcs:RegisterComputeNodeGroupInstance"]);
+        // Service Authorization Reference: RegisterComputeNodeGroupInstance takes the resource type cluster.
+        expect(JSON.parse(policy.inputs.policy).Statement[0].Resource).to.deep.equal(["arn:aws:pcs:us-east-2:123456789012:cluster/pcs_gpucluster"]);
+        expect(mocks.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).to.deep.equal(["gpu-pcs-register"]);
+        expect(mocks.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((p) => p.name)).to.deep.equal(["gpu-ssm-core"]);
         expect(mocks.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "gpu-ssm-core").inputs.policyArn).to.equal(
             "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         );
@@ -132,6 +136,26 @@ describe("GpuNodeGroup (PCS)", () => {
         for (const group of mocks.ofType(T.nodeGroup)) {
             expect(group.inputs.iamInstanceProfileArn).to.match(/instance-profile\/aws-pcs\//);
         }
+    });
+
+    it("reads only the data buckets named, and ECR only for containers", async () => {
+        const { mocks } = await build("access", { cluster: clusterConfig({ computeMinCount: 1, dataBuckets: ["training-data", "models"], containers: true }) });
+        const read = JSON.parse(mocks.one("aws:iam/rolePolicy:RolePolicy", "gpu-data-read").inputs.policy);
+        expect(read.Statement.map((st: { Action: string[]; Resource: string[] }) => [st.Action, st.Resource])).to.deep.equal([
+            [["s3:ListBucket", "s3:GetBucketLocation"], ["arn:aws:s3:::training-data", "arn:aws:s3:::models"]],
+            [["s3:GetObject", "s3:GetObjectVersion"], ["arn:aws:s3:::training-data/*", "arn:aws:s3:::models/*"]],
+        ]);
+        expect(mocks.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "gpu-ecr-read").inputs.policyArn).to.equal(
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+        );
+        // Docker's bridge network is a second hop to IMDS; Enroot needs only one (checkov CKV_AWS_341 otherwise).
+        for (const lt of mocks.ofType(T.lt)) expect(lt.inputs.metadataOptions.httpPutResponseHopLimit).to.equal(2);
+        expect(decode(mocks.one(T.lt, "gpu-compute"))).to.contain("spank_pyxis.so");
+    });
+
+    it("answers IMDS one hop away without containers", async () => {
+        const { mocks } = await build();
+        for (const lt of mocks.ofType(T.lt)) expect(lt.inputs.metadataOptions.httpPutResponseHopLimit).to.equal(1);
     });
 
     it("builds a VPC whose compute subnet is in the block's AZ, with a second AZ for the other subnets", async () => {
@@ -192,9 +216,20 @@ describe("GpuNodeGroup (PCS)", () => {
         expect(compute.inputs.clusterId).to.equal("pcs_gpucluster");
     });
 
-    it("puts the login node in a public subnet only when loginPublic is set", async () => {
+    it("puts the login node in a public subnet only when loginPublic is set, with a public IP on its own interface", async () => {
         const { mocks } = await build("public-efs", publicLogin("efs"));
-        expect(mocks.one(T.nodeGroup, "gpu-login").inputs.subnetIds).to.deep.equal([mocks.one(T.subnet, "gpu-net-public-0").id]);
+        const publicSubnet = mocks.one(T.subnet, "gpu-net-public-0");
+        expect(mocks.one(T.nodeGroup, "gpu-login").inputs.subnetIds).to.deep.equal([publicSubnet.id]);
+        const lt = mocks.one(T.lt, "gpu-login");
+        expect(lt.inputs.networkInterfaces).to.deep.equal([{
+            deviceIndex: 0, associatePublicIpAddress: "true", securityGroups: [mocks.one(T.sg, "gpu-nodes").id], subnetId: publicSubnet.id, deleteOnTermination: "true",
+        }]);
+        expect(lt.inputs).to.not.have.property("vpcSecurityGroupIds");
+        // Subnets give no public IPs (checkov CKV_AWS_130): only the NAT's Elastic IP and this interface.
+        for (const subnet of mocks.ofType(T.subnet)) expect(subnet.inputs.mapPublicIpOnLaunch ?? false).to.equal(false);
+        const privateLogin = (await build()).mocks.one(T.lt, "gpu-login");
+        expect(privateLogin.inputs).to.not.have.property("networkInterfaces");
+        expect(privateLogin.inputs.vpcSecurityGroupIds).to.have.length(1);
     });
 
     // PCS guide "Working with Amazon EC2 user data": MIME multipart.
