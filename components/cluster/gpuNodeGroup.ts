@@ -144,6 +144,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             securityGroupId: groups.storageSecurityGroupId,
             deleteOnDestroy: cluster.deleteSharedStorage,
             existingFileSystemId: cluster.sharedFileSystemId,
+            s3Links: { importPath: cluster.lustreImportPath, exportPath: cluster.lustreExportPath },
             region: args.region,
             tags,
         }, this);

@@ -78,6 +78,10 @@ export const REPLACEMENT_RULES: Record<string, ReplacementRule> = {
         source: `${TF} internal/service/fsx/lustre_file_system.go`,
         startsWithData: (inputs) => typeof inputs.backupId === "string" && inputs.backupId !== "",
     },
+    "aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation": {
+        forceNew: ["dataRepositoryPath", "fileSystemId", "fileSystemPath"],
+        source: `${TF} internal/service/fsx/data_repository_association.go`,
+    },
     "aws-native:pcs:Cluster": {
         forceNew: ["name", "networking", "size"],
         source: "@pulumi/aws-native pcs/cluster.js replaceOnChanges (AWS::PCS::Cluster createOnlyProperties)",

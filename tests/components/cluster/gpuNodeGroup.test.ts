@@ -252,6 +252,19 @@ describe("GpuNodeGroup (PCS)", () => {
         expect(mocks.ofType("aws:efs/fileSystem:FileSystem")).to.deep.equal([]);
     });
 
+    it("links FSx for Lustre to S3 with data repository associations when asked", async () => {
+        const { mocks } = await build("lustre-s3", {
+            cluster: clusterConfig({ sharedStorage: "fsx-lustre", lustreImportPath: "s3://data/imagenet", lustreExportPath: "s3://results/run1/" }),
+        });
+        const dras = mocks.ofType("aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation");
+        expect(dras.map((d) => [d.name, d.inputs.fileSystemId, d.inputs.fileSystemPath, d.inputs.dataRepositoryPath, d.inputs.s3])).to.deep.equal([
+            ["gpu-fsx-data", "gpu-fsx-id", "/data", "s3://data/imagenet/", { autoImportPolicy: { events: ["NEW", "CHANGED", "DELETED"] } }],
+            ["gpu-fsx-results", "gpu-fsx-id", "/results", "s3://results/run1/", { autoExportPolicy: { events: ["NEW", "CHANGED", "DELETED"] } }],
+        ]);
+        expect(dras[0].inputs.batchImportMetaDataOnCreate).to.equal(true);
+        expect((await build()).mocks.ofType("aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation")).to.deep.equal([]);
+    });
+
     it("creates no file system or storage group with storage none, and user data that only puts Slurm on PATH", async () => {
         const { mocks, group } = await build("public-none", publicLogin("none"));
         expect(mocks.resources.filter((r) => r.type.startsWith("aws:efs/") || r.type.startsWith("aws:fsx/"))).to.deep.equal([]);
