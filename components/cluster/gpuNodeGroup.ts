@@ -25,6 +25,7 @@ import { ClusterNetwork } from "./network";
 import { QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
 import { clusterSecurityGroups } from "./security";
 import type { ClusterStorage } from "./storage";
+import { queueSlurmSettings } from "./slurmSettings";
 import { clusterStorage } from "./storage";
 import type { SharedMount } from "./userData";
 import { nodeUserData } from "./userData";
@@ -238,10 +239,17 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             name: QUEUE_NAME,
             clusterId: pcsCluster.awsId,
             computeNodeGroupConfigurations: [{ computeNodeGroupId: compute.awsId }],
+            ...queueSlurmConfiguration(cluster),
             tags,
         }, { ...replaceDeleteFirst, dependsOn: [compute] });
         return { cluster: pcsCluster, login, compute, queue };
     }
+}
+
+/** The queue's Slurm settings, when there are any (none: the input stays unset, as PCS's default). */
+function queueSlurmConfiguration(cluster: ClusterConfig): Pick<pcs.QueueArgs, "slurmConfiguration"> {
+    const settings = queueSlurmSettings(cluster);
+    return settings.length > 0 ? { slurmConfiguration: { slurmCustomSettings: settings } } : {};
 }
 
 /** Every node's boot script (Slurm on PATH, shared storage and /home, containers), base64 for the launch templates. */

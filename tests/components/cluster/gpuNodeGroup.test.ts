@@ -62,6 +62,8 @@ function build(scenario = "block", over: Partial<GpuNodeGroupArgs> = {}) {
     return built.get(scenario)!;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const queueInputs = (b: { mocks: PcsMocks }): any => b.mocks.one(T.queue, "gpu-queue").inputs;
 const decode = (lt: RecordedResource): string => Buffer.from(lt.inputs.userData, "base64").toString("utf8");
 
 describe("GpuNodeGroup (PCS)", () => {
@@ -151,6 +153,12 @@ describe("GpuNodeGroup (PCS)", () => {
         // Docker's bridge network is a second hop to IMDS; Enroot needs only one (checkov CKV_AWS_341 otherwise).
         for (const lt of mocks.ofType(T.lt)) expect(lt.inputs.metadataOptions.httpPutResponseHopLimit).to.equal(2);
         expect(decode(mocks.one(T.lt, "gpu-compute"))).to.contain("spank_pyxis.so");
+    });
+
+    it("gives each job whole nodes through the queue's Slurm settings, unless exclusiveNodes is off", async () => {
+        expect(queueInputs(await build()).slurmConfiguration).to.deep.equal({ slurmCustomSettings: [{ parameterName: "OverSubscribe", parameterValue: "EXCLUSIVE" }] });
+        const shared = await build("shared-nodes", { cluster: clusterConfig({ computeMinCount: 1, exclusiveNodes: false }) });
+        expect(queueInputs(shared)).to.not.have.property("slurmConfiguration");
     });
 
     it("answers IMDS one hop away without containers", async () => {
