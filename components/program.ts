@@ -236,6 +236,10 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
         clusterLoginCommand: cluster.loginCommand,
         clusterSharedStorageId: cluster.sharedStorageId,
         clusterSharedStorage: cluster.sharedStorageNote,
+        clusterVpcId: cluster.vpcId,
+        clusterConsoleUrl: cluster.consoleUrl,
+        clusterInstancesUrl: cluster.instancesConsoleUrl,
+        clusterNodeRoleArn: cluster.nodeRoleArn,
         parallelClusterConfig: cluster.parallelClusterConfig,
     };
 }

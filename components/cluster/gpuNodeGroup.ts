@@ -16,7 +16,7 @@ import type { InstanceFacts } from "../shared/catalog";
 import { instanceFacts, unknownTypeWarning } from "../shared/catalog";
 import { awsPartition } from "../shared/ec2Role";
 import { rootDeviceNameOf } from "../shared/launchTemplate";
-import { loginConnectCommand } from "./access";
+import { ec2InstancesConsoleUrl, loginConnectCommand, pcsConsoleUrl } from "./access";
 import { PCS_DLAMI_OS, PCS_DLAMI_PARAMETER, pcsAmiWarning } from "./ami";
 import type { NodeIdentity } from "./iam";
 import { allowNodeRegistration, nodeIdentity } from "./iam";
@@ -82,6 +82,12 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     /** ParallelCluster 3 cluster config (YAML). */
     public readonly parallelClusterConfig: pulumi.Output<string>;
     public readonly network: ClusterNetwork;
+    public readonly vpcId: pulumi.Output<string>;
+    /** The cluster in the PCS console, and its nodes in the EC2 console. */
+    public readonly consoleUrl: pulumi.Output<string>;
+    public readonly instancesConsoleUrl: pulumi.Output<string>;
+    /** The role every node runs as (for bucket policies and ECR repository policies). */
+    public readonly nodeRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         // Bad settings fail before anything, even this component, is registered.
@@ -101,6 +107,10 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         this.sharedStorageId = base.storage.id;
         this.sharedStorageNote = base.storage.note;
         this.parallelClusterConfig = parallelClusterYaml(args, base, partition);
+        this.vpcId = base.network.vpcId;
+        this.consoleUrl = parts.cluster.awsId.apply((id) => pcsConsoleUrl(args.region, id));
+        this.instancesConsoleUrl = pulumi.output(ec2InstancesConsoleUrl(args.region, args.cluster.name));
+        this.nodeRoleArn = base.identity.roleArn;
         this.registerOutputs({
             clusterId: this.clusterId,
             clusterName: this.clusterName,
@@ -110,6 +120,10 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             sharedStorageId: this.sharedStorageId,
             sharedStorageNote: this.sharedStorageNote,
             parallelClusterConfig: this.parallelClusterConfig,
+            vpcId: this.vpcId,
+            consoleUrl: this.consoleUrl,
+            instancesConsoleUrl: this.instancesConsoleUrl,
+            nodeRoleArn: this.nodeRoleArn,
         });
     }
 

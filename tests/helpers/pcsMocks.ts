@@ -81,6 +81,8 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
             return { ipAddress: "10.0.16.5" };
         case "aws:fsx/lustreFileSystem:LustreFileSystem":
             return { dnsName: "fs-0abc.fsx.us-east-2.amazonaws.com", mountName: "abcd1234" };
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::123456789012:role/aws-pcs/${args.name}` };
         case "aws:iam/instanceProfile:InstanceProfile":
             return { arn: `arn:aws:iam::123456789012:instance-profile/aws-pcs/${args.name}` };
         case "aws:ec2/launchTemplate:LaunchTemplate":

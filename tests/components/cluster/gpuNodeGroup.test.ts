@@ -294,14 +294,18 @@ describe("GpuNodeGroup (PCS)", () => {
         expect(custom.one(T.nodeGroup, "gpu-login").inputs.amiId).to.equal("ami-0custom");
     });
 
-    it("exports the ids, an SSM connect command by PCS tag, and the ParallelCluster config", async () => {
+    it("exports the ids, the VPC, console links, the node role, an SSM connect command by PCS tag, and the ParallelCluster config", async () => {
         const { group, mocks } = await build();
         expect(await valueOf(group.clusterId)).to.equal("pcs_gpucluster");
         expect(await valueOf(group.queueName)).to.equal("compute");
         expect(await valueOf(group.sharedStorageId)).to.equal("gpu-shared-id");
+        expect(await valueOf(group.vpcId)).to.equal(mocks.one("aws:ec2/vpc:Vpc", "gpu-net-vpc").id);
+        expect(await valueOf(group.consoleUrl)).to.equal("https://us-east-2.console.aws.amazon.com/pcs/home?region=us-east-2#/clusters/pcs_gpucluster");
+        expect(await valueOf(group.instancesConsoleUrl)).to.match(/#Instances:tag:capblocks:cluster=capblocks-dev$/);
+        expect(await valueOf(group.nodeRoleArn)).to.equal("arn:aws:iam::123456789012:role/aws-pcs/gpu-node");
         const command = await valueOf(group.loginCommand);
         expect(command).to.contain("Name=tag:aws:pcs:compute-node-group-id,Values=pcs_gpulogin");
-        expect(command).to.match(/^aws ssm start-session --region us-east-2 --target "\$\(aws ec2 describe-instances/);
+        expect(command).to.match(/^i=\$\(aws ec2 describe-instances --region us-east-2 /);
         const pc = parse(await valueOf(group.parallelClusterConfig));
         const queue = pc.Scheduling.SlurmQueues[0];
         expect(queue.CapacityType).to.equal("CAPACITY_BLOCK");
