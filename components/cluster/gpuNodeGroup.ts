@@ -295,6 +295,11 @@ function parallelClusterYaml(args: GpuNodeGroupArgs, base: Foundation, partition
                 sharedStorage: cluster.sharedStorage,
                 deleteSharedStorage: cluster.deleteSharedStorage,
                 ...(cluster.sharedFileSystemId ? { sharedFileSystemId: cluster.sharedFileSystemId } : {}),
+                containers: cluster.containers,
+                dataBuckets: cluster.dataBuckets,
+                ...(cluster.lustreImportPath ? { lustreImportPath: cluster.lustreImportPath } : {}),
+                ...(cluster.lustreExportPath ? { lustreExportPath: cluster.lustreExportPath } : {}),
+                exclusiveNodes: cluster.exclusiveNodes,
             }),
         );
 }
