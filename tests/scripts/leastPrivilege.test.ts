@@ -120,7 +120,9 @@ const clusterStacks = fs
     .readdirSync(ROOT)
     .filter((f) => /^Pulumi\..+\.yaml$/.test(f) && /capblocks:cluster:\n(?:\s+.*\n)*?\s+enabled: true/.test(fs.readFileSync(path.join(ROOT, f), "utf8")));
 
-describe("the cluster, closed by default (checkov-style checks over the offline plan)", () => {
+describe("the cluster, closed by default (checkov-style checks over the offline plan)", function () {
+    // A plan loads the PCS SDK the first time; on a busy machine that alone can take seconds.
+    this.timeout(120_000);
     it("has example cluster stacks to check", () => {
         expect(clusterStacks.length).to.be.at.least(2);
     });
