@@ -22,7 +22,7 @@ import type { NodeIdentity } from "./iam";
 import { allowNodeRegistration, nodeIdentity } from "./iam";
 import { computeLaunchTemplateArgs, loginLaunchTemplateArgs } from "./launchTemplates";
 import { ClusterNetwork } from "./network";
-import { QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
+import { parallelClusterOs, QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
 import { clusterSecurityGroups } from "./security";
 import type { ClusterStorage } from "./storage";
 import { queueSlurmSettings } from "./slurmSettings";
@@ -283,7 +283,7 @@ function parallelClusterYaml(args: GpuNodeGroupArgs, base: Foundation, partition
             renderParallelClusterConfig({
                 region: args.region,
                 partition: partitionName,
-                os: PCS_DLAMI_OS,
+                os: parallelClusterOs(PCS_DLAMI_OS, cluster.sharedStorage),
                 headNodeInstanceType: cluster.loginInstanceType,
                 headNodeSubnetId: loginSubnetId,
                 sshAllowedCidr: vpcCidr,

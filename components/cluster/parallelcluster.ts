@@ -24,6 +24,14 @@ export const PYXIS_POST_INSTALL = "https://raw.githubusercontent.com/aws-samples
 
 export type ParallelClusterOs = "ubuntu2404" | "ubuntu2204";
 
+/**
+ * ParallelCluster's OS for the PCS nodes' OS: the same, except with FSx for Lustre, which ParallelCluster's
+ * official Ubuntu 24.04 AMI cannot mount (ParallelCluster 3.13.0 changelog, "does not support Lustre").
+ */
+export function parallelClusterOs(nodeOs: ParallelClusterOs, storage: SharedStorage): ParallelClusterOs {
+    return nodeOs === "ubuntu2404" && storage === "fsx-lustre" ? "ubuntu2204" : nodeOs;
+}
+
 export interface ParallelClusterSettings {
     region: string;
     /** The region's ARN partition (aws, aws-cn, aws-us-gov). */

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import type { ParallelClusterSettings } from "../../../components/cluster/parallelcluster";
-import { PYXIS_POST_INSTALL, renderParallelClusterConfig } from "../../../components/cluster/parallelcluster";
+import { parallelClusterOs, PYXIS_POST_INSTALL, renderParallelClusterConfig } from "../../../components/cluster/parallelcluster";
 
 const settings = (over: Partial<ParallelClusterSettings> = {}): ParallelClusterSettings => ({
     region: "us-east-2",
@@ -142,6 +142,13 @@ describe("ParallelCluster config renderer", () => {
         expect(c.HeadNode.CustomActions).to.deep.equal(action);
         expect(c.Scheduling.SlurmQueues[0].CustomActions).to.deep.equal(action);
         expect(render().HeadNode).to.not.have.property("CustomActions");
+    });
+
+    // ParallelCluster 3.13.0 changelog: its official Ubuntu 24.04 AMI does not support Lustre.
+    it("runs Ubuntu 24.04 like the PCS nodes, except with FSx for Lustre, which needs ParallelCluster's Ubuntu 22.04", () => {
+        expect(parallelClusterOs("ubuntu2404", "efs")).to.equal("ubuntu2404");
+        expect(parallelClusterOs("ubuntu2404", "none")).to.equal("ubuntu2404");
+        expect(parallelClusterOs("ubuntu2404", "fsx-lustre")).to.equal("ubuntu2204");
     });
 
     it("gives each job whole nodes unless exclusiveNodes is off", () => {
