@@ -32,10 +32,10 @@ export function loginConnectCommand(region: string, loginNodeGroupId: string): s
         `--filters Name=tag:aws:pcs:compute-node-group-id,Values=${id} Name=instance-state-name,Values=running ` +
         `--query 'Reservations[0].Instances[0].InstanceId' --output text`;
     const session =
-        `aws ssm start-session --region ${r} --target "$i" ` +
+        `aws ssm start-session --region ${r} --target "$login_node" ` +
         `--document-name AWS-StartInteractiveCommand --parameters '{"command":["sudo -iu ${LOGIN_USER}"]}'`;
     const none = `echo "no running login node in node group ${id} yet (PCS starts it a few minutes after pulumi up)" >&2`;
-    return `i=$(${find}) && if [ "$i" = None ] || [ -z "$i" ]; then ${none}; else ${session}; fi`;
+    return `login_node=$(${find}) && if [ "$login_node" = None ] || [ -z "$login_node" ]; then ${none}; else ${session}; fi`;
 }
 
 /** The console's address for a Region (aws, aws-cn, aws-us-gov partitions). */

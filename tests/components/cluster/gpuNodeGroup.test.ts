@@ -305,7 +305,7 @@ describe("GpuNodeGroup (PCS)", () => {
         expect(await valueOf(group.nodeRoleArn)).to.equal("arn:aws:iam::123456789012:role/aws-pcs/gpu-node");
         const command = await valueOf(group.loginCommand);
         expect(command).to.contain("Name=tag:aws:pcs:compute-node-group-id,Values=pcs_gpulogin");
-        expect(command).to.match(/^i=\$\(aws ec2 describe-instances --region us-east-2 /);
+        expect(command).to.match(/^login_node=\$\(aws ec2 describe-instances --region us-east-2 /);
         const pc = parse(await valueOf(group.parallelClusterConfig));
         const queue = pc.Scheduling.SlurmQueues[0];
         expect(queue.CapacityType).to.equal("CAPACITY_BLOCK");
