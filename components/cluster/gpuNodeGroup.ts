@@ -24,8 +24,8 @@ import { computeLaunchTemplateArgs, loginLaunchTemplateArgs } from "./launchTemp
 import { ClusterNetwork } from "./network";
 import { parallelClusterOs, QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
 import { clusterSecurityGroups } from "./security";
-import type { ClusterStorage } from "./storage";
 import { queueSlurmSettings } from "./slurmSettings";
+import type { ClusterStorage } from "./storage";
 import { clusterStorage } from "./storage";
 import type { SharedMount } from "./userData";
 import { nodeUserData } from "./userData";
@@ -170,7 +170,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         return { tags, facts, network, nodeSecurityGroupId: groups.nodeSecurityGroupId, storage, identity, amiId };
     }
 
-    /** Login and compute templates: the storage mount as user data, and (compute) EFA and the block's market settings. */
+    /** Login and compute templates: the boot script as user data, and (compute) EFA and the block's market settings. */
     private launchTemplates(name: string, args: GpuNodeGroupArgs, base: Foundation): LaunchTemplates {
         const { cluster, reservation } = args;
         const userData = nodeUserDataBase64(cluster, base.storage.mount);
