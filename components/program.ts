@@ -6,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CodeServerInstance } from "./codeServer/codeServerInstance";
 import { idleStopStep } from "./codeServer/idleStop";
 import { onDemandZone, placementIn } from "./codeServer/placement";
+import type { DevImagePlan } from "./codeServer/prebake";
+import { devImagePlan, devImageStep, imageTasks } from "./codeServer/prebake";
 import { lookUpSetupSecrets } from "./codeServer/setupSecrets";
 import { loadSetupTasks } from "./codeServer/setupTasks";
 import type { ExistingVolume, InstancePlacement } from "./codeServer/workVolume";
@@ -230,6 +232,31 @@ async function workVolumePlanFor(cfg: StackConfig, targetAz: string | undefined,
     return plan;
 }
 
+/** The stack outputs that record the dev image (prebake.ts): the one baked, and the one the box was launched from. */
+const DEV_IMAGE_ID = "devImageId";
+const INSTANCE_IMAGE_ID = "instanceImageId";
+
+/** Whether this run bakes the dev image and what the box boots, from the block and the last deployment's outputs. */
+async function devImagePlanFor(cfg: StackConfig, reservation: ReservationInfo | undefined, now: Date): Promise<DevImagePlan> {
+    const [instanceId, blockId, launchedFrom, bakedImageId] = await lastOutputs(
+        ["instanceId", "blockId", INSTANCE_IMAGE_ID, DEV_IMAGE_ID], "capblocks:codeServer.prebake", "to find the dev image",
+    );
+    const known = reservation?.knownState !== undefined && reservation.knownStartDate !== undefined
+        ? { state: reservation.knownState, startDate: reservation.knownStartDate }
+        : undefined;
+    return devImagePlan({
+        prebake: cfg.codeServer.prebake,
+        ...(reservation ? { block: { ...(reservation.knownId ? { id: reservation.knownId } : {}), ...(known ? { known } : {}) } } : {}),
+        previous: {
+            ...(instanceId ? { instanceId } : {}),
+            ...(blockId ? { blockId } : {}),
+            ...(launchedFrom ? { launchedFrom } : {}),
+            ...(bakedImageId ? { bakedImageId } : {}),
+        },
+        now,
+    });
+}
+
 export interface CodeServerContext {
     reservation?: ReservationInfo;
     adopted: Adopted;
@@ -255,6 +282,8 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     const workVolumePlan = workVolume ? undefined : await workVolumePlanFor(cfg, targetAz, launch);
     const setup = loadSetupTasks(cs, projectDir);
     const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, region) : [];
+    const now = new Date();
+    const imagePlan = await devImagePlanFor(cfg, reservation, now);
     const codeServer = new CodeServerInstance("code-server", {
         config: cs,
         region,
@@ -265,6 +294,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         tasks: setup.tasks,
         variables: setup.variables,
         secrets,
+        image: { plan: imagePlan, tasks: imageTasks(setup.tasks, setup.imageTaskIds), variables: setup.variables },
         existingWorkVolume: workVolume,
         ...(workVolumePlan ? { workVolumePlan } : {}),
         tags,
@@ -274,22 +304,35 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     const idle = !reservation && idleMinutes !== undefined ? codeServer.instanceId.apply((id) => idleStopStep(idleMinutes, id, region)) : "";
     // Only a launched instance has an address and commands; before that nextStep says when it will.
     const reach: StackOutputs = launch
-        ? { instanceId: codeServer.instanceId, url: codeServer.url, portForwardCommand: codeServer.portForwardCommand, sessionCommand: codeServer.sessionCommand }
+        ? {
+              instanceId: codeServer.instanceId,
+              url: codeServer.url,
+              portForwardCommand: codeServer.portForwardCommand,
+              sessionCommand: codeServer.sessionCommand,
+              [INSTANCE_IMAGE_ID]: codeServer.launchImageId,
+          }
         : {};
+    const baked: StackOutputs = imagePlan.bake ? { [DEV_IMAGE_ID]: codeServer.devImageId } : {};
+    const imageStep = pulumi
+        .all([imagePlan.bake ? codeServer.devImageId : "", launch ? codeServer.launchImageId : "", reservation ? reservation.startDate : ""])
+        .apply(([bakedId, launchedId, startDate]) => devImageStep({
+            plan: imagePlan,
+            ...(launchedId || bakedId ? { imageId: launchedId || bakedId } : {}),
+            launch,
+            ...(startDate ? { startDate } : {}),
+            now,
+        }));
     return {
         ...reach,
+        ...baked,
         password: codeServer.password,
         passwordCommand: codeServer.passwordCommand,
         workVolumeId: codeServer.workVolumeId,
         workVolume: codeServer.workVolumeNote,
         [WORK_VOLUME_SOURCE]: workVolume ? "adopted" : "created",
-        ...(launch || moving
-            ? {
-                  nextStep: pulumi
-                      .all([nextStep, launch ? codeServer.connectHint : "", idle])
-                      .apply(([step, hint, idleStep]) => [step, moving, hint, idleStep].filter(Boolean).join(" ")),
-              }
-            : {}),
+        nextStep: pulumi
+            .all([nextStep, imageStep, launch ? codeServer.connectHint : "", idle])
+            .apply(([step, image, hint, idleStep]) => [step, image, moving, hint, idleStep].filter(Boolean).join(" ")),
     };
 }
 

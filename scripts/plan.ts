@@ -104,8 +104,15 @@ function assumptionsFor(cfg: StackConfig, blockState: AssumedBlockState, now = n
         endDate: new Date(Date.parse(start) + hours * 3600_000).toISOString(),
     };
     a.block = block;
+    // An active block's box launches from the dev image the last deployment baked in the lead time before it.
+    if (blockState === "active" && cfg.codeServer.enabled && cfg.codeServer.prebake !== false) {
+        a.previousOutputs = { ...(a.previousOutputs ?? { blockId: id }), devImageId: ASSUMED_DEV_IMAGE };
+    }
     return a;
 }
+
+/** The dev image the plan assumes the last deployment baked before an active block. */
+const ASSUMED_DEV_IMAGE = "ami-0baked00000000001";
 
 function stackFileOf(o: PlanOptions, projectDir: string): { file: string; stack: string } {
     if (o.configFile) {
@@ -144,6 +151,9 @@ async function runPlan(o: PlanOptions): Promise<PlanResult> {
         run.assumed.push(previous
             ? `this stack's last deployment recorded block ${previous.blockId} (generation ${previous.blockGeneration}) in its outputs`
             : "this stack has no outputs yet (its first deployment): nothing is recorded as bought");
+    }
+    if (assumptions.previousOutputs?.devImageId) {
+        run.assumed.push(`this stack's last deployment baked the dev image ${assumptions.previousOutputs.devImageId} before the block started (capblocks:codeServer.prebake)`);
     }
     if (cfg.reservation?.kind === "buy" && !assumptions.block) {
         run.assumed.push(`the block bought on this run is in ${assumptions.availabilityZone} and starts ${assumedStart(o.now)}`);

@@ -12,8 +12,10 @@ import { awsPartition, ec2Role } from "../shared/ec2Role";
 import { launchTemplateBase, rootDeviceNameOf } from "../shared/launchTemplate";
 import type { AccessCommands } from "./access";
 import { accessCommands, NGINX_PORT, passwordCommand } from "./access";
+import { DevImage } from "./devImage";
 import { idleStopAlarm } from "./idleStop";
 import type { Placement } from "./placement";
+import type { DevImagePlan } from "./prebake";
 import type { ExistingVolume } from "./workVolume";
 import { workVolumeNote } from "./workVolume";
 import type { WorkVolumePlan } from "./workVolumeMove";
@@ -41,6 +43,8 @@ export interface CodeServerInstanceArgs {
     variables: Record<string, pulumi.Input<string>>;
     /** The user's secrets the tasks read on the instance (capblocks:codeServer.secrets, looked up). */
     secrets?: SetupSecret[];
+    /** The dev image (prebake.ts): whether this run bakes it, what the box boots, and the image tasks with their variables. */
+    image?: { plan: DevImagePlan; tasks: TaskSpec[]; variables: Record<string, string> };
     /**
      * The volume named by codeServer.workVolumeId, already looked up and checked to be in the instance's AZ:
      * attached instead of creating one, and never deleted.
@@ -100,6 +104,10 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     public readonly sessionCommand: pulumi.Output<string>;
     /** One sentence on how to reach code-server; empty until the instance is launched. */
     public readonly connectHint: pulumi.Output<string>;
+    /** The dev image baked on this run (or kept baked); "" when none is. */
+    public readonly devImageId: pulumi.Output<string>;
+    /** The image the launch template launches the box from. */
+    public readonly launchImageId: pulumi.Output<string>;
 
     constructor(name: string, args: CodeServerInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("capblocks:index:CodeServerInstance", name, {}, opts);
@@ -107,7 +115,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const naming: Naming = { name, label, tags: { ...args.tags, Name: label } };
 
         const identity = this.instanceIdentity(naming, args);
-        const template = this.launchTemplate(naming, args, identity.profile);
+        const { template, devImageId } = this.launchTemplate(naming, args, identity.profile);
         // A move snapshots the volume only once this run's instance exists: its predecessor, deleted before it is
         // created, can no longer write to the volume. Otherwise the volume is declared first, as it always was.
         const movesAfterLaunch = args.launch && args.workVolumePlan?.kind === "move" && args.workVolumePlan.afterLaunch;
@@ -129,6 +137,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         this.portForwardCommand = access.portForwardCommand;
         this.sessionCommand = access.sessionCommand;
         this.connectHint = access.connectHint;
+        this.devImageId = devImageId;
+        this.launchImageId = template.imageId.apply((id) => id ?? "");
         this.registerOutputs({
             instanceId: this.instanceId,
             workVolumeId: this.workVolumeId,
@@ -139,6 +149,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             portForwardCommand: this.portForwardCommand,
             sessionCommand: this.sessionCommand,
             connectHint: this.connectHint,
+            devImageId: this.devImageId,
+            launchImageId: this.launchImageId,
         });
     }
 
@@ -175,8 +187,15 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         return { profile, password, secretArn: secret.arn, passwordVersion: secretVersion.versionId, secretsReady: [secretVersion, readPassword, ...readSecrets] };
     }
 
-    /** The security group and the launch template: the block's market settings, the DLAMI, the encrypted root. */
-    private launchTemplate({ name, tags }: Naming, args: CodeServerInstanceArgs, profile: aws.iam.InstanceProfile): aws.ec2.LaunchTemplate {
+    /**
+     * The security group and the launch template: the block's market settings, the image (the dev image when one is
+     * baked, else the DLAMI), the encrypted root; and the dev image's bake when this run has one.
+     */
+    private launchTemplate(
+        { name, label, tags }: Naming,
+        args: CodeServerInstanceArgs,
+        profile: aws.iam.InstanceProfile,
+    ): { template: aws.ec2.LaunchTemplate; devImageId: pulumi.Output<string> } {
         const cs = args.config;
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
             description: cs.allowedCidrs.length
@@ -191,9 +210,28 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
-        const imageId = cs.amiId ?? aws.ssm.getParameterOutput({ name: instanceFacts(cs.instanceType).amiParameter, region: args.region }, { parent: this }).value;
+        const image = args.image;
+        const baked = image?.plan.bake
+            ? new DevImage(`${name}-image`, {
+                label,
+                instanceType: cs.instanceType,
+                ...(cs.amiId ? { amiId: cs.amiId } : {}),
+                tasks: image.tasks,
+                variables: image.variables,
+                region: args.region,
+                subnetId: args.placement.subnetId,
+                securityGroupId: securityGroup.id,
+                partition: awsPartition(this),
+                tags,
+            }, { parent: this })
+            : undefined;
+        const launchFrom = image?.plan.launchFrom ?? { kind: "stock" };
+        const stock = launchFrom.kind === "stock";
+        const imageId = launchFrom.kind === "previous" ? launchFrom.imageId
+            : launchFrom.kind === "baked" && baked ? baked.amiId
+            : cs.amiId ?? aws.ssm.getParameterOutput({ name: instanceFacts(cs.instanceType).amiParameter, region: args.region }, { parent: this }).value;
         const block = args.reservation;
-        return new aws.ec2.LaunchTemplate(`${name}-lt`, {
+        const template = new aws.ec2.LaunchTemplate(`${name}-lt`, {
             ...launchTemplateBase({
                 rootDeviceName: rootDeviceNameOf(imageId, args.region, this),
                 rootVolumeGb: cs.volumeSizeGb,
@@ -210,9 +248,11 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         }, {
             parent: this,
             // The catalog AMI parameter moves whenever AWS publishes a new DLAMI; pinning the first one keeps a
-            // routine `pulumi up` from replacing the dev box. An explicit amiId is followed.
-            ignoreChanges: cs.amiId ? [] : ["imageId"],
+            // routine `pulumi up` from replacing the dev box. An explicit amiId is followed, and so is the dev image
+            // (prebake.ts keeps a running box's own).
+            ignoreChanges: cs.amiId || !stock ? [] : ["imageId"],
         });
+        return { template, devImageId: baked ? baked.amiId : pulumi.output("") };
     }
 
     /**

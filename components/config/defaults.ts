@@ -30,6 +30,7 @@ const CODE_SERVER_DEFAULTS = {
     homeDir: "/work",
     allowedCidrs: [],
     taskFiles: [],
+    prebake: true,
 } satisfies Partial<CodeServerConfig>;
 
 const CLUSTER_DEFAULTS = {

@@ -61,6 +61,11 @@ export interface CodeServerConfig {
     password?: string;
     /** Secrets task files read on the instance: placeholder name → SSM SecureString parameter name or Secrets Manager ARN. */
     secrets?: Record<string, string>;
+    /**
+     * Bake the `image` setup tasks into a dev image before the block starts (codeServer/prebake.ts): true (in the
+     * 48 hours before it), "now" (on this run), false (never: the whole setup runs on the box).
+     */
+    prebake: boolean | "now";
 }
 
 export type SharedStorage = "efs" | "fsx-lustre" | "none";

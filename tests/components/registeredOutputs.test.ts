@@ -65,7 +65,7 @@ describe("component outputs", () => {
             const box = new CodeServerInstance("code-server", {
                 config: {
                     enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
-                    user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [],
+                    user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [], prebake: true,
                 },
                 region: REGION,
                 placement: placementIn("sa-east-1a", REGION),

@@ -37,6 +37,7 @@ const CONFIG: CodeServerConfig = {
     homeDir: "/home/coder",
     allowedCidrs: [],
     taskFiles: [],
+    prebake: true,
 };
 const SETUP = loadSetupTasks(CONFIG, PROJECT_DIR);
 const TASK_IDS = [MOUNT_TASK_ID, ...SETUP.tasks.map((t) => t.id)];

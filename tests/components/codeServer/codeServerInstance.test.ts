@@ -23,6 +23,7 @@ const csConfig = (over: Partial<CodeServerConfig> = {}): CodeServerConfig => ({
     volumeSizeGb: 300,
     workVolumeSizeGb: 200,
     deleteWorkVolume: false,
+    prebake: true,
     user: "coder",
     homeDir: "/work",
     allowedCidrs: [],

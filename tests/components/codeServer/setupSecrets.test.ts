@@ -83,7 +83,7 @@ describe("setup secrets", () => {
     describe("in the code-server instance", () => {
         const config = (over: Partial<CodeServerConfig>): CodeServerConfig => ({
             enabled: true, instanceType: "g7e.2xlarge", volumeSizeGb: 200, workVolumeSizeGb: 200, deleteWorkVolume: false,
-            user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [], ...over,
+            user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [], prebake: true, ...over,
         });
 
         async function build(over: Partial<CodeServerConfig>, secrets: SetupSecret[] = []): Promise<{ run: MockRun; passwordCommand: string }> {

@@ -11,7 +11,7 @@ import { CODE_SERVER_TASKS_FILE, readTaskFile } from "../../../tasks/loader";
 
 const cs = (taskFiles: string[], secrets?: Record<string, string>): CodeServerConfig => ({
     enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
-    user: "dev", homeDir: "/data", allowedCidrs: [], taskFiles, ...(secrets ? { secrets } : {}),
+    user: "dev", homeDir: "/data", allowedCidrs: [], taskFiles, prebake: true, ...(secrets ? { secrets } : {}),
 });
 
 /** The problems of a ConfigError `f` throws. */
