@@ -110,8 +110,8 @@ export function imageTasks(tasks: TaskSpec[], imageTaskIds: string[]): TaskSpec[
  * markers and locks), so the box launched from the image finds them done. Image tasks read no secret (the loader
  * refuses that), so none is fetched.
  */
-export function bakeScript(tasks: TaskSpec[], variables: Record<string, string>): string {
-    return renderRunScript(prepareTasks(tasks, variables, {}), DEFAULT_MARKER_DIR, undefined);
+export function bakeScript(tasks: TaskSpec[], variables: Record<string, string>, markerDir = DEFAULT_MARKER_DIR): string {
+    return renderRunScript(prepareTasks(tasks, variables, {}), markerDir, undefined);
 }
 
 /** Where the build instance unpacks the script. */
