@@ -15,7 +15,7 @@ import { findPriorWorkVolume, findWorkVolume, unencryptedVolumeWarning, workVolu
 import type { WorkVolumePlan } from "./codeServer/workVolumeMove";
 import { moveNextStep, moveNotice, moveSizeError, planWorkVolume } from "./codeServer/workVolumeMove";
 import { clusterUseStep } from "./cluster/access";
-import { deferHourlyParts, deferredStep } from "./cluster/deferral";
+import { deferHourlyParts, deferredStep, nodeImageReadyStep } from "./cluster/deferral";
 import { QUEUE_NAME } from "./cluster/parallelcluster";
 import { checkSharedFileSystem } from "./cluster/storage";
 import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./cluster/userData";
@@ -362,11 +362,13 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
         deferHourlyParts: waits,
     });
     const sharedStorage = cfg.cluster.sharedStorage;
-    const clusterStep = pulumi.all([reservation.state, reservation.startDate]).apply(([state, startDate]) => {
-        if (waits) return deferredStep(startDate, now, sharedStorage);
+    const buildsImage = !cfg.cluster.amiId && cfg.cluster.image.build;
+    const clusterStep = pulumi.all([reservation.state, reservation.startDate, cluster.nodeImageId]).apply(([state, startDate, nodeImageId]) => {
+        if (waits) return deferredStep(startDate, now, sharedStorage, buildsImage);
         if (state !== "active" && state !== "scheduled") return "";
         const mountDir = sharedStorage === "efs" ? EFS_MOUNT_DIR : sharedStorage === "fsx-lustre" ? LUSTRE_MOUNT_DIR : undefined;
-        return clusterUseStep({ name: cfg.cluster.name, queue: QUEUE_NAME, ...(mountDir ? { mountDir } : {}), state, startDate });
+        const use = clusterUseStep({ name: cfg.cluster.name, queue: QUEUE_NAME, ...(mountDir ? { mountDir } : {}), state, startDate });
+        return state === "scheduled" && nodeImageId ? `${nodeImageReadyStep(nodeImageId, startDate)} ${use}` : use;
     });
     // Only what exists is an output: the PCS ids and commands once built, FSx for Lustre's id once it exists.
     const built: StackOutputs = waits
@@ -377,6 +379,7 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
             clusterLoginNodeGroupId: cluster.loginNodeGroupId,
             clusterLoginCommand: cluster.loginCommand,
             clusterConsoleUrl: cluster.consoleUrl,
+            ...(buildsImage ? { clusterNodeImageId: cluster.nodeImageId } : {}),
         };
     const storage: StackOutputs = waits && sharedStorage === "fsx-lustre"
         ? {}

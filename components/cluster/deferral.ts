@@ -39,12 +39,18 @@ export function deferHourlyParts({ known, built, now }: ClusterTiming): boolean 
 /** From when `pulumi up` builds the hourly parts in time for a block starting at `startDate` (ISO 8601); now if that has passed. */
 export const buildFrom = prepareFrom;
 
-/** What nextStep says while the hourly parts wait for a block starting at `startDate`. */
-export function deferredStep(startDate: string, now: Date, sharedStorage: string): string {
+/** What nextStep says while the hourly parts (and the node image capblocks builds, `nodeImage`) wait for a block starting at `startDate`. */
+export function deferredStep(startDate: string, now: Date, sharedStorage: string, nodeImage = false): string {
     const from = buildFrom(startDate, now);
-    const parts = `the NAT gateway, the PCS controller, the login node${sharedStorage === "fsx-lustre" ? ", FSx for Lustre" : ""}, the node groups and the queue`;
+    const parts = `the NAT gateway, the PCS controller, the login node${sharedStorage === "fsx-lustre" ? ", FSx for Lustre" : ""}, ` +
+        `${nodeImage ? "the node image (built with them, about an hour), " : ""}the node groups and the queue`;
     const when = from === now.toISOString()
         ? `run \`pulumi up\` again now (the block starts at ${startDate}, within ${LEAD_HOURS} hours)`
         : `run \`pulumi up\` again from ${from}, before the block starts at ${startDate}`;
     return `The cluster's hourly parts (${parts}) are not built yet, so they bill nothing before the block: ${when} to build them in time.`;
+}
+
+/** What nextStep says once the node image capblocks builds exists, while the block waits. */
+export function nodeImageReadyStep(amiId: string, startDate: string): string {
+    return `The node image ${amiId} is ready: the nodes boot it when the block starts at ${startDate}.`;
 }

@@ -108,6 +108,8 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly instancesConsoleUrl: pulumi.Output<string>;
     /** The role every node runs as (for bucket policies and ECR repository policies). */
     public readonly nodeRoleArn: pulumi.Output<string>;
+    /** The node image capblocks built; "" when the nodes boot another image, or the build still waits. */
+    public readonly nodeImageId: pulumi.Output<string>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         // Bad settings fail before anything, even this component, is registered.
@@ -137,6 +139,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         this.consoleUrl = parts ? parts.cluster.awsId.apply((id) => pcsConsoleUrl(args.region, id)) : none;
         this.instancesConsoleUrl = pulumi.output(ec2InstancesConsoleUrl(args.region, args.cluster.name));
         this.nodeRoleArn = base.identity.roleArn;
+        this.nodeImageId = base.image?.source === "built" ? base.image.amiId : pulumi.output("");
         this.registerOutputs({
             clusterId: this.clusterId,
             clusterName: this.clusterName,
@@ -150,6 +153,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             consoleUrl: this.consoleUrl,
             instancesConsoleUrl: this.instancesConsoleUrl,
             nodeRoleArn: this.nodeRoleArn,
+            nodeImageId: this.nodeImageId,
         });
     }
 

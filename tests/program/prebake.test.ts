@@ -31,7 +31,6 @@ const named = (run: ProgramRun, type: string, name: string): RecordedResource =>
     return found;
 };
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";
-const INSTANCE = "aws:ec2/instance:Instance";
 const TASKS = "pulumi-nodejs:dynamic/capblocks:SsmTasks";
 
 async function ok(config: Record<string, unknown>, assumptions: Partial<Assumptions>): Promise<ProgramRun> {
@@ -41,7 +40,7 @@ async function ok(config: Record<string, unknown>, assumptions: Partial<Assumpti
 }
 
 /** The next run: the block as it is then, and the outputs `last` exported. */
-const after = (last: ProgramRun, facts: BlockFacts): Partial<Assumptions> => ({ block: facts, previousOutputs: last.outputs });
+const nextRun = (last: ProgramRun, facts: BlockFacts): Partial<Assumptions> => ({ block: facts, previousOutputs: last.outputs });
 
 describe("the dev image is baked before the block", () => {
     let far: ProgramRun;
@@ -55,10 +54,10 @@ describe("the dev image is baked before the block", () => {
         const newer = path.join(dir, "newer-code-server.json");
         fs.writeFileSync(newer, JSON.stringify({ variables: { CODE_SERVER_VERSION: "4.99.0" } }));
         far = await ok(stack(), { block: block("scheduled", 10), previousOutputs: { blockId: BLOCK_ID, blockGeneration: "1" } });
-        close = await ok(stack(), after(far, block("scheduled", 1.5)));
-        started = await ok(stack(), after(close, block("active", -0.1)));
-        changed = await ok(stack({ taskFiles: [newer] }), after(started, block("active", -0.2)));
-        asked = await ok(stack({ taskFiles: [newer], prebake: "now" }), after(changed, block("active", -0.3)));
+        close = await ok(stack(), nextRun(far, block("scheduled", 1.5)));
+        started = await ok(stack(), nextRun(close, block("active", -0.1)));
+        changed = await ok(stack({ taskFiles: [newer] }), nextRun(started, block("active", -0.2)));
+        asked = await ok(stack({ taskFiles: [newer], prebake: "now" }), nextRun(changed, block("active", -0.3)));
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -124,14 +123,14 @@ describe("the dev image is baked before the block", () => {
     });
 
     it("a block that starts with no image baked gets the stock image and the whole setup, and nextStep says how to avoid it", async () => {
-        const missed = await ok(stack(), after(far, block("active", -0.1)));
+        const missed = await ok(stack(), nextRun(far, block("active", -0.1)));
         expect(bakes(missed)).to.deep.equal([]);
         expect(named(missed, LT, "code-server-lt").inputs.imageId).to.equal("ami-0example000000001");
         expect(missed.outputs?.nextStep).to.match(/No dev image was baked before this block .* so the whole setup ran on block time/);
     });
 
     it("prebake: false never bakes", async () => {
-        const off = await ok(stack({ prebake: false }), after(far, block("scheduled", 1.5)));
+        const off = await ok(stack({ prebake: false }), nextRun(far, block("scheduled", 1.5)));
         expect(bakes(off)).to.deep.equal([]);
         expect(off.outputs).to.not.have.property("devImageId");
     });
