@@ -70,12 +70,14 @@ async function main(): Promise<void> {
     }
     // The naive baseline sleeps 5 s between polls (a few idle processes per task): the floors, CapacityBlock
     // and program start are measured meanwhile.
-    progress("naive baseline (in the background); floors of the fake; CapacityBlock; program start");
+    // CapacityBlock mocks the SSM client too (its purchase records): it runs before the naive baseline's SSM fake.
+    progress("CapacityBlock");
+    const cb = await runCapacityBlockCase(paymentDelayMs, latency.apiMs);
+    progress("naive baseline (in the background); floors of the fake; program start");
     const sorted = [...fleets].sort((a, b) => a - b);
     const naive = runNaiveCases(benchTaskSpecs(tasks), latency, sorted[0], sorted[Math.min(1, sorted.length - 1)], sorted[sorted.length - 1]);
     for (const sequence of sequences) await measureFloors(sequence, latency);
     const ssm = sequences.flatMap((s) => s.runs);
-    const cb = await runCapacityBlockCase(paymentDelayMs, latency.apiMs);
     const program = await measureProgramStart(projectDir, stack, repeats);
     const naiveRuns = (await naive).filter((r, i, all) => all.findIndex((o) => o.instances === r.instances) === i);
     const loadAfter = os.loadavg();
