@@ -10,6 +10,7 @@
  * image and hourly parts share (shared/imageSchedule.ts): by the first `pulumi up` within LEAD_HOURS of the block's
  * start.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { gzipSync } from "zlib";
 import type { TaskSpec } from "../../dynamic-providers/ssmTasks";
 import { DEFAULT_MARKER_DIR, renderRunScript } from "../../dynamic-providers/ssmTasks/script";
@@ -144,8 +145,8 @@ export function bakeComponent(script: string): ComponentSpec {
     };
     const size = componentDocument(spec).length;
     if (size > MAX_COMPONENT_DATA) {
-        throw new Error(`the image tasks make a ${size}-character Image Builder component, over its ${MAX_COMPONENT_DATA}; ` +
-            "move content out of the image tasks into files they download, or make some of them instance tasks");
+        throw new pulumi.RunError(`capblocks:codeServer.taskFiles: the image tasks make a ${size}-character Image Builder component, ` +
+            `over its ${MAX_COMPONENT_DATA}; move content out of the image tasks into files they download, or make some of them instance tasks`);
     }
     return spec;
 }
