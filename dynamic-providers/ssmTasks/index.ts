@@ -2,12 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AwsSettings } from "../shared/awsCredentials";
 import { regionInput } from "../shared/region";
 import type { TaskState } from "./plan";
+import type { RerunRequest } from "./rerun";
 import { ssmTasksProvider } from "./provider";
 import type { TaskSpec } from "./template";
 
 export { ssmTasksProvider } from "./provider";
 export type { SsmTasksOutputs } from "./inputs";
-export type { TaskState, TaskStates } from "./plan";
+export type { InstanceTaskStatus, TaskState, TaskStates } from "./plan";
+export { ALL_TASKS } from "./rerun";
+export type { RerunRequest } from "./rerun";
 export type { TaskSpec } from "./template";
 
 export interface SsmTasksArgs {
@@ -28,6 +31,11 @@ export interface SsmTasksArgs {
     aws?: pulumi.Input<AwsSettings>;
     markerDir?: pulumi.Input<string>;
     agentWaitSeconds?: pulumi.Input<number>;
+    /**
+     * Finished tasks to run once more: task ids (or "all") and a token. Each time the token changes, the next `up`
+     * runs those tasks again on every instance; the same token later, or no `rerun`, runs nothing. Unknown ids fail check.
+     */
+    rerun?: pulumi.Input<{ tasks: pulumi.Input<string>[]; token: pulumi.Input<string> }>;
 }
 
 export class SsmTasks extends pulumi.dynamic.Resource {
@@ -39,6 +47,7 @@ export class SsmTasks extends pulumi.dynamic.Resource {
     declare public readonly region: pulumi.Output<string | undefined>;
     declare public readonly markerDir: pulumi.Output<string>;
     declare public readonly agentWaitSeconds: pulumi.Output<number>;
+    declare public readonly rerun: pulumi.Output<RerunRequest | undefined>;
     declare public readonly taskStates: pulumi.Output<Record<string, TaskState>>;
     declare public readonly missingInstances: pulumi.Output<string[]>;
 

@@ -3,6 +3,8 @@ import type { AwsSettings } from "../shared/awsCredentials";
 import type { CheckFailure } from "../shared/checks";
 import { isKnown } from "../shared/unknown";
 import type { TaskStates } from "./plan";
+import { rerunProblems } from "./rerun";
+import type { RerunRequest } from "./rerun";
 import { DEFAULT_MARKER_DIR, markerDirProblem, splitIntoRuns } from "./script";
 import { checkTaskInputs, prepareTasks } from "./template";
 import type { TaskSpec } from "./template";
@@ -20,6 +22,8 @@ export interface SsmTasksInputs {
     aws?: AwsSettings;
     markerDir: string;
     agentWaitSeconds: number;
+    /** Tasks to run once more (ids or "all"), each time the token changes (./rerun.ts). */
+    rerun?: RerunRequest;
 }
 
 export interface SsmTasksOutputs extends SsmTasksInputs {
@@ -95,6 +99,10 @@ export function checkInputs(inputs: SsmTasksInputs): CheckFailure[] {
         problems.push(...taskProblems(inputs, markerDirKnown && !markerDirReason ? inputs.markerDir : DEFAULT_MARKER_DIR));
     }
     problems.push(...awsSettingsFailures(inputs.aws));
+    if (isKnown(inputs.rerun)) {
+        const ids = isKnown(inputs.tasks) && Array.isArray(inputs.tasks) ? inputs.tasks.map((t) => t?.id) : undefined;
+        problems.push(...rerunProblems(inputs.rerun, ids));
+    }
     if (isKnown([inputs.secrets, inputs.secretVersions])) {
         problems.push(...secretVersionProblems(inputs.secretVersions, inputs.secrets));
     }

@@ -12,7 +12,8 @@ import type { SsmTasksInputs, SsmTasksOutputs } from "./inputs";
 import { failureMessage, interpretRun, markerOutputIsComplete, parseMarkerOutput, runOutputIsComplete } from "./output";
 import type { FailedInstance } from "./output";
 import { hasPendingWork, initialStates, statesAfterRead, statesAfterRun, tasksToRun } from "./plan";
-import type { PriorRun, TaskStates } from "./plan";
+import type { MarkerRow, PriorRun, TaskStates } from "./plan";
+import { withRerun } from "./rerun";
 import { DEFAULT_MARKER_DIR, executionTimeoutSeconds, renderMarkerReadScript, renderRunScript, splitIntoRuns } from "./script";
 import { prepareTasks } from "./template";
 import type { PreparedTask } from "./template";
@@ -62,6 +63,7 @@ async function runBatch(client: SSMClient, { inputs, tasks, run, states }: Batch
     const runs = results.map((r) => interpretRun(r, ids));
     const taskStates = statesAfterRun(tasks, states, {
         sent: run,
+        instanceIds: inputs.instanceIds,
         outcomes: runs.map((r) => r.lines),
         commandId: [...new Set(results.map((r) => r.commandId))].join(","),
         finishedAt: new Date(time.now()).toISOString(),
@@ -75,10 +77,15 @@ async function runBatch(client: SSMClient, { inputs, tasks, run, states }: Batch
     return { taskStates, failed };
 }
 
+/** The tasks with the hashes that decide what runs: their effect, salted by `rerun` tokens (./rerun.ts). */
+function tasksOf(inputs: SsmTasksInputs, prior: PriorRun | undefined): PreparedTask[] {
+    return withRerun(prepareTasks(inputs.tasks, inputs.variables, inputs.secrets, inputs.secretVersions), inputs.rerun, prior?.taskStates ?? {});
+}
+
 /** create/update: run what is new, changed or missing, stop at the first failure keeping progress. */
 async function apply(id: string, inputs: SsmTasksInputs, olds: SsmTasksOutputs | undefined): Promise<SsmTasksOutputs> {
-    const tasks = prepareTasks(inputs.tasks, inputs.variables, inputs.secrets, inputs.secretVersions);
     const prior = stateOf(olds);
+    const tasks = tasksOf(inputs, prior);
     let outs: SsmTasksOutputs = { ...inputs, taskStates: initialStates(tasks, prior?.taskStates ?? {}), missingInstances: [] };
     const pending = tasksToRun(tasks, prior, inputs.instanceIds, inputs.markerDir);
     if (pending.length === 0) return outs;
@@ -109,7 +116,7 @@ async function readMarkers(props: SsmTasksOutputs): Promise<SsmTasksOutputs> {
     const agents = await describeAgents(client, props.instanceIds);
     const missingInstances = props.instanceIds.filter((i) => !agents.has(i));
     const online = props.instanceIds.filter((i) => agents.get(i) === "Online");
-    const applied: boolean[][] = missingInstances.map(() => order.map(() => false));
+    const rows: MarkerRow[] = missingInstances.map((instanceId) => ({ instanceId, applied: order.map(() => false) }));
     if (online.length > 0) {
         const results = await runOnInstances(
             client,
@@ -124,10 +131,10 @@ async function readMarkers(props: SsmTasksOutputs): Promise<SsmTasksOutputs> {
         );
         for (const result of results) {
             const flags = parseMarkerOutput(result.stdout, order.length);
-            if (flags) applied.push(flags);
+            if (flags) rows.push({ instanceId: result.instanceId, applied: flags });
         }
     }
-    return { ...props, taskStates: statesAfterRead(states, order, applied), missingInstances };
+    return { ...props, taskStates: statesAfterRead(states, order, rows), missingInstances };
 }
 
 export const ssmTasksProvider: pulumi.dynamic.ResourceProvider = {
@@ -142,7 +149,7 @@ export const ssmTasksProvider: pulumi.dynamic.ResourceProvider = {
         const inputs = ssmTasksInputs(news);
         const prior = stateOf(olds);
         if (!prior || !isKnown(inputs) || checkInputs(inputs).length > 0) return { changes: true };
-        const tasks = prepareTasks(inputs.tasks, inputs.variables, inputs.secrets, inputs.secretVersions);
+        const tasks = tasksOf(inputs, prior);
         // New credentials are stored by an update that sends no command (nothing is pending): refresh uses them.
         return { changes: hasPendingWork(tasks, prior, inputs.instanceIds, inputs.markerDir) || !sameAwsSettings(olds.aws, inputs.aws) };
     },

@@ -32,6 +32,8 @@ export interface PreparedTask {
     secrets: SecretRef[];
     timeoutSeconds: number;
     hash: string;
+    /** The `rerun` token salting `hash` (./rerun.ts); absent: the plain hash of the task's effect. */
+    rerunToken?: string;
 }
 
 const DEFAULT_TASK_TIMEOUT_SECONDS = 3600;
