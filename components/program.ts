@@ -210,6 +210,8 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         workVolumeId: codeServer.workVolumeId,
         workVolume: codeServer.workVolumeNote,
         [WORK_VOLUME_SOURCE]: workVolume ? "adopted" : "created",
+        // Read by `npm run tasks` (scripts/tasks.ts).
+        setupTasks: codeServer.setupTasks,
         ...(launch || moving
             ? { nextStep: pulumi.all([nextStep, launch ? codeServer.connectHint : ""]).apply(([step, hint]) => [step, moving, hint].filter(Boolean).join(" ")) }
             : {}),

@@ -20,6 +20,8 @@ import { moveReport, volumeInPlace } from "./workVolumeMove";
 import { mountWorkVolumeTask } from "./workVolumeTask";
 import type { SetupSecret } from "./setupSecrets";
 import { readSecretsPolicy, setupSecretInputs } from "./setupSecrets";
+import { rerunRequest, SETUP_OFF, setupEnabled, setupOffHint } from "./setupControls";
+import { noSetupSummary, setupTasksSummary } from "./setupTasksSummary";
 
 /** Where the work volume is attached; on Nitro it shows up as NVMe and is found by its serial instead. */
 const WORK_DEVICE_NAME = "/dev/sdf";
@@ -78,7 +80,7 @@ interface WorkVolume {
     note: pulumi.Output<string>;
 }
 
-type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string> };
+type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string>; setupTasks: pulumi.Output<string> };
 
 /**
  * A code-server dev box: on the block (launch template with the block's market type and reservation
@@ -96,6 +98,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     public readonly sessionCommand: pulumi.Output<string>;
     /** One sentence on how to reach code-server; empty until the instance is launched. */
     public readonly connectHint: pulumi.Output<string>;
+    /** Where each setup task stands on each instance, as JSON (setupTasksSummary.ts). */
+    public readonly setupTasks: pulumi.Output<string>;
 
     constructor(name: string, args: CodeServerInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("capblocks:index:CodeServerInstance", name, {}, opts);
@@ -120,6 +124,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         this.portForwardCommand = access.portForwardCommand;
         this.sessionCommand = access.sessionCommand;
         this.connectHint = access.connectHint;
+        this.setupTasks = access.setupTasks;
         this.registerOutputs({
             instanceId: this.instanceId,
             workVolumeId: this.workVolumeId,
@@ -129,6 +134,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             portForwardCommand: this.portForwardCommand,
             sessionCommand: this.sessionCommand,
             connectHint: this.connectHint,
+            setupTasks: this.setupTasks,
         });
     }
 
@@ -264,8 +270,9 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         }, { parent: this, deleteBeforeReplace: true });
     }
 
-    /** The work volume's attachment and the setup over SSM (mount first, then the tasks). */
-    private attachAndSetUp({ name }: Naming, args: CodeServerInstanceArgs, instance: aws.ec2.Instance, work: WorkVolume, identity: InstanceIdentity): Access {
+    /** The work volume's attachment and the setup over SSM (mount first, then the tasks), unless setup is off. */
+    private attachAndSetUp(naming: Naming, args: CodeServerInstanceArgs, instance: aws.ec2.Instance, work: WorkVolume, identity: InstanceIdentity): Access {
+        const { name } = naming;
         const cs = args.config;
         const attachment = new aws.ec2.VolumeAttachment(`${name}-work-attachment`, {
             deviceName: WORK_DEVICE_NAME,
@@ -275,8 +282,36 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             // stopping a terminated instance to detach would fail the next `up`.
             skipDestroy: true,
         }, { parent: this, deleteBeforeReplace: true });
+        const access = pulumi
+            .all([instance.id, instance.publicDns])
+            .apply(([instanceId, dns]) => accessCommands({ instanceId, region: args.region, publicDns: dns ?? "", allowedCidrs: cs.allowedCidrs }));
+        if (!setupEnabled(cs)) {
+            const off = pulumi.output(SETUP_OFF);
+            return {
+                instanceId: instance.id,
+                url: off,
+                portForwardCommand: off,
+                sessionCommand: access.sessionCommand,
+                connectHint: pulumi.output(setupOffHint(cs.homeDir)),
+                setupTasks: pulumi.output(noSetupSummary("off")),
+            };
+        }
+        return {
+            instanceId: instance.id,
+            url: access.url,
+            portForwardCommand: access.portForwardCommand,
+            sessionCommand: access.sessionCommand,
+            connectHint: access.connectHint,
+            setupTasks: this.setUp(naming, args, instance, work, [attachment, ...identity.secretsReady], identity),
+        };
+    }
+
+    /** The setup over SSM: the work-volume mount, then the tasks; returns where each task stands (setupTasksSummary.ts). */
+    private setUp({ name }: Naming, args: CodeServerInstanceArgs, instance: aws.ec2.Instance, work: WorkVolume, ready: pulumi.Resource[], identity: InstanceIdentity): pulumi.Output<string> {
+        const cs = args.config;
         const tasks = work.id.apply((volumeId) => [mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: work.sizeGb }), ...args.tasks]);
-        new SsmTasks(`${name}-setup`, {
+        const rerun = rerunRequest(cs);
+        const setup = new SsmTasks(`${name}-setup`, {
             instanceIds: [instance.id],
             tasks,
             variables: args.variables,
@@ -284,17 +319,11 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             ...setupSecretInputs({ arn: identity.secretArn, version: identity.passwordVersion }, args.secrets ?? []),
             region: args.region,
             aws: awsSettingsInput(args.aws ?? {}),
-        }, { parent: this, dependsOn: [attachment, ...identity.secretsReady] });
-        const access = pulumi
-            .all([instance.id, instance.publicDns])
-            .apply(([instanceId, dns]) => accessCommands({ instanceId, region: args.region, publicDns: dns ?? "", allowedCidrs: cs.allowedCidrs }));
-        return {
-            instanceId: instance.id,
-            url: access.url,
-            portForwardCommand: access.portForwardCommand,
-            sessionCommand: access.sessionCommand,
-            connectHint: access.connectHint,
-        };
+            ...(rerun ? { rerun } : {}),
+        }, { parent: this, dependsOn: ready });
+        return pulumi
+            .all([setup.tasks, setup.variables, setup.taskStates, setup.instanceIds])
+            .apply(([list, variables, states, ids]) => setupTasksSummary(list, variables ?? {}, states ?? {}, ids ?? []));
     }
 }
 
@@ -305,5 +334,6 @@ function notLaunched(): Access {
         portForwardCommand: pulumi.output(NOT_LAUNCHED),
         sessionCommand: pulumi.output(NOT_LAUNCHED),
         connectHint: pulumi.output(""),
+        setupTasks: pulumi.output(noSetupSummary("no-instance")),
     };
 }

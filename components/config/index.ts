@@ -18,6 +18,7 @@ export type {
     ClusterConfig,
     CodeServerConfig,
     RawStackConfig,
+    RerunConfig,
     SharedStorage,
     StackConfig,
 } from "./types";

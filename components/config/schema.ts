@@ -137,6 +137,27 @@ export const codeServerSchema = {
                     "(arn:aws:secretsmanager:…); give where the secret is stored, never the secret itself",
             },
         },
+        setup: { type: "boolean" },
+        rerun: {
+            type: "object",
+            additionalProperties: false,
+            required: ["tasks", "id"],
+            properties: {
+                tasks: {
+                    type: "array",
+                    minItems: 1,
+                    uniqueItems: true,
+                    items: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", rule: "is not a task id (e.g. nginx), nor \"all\"" },
+                },
+                id: {
+                    type: ["integer", "string"],
+                    minimum: 1,
+                    pattern: "^[A-Za-z0-9._-]{1,64}$",
+                    rule: "must be a number (1, 2, …) or a short label of letters, digits, '.', '_' and '-'; change it to run the tasks again",
+                },
+            },
+            rule: "must be {tasks: [<task id>, …] or [\"all\"], id: 1}; change id to run the listed tasks again",
+        },
     } satisfies PropertiesOf<CodeServerInput>,
 };
 

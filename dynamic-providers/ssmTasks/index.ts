@@ -11,6 +11,7 @@ export type { SsmTasksOutputs } from "./inputs";
 export type { InstanceTaskStatus, TaskState, TaskStates } from "./plan";
 export { ALL_TASKS } from "./rerun";
 export type { RerunRequest } from "./rerun";
+export { taskName } from "./template";
 export type { TaskSpec } from "./template";
 
 export interface SsmTasksArgs {

@@ -99,6 +99,11 @@ function unexpandedSecretProblems(label: string, commands: string[], variables: 
     });
 }
 
+/** A task's name as messages show it: its variables filled in (secrets never appear in names). */
+export function taskName(task: TaskSpec, variables: Record<string, string>): string {
+    return substitute(task.name, variables);
+}
+
 function checkNames(kind: "variables" | "secrets", record: Record<string, string>): CheckFailure[] {
     const problems: CheckFailure[] = [];
     for (const [name, value] of Object.entries(record)) {
@@ -199,7 +204,7 @@ export function prepareTasks(
         const refs = [...used].sort().map((name) => secretRef(name, secrets[name], secretVersions[name]));
         return {
             id: task.id,
-            name: substitute(task.name, variables),
+            name: taskName(task, variables),
             commands,
             secrets: refs,
             timeoutSeconds: task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS,
