@@ -37,6 +37,13 @@ export interface SsmTasksArgs {
      * runs those tasks again on every instance; the same token later, or no `rerun`, runs nothing. Unknown ids fail check.
      */
     rerun?: pulumi.Input<{ tasks: pulumi.Input<string>[]; token: pulumi.Input<string> }>;
+    /**
+     * A CloudWatch Logs group the instances stream each run's output to (the instance role needs logs:CreateLogGroup,
+     * logs:CreateLogStream, logs:PutLogEvents and logs:DescribeLogStreams on it; the stack's credentials
+     * logs:FilterLogEvents): `up` then
+     * prints a line per task as the instances finish it. Without it the lines come when each instance ends its run.
+     */
+    outputLogGroup?: pulumi.Input<string>;
 }
 
 export class SsmTasks extends pulumi.dynamic.Resource {
@@ -49,6 +56,7 @@ export class SsmTasks extends pulumi.dynamic.Resource {
     declare public readonly markerDir: pulumi.Output<string>;
     declare public readonly agentWaitSeconds: pulumi.Output<number>;
     declare public readonly rerun: pulumi.Output<RerunRequest | undefined>;
+    declare public readonly outputLogGroup: pulumi.Output<string | undefined>;
     declare public readonly taskStates: pulumi.Output<Record<string, TaskState>>;
     declare public readonly missingInstances: pulumi.Output<string[]>;
 

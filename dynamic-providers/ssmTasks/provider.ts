@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { awsClientConfig, sameAwsSettings } from "../shared/awsCredentials";
 import { withoutUndefined } from "../shared/checks";
@@ -9,10 +10,13 @@ import { regionOf } from "../shared/region";
 import { isKnown } from "../shared/unknown";
 import { checkInputs, ssmTasksInputs } from "./inputs";
 import type { SsmTasksInputs, SsmTasksOutputs } from "./inputs";
+import { progressWatch } from "./liveOutput";
+import type { LiveOutput } from "./liveOutput";
 import { failureMessage, interpretRun, markerOutputIsComplete, parseMarkerOutput, runOutputIsComplete } from "./output";
 import type { FailedInstance } from "./output";
 import { hasPendingWork, initialStates, statesAfterRead, statesAfterRun, tasksToRun } from "./plan";
 import type { MarkerRow, PriorRun, TaskStates } from "./plan";
+import { runProgress } from "./progress";
 import { withRerun } from "./rerun";
 import { DEFAULT_MARKER_DIR, executionTimeoutSeconds, renderMarkerReadScript, renderRunScript, splitIntoRuns } from "./script";
 import { prepareTasks } from "./template";
@@ -27,6 +31,14 @@ async function ssmClient(inputs: SsmTasksInputs): Promise<SSMClient> {
     return new SSMClient({ ...account, maxAttempts: 8, retryMode: "adaptive" });
 }
 
+/** Where the run's output streams, with a client to read it there, when the inputs name a log group. */
+async function liveOutput(inputs: SsmTasksInputs): Promise<LiveOutput | undefined> {
+    if (!inputs.outputLogGroup) return undefined;
+    const { CloudWatchLogsClient } = await import("@aws-sdk/client-cloudwatch-logs");
+    const client: CloudWatchLogsClient = new CloudWatchLogsClient({ ...(await awsClientConfig(inputs.aws, regionOf(inputs))), maxAttempts: 3 });
+    return { client, logGroup: inputs.outputLogGroup };
+}
+
 function stateOf(outs: SsmTasksOutputs | undefined): PriorRun | undefined {
     if (!outs?.taskStates) return undefined;
     return { taskStates: outs.taskStates, instanceIds: outs.instanceIds ?? [], markerDir: outs.markerDir ?? DEFAULT_MARKER_DIR };
@@ -38,6 +50,8 @@ interface Batch {
     tasks: PreparedTask[];
     run: PreparedTask[];
     states: TaskStates;
+    /** Where the instances stream the batch's output while it runs, for progress lines. */
+    live?: LiveOutput;
 }
 
 interface BatchResult {
@@ -47,7 +61,7 @@ interface BatchResult {
 }
 
 /** Runs one batch of tasks on every instance; returns the new states and the instances where it failed. */
-async function runBatch(client: SSMClient, { inputs, tasks, run, states }: Batch, time: Clock): Promise<BatchResult> {
+async function runBatch(client: SSMClient, { inputs, tasks, run, states, live }: Batch, time: Clock): Promise<BatchResult> {
     const ids = run.map((t) => t.id);
     const results = await runOnInstances(
         client,
@@ -56,9 +70,11 @@ async function runBatch(client: SSMClient, { inputs, tasks, run, states }: Batch
             script: renderRunScript(run, inputs.markerDir, regionOf(inputs)),
             executionTimeoutSeconds: executionTimeoutSeconds(run),
             comment: `capblocks SsmTasks ${ids.join(" ")}`,
+            ...(live ? { outputLogGroup: live.logGroup } : {}),
         },
         runOutputIsComplete,
         time,
+        progressWatch(runProgress(ids, inputs.instanceIds.length), live, time),
     );
     const runs = results.map((r) => interpretRun(r, ids));
     const taskStates = statesAfterRun(tasks, states, {
@@ -93,9 +109,10 @@ async function apply(id: string, inputs: SsmTasksInputs, olds: SsmTasksOutputs |
     const time = clock();
     const client = await ssmClient(inputs);
     try {
+        const live = await liveOutput(inputs);
         await waitForAgents(client, inputs.instanceIds, inputs.agentWaitSeconds, time);
         for (const run of splitIntoRuns(pending, inputs.markerDir, regionOf(inputs))) {
-            const { taskStates, failed } = await runBatch(client, { inputs, tasks, run, states: outs.taskStates }, time);
+            const { taskStates, failed } = await runBatch(client, { inputs, tasks, run, states: outs.taskStates, live }, time);
             outs = { ...outs, taskStates };
             if (failed.length > 0) throw keptInState(failureMessage(failed, regionOf(inputs), inputs.markerDir), id, outs);
         }
