@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AwsSettings } from "../shared/awsCredentials";
 import { regionInput } from "../shared/region";
 import type { TaskState } from "./plan";
-import type { RerunRequest } from "./rerun";
 import { ssmTasksProvider } from "./provider";
 import type { TaskSpec } from "./template";
 
@@ -55,8 +54,6 @@ export class SsmTasks extends pulumi.dynamic.Resource {
     declare public readonly region: pulumi.Output<string | undefined>;
     declare public readonly markerDir: pulumi.Output<string>;
     declare public readonly agentWaitSeconds: pulumi.Output<number>;
-    declare public readonly rerun: pulumi.Output<RerunRequest | undefined>;
-    declare public readonly outputLogGroup: pulumi.Output<string | undefined>;
     declare public readonly taskStates: pulumi.Output<Record<string, TaskState>>;
     declare public readonly missingInstances: pulumi.Output<string[]>;
 
