@@ -21,6 +21,7 @@ import { mountWorkVolumeTask } from "./workVolumeTask";
 import type { SetupSecret } from "./setupSecrets";
 import { readSecretsPolicy, setupSecretInputs } from "./setupSecrets";
 import { rerunRequest, SETUP_OFF, setupEnabled, setupOffHint } from "./setupControls";
+import { setupOutputLog } from "./setupOutputLog";
 import { noSetupSummary, setupTasksSummary } from "./setupTasksSummary";
 
 /** Where the work volume is attached; on Nitro it shows up as NVMe and is found by its serial instead. */
@@ -66,6 +67,7 @@ interface Naming {
 
 /** The instance's role and profile, the password secret only that role can read, and the user's secrets it may read. */
 interface InstanceIdentity {
+    role: aws.iam.Role;
     profile: aws.iam.InstanceProfile;
     secretArn: pulumi.Output<string>;
     /** The password's current version: a new one (a rotated or replaced password) re-runs the tasks that read it. */
@@ -78,6 +80,14 @@ interface WorkVolume {
     id: pulumi.Output<string>;
     sizeGb: number;
     note: pulumi.Output<string>;
+}
+
+/** What the setup runs on, and what must exist before it starts. */
+interface SetupTarget {
+    instance: aws.ec2.Instance;
+    work: WorkVolume;
+    identity: InstanceIdentity;
+    ready: pulumi.Resource[];
 }
 
 type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string>; setupTasks: pulumi.Output<string> };
@@ -168,7 +178,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const readSecrets = secretsPolicy
             ? [new aws.iam.RolePolicy(`${name}-read-secrets`, { role: role.id, policy: JSON.stringify(secretsPolicy) }, parent)]
             : [];
-        return { profile, secretArn: secret.arn, passwordVersion: secretVersion.versionId, secretsReady: [secretVersion, readPassword, ...readSecrets] };
+        return { role, profile, secretArn: secret.arn, passwordVersion: secretVersion.versionId, secretsReady: [secretVersion, readPassword, ...readSecrets] };
     }
 
     /** The security group and the launch template: the block's market settings, the DLAMI, the encrypted root. */
@@ -302,15 +312,20 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             portForwardCommand: access.portForwardCommand,
             sessionCommand: access.sessionCommand,
             connectHint: access.connectHint,
-            setupTasks: this.setUp(naming, args, instance, work, [attachment, ...identity.secretsReady], identity),
+            setupTasks: this.setUp(naming, args, { instance, work, identity, ready: [attachment, ...identity.secretsReady] }),
         };
     }
 
-    /** The setup over SSM: the work-volume mount, then the tasks; returns where each task stands (setupTasksSummary.ts). */
-    private setUp({ name }: Naming, args: CodeServerInstanceArgs, instance: aws.ec2.Instance, work: WorkVolume, ready: pulumi.Resource[], identity: InstanceIdentity): pulumi.Output<string> {
+    /**
+     * The setup over SSM: the work-volume mount, then the tasks, with their output streamed to a log group for `up`'s
+     * progress lines; returns where each task stands (setupTasksSummary.ts).
+     */
+    private setUp(naming: Naming, args: CodeServerInstanceArgs, { instance, work, identity, ready }: SetupTarget): pulumi.Output<string> {
+        const { name } = naming;
         const cs = args.config;
         const tasks = work.id.apply((volumeId) => [mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: work.sizeGb }), ...args.tasks]);
         const rerun = rerunRequest(cs);
+        const output = setupOutputLog(naming, identity.role, this);
         const setup = new SsmTasks(`${name}-setup`, {
             instanceIds: [instance.id],
             tasks,
@@ -319,8 +334,9 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             ...setupSecretInputs({ arn: identity.secretArn, version: identity.passwordVersion }, args.secrets ?? []),
             region: args.region,
             aws: awsSettingsInput(args.aws ?? {}),
+            outputLogGroup: output.groupName,
             ...(rerun ? { rerun } : {}),
-        }, { parent: this, dependsOn: ready });
+        }, { parent: this, dependsOn: [...ready, ...output.ready] });
         return pulumi
             .all([setup.tasks, setup.variables, setup.taskStates, setup.instanceIds])
             .apply(([list, variables, states, ids]) => setupTasksSummary(list, variables ?? {}, states ?? {}, ids ?? []));

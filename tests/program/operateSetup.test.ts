@@ -32,6 +32,24 @@ describe("operating the box without a shell: setup and rerun in the program", ()
         expect(JSON.parse(outputs?.setupTasks ?? "")).to.deep.equal({ setup: "off", instances: [], tasks: [] });
     });
 
+    it("setup streams its output to a log group of the stack's own, which the instance role may write and nothing else", async () => {
+        const { run, error } = await runProgram(withCodeServer({}), { block: BLOCK });
+        expect(error).to.equal(undefined);
+        const group = oneOfType(run, "aws:cloudwatch/logGroup:LogGroup");
+        expect(group.inputs).to.include({ namePrefix: "/capblocks/capblocks-test-code-server/setup-", retentionInDays: 7 });
+        const groupName = String(oneOfType(run, TASKS).inputs.outputLogGroup);
+        expect(groupName.startsWith("/capblocks/capblocks-test-code-server/setup-")).to.equal(true);
+        const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "code-server-write-setup-output");
+        expect(JSON.parse(String(policy?.inputs.policy)).Statement).to.deep.equal([{
+            Effect: "Allow",
+            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            Resource: [`arn:aws:logs:sa-east-1:123456789012:log-group:${groupName}`, `arn:aws:logs:sa-east-1:123456789012:log-group:${groupName}:log-stream:*`],
+        }]);
+        expect(oneOfType(run, TASKS).options.dependsOn).to.include("code-server-write-setup-output");
+        const off = await runProgram(withCodeServer({ setup: false }), { block: BLOCK });
+        expect(ofType(off.run, "aws:cloudwatch/logGroup:LogGroup")).to.have.length(0);
+    });
+
     it("with setup on, setupTasks lists every task in run order, mount first, with its name filled in", async () => {
         const { outputs, error } = await runProgram(withCodeServer({ user: "dev" }), { block: BLOCK });
         expect(error).to.equal(undefined);

@@ -163,7 +163,7 @@ describe("CodeServerInstance", () => {
 
     it("lets the instance read its own password secret and nothing else", async () => {
         const { run } = await built();
-        const policy = JSON.parse(String(oneOfType(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy));
+        const policy = JSON.parse(String(ofType(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "code-server-read-password")?.inputs.policy));
         const arn = String(oneOfType(run, "aws:secretsmanager/secretVersion:SecretVersion").inputs.secretId);
         expect(policy.Statement).to.deep.equal([{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arn }]);
         expect(oneOfType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn).to.equal(
