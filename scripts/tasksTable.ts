@@ -23,7 +23,9 @@ export function summaryFrom(stackOutputs: unknown, source: string): SetupTasksSu
     if (value === "[secret]") throw new Error(`tasks: ${source} shows setupTasks as a secret; it never holds one, so run \`pulumi up\` once to store it in the clear`);
     try {
         const summary = (typeof value === "string" ? JSON.parse(value) : value) as SetupTasksSummary;
-        if (!Array.isArray(summary.tasks) || !Array.isArray(summary.instances)) throw new Error("tasks or instances is not a list");
+        if (!Array.isArray(summary.tasks) || !Array.isArray(summary.instances) || !Array.isArray(summary.runs)) {
+            throw new Error("tasks, instances or runs is not a list");
+        }
         return summary;
     } catch (e) {
         throw new Error(`tasks: the setupTasks output of ${source} is not what capblocks writes (${(e as Error).message})`);
@@ -90,12 +92,13 @@ export function formatSetupTasks(summary: SetupTasksSummary, source: string): st
     const ids = summary.instances;
     const perInstance = ids.length <= MAX_INSTANCE_COLUMNS;
     const header = ["task", "name", ...(perInstance ? ids : [`${ids.length} instances`]), "last run", "command id"];
+    const runOf = (t: SetupTaskRow) => (t.run === undefined ? undefined : summary.runs[t.run]);
     const rows = summary.tasks.map((t) => [
         t.id,
         t.name,
         ...(perInstance ? ids.map((id) => stateOn(t, id)) : [fleetCell(t, ids)]),
-        when(t.finishedAt),
-        t.commandId ?? "-",
+        when(runOf(t)?.finishedAt),
+        runOf(t)?.commandId ?? "-",
     ]);
     const done = summary.tasks.filter((t) => t.status === "success").length;
     return [

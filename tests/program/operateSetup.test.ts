@@ -29,7 +29,7 @@ describe("operating the box without a shell: setup and rerun in the program", ()
         expect(outputs?.sessionCommand).to.match(/^aws ssm start-session --target i-/);
         expect(outputs?.nextStep).to.contain("Setup is off (capblocks:codeServer.setup: false)")
             .and.contain("`pulumi config set --path capblocks:codeServer.setup true` and `pulumi up`");
-        expect(JSON.parse(outputs?.setupTasks ?? "")).to.deep.equal({ setup: "off", instances: [], tasks: [] });
+        expect(JSON.parse(outputs?.setupTasks ?? "")).to.deep.equal({ setup: "off", instances: [], runs: [], tasks: [] });
     });
 
     it("setup streams its output to a log group of the stack's own, which the instance role may write and nothing else", async () => {

@@ -47,23 +47,24 @@ describe("npm run tasks: the setup tasks of a deployed stack", () => {
         const summary: SetupTasksSummary = {
             setup: "on",
             instances: ids,
+            runs: [{ commandId: "c1,c2", finishedAt: "2026-11-24T10:00:00.000Z" }],
             tasks: [
-                { id: "a", name: "A", status: "success", finishedAt: "2026-11-24T10:00:00.000Z", commandId: "c1,c2" },
-                { id: "b", name: "B", status: "failed", instances: { "i-2": "failed", "i-4": "pending" }, commandId: "c1,c2" },
+                { id: "a", name: "A", status: "success", run: 0 },
+                { id: "b", name: "B", status: "failed", instances: { "i-2": "failed", "i-4": "pending" } },
             ],
         };
         const lines = formatSetupTasks(summary, "stack fleet").split("\n");
         expect(lines[0]).to.equal("stack fleet: 1 of 2 setup tasks done on all 4 instances");
         expect(lines[2]).to.equal("task  name  4 instances                          last run              command id");
         expect(lines[3]).to.equal("a     A     done 4/4                             2026-11-24 10:00:00Z  c1,c2");
-        expect(lines[4]).to.equal("b     B     done 2/4; failed: i-2; pending: i-4  -                     c1,c2");
+        expect(lines[4]).to.equal("b     B     done 2/4; failed: i-2; pending: i-4  -                     -");
     });
 
     it("says so when setup is off or no instance runs yet", () => {
-        expect(formatSetupTasks({ setup: "off", instances: [], tasks: [] }, "stack dev")).to.equal(
+        expect(formatSetupTasks({ setup: "off", instances: [], runs: [], tasks: [] }, "stack dev")).to.equal(
             "stack dev: setup is off (capblocks:codeServer.setup: false); turn it on with pulumi config set --path capblocks:codeServer.setup true, then pulumi up.",
         );
-        expect(formatSetupTasks({ setup: "no-instance", instances: [], tasks: [] }, "stack dev")).to.match(/no instance runs yet.*nextStep/);
+        expect(formatSetupTasks({ setup: "no-instance", instances: [], runs: [], tasks: [] }, "stack dev")).to.match(/no instance runs yet.*nextStep/);
     });
 
     it("reads the setupTasks output from the stack's outputs, or the summary alone, and explains a stack without it", () => {

@@ -36,7 +36,7 @@ describe("the setupTasks output", () => {
         { id: "verify", name: "Verify", commands: ["true"] },
     ];
 
-    it("lists the tasks in order with names filled in, each with its state, never a hash or a command", () => {
+    it("lists the tasks in order with names filled in, each with its state and its run (listed once), never a hash or a command", () => {
         const json = setupTasksSummary(tasks, { USER: "dev" }, {
             user: { hash: "h1", status: "success", commandId: "c-1", finishedAt: "2026-11-24T10:00:00.000Z" },
             nginx: { hash: "h2", status: "failed", commandId: "c-1", finishedAt: "2026-11-24T10:01:00.000Z", instances: { "i-1": "failed" }, rerunToken: "2" },
@@ -44,9 +44,10 @@ describe("the setupTasks output", () => {
         expect(JSON.parse(json)).to.deep.equal({
             setup: "on",
             instances: ["i-1"],
+            runs: [{ commandId: "c-1", finishedAt: "2026-11-24T10:00:00.000Z" }, { commandId: "c-1", finishedAt: "2026-11-24T10:01:00.000Z" }],
             tasks: [
-                { id: "user", name: "Create dev", status: "success", finishedAt: "2026-11-24T10:00:00.000Z", commandId: "c-1" },
-                { id: "nginx", name: "nginx", status: "failed", instances: { "i-1": "failed" }, finishedAt: "2026-11-24T10:01:00.000Z", commandId: "c-1" },
+                { id: "user", name: "Create dev", status: "success", run: 0 },
+                { id: "nginx", name: "nginx", status: "failed", instances: { "i-1": "failed" }, run: 1 },
                 { id: "verify", name: "Verify", status: "pending" },
             ],
         });
@@ -54,6 +55,6 @@ describe("the setupTasks output", () => {
     });
 
     it("says why there is nothing to list", () => {
-        expect(JSON.parse(noSetupSummary("off"))).to.deep.equal({ setup: "off", instances: [], tasks: [] });
+        expect(JSON.parse(noSetupSummary("off"))).to.deep.equal({ setup: "off", instances: [], runs: [], tasks: [] });
     });
 });
