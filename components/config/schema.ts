@@ -81,6 +81,8 @@ const SYSTEM_DIRS = [
 /** Where a secret lives: never the secret itself. SSM parameter names are absolute paths, so a pasted token never passes. */
 const SECRET_REFERENCE = "^(/[A-Za-z0-9_.-]+)+$|^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[A-Za-z0-9/_+=.@-]+$";
 
+const rerunTask = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", rule: "is not a task id (e.g. nginx), nor \"all\"" };
+
 export const codeServerSchema = {
     type: "object",
     additionalProperties: false,
@@ -139,16 +141,15 @@ export const codeServerSchema = {
         },
         setup: { type: "boolean" },
         rerun: {
-            type: "object",
+            // A list runs its tasks once when it changes; {tasks, id} runs them again each time id changes.
+            type: ["array", "object"],
+            minItems: 1,
+            uniqueItems: true,
+            items: rerunTask,
             additionalProperties: false,
             required: ["tasks", "id"],
             properties: {
-                tasks: {
-                    type: "array",
-                    minItems: 1,
-                    uniqueItems: true,
-                    items: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", rule: "is not a task id (e.g. nginx), nor \"all\"" },
-                },
+                tasks: { type: "array", minItems: 1, uniqueItems: true, items: rerunTask },
                 id: {
                     type: ["integer", "string"],
                     minimum: 1,
@@ -156,7 +157,7 @@ export const codeServerSchema = {
                     rule: "must be a number (1, 2, …) or a short label of letters, digits, '.', '_' and '-'; change it to run the tasks again",
                 },
             },
-            rule: "must be {tasks: [<task id>, …] or [\"all\"], id: 1}; change id to run the listed tasks again",
+            rule: "must be a list of task ids (or [all]), or {tasks: [<task id>, …], id: 1} to run the same tasks again later by changing id",
         },
     } satisfies PropertiesOf<CodeServerInput>,
 };

@@ -60,8 +60,8 @@ export interface CodeServerConfig {
     secrets?: Record<string, string>;
     /** False: the box (instance, work volume, access) is built but not set up: no setup tasks run. Absent: true. */
     setup?: boolean;
-    /** Setup tasks to run once more (ids, or "all"): each time `id` changes, the next `up` runs them again. */
-    rerun?: RerunConfig;
+    /** Setup tasks to run once more (ids, or "all"): a list runs them when it changes; `{tasks, id}` each time `id` changes. */
+    rerun?: string[] | RerunConfig;
 }
 
 /** `capblocks:codeServer.rerun`. */

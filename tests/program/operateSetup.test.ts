@@ -61,6 +61,14 @@ describe("operating the box without a shell: setup and rerun in the program", ()
         expect(JSON.stringify(summary.tasks.map((t) => t.name))).to.not.contain("{{");
     });
 
+    it("a rerun list reaches SsmTasks with the list as its token", async () => {
+        const { run, error } = await runProgram(withCodeServer({ rerun: ["extensions"] }), { block: BLOCK });
+        expect(error).to.equal(undefined);
+        expect(oneOfType(run, TASKS).inputs.rerun).to.deep.include({ tasks: ["extensions"] }).and.have.property("token").that.matches(/^list:/);
+        const bad = await runProgram(withCodeServer({ rerun: ["extensions", "extensions"] }), { block: BLOCK });
+        expect(bad.error?.message).to.contain("capblocks:codeServer.rerun: [\"extensions\",\"extensions\"] must be a list of task ids (or [all])");
+    });
+
     it("rerun reaches SsmTasks with its id as the token; without rerun there is no such input", async () => {
         const { run, error } = await runProgram(withCodeServer({ rerun: { tasks: ["nginx", "verify"], id: 2 } }), { block: BLOCK });
         expect(error).to.equal(undefined);
@@ -71,13 +79,13 @@ describe("operating the box without a shell: setup and rerun in the program", ()
 
     it("a rerun task the setup does not have stops the program, naming it and the tasks there are", async () => {
         const { run, error } = await runProgram(withCodeServer({ rerun: { tasks: ["ngnix", "all"], id: 1 } }), { block: BLOCK });
-        expect(error?.message).to.contain(`capblocks:codeServer.rerun.tasks: "ngnix" is not a setup task; use "all" or ids from: ${MOUNT_TASK_ID}, ${SHIPPED_IDS[0]}`);
+        expect(error?.message).to.contain(`capblocks:codeServer.rerun: "ngnix" is not a setup task; use "all" or ids from: ${MOUNT_TASK_ID}, ${SHIPPED_IDS[0]}`);
         expect(ofType(run, TASKS)).to.have.length(0);
     });
 
     it("rerun needs tasks and an id; a number or a short label both work", async () => {
         const missing = await runProgram(withCodeServer({ rerun: { tasks: ["nginx"] } }), { block: BLOCK });
-        expect(missing.error?.message).to.contain('capblocks:codeServer.rerun: {"tasks":["nginx"]} must be {tasks: [<task id>, …] or ["all"], id: 1}; change id to run the listed tasks again');
+        expect(missing.error?.message).to.contain('capblocks:codeServer.rerun: {"tasks":["nginx"]} must be a list of task ids (or [all]), or {tasks: [<task id>, …], id: 1} to run the same tasks again later by changing id');
         const label = await runProgram(withCodeServer({ rerun: { tasks: ["all"], id: "after-upgrade" } }), { block: BLOCK });
         expect(oneOfType(label.run, TASKS).inputs.rerun).to.deep.equal({ tasks: ["all"], token: "after-upgrade" });
         const zero = await runProgram(withCodeServer({ rerun: { tasks: ["all"], id: 0 } }), { block: BLOCK });

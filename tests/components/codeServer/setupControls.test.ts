@@ -21,10 +21,21 @@ describe("setup controls", () => {
         expect(rerunRequest(cs({ rerun: { tasks: ["all"], id: "v2" } }))).to.deep.equal({ tasks: ["all"], token: "v2" });
     });
 
-    it("names every rerun task the setup does not have, once, with the ones it has", () => {
+    it("a plain list is its own token: the same list keeps it, any other list (or an id) changes it", () => {
+        const token = (rerun: CodeServerConfig["rerun"]) => rerunRequest(cs({ rerun }))?.token;
+        expect(rerunRequest(cs({ rerun: ["nginx"] }))?.tasks).to.deep.equal(["nginx"]);
+        expect(token(["nginx"])).to.equal(token(["nginx"])).and.match(/^list:[0-9a-f]{16}$/);
+        const others = [token(["nginx", "verify"]), token(["verify", "nginx"]), token(["all"]), token({ tasks: ["nginx"], id: 1 })];
+        expect(new Set([token(["nginx"]), ...others]).size).to.equal(5);
+    });
+
+    it("names every rerun task the setup does not have, once, with the ones it has, in either form", () => {
+        expect(rerunTaskProblems(cs({ rerun: ["nginx", "verfy"] }), ["nginx", "verify"])).to.deep.equal([
+            'capblocks:codeServer.rerun: "verfy" is not a setup task; use "all" or ids from: nginx, verify',
+        ]);
         expect(rerunTaskProblems(cs({ rerun: { tasks: ["nginx", "all"], id: 1 } }), ["nginx", "verify"])).to.deep.equal([]);
         expect(rerunTaskProblems(cs({ rerun: { tasks: ["ngnix", "verfy"], id: 1 } }), ["nginx", "verify"])).to.deep.equal([
-            'capblocks:codeServer.rerun.tasks: "ngnix", "verfy" are not setup tasks; use "all" or ids from: nginx, verify',
+            'capblocks:codeServer.rerun: "ngnix", "verfy" are not setup tasks; use "all" or ids from: nginx, verify',
         ]);
     });
 });
