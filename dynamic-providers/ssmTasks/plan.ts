@@ -45,6 +45,17 @@ export function tasksToRun(tasks: PreparedTask[], prior: PriorRun | undefined, i
     });
 }
 
+/**
+ * What the next run sends, as the line diff prints (so `pulumi preview` shows it, a dry run): the tasks it runs, and
+ * how many stay as they are. None when it sends nothing.
+ */
+export function plannedRunLine(run: PreparedTask[], tasks: PreparedTask[], instanceCount: number): string | undefined {
+    if (run.length === 0) return undefined;
+    const kept = tasks.length - run.length;
+    const rest = kept > 0 ? `; the other ${kept} ${kept === 1 ? "is" : "are"} done and will not run` : "; an instance skips each one it already has";
+    return `SsmTasks: up will run ${run.map((t) => t.id).join(", ")} on ${instanceCount} instance${instanceCount === 1 ? "" : "s"}${rest}`;
+}
+
 /** Diff: does an `up` have anything to do? (Names, descriptions and timeouts alone do not count.) */
 export function hasPendingWork(tasks: PreparedTask[], prior: PriorRun, instanceIds: string[], markerDir: string): boolean {
     const sameTaskSet =

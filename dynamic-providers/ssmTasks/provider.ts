@@ -14,7 +14,7 @@ import { progressWatch } from "./liveOutput";
 import type { LiveOutput } from "./liveOutput";
 import { failureMessage, interpretRun, markerOutputIsComplete, parseMarkerOutput, runOutputIsComplete } from "./output";
 import type { FailedInstance } from "./output";
-import { hasPendingWork, initialStates, statesAfterRead, statesAfterRun, tasksToRun } from "./plan";
+import { hasPendingWork, initialStates, plannedRunLine, statesAfterRead, statesAfterRun, tasksToRun } from "./plan";
 import type { MarkerRow, PriorRun, TaskStates } from "./plan";
 import { runProgress } from "./progress";
 import { withRerun } from "./rerun";
@@ -167,6 +167,9 @@ export const ssmTasksProvider: pulumi.dynamic.ResourceProvider = {
         const prior = stateOf(olds);
         if (!prior || !isKnown(inputs) || checkInputs(inputs).length > 0) return { changes: true };
         const tasks = tasksOf(inputs, prior);
+        // The engine shows the host's stdout as info, in preview as in up.
+        const line = plannedRunLine(tasksToRun(tasks, prior, inputs.instanceIds, inputs.markerDir), tasks, inputs.instanceIds.length);
+        if (line) console.log(line);
         // New credentials are stored by an update that sends no command (nothing is pending): refresh uses them.
         return { changes: hasPendingWork(tasks, prior, inputs.instanceIds, inputs.markerDir) || !sameAwsSettings(olds.aws, inputs.aws) };
     },

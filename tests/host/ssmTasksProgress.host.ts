@@ -102,9 +102,16 @@ describe("SsmTasks progress reaches the engine while a create runs", function ()
             expect(await logsOnAll()).to.deep.equal(INSTANCES.map(() => ["a", "b", "c"]));
         });
 
-        it("rerun with a new token runs that task again in one command and reports it; the same token sends and reads nothing", async () => {
+        it("preview says which tasks a rerun will run; up runs that task again in one command and reports it; the same token sends and reads nothing", async () => {
             let before = host.calls().length;
             const rerun = { rerun: { tasks: ["c"], token: "1" } };
+            // What `pulumi preview` shows, without running anything.
+            const heard = (await host.messages()).length;
+            expect((await life.preview(rerun)).diff?.changes).to.equal("DIFF_SOME");
+            expect(progressLines((await host.messages()).slice(heard))).to.deep.equal([
+                "stdout: SsmTasks: up will run c on 3 instances; the other 2 are done and will not run",
+            ]);
+            expect(host.calls().slice(before), "preview calls no AWS API").to.deep.equal([]);
             const outcome = await life.up(rerun);
             expect(outcome).to.include({ step: "update", error: undefined });
             expect(outcome.diff?.changes).to.equal("DIFF_SOME");

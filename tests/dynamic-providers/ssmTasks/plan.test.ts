@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { prepareTasks } from "../../../dynamic-providers/ssmTasks/template";
 import type { TaskStates } from "../../../dynamic-providers/ssmTasks/plan";
-import { hasPendingWork, statesAfterRead, statesAfterRun, tasksToRun } from "../../../dynamic-providers/ssmTasks/plan";
+import { hasPendingWork, plannedRunLine, statesAfterRead, statesAfterRun, tasksToRun } from "../../../dynamic-providers/ssmTasks/plan";
 import { parseRunOutput } from "../../../dynamic-providers/ssmTasks/output";
 
 const DIR = "/var/lib/capblocks/tasks";
@@ -25,6 +25,15 @@ describe("planning which tasks run", () => {
         expect(tasksToRun(tasks, prior, ["i-1", "i-2"], DIR)).to.have.length(3);
         expect(tasksToRun(tasks, prior, ["i-1"], "/elsewhere")).to.have.length(3);
         expect(tasksToRun(tasks, undefined, ["i-1"], DIR)).to.have.length(3);
+    });
+
+    it("says what the next run sends (preview's dry run): the tasks it runs, and how many are done and will not", () => {
+        const states = { ...allDone, b: { hash: tasks[1].hash, status: "failed" as const } };
+        const run = tasksToRun(tasks, { ...prior, taskStates: states }, ["i-1"], DIR);
+        expect(plannedRunLine(run, tasks, 1)).to.equal("SsmTasks: up will run b on 1 instance; the other 2 are done and will not run");
+        expect(plannedRunLine(tasksToRun(tasks, prior, ["i-1", "i-2"], DIR), tasks, 2))
+            .to.equal("SsmTasks: up will run a, b, c on 2 instances; an instance skips each one it already has");
+        expect(plannedRunLine(tasksToRun(tasks, prior, ["i-1"], DIR), tasks, 1)).to.equal(undefined);
     });
 
     it("an update is needed (without running anything) when a task or an instance is removed", () => {
