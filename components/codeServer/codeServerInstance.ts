@@ -110,6 +110,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     public readonly portForwardCommand: pulumi.Output<string>;
     public readonly sessionCommand: pulumi.Output<string>;
+    public readonly instanceInfoCommand: pulumi.Output<string>;
     /** One sentence on how to reach code-server; empty until the instance is launched. */
     public readonly connectHint: pulumi.Output<string>;
     /** Where each setup task stands on each instance, as JSON (setupTasksSummary.ts). */
@@ -142,6 +143,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         this.url = access.url;
         this.portForwardCommand = access.portForwardCommand;
         this.sessionCommand = access.sessionCommand;
+        this.instanceInfoCommand = access.instanceInfoCommand;
         this.connectHint = access.connectHint;
         this.setupTasks = access.setupTasks;
         this.registerOutputs({
@@ -153,6 +155,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             url: this.url,
             portForwardCommand: this.portForwardCommand,
             sessionCommand: this.sessionCommand,
+            instanceInfoCommand: this.instanceInfoCommand,
             connectHint: this.connectHint,
             setupTasks: this.setupTasks,
         });
@@ -312,6 +315,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
                 url: off,
                 portForwardCommand: off,
                 sessionCommand: access.sessionCommand,
+                instanceInfoCommand: access.instanceInfoCommand,
                 connectHint: pulumi.output(setupOffHint(cs.homeDir)),
                 setupTasks: pulumi.output(noSetupSummary("off")),
             };
@@ -321,6 +325,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             url: access.url,
             portForwardCommand: access.portForwardCommand,
             sessionCommand: access.sessionCommand,
+            instanceInfoCommand: access.instanceInfoCommand,
             connectHint: access.connectHint,
             setupTasks: this.setUp(naming, args, { instance, work, identity, ready: [attachment, ...identity.secretsReady] }),
         };
@@ -359,6 +364,7 @@ function notLaunched(): Access {
         url: pulumi.output(""),
         portForwardCommand: pulumi.output(""),
         sessionCommand: pulumi.output(""),
+        instanceInfoCommand: pulumi.output(""),
         connectHint: pulumi.output(""),
         setupTasks: pulumi.output(noSetupSummary("no-instance")),
     };

@@ -27,6 +27,7 @@ describe("operating the box without a shell: setup and rerun in the program", ()
         expect(outputs?.url).to.equal(SETUP_OFF);
         expect(outputs?.portForwardCommand).to.equal(SETUP_OFF);
         expect(outputs?.sessionCommand).to.match(/^aws ssm start-session --target i-/);
+        expect(outputs?.instanceInfoCommand).to.match(/^aws ec2 describe-instances --instance-ids i-\S+ --region \S+ --output table$/);
         expect(outputs?.nextStep).to.contain("Setup is off (capblocks:codeServer.setup: false)")
             .and.contain("`pulumi config set --path capblocks:codeServer.setup true` and `pulumi up`");
         expect(JSON.parse(outputs?.setupTasks ?? "")).to.deep.equal({ setup: "off", instances: [], runs: [], tasks: [] });

@@ -77,6 +77,7 @@ async function build(opts: BuildOptions = {}): Promise<Built> {
         url: cs.url,
         portForwardCommand: cs.portForwardCommand,
         sessionCommand: cs.sessionCommand,
+        instanceInfoCommand: cs.instanceInfoCommand,
         passwordCommand: cs.passwordCommand,
         password: cs.password,
         workVolumeId: cs.workVolumeId,
@@ -267,6 +268,6 @@ describe("CodeServerInstance", () => {
         expect(ofType(run, VOLUME)).to.have.length(1);
         expect(ofType(run, LT)).to.have.length(1);
         expect(outputs.instanceId).to.equal("");
-        expect([outputs.url, outputs.portForwardCommand, outputs.sessionCommand]).to.deep.equal(["", "", ""]);
+        expect([outputs.url, outputs.portForwardCommand, outputs.sessionCommand, outputs.instanceInfoCommand]).to.deep.equal(["", "", "", ""]);
     });
 });
