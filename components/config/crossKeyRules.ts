@@ -4,7 +4,7 @@
  */
 import { clusterConfigErrors } from "../cluster/validation";
 import { instanceFacts, isBlockHardware } from "../shared/catalog";
-import { show } from "./problems";
+import { show } from "./hints";
 import { DURATION_RULE } from "../../dynamic-providers/capacityBlock/durations";
 import { MAX_BLOCK_INSTANCES } from "./schema";
 import type { ClusterConfig, CodeServerInput, ReservationConfig, ReservationInput } from "./types";
