@@ -15,13 +15,16 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The candidate `word` most likely meant: one that differs only in case, else the single nearest within a
- * distance that grows with the word (1 for short words, at most 3), so unrelated words are never suggested.
- * Undefined when nothing is that close, or when two candidates are equally close.
+ * The candidate `word` most likely meant: one that differs only in case, else the only one it begins (`timeout` for
+ * timeoutSeconds), else the single nearest within a distance that grows with the word (1 for short words, at most
+ * 3), so unrelated words are never suggested. Undefined when nothing is that close, or two are equally close.
  */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
-    const sameLetters = candidates.find((c) => c.toLowerCase() === word.toLowerCase());
+    const lower = word.toLowerCase();
+    const sameLetters = candidates.find((c) => c.toLowerCase() === lower);
     if (sameLetters !== undefined) return sameLetters;
+    const longer = candidates.filter((c) => lower.length >= 4 && c.toLowerCase().startsWith(lower));
+    if (longer.length === 1) return longer[0];
     const limit = Math.min(3, Math.max(1, Math.floor(word.length / 4)));
     const scored = candidates.map((c) => ({ c, d: editDistance(word.toLowerCase(), c.toLowerCase()) })).filter((s) => s.d <= limit);
     const best = Math.min(...scored.map((s) => s.d));
