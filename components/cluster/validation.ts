@@ -57,15 +57,6 @@ export function networkSettingsError(cluster: Pick<ClusterConfig, "vpcId" | "com
     return undefined;
 }
 
-/** The compute subnet must be in the block's AZ (checked against the ec2:DescribeSubnets answer). */
-export function subnetAzError(subnetId: string, subnetAz: string, blockAz: string): string | undefined {
-    if (subnetAz === blockAz) return undefined;
-    return (
-        `capblocks:cluster.computeSubnetId: ${subnetId} is in ${subnetAz}, but the Capacity Block is in ${blockAz}, and ` +
-        `instances can only use the block from its own Availability Zone; choose a subnet in ${blockAz}`
-    );
-}
-
 interface ComputeCapacity {
     /** The Capacity Block's size, or the on-demand maximum. */
     maxCount: number;

@@ -36,6 +36,8 @@ export interface ReservationInfo {
     nextStep: pulumi.Output<string>;
     /** The block's AZ when the program already knows it (adopted, or bought on an earlier run); unset before a purchase. */
     knownAvailabilityZone?: string;
+    /** Its id and state when the program already knows them (as knownAvailabilityZone): checks can stop the run before anything is declared. */
+    known?: { id: string; state: string };
     /** What `up` would buy on this run (the quote `pulumi preview` shows), or why it buys nothing. */
     quote?: pulumi.Output<string>;
     /** Bought blocks only: the generation it was bought for, and what it cost with its extensions. */
@@ -215,6 +217,7 @@ function infoFrom(facts: BlockFacts): Omit<ReservationInfo, "source"> {
         launchable: facts.state === LAUNCHABLE_STATE,
         nextStep: pulumi.output(nextStepFor(facts)),
         knownAvailabilityZone: facts.availabilityZone,
+        known: { id: facts.id, state: facts.state },
     };
 }
 
