@@ -47,6 +47,7 @@ export function knownBlockProblems(cluster: ClusterConfig, block: ReservationInf
     return [
         ...(state?.blocking ? [`capblocks:cluster.enabled: ${state.message}`] : []),
         ...(capacity < 1 ? [noRoom] : []),
-        ...clusterConfigErrors(cluster, { maxCount: Math.max(capacity, 0) }),
+        // With no room at all, that alone is the problem: the minimum is not also judged against none.
+        ...clusterConfigErrors(cluster, { maxCount: capacity < 1 ? cluster.computeMinCount : capacity }),
     ];
 }

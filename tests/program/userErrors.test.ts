@@ -85,7 +85,8 @@ describe("user errors in the program: one readable line each, nothing declared",
 
     it("an adopted block too small for code-server and the cluster", async () => {
         const block = p5Block({ instanceCount: 1 });
-        const result = await runWatched({ "capblocks:reservation": adopt(block), "capblocks:cluster": { enabled: true } }, { block });
+        // One root cause, one line: not also "computeMinCount 2 is above the 0 compute instances".
+        const result = await runWatched({ "capblocks:reservation": adopt(block), "capblocks:cluster": { enabled: true, computeMinCount: 2 } }, { block });
         expectUserError(result, [
             "capblocks:cluster.enabled: the block has 1 instance(s) and code-server takes one, leaving none for the cluster; " +
                 "adopt a larger block or disable code-server (capblocks:codeServer.enabled: false)",

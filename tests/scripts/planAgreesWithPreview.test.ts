@@ -91,9 +91,10 @@ describe("the offline plan agrees with pulumi preview", () => {
         const cluster = await planConfig({
             "aws:region": "us-east-2",
             "capblocks:reservation": { id: "cr-0123456789abcdef0", instanceType: "p5.48xlarge" },
+            "capblocks:codeServer": { enabled: false },
             "capblocks:cluster": { enabled: true, computeMinCount: 5 },
         });
         expect(cluster.code).to.equal(2);
-        expect(cluster.err).to.match(/^invalid stack configuration:\n {2}capblocks:cluster\.computeMinCount: 5 is above the 0 compute instance\(s\) available/);
+        expect(cluster.err).to.match(/^invalid stack configuration:\n {2}capblocks:cluster\.computeMinCount: 5 is above the 1 compute instance\(s\) available/);
     });
 });
