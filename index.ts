@@ -9,10 +9,10 @@ export = async (): Promise<StackOutputs> => {
     const adopted = await preflight(cfg, bought);
     const reservation = await reservationFor(cfg, bought);
     checkBlockFits(cfg, reservation, adopted);
-    const outputs = reservationOutputs(reservation);
+    const outputs = reservationOutputs(cfg, reservation);
     if (cfg.codeServer.enabled) {
         Object.assign(outputs, await codeServerOutputs(cfg, { reservation, adopted, projectDir: __dirname, nextStep: outputs.nextStep }));
     }
-    if (cfg.cluster.enabled && reservation) Object.assign(outputs, await clusterOutputs(cfg, reservation));
+    if (cfg.cluster.enabled && reservation) Object.assign(outputs, await clusterOutputs(cfg, reservation, outputs.nextStep));
     return outputs;
 };

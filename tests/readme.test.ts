@@ -41,9 +41,13 @@ describe("README", () => {
     it("documents every setting the schema takes in the configuration reference", () => {
         const reference = section("## Configuration reference");
         for (const schema of [reservationSchema, codeServerSchema, clusterSchema]) {
-            const properties = schema.properties as Record<string, { retired?: boolean }>;
+            const properties = schema.properties as Record<string, { retired?: boolean; type?: unknown; properties?: Record<string, unknown> }>;
             for (const name of Object.keys(properties).filter((k) => !properties[k].retired)) {
-                expect(reference, name).to.contain(`\`${name}\``);
+                // An object setting (cluster.image) is documented by its own settings, `image.build` and so on.
+                const inner = properties[name].type === "object" ? properties[name].properties : undefined;
+                for (const key of inner ? Object.keys(inner).map((k) => `${name}.${k}`) : [name]) {
+                    expect(reference, key).to.contain(`\`${key}\``);
+                }
             }
         }
     });

@@ -6,12 +6,12 @@
  */
 import * as aws from "@pulumi/aws";
 import type { ClusterConfig } from "../config";
-import { clusterCapacity } from "../config";
 import type { ReservationInfo } from "../reservation";
 import { lookUp } from "../shared/lookups";
 import type { BlockZone, KnownSubnet } from "../shared/subnetZone";
 import { subnetZoneError } from "../shared/subnetZone";
-import { blockStateProblem, clusterConfigErrors } from "./validation";
+import type { BlockShare } from "./validation";
+import { clusterConfigErrors, clusterShare, knownStateProblem } from "./validation";
 
 export const COMPUTE_SUBNET_KEY = "capblocks:cluster.computeSubnetId";
 
@@ -36,18 +36,13 @@ export function computeSubnetProblems(cluster: ClusterConfig, subnet: KnownSubne
 
 /**
  * A block the program knows (adopted, or bought on an earlier run): PCS takes it only scheduled or active, and the
- * cluster gets its instances less the one code-server takes. An adopted block's size is known only now.
+ * cluster's minimum must fit its share of the block (an adopted block's size is known only now; one that leaves the
+ * cluster no node has already stopped the run).
  */
-export function knownBlockProblems(cluster: ClusterConfig, block: ReservationInfo, codeServerEnabled: boolean): string[] {
-    const state = block.known ? blockStateProblem(block.known.id, block.known.state) : undefined;
-    const capacity = clusterCapacity(block.instanceCount, codeServerEnabled);
-    const noRoom =
-        `capblocks:cluster.enabled: the block has ${block.instanceCount} instance(s) and code-server takes one, leaving none for ` +
-        "the cluster; adopt a larger block or disable code-server (capblocks:codeServer.enabled: false)";
+export function knownBlockProblems(cluster: ClusterConfig, block: ReservationInfo, share: BlockShare): string[] {
+    const state = knownStateProblem(block);
     return [
         ...(state?.blocking ? [`capblocks:cluster.enabled: ${state.message}`] : []),
-        ...(capacity < 1 ? [noRoom] : []),
-        // With no room at all, that alone is the problem: the minimum is not also judged against none.
-        ...clusterConfigErrors(cluster, { maxCount: capacity < 1 ? cluster.computeMinCount : capacity }),
+        ...clusterConfigErrors(cluster, { maxCount: clusterShare(share), share }),
     ];
 }

@@ -9,6 +9,7 @@
  * exceed the block, the subnet must be in the block's AZ, the launch template's type must be the block's).
  */
 import type { ClusterConfig } from "../config/types";
+import { nodeImageErrors } from "./nodeImagePlan";
 
 const CLUSTER_NAME_MAX = 40;
 const CLUSTER_NAME_SHAPE = /^[A-Za-z][A-Za-z0-9-]+$/;
@@ -24,11 +25,16 @@ export function clusterNameError(name: string): string | undefined {
     );
 }
 
-export function computeMinCountError(minCount: number, maxCount: number): string | undefined {
-    if (minCount <= maxCount) return undefined;
+/** `share`: how the block is split, when known, so the message says when code-server took one of the block's instances. */
+export function computeMinCountError(minCount: number, maxCount: number, share?: BlockShare): string | undefined {
+    // No room at all is its own error (noComputeCapacityError); a minimum above nothing would only repeat it.
+    if (minCount <= maxCount || maxCount < 1) return undefined;
+    const available = share?.codeServer
+        ? `the ${maxCount} compute instance(s) the cluster gets (${blockShareNote(share)})`
+        : `the ${maxCount} compute instance(s) available (the Capacity Block's size)`;
     return (
-        `capblocks:cluster.computeMinCount: ${minCount} is above the ${maxCount} compute instance(s) available ` +
-        `(the Capacity Block's size, or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to ${maxCount} or less`
+        `capblocks:cluster.computeMinCount: ${minCount} is above ${available}, ` +
+        `and PCS rejects a minimum above the maximum; set it to ${maxCount} or less`
     );
 }
 
@@ -58,8 +64,12 @@ export function networkSettingsError(cluster: Pick<ClusterConfig, "vpcId" | "com
 }
 
 interface ComputeCapacity {
-    /** The Capacity Block's size, or the on-demand maximum. */
+    /** The Capacity Block's size (less code-server's instance), or the most any block has. */
     maxCount: number;
+    /** How the block is shared with code-server, when known. */
+    share?: BlockShare;
+    /** The compute nodes' type (the block's), for the node image rules; undefined when not known yet. */
+    instanceType?: string;
 }
 
 /** Every plain-value cluster rule; the config layer reports these before anything is created. */
@@ -67,9 +77,55 @@ export function clusterConfigErrors(cluster: ClusterConfig, capacity: ComputeCap
     if (!cluster.enabled) return [];
     return [
         clusterNameError(cluster.name),
-        computeMinCountError(cluster.computeMinCount, capacity.maxCount),
+        computeMinCountError(cluster.computeMinCount, capacity.maxCount, capacity.share),
         networkSettingsError(cluster),
+        ...(capacity.instanceType === undefined ? [] : nodeImageErrors(cluster, capacity.instanceType)),
     ].filter((e): e is string => e !== undefined);
+}
+
+/** How a block's instances are shared: code-server, when it runs on the block, takes one; the cluster gets the rest. */
+export interface BlockShare {
+    /** The block's instances. */
+    instances: number;
+    /** Code-server runs on one of them. */
+    codeServer: boolean;
+}
+
+/** Compute nodes the cluster may use: the block, less the one instance code-server runs on it. */
+export function clusterShare(share: BlockShare): number {
+    return share.instances - (share.codeServer ? 1 : 0);
+}
+
+/** What the plan and the outputs say about the split, e.g. "code-server uses 1 of 3 instances; the cluster gets 2". */
+export function blockShareNote(share: BlockShare): string {
+    const plural = (n: number) => `${n} instance${n === 1 ? "" : "s"}`;
+    return share.codeServer
+        ? `code-server uses 1 of ${plural(share.instances)}; the cluster gets ${clusterShare(share)}`
+        : `the cluster gets all ${plural(share.instances)} of the block`;
+}
+
+/**
+ * A block that leaves the cluster no compute node is an error (a zero-node cluster would look fine and run
+ * nothing). `block`: how to name it, e.g. "the adopted block cr-0123…"; `adopted`: the fix differs.
+ */
+export function noComputeCapacityError(share: BlockShare, block: string, adopted: boolean): string | undefined {
+    if (clusterShare(share) >= 1) return undefined;
+    const fix = adopted
+        ? "adopt a block with more instances, or disable code-server (capblocks:codeServer.enabled: false)"
+        : "raise capblocks:reservation.instanceCount, or disable code-server (capblocks:codeServer.enabled: false)";
+    return (
+        `capblocks:cluster.enabled: ${block} has ${share.instances} instance(s) and code-server takes one, ` +
+        `leaving none for the cluster; ${fix}`
+    );
+}
+
+/** `shareBlockWithCodeServer: false` says the cluster gets the whole block: code-server on it contradicts that. */
+export function shareBlockError(cluster: Pick<ClusterConfig, "shareBlockWithCodeServer">, codeServerEnabled: boolean): string | undefined {
+    if (cluster.shareBlockWithCodeServer || !codeServerEnabled) return undefined;
+    return (
+        "capblocks:cluster.shareBlockWithCodeServer: false gives the cluster the whole block, but code-server is enabled and " +
+        "runs on one of the block's instances; disable code-server (capblocks:codeServer.enabled: false), or set shareBlockWithCodeServer: true"
+    );
 }
 
 interface BlockStateProblem {
@@ -103,4 +159,9 @@ export function blockStateProblem(reservationId: string, state: string): BlockSt
             `${prefix}: the compute nodes can no longer start. ` +
             "Buy a new block (bump capblocks:reservation.generation) or disable the cluster.",
     };
+}
+
+/** blockStateProblem for a block whose id and state the program knows at program time (adopted, or bought earlier). */
+export function knownStateProblem(block: { knownId?: string; knownState?: string } | undefined): BlockStateProblem | undefined {
+    return block?.knownId !== undefined && block.knownState !== undefined ? blockStateProblem(block.knownId, block.knownState) : undefined;
 }

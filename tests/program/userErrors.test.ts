@@ -88,8 +88,8 @@ describe("user errors in the program: one readable line each, nothing declared",
         // One root cause, one line: not also "computeMinCount 2 is above the 0 compute instances".
         const result = await runWatched({ "capblocks:reservation": adopt(block), "capblocks:cluster": { enabled: true, computeMinCount: 2 } }, { block });
         expectUserError(result, [
-            "capblocks:cluster.enabled: the block has 1 instance(s) and code-server takes one, leaving none for the cluster; " +
-                "adopt a larger block or disable code-server (capblocks:codeServer.enabled: false)",
+            `capblocks:cluster.enabled: the adopted block ${block.id} has 1 instance(s) and code-server takes one, leaving none for the cluster; ` +
+                "adopt a block with more instances, or disable code-server (capblocks:codeServer.enabled: false)",
         ]);
         expect(declared(result.run, "aws:ec2/instance:Instance")).to.equal(0);
     });

@@ -19,8 +19,7 @@ function block(state: string, known: boolean): ReservationInfo {
         state: pulumi.output(state),
         source: "bought",
         launchable: false,
-        nextStep: pulumi.output(""),
-        ...(known ? { knownAvailabilityZone: "us-east-2c", known: { id: "cr-0123456789abcdef0", state } } : {}),
+        ...(known ? { knownAvailabilityZone: "us-east-2c", knownId: "cr-0123456789abcdef0", knownState: state, knownStartDate: "2026-11-24T11:30:00.000Z" } : {}),
     };
 }
 

@@ -27,8 +27,8 @@ describe("cluster validation", () => {
     it("rejects a compute minimum above the block size", () => {
         expect(computeMinCountError(2, 2)).to.equal(undefined);
         expect(computeMinCountError(3, 2)).to.equal(
-            "capblocks:cluster.computeMinCount: 3 is above the 2 compute instance(s) available (the Capacity Block's size, " +
-                "or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to 2 or less",
+            "capblocks:cluster.computeMinCount: 3 is above the 2 compute instance(s) available (the Capacity Block's size), " +
+                "and PCS rejects a minimum above the maximum; set it to 2 or less",
         );
     });
 
