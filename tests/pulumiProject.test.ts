@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { CONFIG_KEYS } from "../components/config/schema";
+import { clusterSchema, codeServerSchema, CONFIG_KEYS, reservationSchema } from "../components/config/schema";
 import projectSchema from "./data/pulumi-project.schema.json";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -97,6 +97,17 @@ describe("Pulumi.yaml", () => {
             // Without a default Pulumi would demand the key on every stack (config.go mergeConfig: "missing
             // configuration value"); capblocks reads the empty object as not set.
             expect(d.default, key).to.deep.equal({});
+        }
+    });
+
+    it("names every setting of each object in its description, as `pulumi config` shows it", () => {
+        const schemas = { "capblocks:reservation": reservationSchema, "capblocks:codeServer": codeServerSchema, "capblocks:cluster": clusterSchema };
+        for (const [key, schema] of Object.entries(schemas)) {
+            const description = (project.config ?? {})[key].description ?? "";
+            const properties = schema.properties as Record<string, { retired?: boolean }>;
+            for (const name of Object.keys(properties).filter((k) => !properties[k].retired)) {
+                expect(description, `${key}.${name}`).to.match(new RegExp(`\\b${name}\\b`));
+            }
         }
     });
 
