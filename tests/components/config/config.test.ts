@@ -135,7 +135,12 @@ describe("config: validateStackConfig", () => {
             "capblocks:reservation.parameterName: set either id or parameterName to adopt a block, not both",
         ]],
         ["adopt without type", { reservation: { id: "cr-0123456789abcdef0" } }, [
-            "capblocks:reservation.instanceType: is required to adopt a block (the block's instance type, checked against the reservation)",
+            "capblocks:reservation.instanceType: is required to adopt a block (its instance type, checked against the block); " +
+                "aws ec2 describe-capacity-reservations --capacity-reservation-ids cr-0123456789abcdef0 --query 'CapacityReservations[0].InstanceType' prints it",
+        ]],
+        ["adopt by parameter without type", { reservation: { parameterName: "/ml/block" } }, [
+            "capblocks:reservation.instanceType: is required to adopt a block (its instance type, checked against the block); " +
+                "aws ec2 describe-capacity-reservations --capacity-reservation-ids <the id in /ml/block> --query 'CapacityReservations[0].InstanceType' prints it",
         ]],
         ["adopt with buy settings", { reservation: { id: "cr-0123456789abcdef0", instanceType: "trn2.3xlarge", maxUpfrontFee: "9" } }, [
             "capblocks:reservation.maxUpfrontFee: only applies when buying; remove it when adopting by id",
