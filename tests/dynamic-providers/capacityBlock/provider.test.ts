@@ -288,6 +288,16 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             expect(market().count("PurchaseCapacityBlock")).to.equal(1);
         });
 
+        it("update forgets a purchase setting the inputs no longer name, so the next diff sees no change", async () => {
+            const windowed = { ...INPUTS, startAfter: "2026-11-25T00:00:00Z", availabilityZones: ["sa-east-1b"], maxUpfrontFee: "1000" };
+            const { id, outs } = await provider.create(windowed);
+            expect((await provider.diff(id, outs, INPUTS)).changes).to.equal(true);
+            const { outs: updated } = await provider.update(id, outs, INPUTS);
+            expect(updated).to.not.have.any.keys("startAfter", "availabilityZones");
+            expect(await provider.diff(id, updated ?? {}, INPUTS)).to.deep.include({ changes: false });
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+        });
+
         it("update buys an extension for a longer duration, bounded by the ceiling; the end moves once paid", async () => {
             const { id, outs } = await provider.create(INPUTS);
             const { outs: extended } = await provider.update(id, outs, { ...INPUTS, durationHours: 72, maxUpfrontFee: "1500" });
