@@ -11,7 +11,7 @@ import type { CapacityBlockInputs } from "./inputs";
 import { typesOf } from "./inputs";
 import type { ExtensionOffer, Offering } from "./offerings";
 import type { OfferingFacts } from "./records";
-import { CURRENCY_TAG, DURATION_TAG, IDENTITY_TAG, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG, UPFRONT_FEE_TAG } from "./token";
+import { CURRENCY_TAG, DURATION_TAG, IDENTITY_TAG, OFFERING_ID_TAG, PROJECT_TAG, PURCHASE_TOKEN_TAG, STACK_TAG, UPFRONT_FEE_TAG } from "./token";
 
 /** The currency of an offer EC2 gave none for: never the ceiling's, so never bought. */
 const NO_CURRENCY = "(no currency stated)";
@@ -177,6 +177,8 @@ export async function purchaseBlock(ec2: Ec2, inputs: CapacityBlockInputs, offer
         { Key: UPFRONT_FEE_TAG, Value: offering.upfrontFee },
         { Key: CURRENCY_TAG, Value: offering.currencyCode },
         { Key: DURATION_TAG, Value: String(inputs.durationHours) },
+        ...(inputs.project ? [{ Key: PROJECT_TAG, Value: inputs.project }] : []),
+        ...(inputs.stack ? [{ Key: STACK_TAG, Value: inputs.stack }] : []),
     ];
     const out = await ec2.purchases.send(new ec2.sdk.PurchaseCapacityBlockCommand({
         CapacityBlockOfferingId: offering.offeringId,

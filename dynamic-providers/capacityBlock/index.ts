@@ -102,7 +102,10 @@ export class CapacityBlock extends pulumi.dynamic.Resource {
             upfrontFee: undefined, totalUpfrontFee: undefined, currencyCode: undefined, state: undefined, totalInstanceCount: undefined,
             availableInstanceCount: undefined, purchasedDurationHours: undefined, cancellationNotice: undefined, quote: undefined,
         };
-        const inputs = { ...outputsFilledByProvider, ...args, generation, region: regionInput(args.region), purchaseToken: token };
+        const inputs = {
+            ...outputsFilledByProvider, ...args, generation, region: regionInput(args.region), purchaseToken: token,
+            project: pulumi.getProject(), stack: pulumi.getStack(),
+        };
         super(capacityBlockProvider, name, inputs, opts, "capblocks", "CapacityBlock");
     }
 }

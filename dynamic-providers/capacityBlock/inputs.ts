@@ -40,6 +40,9 @@ export interface CapacityBlockInputs {
     purchaseToken: string;
     /** This copy of the stack: a random id made once and kept in its state, tagged on the block it buys. */
     identity: string;
+    /** The Pulumi project and stack, tagged on the block bought so people can tell whose it is. */
+    project?: string;
+    stack?: string;
     /** Set by check for a block not yet bought: what `up` would buy, shown by `pulumi preview`. */
     quote?: string;
 }

@@ -34,6 +34,8 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             expect(market().tagsOf(id)).to.include({ [PURCHASE_TOKEN_TAG]: "token-gen-1", team: "ml", "capblocks:upfront-fee": "720.00" });
             expect(market().notices).to.deep.equal([`CapacityBlock: bought ${id}: 1 x trn2.3xlarge in sa-east-1c, ` +
                 "2026-11-29T11:30:00.000Z → 2026-11-30T11:30:00.000Z, 720.00 USD. It cannot be cancelled."]);
+            const named = await provider.create({ ...INPUTS, purchaseToken: "named", project: "capblocks", stack: "dev" });
+            expect(market().tagsOf(named.id)).to.include({ "capblocks:project": "capblocks", "capblocks:stack": "dev" });
         });
 
         it("sees the block paid soon after payment clears (payment-pending → scheduled): within 1 s of a short payment, 25% of a long one", async () => {
