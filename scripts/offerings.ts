@@ -11,9 +11,9 @@ import { DURATION_RULE, isAllowedDuration, nearestDurations } from "../dynamic-p
 import { searchOfferings } from "../dynamic-providers/capacityBlock/ec2";
 import { clock } from "../dynamic-providers/shared/clock";
 import type { Access, Ec2Reader } from "./capacity/awsAccess";
-import { ec2Reader, errorForPeople, profileRegion, regionsToAsk, UsageError } from "./capacity/awsAccess";
-import type { Flags } from "./capacity/cliArgs";
-import { list, parseFlags, REGION_USAGE, regionFlags, text } from "./capacity/cliArgs";
+import { ec2Reader, errorForPeople, profileRegion, regionsToAsk } from "./capacity/awsAccess";
+import type { Flags, GivenRegions } from "./capacity/cliArgs";
+import { list, parseFlags, REGION_USAGE, regionFlags, text, UsageError } from "./capacity/cliArgs";
 import type { FoundOffering } from "./capacity/offeringsReport";
 import { buyHint, offeringsTable, rowOf, sortOfferings } from "./capacity/offeringsReport";
 import type { Sink } from "./capacity/progress";
@@ -30,7 +30,7 @@ interface Request {
     hours: number;
     from?: Date;
     to?: Date;
-    regions?: string[];
+    regions?: GivenRegions;
     access: Access;
     json: boolean;
 }

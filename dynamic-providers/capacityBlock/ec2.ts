@@ -115,7 +115,7 @@ export async function searchExtensionOffers(ec2: Ec2, id: string, hours: number)
 }
 
 /** Capacity Blocks among reservations (the API model has no reservation-type filter: filtered in code). */
-function blocksIn(pages: { CapacityReservations?: CapacityReservation[] }[]): CapacityReservation[] {
+export function blocksIn(pages: { CapacityReservations?: CapacityReservation[] }[]): CapacityReservation[] {
     return pages.flatMap((p) => p.CapacityReservations ?? []).filter((r) => r.ReservationType === undefined || r.ReservationType === "capacity-block");
 }
 

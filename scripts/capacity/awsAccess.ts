@@ -7,6 +7,8 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { regionSchema } from "../../components/config/schema";
 import { awsClientConfig } from "../../dynamic-providers/shared/awsCredentials";
+import type { GivenRegions } from "./cliArgs";
+import { UsageError } from "./cliArgs";
 
 /** What the searches read with: the EC2 SDK and a client that only reads (the SDK's adaptive retry handles throttling). */
 export interface Ec2Reader {
@@ -33,14 +35,6 @@ export async function ssmReader(region: string, access: Access): Promise<{ sdk: 
     return { sdk, reads: new sdk.SSMClient({ ...account, retryMode: "adaptive", maxAttempts: 5, requestHandler: REQUEST_HANDLER }) };
 }
 
-/** A problem with what the user asked, said before any AWS call; the CLI exits with 2. */
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "UsageError";
-    }
-}
-
 const REGION_SHAPE = new RegExp(regionSchema.pattern);
 
 /** Checks Region names before anything is asked: a typo is named, not sent to a host name that does not exist. */
@@ -54,8 +48,8 @@ export function checkedRegions(regions: string[], flag: string): string[] {
  * The Regions to ask: those given, else AWS_REGION / AWS_DEFAULT_REGION, else the profile's `region`. `profileRegion`
  * asks the SDK for the last (it reads the shared config file).
  */
-export async function regionsToAsk(given: string[] | undefined, env: NodeJS.ProcessEnv, profileRegion: () => Promise<string | undefined>): Promise<string[]> {
-    if (given && given.length > 0) return checkedRegions(given, "--regions");
+export async function regionsToAsk(given: GivenRegions | undefined, env: NodeJS.ProcessEnv, profileRegion: () => Promise<string | undefined>): Promise<string[]> {
+    if (given && given.regions.length > 0) return checkedRegions(given.regions, given.flag);
     const fromEnv = env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (fromEnv) return checkedRegions([fromEnv], env.AWS_REGION ? "AWS_REGION" : "AWS_DEFAULT_REGION");
     const fromProfile = await profileRegion().catch(() => undefined);

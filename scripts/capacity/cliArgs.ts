@@ -3,7 +3,14 @@
  * knows, each problem said with the flag's name.
  */
 import { CAPACITY_BLOCK_REGIONS } from "../../components/shared/blockRegions";
-import { UsageError } from "./awsAccess";
+
+/** A problem with what the user asked, said before any AWS call; the CLI exits with 2. */
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}
 
 export interface FlagSpec {
     /** Flags that take a value. */
@@ -40,9 +47,19 @@ export function list(flags: Flags, name: string): string[] | undefined {
     return text(flags, name)?.split(",").map((s) => s.trim()).filter(Boolean);
 }
 
+/** The Regions the user named, and the flag that named them. */
+export interface GivenRegions {
+    regions: string[];
+    flag: string;
+}
+
 /** --regions r1,r2 | --region r | --all-regions (the Regions AWS documents as selling blocks); undefined: the default. */
-export function regionFlags(flags: Flags): string[] | undefined {
-    const given = [list(flags, "regions"), list(flags, "region"), flags.has("all-regions") ? CAPACITY_BLOCK_REGIONS : undefined].filter((r) => r !== undefined);
+export function regionFlags(flags: Flags): GivenRegions | undefined {
+    const given = [
+        { flag: "--regions", regions: list(flags, "regions") },
+        { flag: "--region", regions: list(flags, "region") },
+        { flag: "--all-regions", regions: flags.has("all-regions") ? CAPACITY_BLOCK_REGIONS : undefined },
+    ].filter((g): g is GivenRegions => g.regions !== undefined);
     if (given.length > 1) throw new UsageError("give one of --region, --regions or --all-regions");
     return given[0];
 }
