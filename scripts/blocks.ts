@@ -93,9 +93,10 @@ export async function main(argv: string[], out: Sink = process.stdout, err: Sink
     const rows = sortBlocks(results.flatMap((r) => r.blocks.map((b) => blockRow(r.region, b, published))));
     const problems = results.flatMap((r) => r.problems.map((p) => ({ region: r.region, message: p })));
     if (json) out.write(`${JSON.stringify({ regions, blocks: rows, parameters: published, problems }, null, 2)}\n`);
-    else out.write(`${report(regions, rows, published)}\n`);
+    else if (problems.length < regions.length) out.write(`${report(regions.filter((r) => !problems.some((p) => p.region === r)), rows, published)}\n`);
     for (const r of results) for (const line of [...r.problems, ...r.notes]) err.write(`${r.region}: ${line}\n`);
-    if (problems.length > 0) err.write(`${problems.length} of ${regions.length} Region(s) could not be listed: the list above is incomplete.\n`);
+    if (problems.length === regions.length) err.write("No Region could be listed: nothing is listed.\n");
+    else if (problems.length > 0) err.write(`${problems.length} of ${regions.length} Region(s) could not be listed: the list above is incomplete.\n`);
     return problems.length > 0 ? 1 : 0;
 }
 

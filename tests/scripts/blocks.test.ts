@@ -96,6 +96,10 @@ describe("npm run blocks", () => {
         expect(out).to.contain(ours);
         expect(err).to.contain("us-east-1: AWS did not accept the credentials in us-east-1 (AuthFailure: AWS was not able to validate the provided access credentials)")
             .and.contain("1 of 2 Region(s) could not be listed: the list above is incomplete.");
+        expect(out).to.contain("Capacity Block(s) in us-east-2:");
+        const none = await blocks(["--region", "us-east-1"]);
+        expect([none.code, none.out]).to.deep.equal([1, ""]);
+        expect(none.err).to.contain("No Region could be listed: nothing is listed.");
     });
 
     it("pages the listing with the bounded helper: a page token that repeats stops it with a message", async () => {
