@@ -9,9 +9,11 @@ export = async (): Promise<StackOutputs> => {
     const adopted = await preflight(cfg, bought);
     const reservation = await reservationFor(cfg, bought);
     const outputs = reservationOutputs(reservation);
+    // A block whose type this run's purchase chooses has nothing built on it until the next up.
+    if (reservation?.typeChoice) return outputs;
     if (cfg.codeServer.enabled) {
         Object.assign(outputs, await codeServerOutputs(cfg, { reservation, adopted, projectDir: __dirname, nextStep: outputs.nextStep }));
     }
-    if (cfg.cluster.enabled && reservation) Object.assign(outputs, await clusterOutputs(cfg, reservation));
+    if (cfg.cluster.enabled && reservation?.instanceType) Object.assign(outputs, await clusterOutputs(cfg, { ...reservation, instanceType: reservation.instanceType }));
     return outputs;
 };

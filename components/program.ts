@@ -12,10 +12,10 @@ import { findPriorWorkVolume, findWorkVolume, unencryptedVolumeWarning, workVolu
 import type { WorkVolumePlan } from "./codeServer/workVolumeMove";
 import { moveNextStep, moveNotice, moveSizeError, planWorkVolume } from "./codeServer/workVolumeMove";
 import { checkSharedFileSystem } from "./cluster/storage";
-import type { StackConfig } from "./config";
-import { clusterCapacity, ConfigError } from "./config";
+import type { CodeServerConfig, StackConfig } from "./config";
+import { clusterCapacity, ConfigError, withBlockType } from "./config";
 import type { BoughtBlocks, ReservationInfo } from "./reservation";
-import { adoptReservation, buyReservation, findBoughtBlocks } from "./reservation";
+import { adoptReservation, buildsNothingOnBlock, buyReservation, findBoughtBlocks } from "./reservation";
 import { purchaseProblems } from "./reservation/purchaseChecks";
 import { ON_DEMAND_QUOTE } from "./reservation/quoteText";
 import { blockRegionWarning } from "./shared/blockRegions";
@@ -75,6 +75,30 @@ function checkPurchase(cfg: StackConfig, bought: BoughtBlocks | undefined): void
     warn(blockRegionWarning(cfg.region));
 }
 
+/** Outputs of a deployment that built something on a block, and what they name. */
+const BUILT_ON_BLOCK = [["instanceId", "code-server instance"], ["workVolumeId", "work volume"], ["clusterId", "PCS cluster"]] as const;
+
+/**
+ * A run whose purchase chooses the block's type among several builds nothing on the block; it must not take down
+ * what the last deployment built (a box on demand before, or on a block EC2 no longer lists): refused, nothing bought.
+ */
+async function assertNothingDropped(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<void> {
+    if (cfg.reservation?.kind !== "buy" || !bought || !buildsNothingOnBlock(cfg.reservation, bought)) return;
+    const last = previousDeployment();
+    const found = await Promise.all(BUILT_ON_BLOCK.map(([name]) => last.output(name))).catch((err: unknown) => {
+        throw new pulumi.RunError(`capblocks:reservation.instanceTypes: could not read this stack's last outputs to see what it built ` +
+            `(${(err as Error)?.message ?? String(err)}); nothing was bought. Check access to the Pulumi backend and run the command again.`);
+    });
+    const built = BUILT_ON_BLOCK.flatMap(([, what], i) => (found[i] ? [`${what} ${found[i]}`] : []));
+    if (built.length === 0) return;
+    throw new pulumi.RunError(
+        `capblocks:reservation.instanceTypes: this run buys the block and the purchase chooses its type, so nothing can be built on it ` +
+            `before the next \`pulumi up\`; the last deployment's ${built.join(", ")} would be taken down meanwhile. Nothing was bought. ` +
+            "Buy this block with one capblocks:reservation.instanceType (instanceTypes works once a block is bought: the next generation stays on it " +
+            "until the new one's type is known).",
+    );
+}
+
 /**
  * Warnings about instance types the catalog does not know, the rules a purchase still to come must meet, then
  * existing storage to adopt: looked up, and checked to fit the block to buy, before anything is bought.
@@ -84,6 +108,7 @@ export async function preflight(cfg: StackConfig, bought: BoughtBlocks | undefin
         if (type) warn(unknownTypeWarning(instanceFacts(type)));
     }
     checkPurchase(cfg, bought);
+    await assertNothingDropped(cfg, bought);
     const workVolume = await adoptedWorkVolume(cfg, bought);
     if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
         warn(await checkSharedFileSystem(cfg.cluster.sharedFileSystemId, cfg.region));
@@ -110,7 +135,7 @@ export function reservationOutputs(reservation: ReservationInfo | undefined): St
         blockId: reservation.id,
         blockState: reservation.state,
         blockSource: reservation.source,
-        blockInstanceType: reservation.instanceType,
+        blockInstanceType: reservation.instanceType ?? (reservation.typeChoice as NonNullable<ReservationInfo["typeChoice"]>).chosen,
         blockAvailabilityZone: reservation.availabilityZone,
         blockStart: reservation.startDate,
         blockEnd: reservation.endDate,
@@ -170,9 +195,25 @@ export interface CodeServerContext {
     nextStep: pulumi.Input<string>;
 }
 
+/**
+ * The box's settings on this run's block: the block's type when the config leaves it to the block, and a
+ * codeServer.instanceType given for an adopted block checked against what the block is.
+ */
+export function codeServerOnBlock(cs: CodeServerConfig, reservation: ReservationInfo | undefined): CodeServerConfig {
+    const blockType = reservation?.instanceType;
+    if (!blockType) return cs;
+    if (!cs.typeFromBlock && reservation.source === "adopted" && cs.instanceType !== blockType) {
+        throw new pulumi.RunError(
+            `capblocks:codeServer.instanceType: ${JSON.stringify(cs.instanceType)} differs from ${blockType}, the type of the adopted Capacity Block; ` +
+                "an instance only launches into a block of its own type; remove codeServer.instanceType (the box takes the block's type) or adopt another block",
+        );
+    }
+    return withBlockType(cs, blockType);
+}
+
 /** The code-server box on the block (or on demand in its zone), and its outputs. */
 export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted, projectDir, nextStep }: CodeServerContext): Promise<StackOutputs> {
-    const cs = cfg.codeServer;
+    const cs = codeServerOnBlock(cfg.codeServer, reservation);
     const { region, tags } = cfg;
     const workVolume = adopted.workVolume;
     const onDemandAz = reservation ? undefined : await onDemandZone(region, cs.subnetId, cs.availabilityZone);
@@ -216,8 +257,8 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     };
 }
 
-/** The PCS cluster on the block, and its outputs. */
-export async function clusterOutputs(cfg: StackConfig, reservation: ReservationInfo): Promise<StackOutputs> {
+/** The PCS cluster on the block (its type known: see ReservationInfo.instanceType), and its outputs. */
+export async function clusterOutputs(cfg: StackConfig, reservation: ReservationInfo & { instanceType: string }): Promise<StackOutputs> {
     // Loaded only for stacks with a cluster: @pulumi/aws-native and the PCS modules add ~0.4 s to every start.
     const { GpuNodeGroup } = await import("./cluster/gpuNodeGroup");
     const cluster = new GpuNodeGroup("cluster", {

@@ -10,13 +10,15 @@ import { checkedInput, ConfigError, NOT_SHOWN } from "./problems";
 import { CONFIG_KEYS } from "./schema";
 import type { RawStackConfig, StackConfig } from "./types";
 
-export { clusterCapacity } from "./crossKeyRules";
+export { clusterCapacity, configuredBlockType } from "./crossKeyRules";
+export { withBlockType } from "./defaults";
 export { ConfigError } from "./problems";
 export type {
     AdoptReservationConfig,
     BuyReservationConfig,
     ClusterConfig,
     CodeServerConfig,
+    PublishParameter,
     RawStackConfig,
     SharedStorage,
     StackConfig,
