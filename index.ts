@@ -1,6 +1,8 @@
 import { readStackConfig } from "./components/config";
-import type { StackOutputs } from "./components/program";
-import { boughtBlocksFor, clusterOutputs, codeServerOutputs, preflight, reservationFor, reservationOutputs } from "./components/program";
+import type { CodeServerResult, StackOutputs } from "./components/program";
+import {
+    boughtBlocksFor, clusterOutputs, codeServerOutputs, preflight, publishedParameterOutputs, reservationFor, reservationOutputs,
+} from "./components/program";
 
 /** config → reservation → components → outputs. */
 export = async (): Promise<StackOutputs> => {
@@ -10,10 +12,13 @@ export = async (): Promise<StackOutputs> => {
     const reservation = await reservationFor(cfg, bought);
     const outputs = reservationOutputs(reservation);
     // A block whose type this run's purchase chooses has nothing built on it until the next up.
-    if (reservation?.typeChoice) return outputs;
+    if (reservation?.typeChoice) return Object.assign(outputs, publishedParameterOutputs(cfg, reservation));
+    let boxSubnet: CodeServerResult["subnetId"] | undefined;
     if (cfg.codeServer.enabled) {
-        Object.assign(outputs, await codeServerOutputs(cfg, { reservation, adopted, projectDir: __dirname, nextStep: outputs.nextStep }));
+        const box = await codeServerOutputs(cfg, { reservation, adopted, projectDir: __dirname, nextStep: outputs.nextStep });
+        Object.assign(outputs, box.outputs);
+        boxSubnet = box.subnetId;
     }
     if (cfg.cluster.enabled && reservation?.instanceType) Object.assign(outputs, await clusterOutputs(cfg, { ...reservation, instanceType: reservation.instanceType }));
-    return outputs;
+    return Object.assign(outputs, publishedParameterOutputs(cfg, reservation, boxSubnet));
 };

@@ -16,6 +16,7 @@ import type { CodeServerConfig, StackConfig } from "./config";
 import { clusterCapacity, ConfigError, withBlockType } from "./config";
 import type { BoughtBlocks, ReservationInfo } from "./reservation";
 import { adoptReservation, buildsNothingOnBlock, buyReservation, findBoughtBlocks } from "./reservation";
+import { publishBlock } from "./reservation/publishedParameters";
 import { purchaseProblems } from "./reservation/purchaseChecks";
 import { ON_DEMAND_QUOTE } from "./reservation/quoteText";
 import { blockRegionWarning } from "./shared/blockRegions";
@@ -211,8 +212,14 @@ export function codeServerOnBlock(cs: CodeServerConfig, reservation: Reservation
     return withBlockType(cs, blockType);
 }
 
+/** The box's outputs, and the subnet it runs in (which publishParameter publishes). */
+export interface CodeServerResult {
+    outputs: StackOutputs;
+    subnetId: pulumi.Output<string>;
+}
+
 /** The code-server box on the block (or on demand in its zone), and its outputs. */
-export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted, projectDir, nextStep }: CodeServerContext): Promise<StackOutputs> {
+export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted, projectDir, nextStep }: CodeServerContext): Promise<CodeServerResult> {
     const cs = codeServerOnBlock(cfg.codeServer, reservation);
     const { region, tags } = cfg;
     const workVolume = adopted.workVolume;
@@ -227,11 +234,12 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     const workVolumePlan = workVolume ? undefined : await workVolumePlanFor(cfg, targetAz, launch);
     const setup = loadSetupTasks(cs, projectDir);
     const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, region) : [];
+    const placement = placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId);
     const codeServer = new CodeServerInstance("code-server", {
         config: cs,
         region,
         aws: cfg.aws,
-        placement: placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId),
+        placement,
         reservation,
         launch,
         tasks: setup.tasks,
@@ -242,7 +250,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         tags,
     });
     const moving = workVolumePlan ? moveNextStep(workVolumePlan) : "";
-    return {
+    return { outputs: {
         instanceId: codeServer.instanceId,
         url: codeServer.url,
         portForwardCommand: codeServer.portForwardCommand,
@@ -254,7 +262,13 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         ...(launch || moving
             ? { nextStep: pulumi.all([nextStep, launch ? codeServer.connectHint : ""]).apply(([step, hint]) => [step, moving, hint].filter(Boolean).join(" ")) }
             : {}),
-    };
+    }, subnetId: placement.subnetId };
+}
+
+/** capblocks:reservation.publishParameter: the block in use, and the box's subnet if there is a box, in the seed scripts' parameters. */
+export function publishedParameterOutputs(cfg: StackConfig, reservation: ReservationInfo | undefined, subnetId?: pulumi.Output<string>): StackOutputs {
+    if (!reservation) return {};
+    return publishBlock({ setting: cfg.reservation?.publishParameter, region: cfg.region, aws: cfg.aws, blockId: reservation.id, ...(subnetId ? { subnetId } : {}) });
 }
 
 /** The PCS cluster on the block (its type known: see ReservationInfo.instanceType), and its outputs. */
