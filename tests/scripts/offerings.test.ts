@@ -132,6 +132,17 @@ describe("npm run offerings", () => {
         expect(out).to.contain("Accelerators per instance of p9.48xlarge are not in capblocks' catalog");
     });
 
+    it("follows every page of every search: five offerings two to a page, all listed", async () => {
+        installed.restore();
+        installed = install({ start: START, pageSize: 2, supply: [
+            { instanceType: "p5.48xlarge", availabilityZone: "us-east-2a", maxCount: 4, pricePerInstanceHour: 40, startDays: [1, 2, 3, 4, 5] },
+        ] });
+        const { code, out } = await offerings(["--type", "p5.48xlarge", "--hours", "24", "--region", "us-east-2", "--json"]);
+        expect(code).to.equal(0);
+        expect((JSON.parse(out) as JsonReport).offerings).to.have.length(5);
+        expect(market().calls.filter((c) => c.operation === "DescribeCapacityBlockOfferings")).to.have.length(3);
+    });
+
     describe("errors for people", () => {
         it("retries throttled searches, and says so when EC2 keeps throttling; the other Region's offerings are still listed", async () => {
             market().throttle("DescribeCapacityBlockOfferings", 2);
