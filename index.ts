@@ -10,7 +10,7 @@ export = async (): Promise<StackOutputs> => {
     const bought = await boughtBlocksFor(cfg);
     const adopted = await preflight(cfg, bought);
     const reservation = await reservationFor(cfg, bought);
-    const outputs = reservationOutputs(reservation);
+    const outputs = reservationOutputs(cfg, reservation);
     // A block whose type this run's purchase chooses has nothing built on it until the next up.
     if (reservation?.typeChoice) return Object.assign(outputs, publishedParameterOutputs(cfg, reservation));
     let boxSubnet: CodeServerResult["subnetId"] | undefined;
@@ -19,6 +19,8 @@ export = async (): Promise<StackOutputs> => {
         Object.assign(outputs, box.outputs);
         boxSubnet = box.subnetId;
     }
-    if (cfg.cluster.enabled && reservation?.instanceType) Object.assign(outputs, await clusterOutputs(cfg, { ...reservation, instanceType: reservation.instanceType }));
+    if (cfg.cluster.enabled && reservation?.instanceType) {
+        Object.assign(outputs, await clusterOutputs(cfg, { ...reservation, instanceType: reservation.instanceType }, outputs.nextStep));
+    }
     return Object.assign(outputs, publishedParameterOutputs(cfg, reservation, boxSubnet));
 };

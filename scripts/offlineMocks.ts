@@ -200,6 +200,12 @@ function pcsState(name: string, inputs: Record<string, unknown>, a: Assumptions)
     return { id: awsId, state: { ...inputs, awsId, arn: `arn:aws:pcs:${a.region}:123456789012:${name}/${awsId}` } };
 }
 
+/** Image Builder resources are known by ARN; the image's AMI is one made up from its name. */
+function imageBuilderState(name: string, inputs: Record<string, unknown>, a: Assumptions, extra: Record<string, unknown> = {}): MockedResource {
+    const arn = `arn:aws:imagebuilder:${a.region}:123456789012:${name}/1.0.0`;
+    return { id: arn, state: { ...inputs, arn, ...extra } };
+}
+
 /** What AWS would add to each resource type's inputs; any other type echoes its inputs under the id `<name>-id`. */
 const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
     "aws:ec2/instance:Instance": (name, inputs, a) => ({
@@ -233,6 +239,12 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
         id: hexId("fs", name),
         state: { ...inputs, dnsName: `${hexId("fs", name)}.fsx.${a.region}.amazonaws.com`, mountName: "abcd1234" },
     }),
+    "aws:imagebuilder/component:Component": imageBuilderState,
+    "aws:imagebuilder/imageRecipe:ImageRecipe": imageBuilderState,
+    "aws:imagebuilder/infrastructureConfiguration:InfrastructureConfiguration": imageBuilderState,
+    "aws:imagebuilder/distributionConfiguration:DistributionConfiguration": imageBuilderState,
+    "aws:imagebuilder/image:Image": (name, inputs, a) =>
+        imageBuilderState(name, inputs, a, { outputResources: [{ amis: [{ region: a.region, image: hexId("ami", name) }] }] }),
     "aws-native:pcs:Cluster": pcsState,
     "aws-native:pcs:ComputeNodeGroup": pcsState,
     "aws-native:pcs:Queue": pcsState,
@@ -393,7 +405,12 @@ export async function installMocks(a: Assumptions, project: string, stack: strin
             newResource: (args) => {
                 // A read (ReadResource) carries the id of what it reads; a registration none (no import here).
                 if (args.id) run.reads.push({ type: args.type, name: args.name, id: args.id });
-                return outputsFor(args.type, args.name, args.inputs, a);
+                const answer = outputsFor(args.type, args.name, args.inputs, a);
+                if (args.type === "aws:imagebuilder/image:Image") {
+                    const [{ amis: [ami] }] = answer.state.outputResources as { amis: { image: string }[] }[];
+                    assume(`the node image build succeeds (about an hour on \`pulumi up\`) and makes AMI ${ami.image}`);
+                }
+                return answer;
             },
         },
         project,

@@ -9,6 +9,7 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { InstanceFacts } from "../shared/catalog";
+import type { EfaOverride } from "../shared/efaLayout";
 import { efaInterfaces } from "../shared/efaLayout";
 import { launchTemplateBase } from "../shared/launchTemplate";
 
@@ -46,14 +47,16 @@ export function loginLaunchTemplateArgs(settings: LoginTemplateSettings): aws.ec
 }
 
 export interface ComputeTemplateSettings extends LoginTemplateSettings {
-    facts: Pick<InstanceFacts, "instanceType" | "efaSupported" | "networkCards">;
+    facts: Pick<InstanceFacts, "instanceType" | "efaSupported" | "networkCards" | "primaryCardEfa">;
+    /** capblocks:cluster.efaInterfaces: the EFA layout for a type the catalog does not know. */
+    efaOverride?: EfaOverride;
     /** The Capacity Block id; undefined on demand. */
     reservationId?: pulumi.Input<string>;
     subnetId: pulumi.Input<string>;
 }
 
 export function computeLaunchTemplateArgs(settings: ComputeTemplateSettings): aws.ec2.LaunchTemplateArgs {
-    const efa = efaInterfaces(settings.facts, settings.securityGroupIds, settings.subnetId);
+    const efa = efaInterfaces(settings.facts, settings.securityGroupIds, settings.subnetId, settings.efaOverride);
     return {
         ...nodeTemplateBase(settings, settings.reservationId),
         description: `PCS compute nodes (${settings.facts.instanceType})`,

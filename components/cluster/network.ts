@@ -66,6 +66,11 @@ export interface ClusterNetworkArgs {
     computeSubnetId?: string;
     loginSubnetId?: string;
     loginPublic: boolean;
+    /**
+     * A new VPC without its NAT gateway (and the private subnets' route out) while the cluster's hourly parts wait
+     * (deferral.ts): nothing in those subnets needs the internet yet. The route is added in place later.
+     */
+    withoutNat?: boolean;
     tags: Record<string, string>;
 }
 
@@ -173,15 +178,17 @@ function newVpc(name: string, args: ClusterNetworkArgs, self: pulumi.Resource): 
         new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, parent);
         return subnet;
     });
-    const natIp = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tag("nat") }, parent);
-    const nat = new aws.ec2.NatGateway(`${name}-nat`, {
-        allocationId: natIp.id,
-        subnetId: publicSubnets[0].id,
-        tags: tag("nat"),
-    }, { parent: self, dependsOn: [igw] });
+    const natGateway = () => {
+        const natIp = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tag("nat") }, parent);
+        return new aws.ec2.NatGateway(`${name}-nat`, {
+            allocationId: natIp.id,
+            subnetId: publicSubnets[0].id,
+            tags: tag("nat"),
+        }, { parent: self, dependsOn: [igw] });
+    };
     const privateRoutes = new aws.ec2.RouteTable(`${name}-private`, {
         vpcId: vpc.id,
-        routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+        routes: args.withoutNat ? [] : [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateway().id }],
         tags: tag("private"),
     }, parent);
     const privateAssociations: pulumi.Resource[] = [];

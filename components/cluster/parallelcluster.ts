@@ -5,14 +5,28 @@
  * Networking.SubnetId, Ssh, Imds.Secured), `Scheduling.SlurmQueues[]` (CapacityType CAPACITY_BLOCK with
  * `ComputeResources[].CapacityReservationTarget.CapacityReservationId`, MinCount == MaxCount, the block's type,
  * a subnet in the block's AZ, no placement group), `Efa.Enabled`, and `SharedStorage` (Efs / FsxLustre).
+ *
+ * Node images: `Image.CustomAmi` must be a ParallelCluster AMI (official, or made by `pcluster build-image`, which
+ * installs ParallelCluster's own node software: "Building a custom AWS ParallelCluster AMI"). A PCS node image
+ * carries the PCS agent instead, so it never goes into CustomAmi: the config says, in a comment, how to build the
+ * ParallelCluster equivalent from the same Image Builder components (`Build.Components`, `Type: arn`).
  */
-import { stringify } from "yaml";
+import { Document } from "yaml";
 import type { SharedStorage } from "../config";
 import { ssmManagedInstanceCoreArn } from "../shared/ec2Role";
 import { LUSTRE_DEPLOYMENT_TYPE, LUSTRE_MIN_CAPACITY_GIB, LUSTRE_THROUGHPUT_PER_TIB } from "./storage";
 import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./userData";
 
 export type ParallelClusterOs = "ubuntu2404" | "ubuntu2204";
+
+/** Where the PCS nodes' image comes from: AWS's PCS-ready DLAMI, one capblocks built, or the user's own. */
+export type NodeImageSource = "pcs-dlami" | "built" | "own";
+
+export interface NodeImageInfo {
+    source: NodeImageSource;
+    /** The Image Builder components capblocks built the image with (source "built"). */
+    componentArns: string[];
+}
 
 export interface ParallelClusterSettings {
     region: string;
@@ -35,6 +49,8 @@ export interface ParallelClusterSettings {
     deleteSharedStorage: boolean;
     /** An existing EFS file system: mounted as external storage, which ParallelCluster never deletes. */
     sharedFileSystemId?: string;
+    /** The PCS nodes' image; undefined: the PCS-ready DLAMI. */
+    nodeImage?: NodeImageInfo;
 }
 
 /** The cluster's one Slurm queue, named alike in PCS and ParallelCluster so job scripts run on either. */
@@ -115,7 +131,27 @@ function parallelClusterConfig(settings: ParallelClusterSettings): object {
     return config;
 }
 
+/** What the comment above the config says about a PCS node image ParallelCluster cannot boot; undefined for the PCS-ready DLAMI. */
+function nodeImageComment(image: NodeImageInfo | undefined): string | undefined {
+    if (!image || image.source === "pcs-dlami") return undefined;
+    const lines = [
+        ...(image.source === "built"
+            ? [" The PCS nodes boot an image capblocks built with EC2 Image Builder: the PCS-ready DLAMI plus the", " components below."]
+            : [" The PCS nodes boot your own image (capblocks:cluster.amiId)."]),
+        " That image carries the PCS agent, not ParallelCluster's node software, so it is not Image.CustomAmi here:",
+        " ParallelCluster boots its official AMI for Image.Os. For the same software on ParallelCluster nodes, build",
+        image.componentArns.length > 0
+            ? " an AMI with `pcluster build-image`, these components in Build.Components (Type: arn), and set Image.CustomAmi to it:"
+            : " an AMI with `pcluster build-image` and set Image.CustomAmi to it.",
+        ...image.componentArns.map((arn) => `   ${arn}`),
+    ];
+    return lines.join("\n");
+}
+
 /** The config as YAML text, ready for `pcluster create-cluster --cluster-configuration`. */
 export function renderParallelClusterConfig(settings: ParallelClusterSettings): string {
-    return stringify(parallelClusterConfig(settings));
+    const doc = new Document(parallelClusterConfig(settings));
+    const comment = nodeImageComment(settings.nodeImage);
+    if (comment) doc.commentBefore = comment;
+    return doc.toString();
 }

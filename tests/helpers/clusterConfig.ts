@@ -11,5 +11,7 @@ export const clusterConfig = (over: Partial<ClusterConfig> = {}): ClusterConfig 
     sharedStorage: "efs",
     deleteSharedStorage: false,
     computeMinCount: 0,
+    image: { build: false, packages: [], components: [], buildInstanceType: "m7i.large", generation: 1 },
+    shareBlockWithCodeServer: true,
     ...over,
 });

@@ -29,7 +29,6 @@ const block = (over: Partial<{ state: string; az: string }> = {}): ReservationIn
     state: pulumi.output(over.state ?? "scheduled"),
     source: "bought",
     launchable: over.state === "active",
-    nextStep: pulumi.output(""),
 });
 
 const args = (over: Partial<GpuNodeGroupArgs> = {}): GpuNodeGroupArgs => ({
@@ -241,7 +240,8 @@ describe("GpuNodeGroup (PCS)", () => {
         expect(await valueOf(group.sharedStorageId)).to.equal("gpu-shared-id");
         const command = await valueOf(group.loginCommand);
         expect(command).to.contain("Name=tag:aws:pcs:compute-node-group-id,Values=pcs_gpulogin");
-        expect(command).to.match(/^aws ssm start-session --region us-east-2 --target "\$\(aws ec2 describe-instances/);
+        expect(command).to.match(/^sh -c 'id=\$\(aws ec2 describe-instances --region us-east-2 /);
+        expect(command).to.contain("exec aws ssm start-session --region us-east-2 --target");
         const pc = parse(await valueOf(group.parallelClusterConfig));
         const queue = pc.Scheduling.SlurmQueues[0];
         expect(queue.CapacityType).to.equal("CAPACITY_BLOCK");

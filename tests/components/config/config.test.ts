@@ -29,10 +29,11 @@ describe("config: validateStackConfig", () => {
             enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
             user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [],
         });
-        // deleteSharedStorage false: shared storage survives destroy by default.
+        // deleteSharedStorage false: shared storage survives destroy by default. A trn2 block: the image with Neuron is built.
         expect(cfg.cluster).to.deep.equal({
             enabled: false, name: "capblocks-dev", slurmVersion: "25.05", size: "SMALL", loginInstanceType: "m7i.large", loginPublic: false,
-            sharedStorage: "efs", deleteSharedStorage: false, computeMinCount: 0,
+            sharedStorage: "efs", deleteSharedStorage: false, computeMinCount: 0, shareBlockWithCodeServer: true,
+            image: { build: true, packages: [], components: [], buildInstanceType: "m7i.large", generation: 1 },
         });
         expect(cfg.tags).to.deep.equal({});
     });
@@ -235,7 +236,8 @@ describe("config: validateStackConfig", () => {
             "capblocks:cluster.computeMinCount: 2 is above the 1 compute instance(s) available (the Capacity Block's size, or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to 1 or less",
         ]],
         ["a one-instance block shared with code-server", { reservation: buy, cluster: { enabled: true } }, [
-            "capblocks:cluster.enabled: the block has 1 instance(s) and code-server takes one, leaving none for the cluster; raise capblocks:reservation.instanceCount or disable code-server",
+            "capblocks:cluster.enabled: the block to buy (1 × trn2.3xlarge) has 1 instance(s) and code-server takes one, leaving none " +
+                "for the cluster; raise capblocks:reservation.instanceCount, or disable code-server (capblocks:codeServer.enabled: false)",
         ]],
         ["compute type other than the block's", { reservation: buy, codeServer: { enabled: false }, cluster: { enabled: true, computeInstanceType: "p5.48xlarge" } }, [
             "capblocks:cluster.computeInstanceType: \"p5.48xlarge\" is not a setting any more: the compute nodes run the Capacity Block's instance type (capblocks:reservation.instanceType); remove it",
