@@ -62,6 +62,27 @@ describe("the block says what it is", () => {
         });
     });
 
+    describe("the cluster's node image follows the type the block says", () => {
+        const TRN2 = activeBlock({ id: "cr-0ccccccccccccccc3", instanceType: "trn2.48xlarge", availabilityZone: "sa-east-1b", instanceCount: 2 });
+        const noImage = { enabled: true, image: { build: false } };
+
+        it("an adopted Trainium block without instanceType: no Neuron image is refused once the block is found, before anything is created", async () => {
+            const { run, error } = await runProgram({ "capblocks:reservation": { id: TRN2.id }, "capblocks:codeServer": { enabled: false }, "capblocks:cluster": noImage },
+                { block: TRN2 });
+            expect(error?.message).to.contain("capblocks:cluster.image.build: false leaves the trn2.48xlarge nodes on the PCS-ready DLAMI, which has no AWS Neuron driver");
+            expect(run.resources.filter((r) => r.custom)).to.have.length(0);
+        });
+
+        it("Trainium types among instanceTypes: refused by the config rules, before anything is bought", async () => {
+            const { run, error } = await runProgram({
+                "capblocks:reservation": { instanceTypes: ["trn2.48xlarge", "trn1.32xlarge"], instanceCount: 2, durationHours: 24, maxUpfrontFee: "2500" },
+                "capblocks:codeServer": { enabled: false }, "capblocks:cluster": noImage,
+            }, {});
+            expect(error?.message).to.contain("capblocks:cluster.image.build: false leaves the trn2.48xlarge nodes on the PCS-ready DLAMI");
+            expect(ofType(run, BLOCK)).to.have.length(0);
+        });
+    });
+
     describe("buying among several types (reservation.instanceTypes)", () => {
         it("first run: buys with the list and each type's accelerators, builds nothing on the block yet, and says why", async () => {
             const { run, outputs, error } = await runProgram({ "capblocks:reservation": SEVERAL }, {});
