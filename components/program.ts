@@ -394,7 +394,13 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
     // Only what exists is an output: the PCS ids and commands once built, FSx for Lustre's id once it exists.
     const built: StackOutputs = waits
         ? {}
-        : { [CLUSTER_ID]: cluster.clusterId, clusterQueue: cluster.queueName, clusterLoginNodeGroupId: cluster.loginNodeGroupId, clusterLoginCommand: cluster.loginCommand };
+        : {
+            [CLUSTER_ID]: cluster.clusterId,
+            clusterQueue: cluster.queueName,
+            clusterLoginNodeGroupId: cluster.loginNodeGroupId,
+            clusterLoginCommand: cluster.loginCommand,
+            clusterConsoleUrl: cluster.consoleUrl,
+        };
     const storage: StackOutputs = waits && sharedStorage === "fsx-lustre"
         ? {}
         : { clusterSharedStorageId: cluster.sharedStorageId, clusterSharedStorage: cluster.sharedStorageNote };
@@ -403,6 +409,9 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
         ...built,
         clusterName: cluster.clusterName,
         ...storage,
+        clusterVpcId: cluster.vpcId,
+        clusterInstancesUrl: cluster.instancesConsoleUrl,
+        clusterNodeRoleArn: cluster.nodeRoleArn,
         parallelClusterConfig: cluster.parallelClusterConfig,
         nextStep: pulumi.all([nextStep, clusterStep]).apply(([step, more]) => [step, more].filter(Boolean).join(" ")),
     };

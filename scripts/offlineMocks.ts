@@ -206,6 +206,14 @@ function imageBuilderState(name: string, inputs: Record<string, unknown>, a: Ass
     return { id: arn, state: { ...inputs, arn, ...extra } };
 }
 
+/** A cluster's ARN has the Service Authorization Reference's shape: IAM policies name it. */
+
+/** A cluster's ARN has the Service Authorization Reference's shape: IAM policies name it. */
+function pcsClusterState(name: string, inputs: Record<string, unknown>, a: Assumptions): MockedResource {
+    const answer = pcsState(name, inputs, a);
+    return { ...answer, state: { ...answer.state, arn: `arn:aws:pcs:${a.region}:123456789012:cluster/${answer.id}` } };
+}
+
 /** What AWS would add to each resource type's inputs; any other type echoes its inputs under the id `<name>-id`. */
 const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
     "aws:ec2/instance:Instance": (name, inputs, a) => ({
@@ -245,7 +253,7 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
     "aws:imagebuilder/distributionConfiguration:DistributionConfiguration": imageBuilderState,
     "aws:imagebuilder/image:Image": (name, inputs, a) =>
         imageBuilderState(name, inputs, a, { outputResources: [{ amis: [{ region: a.region, image: hexId("ami", name) }] }] }),
-    "aws-native:pcs:Cluster": pcsState,
+    "aws-native:pcs:Cluster": pcsClusterState,
     "aws-native:pcs:ComputeNodeGroup": pcsState,
     "aws-native:pcs:Queue": pcsState,
     "pulumi-nodejs:dynamic/capblocks:SsmTasks": (name, inputs) => ({ id: hexId("ssm", name), state: { ...inputs, taskStates: {} } }),

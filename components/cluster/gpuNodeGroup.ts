@@ -17,19 +17,21 @@ import { instanceFacts } from "../shared/catalog";
 import { efaLayoutOf } from "../shared/efaLayout";
 import { awsPartition } from "../shared/ec2Role";
 import { rootDeviceNameOf } from "../shared/launchTemplate";
-import { loginConnectCommand } from "./access";
+import { ec2InstancesConsoleUrl, loginConnectCommand, pcsConsoleUrl } from "./access";
 import { PCS_DLAMI_OS, PCS_DLAMI_PARAMETER } from "./ami";
 import type { NodeIdentity } from "./iam";
-import { nodeIdentity } from "./iam";
+import { allowNodeRegistration, nodeIdentity } from "./iam";
 import { computeLaunchTemplateArgs, loginLaunchTemplateArgs } from "./launchTemplates";
 import { ClusterNetwork } from "./network";
 import { NodeImage } from "./nodeImage";
 import { needsNeuron } from "./nodeImagePlan";
 import type { NodeImageSource } from "./parallelcluster";
-import { QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
+import { parallelClusterOs, QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
 import { clusterSecurityGroups } from "./security";
+import { queueSlurmSettings } from "./slurmSettings";
 import type { ClusterStorage } from "./storage";
 import { clusterStorage } from "./storage";
+import type { SharedMount } from "./userData";
 import { nodeUserData } from "./userData";
 import { blockStateProblem, clusterConfigErrors, computeInstanceTypeError } from "./validation";
 
@@ -100,6 +102,12 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     /** ParallelCluster 3 cluster config (YAML). */
     public readonly parallelClusterConfig: pulumi.Output<string>;
     public readonly network: ClusterNetwork;
+    public readonly vpcId: pulumi.Output<string>;
+    /** The cluster in the PCS console, and its nodes in the EC2 console. */
+    public readonly consoleUrl: pulumi.Output<string>;
+    public readonly instancesConsoleUrl: pulumi.Output<string>;
+    /** The role every node runs as (for bucket policies and ECR repository policies). */
+    public readonly nodeRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         // Bad settings fail before anything, even this component, is registered.
@@ -125,6 +133,10 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         this.queueName = parts ? parts.queue.name.apply((n) => n ?? QUEUE_NAME) : none;
         this.loginNodeGroupId = parts?.login.awsId ?? none;
         this.loginCommand = parts ? parts.login.awsId.apply((id) => loginConnectCommand(args.region, id)) : none;
+        this.vpcId = base.network.vpcId;
+        this.consoleUrl = parts ? parts.cluster.awsId.apply((id) => pcsConsoleUrl(args.region, id)) : none;
+        this.instancesConsoleUrl = pulumi.output(ec2InstancesConsoleUrl(args.region, args.cluster.name));
+        this.nodeRoleArn = base.identity.roleArn;
         this.registerOutputs({
             clusterId: this.clusterId,
             clusterName: this.clusterName,
@@ -134,6 +146,10 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             sharedStorageId: this.sharedStorageId,
             sharedStorageNote: this.sharedStorageNote,
             parallelClusterConfig: this.parallelClusterConfig,
+            vpcId: this.vpcId,
+            consoleUrl: this.consoleUrl,
+            instancesConsoleUrl: this.instancesConsoleUrl,
+            nodeRoleArn: this.nodeRoleArn,
         });
     }
 
@@ -153,8 +169,14 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             withoutNat: args.deferHourlyParts,
             tags,
         }, { parent: this });
-        const groups = clusterSecurityGroups(name, { vpcId: network.vpcId, storage: cluster.sharedStorage, tags }, this);
-        const identity = nodeIdentity(name, cluster.name, tags, partition, this);
+        const groups = clusterSecurityGroups(name, {
+            vpcId: network.vpcId,
+            vpcCidr: network.vpcCidr,
+            storage: cluster.sharedStorage,
+            allowAllEgress: cluster.allowAllEgress,
+            tags,
+        }, this);
+        const identity = nodeIdentity(name, cluster.name, { dataBuckets: cluster.dataBuckets, containers: cluster.containers }, tags, partition, this);
         // The image build reaches the package repositories through the NAT gateway, so it waits with it.
         const image = args.deferHourlyParts && !cluster.amiId && cluster.image.build
             ? undefined
@@ -175,6 +197,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             securityGroupId: storageSecurityGroupId,
             deleteOnDestroy: cluster.deleteSharedStorage,
             existingFileSystemId: cluster.sharedFileSystemId,
+            s3Links: { importPath: cluster.lustreImportPath, exportPath: cluster.lustreExportPath },
             region: args.region,
             tags,
         }, this);
@@ -209,23 +232,22 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         return { amiId: built.amiId, source: "built", componentArns: built.componentArns };
     }
 
-    /** Login and compute templates: the storage mount as user data, and (compute) EFA and the block's market settings. */
+    /** Login and compute templates: the boot script as user data, and (compute) EFA and the block's market settings. */
     private launchTemplates(name: string, args: GpuNodeGroupArgs, base: Foundation, storage: ClusterStorage, image: NodeImageChoice): LaunchTemplates {
         const { cluster, reservation } = args;
-        const userData = storage.mount.apply((mount) => {
-            const text = nodeUserData(mount);
-            return text === undefined ? undefined : Buffer.from(text).toString("base64");
-        });
+        const userData = nodeUserDataBase64(cluster, storage.mount);
         const common = {
             securityGroupIds: [base.nodeSecurityGroupId],
             userData,
             rootDeviceName: rootDeviceNameOf(image.amiId, args.region, this),
             tags: base.tags,
+            containers: cluster.containers,
         };
         const login = new aws.ec2.LaunchTemplate(`${name}-login`, loginLaunchTemplateArgs({
             ...common,
             nameTag: `${cluster.name}-login`,
             rootVolumeGb: instanceFacts(cluster.loginInstanceType).rootVolumeGb,
+            ...(cluster.loginPublic ? { publicSubnetId: base.network.loginSubnetId } : {}),
         }), { parent: this });
         // The block id reaches PCS only through the compute template, so checking the block's state here stops
         // the node group before PCS would reject it.
@@ -268,8 +290,9 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             tags,
         }, replaceDeleteFirst);
 
+        const register = allowNodeRegistration(name, base.identity.role, pcsCluster.arn, this);
         // Nodes register with PCS and mount storage on first boot: permissions, routes and mount targets first.
-        const nodePrereqs = { ...replaceDeleteFirst, dependsOn: [...base.identity.ready, ...network.readiness, ...storage.ready] };
+        const nodePrereqs = { ...replaceDeleteFirst, dependsOn: [register, ...base.identity.ready, ...network.readiness, ...storage.ready] };
         const nodeGroup = (template: aws.ec2.LaunchTemplate) => ({
             clusterId: pcsCluster.awsId,
             amiId: image.amiId,
@@ -298,10 +321,24 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             name: QUEUE_NAME,
             clusterId: pcsCluster.awsId,
             computeNodeGroupConfigurations: [{ computeNodeGroupId: compute.awsId }],
+            ...queueSlurmConfiguration(cluster),
             tags,
         }, { ...replaceDeleteFirst, dependsOn: [compute] });
         return { cluster: pcsCluster, login, compute, queue };
     }
+}
+
+/** The queue's Slurm settings, when there are any (none: the input stays unset, as PCS's default). */
+function queueSlurmConfiguration(cluster: ClusterConfig): Pick<pcs.QueueArgs, "slurmConfiguration"> {
+    const settings = queueSlurmSettings(cluster);
+    return settings.length > 0 ? { slurmConfiguration: { slurmCustomSettings: settings } } : {};
+}
+
+/** Every node's boot script (Slurm on PATH, shared storage and /home, containers), base64 for the launch templates. */
+function nodeUserDataBase64(cluster: ClusterConfig, mount: pulumi.Output<SharedMount>): pulumi.Output<string> {
+    return mount.apply((m) =>
+        Buffer.from(nodeUserData({ mount: m, slurmVersion: cluster.slurmVersion, sharedHome: cluster.sharedHome, containers: cluster.containers })).toString("base64"),
+    );
 }
 
 /** The equivalent ParallelCluster 3 config, on the same subnets and block. */
@@ -314,7 +351,7 @@ function parallelClusterYaml(args: GpuNodeGroupArgs, base: Foundation, partition
             renderParallelClusterConfig({
                 region: args.region,
                 partition: partitionName,
-                os: PCS_DLAMI_OS,
+                os: parallelClusterOs(PCS_DLAMI_OS, cluster.sharedStorage),
                 headNodeInstanceType: cluster.loginInstanceType,
                 headNodeSubnetId: loginSubnetId,
                 sshAllowedCidr: vpcCidr,
@@ -328,6 +365,11 @@ function parallelClusterYaml(args: GpuNodeGroupArgs, base: Foundation, partition
                 sharedStorage: cluster.sharedStorage,
                 deleteSharedStorage: cluster.deleteSharedStorage,
                 ...(cluster.sharedFileSystemId ? { sharedFileSystemId: cluster.sharedFileSystemId } : {}),
+                containers: cluster.containers,
+                dataBuckets: cluster.dataBuckets,
+                ...(cluster.lustreImportPath ? { lustreImportPath: cluster.lustreImportPath } : {}),
+                ...(cluster.lustreExportPath ? { lustreExportPath: cluster.lustreExportPath } : {}),
+                exclusiveNodes: cluster.exclusiveNodes,
             }),
         );
 }

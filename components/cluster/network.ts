@@ -158,6 +158,8 @@ function newVpc(name: string, args: ClusterNetworkArgs, self: pulumi.Resource): 
         enableDnsSupport: true,
         tags: tag("vpc"),
     }, parent);
+    // CIS AWS 5.4 (checkov CKV2_AWS_12): the VPC's default security group, which nothing here uses, admits nothing.
+    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tag("default-sg") }, parent);
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tag("igw") }, parent);
     const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
         vpcId: vpc.id,
@@ -172,7 +174,8 @@ function newVpc(name: string, args: ClusterNetworkArgs, self: pulumi.Resource): 
             vpcId: vpc.id,
             cidrBlock: PUBLIC_CIDRS[i],
             availabilityZone: az,
-            mapPublicIpOnLaunch: true,
+            // Only the NAT gateway (its Elastic IP) and a public login node (its launch template) get public addresses.
+            mapPublicIpOnLaunch: false,
             tags: tag(`public-${i}`),
         }, i === 0 ? homeOnly : parent);
         new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, parent);

@@ -10,6 +10,7 @@
  */
 import type { ClusterConfig } from "../config/types";
 import { nodeImageErrors } from "./nodeImagePlan";
+import { dataRepositoryErrors } from "./dataRepository";
 
 const CLUSTER_NAME_MAX = 40;
 const CLUSTER_NAME_SHAPE = /^[A-Za-z][A-Za-z0-9-]+$/;
@@ -83,6 +84,7 @@ export function clusterConfigErrors(cluster: ClusterConfig, capacity: ComputeCap
         computeMinCountError(cluster.computeMinCount, capacity.maxCount),
         networkSettingsError(cluster),
         ...(capacity.instanceType === undefined ? [] : nodeImageErrors(cluster, capacity.instanceType)),
+        ...dataRepositoryErrors(cluster),
     ].filter((e): e is string => e !== undefined);
 }
 

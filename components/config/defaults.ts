@@ -42,6 +42,11 @@ const CLUSTER_DEFAULTS = {
     deleteSharedStorage: false,
     computeMinCount: 0,
     shareBlockWithCodeServer: true,
+    containers: false,
+    sharedHome: true,
+    dataBuckets: [],
+    exclusiveNodes: true,
+    allowAllEgress: false,
 } satisfies Partial<ClusterConfig>;
 
 export function reservationFrom(r: ReservationInput): ReservationConfig {

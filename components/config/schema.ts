@@ -43,6 +43,19 @@ const awsId = (prefix: string, example: string) => ({
     rule: `is not a ${prefix}- id (e.g. ${example})`,
 });
 
+/** S3 bucket naming rules (general purpose buckets): 3-63 lower-case letters, digits, dots and hyphens. */
+const S3_BUCKET = "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]";
+const s3BucketName = {
+    type: "string",
+    pattern: `^${S3_BUCKET}$`,
+    rule: "is not an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, e.g. my-training-data)",
+};
+const s3Uri = {
+    type: "string",
+    pattern: `^s3://${S3_BUCKET}(/[^\\s]*)?$`,
+    rule: "is not an S3 path (s3://bucket/prefix/, e.g. s3://my-training-data/imagenet/)",
+};
+
 export const reservationSchema = {
     type: "object",
     additionalProperties: false,
@@ -251,6 +264,13 @@ export const clusterSchema = {
         image: nodeImageSchema,
         efaInterfaces,
         shareBlockWithCodeServer: { type: "boolean" },
+        containers: { type: "boolean" },
+        sharedHome: { type: "boolean" },
+        dataBuckets: { type: "array", uniqueItems: true, items: s3BucketName },
+        lustreImportPath: s3Uri,
+        lustreExportPath: s3Uri,
+        exclusiveNodes: { type: "boolean" },
+        allowAllEgress: { type: "boolean" },
         computeInstanceType: retired("the compute nodes run the Capacity Block's instance type (capblocks:reservation.instanceType)"),
     } satisfies PropertiesOf<ClusterInput> & { computeInstanceType: object },
 };

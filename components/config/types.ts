@@ -124,6 +124,20 @@ export interface ClusterConfig {
     efaInterfaces?: EfaOverride;
     /** True (default): code-server runs on one of the block's instances and the cluster gets the rest. */
     shareBlockWithCodeServer: boolean;
+    /** Enroot and Pyxis on every node (`srun --container-image`), and read access to ECR. */
+    containers: boolean;
+    /** /home on the shared file system (when there is one), so every node sees the same home directories. */
+    sharedHome: boolean;
+    /** S3 buckets the nodes may read (list and get objects); none by default. */
+    dataBuckets: string[];
+    /** FSx for Lustre: the S3 prefix whose objects appear under /fsx/data (kept in step as they change). */
+    lustreImportPath?: string;
+    /** FSx for Lustre: the S3 prefix that files written under /fsx/results (or /fsx/data, for the import path) go to. */
+    lustreExportPath?: string;
+    /** Each job gets whole nodes (Slurm OverSubscribe=EXCLUSIVE on the queue). */
+    exclusiveNodes: boolean;
+    /** Nodes may open connections to any port outside the VPC, not only HTTP and HTTPS. */
+    allowAllEgress: boolean;
 }
 
 export interface StackConfig {

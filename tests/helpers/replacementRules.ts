@@ -99,6 +99,10 @@ export const REPLACEMENT_RULES: Record<string, ReplacementRule> = {
         forceNew: ["containerRecipeArn", "distributionConfigurationArn", "enhancedImageMetadataEnabled", "imageRecipeArn", "imageTestsConfiguration", "infrastructureConfigurationArn"],
         source: `${TF} internal/service/imagebuilder/image.go`,
     },
+    "aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation": {
+        forceNew: ["dataRepositoryPath", "fileSystemId", "fileSystemPath"],
+        source: `${TF} internal/service/fsx/data_repository_association.go`,
+    },
     "aws-native:pcs:Cluster": {
         forceNew: ["name", "networking", "size"],
         source: "@pulumi/aws-native pcs/cluster.js replaceOnChanges (AWS::PCS::Cluster createOnlyProperties)",

@@ -72,7 +72,7 @@ describe("stack outputs", () => {
             const outputs = await ok(clusterOnly(), recorded(block));
             expect(outputs.nextStep).to.equal(
                 `The Capacity Block is scheduled and starts at ${block.startDate}. Cluster p5-training: open a shell on its login node with ` +
-                    "`eval \"$(pulumi stack output clusterLoginCommand)\"` (SSM, as ssm-user), then submit jobs to the compute queue, " +
+                    "`eval \"$(pulumi stack output clusterLoginCommand)\"` (SSM, as ubuntu), then submit jobs to the compute queue, " +
                     `e.g. \`sbatch -p compute job.sh\`; keep code and data in /shared, which every node mounts. Jobs run once the block is active, from ${block.startDate}.`,
             );
             expect(outputs.nextStep).to.not.match(/launch|instance and set it up/);
@@ -82,7 +82,10 @@ describe("stack outputs", () => {
             const outputs = await ok(clusterOnly(), recorded(P5()));
             const found = runWithStubAws(outputs.clusterLoginCommand, "pasted", "i-0login0000000001");
             expect(found.status, found.stderr).to.equal(0);
-            expect(found.calls[1]).to.deep.equal(["ssm", "start-session", "--region", "sa-east-1", "--target", "i-0login0000000001"]);
+            expect(found.calls[1]).to.deep.equal([
+                "ssm", "start-session", "--region", "sa-east-1", "--target", "i-0login0000000001",
+                "--document-name", "AWS-StartInteractiveCommand", "--parameters", '{"command":["sudo -iu ubuntu"]}',
+            ]);
             const none = runWithStubAws(outputs.clusterLoginCommand, "eval");
             expect(none.status).to.equal(1);
             expect(none.stderr).to.match(/^capblocks: no login node of PCS node group pcs_\w+ is running yet in sa-east-1;/);

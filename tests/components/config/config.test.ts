@@ -34,6 +34,7 @@ describe("config: validateStackConfig", () => {
             enabled: false, name: "capblocks-dev", slurmVersion: "25.05", size: "SMALL", loginInstanceType: "m7i.large", loginPublic: false,
             sharedStorage: "efs", deleteSharedStorage: false, computeMinCount: 0, shareBlockWithCodeServer: true,
             image: { build: true, packages: [], components: [], buildInstanceType: "m7i.large", generation: 1 },
+            containers: false, sharedHome: true, dataBuckets: [], exclusiveNodes: true, allowAllEgress: false,
         });
         expect(cfg.tags).to.deep.equal({});
     });
@@ -262,6 +263,23 @@ describe("config: validateStackConfig", () => {
         ]],
         ["adopted file system to delete", { reservation: buy, cluster: { sharedFileSystemId: "fs-0123456789abcdef0", deleteSharedStorage: true } }, [
             "capblocks:cluster.deleteSharedStorage: cannot be true with sharedFileSystemId fs-0123456789abcdef0: capblocks never deletes a file system it did not create",
+        ]],
+        ["a bucket ARN for dataBuckets", { reservation: buy, cluster: { dataBuckets: ["arn:aws:s3:::data"] } }, [
+            "capblocks:cluster.dataBuckets[0]: \"arn:aws:s3:::data\" is not an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, e.g. my-training-data)",
+        ]],
+        ["an https URL for lustreImportPath", { reservation: buy, cluster: { lustreImportPath: "https://data.s3.amazonaws.com/x" } }, [
+            "capblocks:cluster.lustreImportPath: \"https://data.s3.amazonaws.com/x\" is not an S3 path (s3://bucket/prefix/, e.g. s3://my-training-data/imagenet/)",
+        ]],
+        // FSx for Lustre user guide: DRAs link S3 to FSx for Lustre (PERSISTENT_2); a bucket is linked once per file system.
+        ["S3 links without FSx for Lustre", { reservation: { ...buy, instanceCount: 2 }, codeServer: { enabled: false }, cluster: { enabled: true, lustreImportPath: "s3://data/in/" } }, [
+            "capblocks:cluster.lustreImportPath: s3://data/in/ links FSx for Lustre to S3, but capblocks:cluster.sharedStorage is efs; set sharedStorage: fsx-lustre or remove the key",
+        ]],
+        ["import and export in one bucket under different prefixes", {
+            reservation: { ...buy, instanceCount: 2 }, codeServer: { enabled: false },
+            cluster: { enabled: true, sharedStorage: "fsx-lustre", lustreImportPath: "s3://data/in", lustreExportPath: "s3://data/out/" },
+        }, [
+            "capblocks:cluster.lustreExportPath: s3://data/out/ is in the same bucket as lustreImportPath s3://data/in, and FSx links a bucket to a file system only once; " +
+                "give both keys the same path (import and export under /fsx/data) or use another bucket",
         ]],
         ["reserved tag key", { reservation: buy, tags: { "aws:team": "ml" } }, [
             "capblocks:tags: \"aws:team\" is not a usable tag key (1..128 characters, not starting with aws:)",
