@@ -1,5 +1,5 @@
 import { readStackConfig } from "./components/config";
-import type { CodeServerResult, StackOutputs } from "./components/program";
+import type { PlacedOutputs, StackOutputs } from "./components/program";
 import {
     boughtBlocksFor, clusterOutputs, codeServerOutputs, preflight, publishedParameterOutputs, reservationFor, reservationOutputs,
 } from "./components/program";
@@ -13,14 +13,17 @@ export = async (): Promise<StackOutputs> => {
     const outputs = reservationOutputs(cfg, reservation);
     // A block whose type this run's purchase chooses has nothing built on it until the next up.
     if (reservation?.typeChoice) return Object.assign(outputs, publishedParameterOutputs(cfg, reservation));
-    let boxSubnet: CodeServerResult["subnetId"] | undefined;
+    // The subnet publishParameter names: the box's, else the cluster's compute subnet (both in the block's AZ).
+    let subnetId: PlacedOutputs["subnetId"] | undefined;
     if (cfg.codeServer.enabled) {
         const box = await codeServerOutputs(cfg, { reservation, adopted, projectDir: __dirname, nextStep: outputs.nextStep });
         Object.assign(outputs, box.outputs);
-        boxSubnet = box.subnetId;
+        subnetId = box.subnetId;
     }
     if (cfg.cluster.enabled && reservation?.instanceType) {
-        Object.assign(outputs, await clusterOutputs(cfg, { ...reservation, instanceType: reservation.instanceType }, outputs.nextStep));
+        const cluster = await clusterOutputs(cfg, { ...reservation, instanceType: reservation.instanceType }, outputs.nextStep);
+        Object.assign(outputs, cluster.outputs);
+        subnetId ??= cluster.subnetId;
     }
-    return Object.assign(outputs, publishedParameterOutputs(cfg, reservation, boxSubnet));
+    return Object.assign(outputs, publishedParameterOutputs(cfg, reservation, subnetId));
 };

@@ -289,14 +289,14 @@ export function codeServerOnBlock(cs: CodeServerConfig, reservation: Reservation
     return withBlockType(cs, blockType);
 }
 
-/** The box's outputs, and the subnet it runs in (which publishParameter publishes). */
-export interface CodeServerResult {
+/** A feature's outputs, and the subnet its instances run in on the block (which publishParameter publishes). */
+export interface PlacedOutputs {
     outputs: StackOutputs;
     subnetId: pulumi.Output<string>;
 }
 
 /** The code-server box on the block (or on demand in its zone), and its outputs. */
-export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted, projectDir, nextStep }: CodeServerContext): Promise<CodeServerResult> {
+export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted, projectDir, nextStep }: CodeServerContext): Promise<PlacedOutputs> {
     const cs = codeServerOnBlock(cfg.codeServer, reservation);
     const { region, tags } = cfg;
     const workVolume = adopted.workVolume;
@@ -350,7 +350,10 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     }, subnetId: placement.subnetId };
 }
 
-/** capblocks:reservation.publishParameter: the block in use, and the box's subnet if there is a box, in the seed scripts' parameters. */
+/**
+ * capblocks:reservation.publishParameter: the block in use, and the subnet to launch into it from (the box's, else the
+ * cluster's compute subnet), in the seed scripts' parameters.
+ */
 export function publishedParameterOutputs(cfg: StackConfig, reservation: ReservationInfo | undefined, subnetId?: pulumi.Output<string>): StackOutputs {
     if (!reservation) return {};
     return publishBlock({ setting: cfg.reservation?.publishParameter, region: cfg.region, aws: cfg.aws, blockId: reservation.id, ...(subnetId ? { subnetId } : {}) });
@@ -363,7 +366,7 @@ const CLUSTER_ID = "clusterId";
  * The PCS cluster on the block (its type known: see ReservationInfo.instanceType), and its outputs; `nextStep` so far
  * gains how to use the cluster, or when it is built.
  */
-export async function clusterOutputs(cfg: StackConfig, reservation: ReservationInfo & { instanceType: string }, nextStep: pulumi.Input<string>): Promise<StackOutputs> {
+export async function clusterOutputs(cfg: StackConfig, reservation: ReservationInfo & { instanceType: string }, nextStep: pulumi.Input<string>): Promise<PlacedOutputs> {
     const [builtBefore] = await lastOutputs([CLUSTER_ID], "capblocks:cluster", "to see whether its cluster is built");
     const now = new Date();
     const known = reservation.knownState !== undefined && reservation.knownStartDate !== undefined
@@ -404,7 +407,7 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
     const storage: StackOutputs = waits && sharedStorage === "fsx-lustre"
         ? {}
         : { clusterSharedStorageId: cluster.sharedStorageId, clusterSharedStorage: cluster.sharedStorageNote };
-    return {
+    return { outputs: {
         clusterCapacity: shareNote,
         ...built,
         clusterName: cluster.clusterName,
@@ -414,5 +417,5 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
         clusterNodeRoleArn: cluster.nodeRoleArn,
         parallelClusterConfig: cluster.parallelClusterConfig,
         nextStep: pulumi.all([nextStep, clusterStep]).apply(([step, more]) => [step, more].filter(Boolean).join(" ")),
-    };
+    }, subnetId: cluster.network.computeSubnetId };
 }

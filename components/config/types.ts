@@ -7,7 +7,7 @@ import type { EfaOverride } from "../shared/efaLayout";
  */
 
 /**
- * `capblocks:reservation.publishParameter`: write the block's id (and the box's subnet) to the seed scripts' SSM
+ * `capblocks:reservation.publishParameter`: write the block's id (and the subnet it is used from) to the seed scripts' SSM
  * parameters; "overwrite" also takes over parameters that already exist (components/reservation/publishedParameters.ts).
  */
 export type PublishParameter = boolean | "overwrite";

@@ -1,7 +1,8 @@
 /**
- * capblocks:reservation.publishParameter: the block's id, and the subnet the code-server box uses, written where the
- * seed scripts kept them (`/capacity-block/<region>/reservation-id`, `/capacity-block/<region>/subnet-id`), so those
- * scripts and other stacks (capblocks:reservation.parameterName) pick up a block this stack bought or adopted.
+ * capblocks:reservation.publishParameter: the block's id, and the subnet it is used from (the code-server box's, else
+ * the cluster's compute subnet), written where the seed scripts kept them (`/capacity-block/<region>/reservation-id`,
+ * `/capacity-block/<region>/subnet-id`), so those scripts and other stacks (capblocks:reservation.parameterName) pick
+ * up a block this stack bought or adopted.
  * A parameter that already exists is taken over only with `publishParameter: overwrite`; `pulumi destroy` (or turning
  * publishParameter off) deletes a parameter only while it still holds what this stack wrote.
  */
@@ -22,7 +23,7 @@ export interface PublishArgs {
     aws: AwsSettings;
     /** The block the instances use (for a new generation still starting: the one they stay on). */
     blockId: pulumi.Input<string>;
-    /** The code-server box's subnet; none without a box. */
+    /** The box's subnet, else the cluster's compute subnet; none without either. */
     subnetId?: pulumi.Input<string>;
 }
 

@@ -1,5 +1,5 @@
 /**
- * capblocks:reservation.publishParameter under the offline mocks: the block in use and the box's subnet are written
+ * capblocks:reservation.publishParameter under the offline mocks: the block in use and the subnet it is used from are written
  * where the seed scripts kept them, by resources that know whose the parameters are (the provider's own tests show
  * the refusals and the deletes: tests/dynamic-providers/publishedParameter/provider.test.ts).
  */
@@ -35,12 +35,25 @@ describe("publishParameter: the seed scripts' parameters", () => {
         expect(Object.values(parameters(run)).map((p) => p.overwrite)).to.deep.equal([true, true]);
     });
 
-    it("publishes the block bought on this run, and no subnet without a box", async () => {
+    it("publishes the block bought on this run, and no subnet without a box or a cluster", async () => {
         const { run, outputs } = await runProgram({ "capblocks:reservation": { ...buy, publishParameter: true }, "capblocks:codeServer": { enabled: false } }, {});
         const published = parameters(run);
         expect(Object.keys(published)).to.deep.equal(["block-parameter"]);
         expect(published["block-parameter"].value).to.match(/^cr-/).and.equal(outputs?.blockId);
         expect(outputs).to.not.have.property("subnetParameter");
+    });
+
+    it("without a box, publishes the cluster's compute subnet", async () => {
+        const { run, outputs, error } = await runProgram({
+            "capblocks:reservation": { ...buy, instanceType: "p5.48xlarge", instanceCount: 2, publishParameter: true },
+            "capblocks:codeServer": { enabled: false }, "capblocks:cluster": { enabled: true },
+        }, { block: { ...BLOCK, instanceType: "p5.48xlarge", instanceCount: 2 }, previousOutputs: { blockId: BLOCK.id, blockGeneration: "1" } });
+        expect(error).to.equal(undefined);
+        const nodes = ofType(run, "aws-native:pcs:ComputeNodeGroup").find((g) => g.name === "cluster-compute")?.inputs as { subnetIds: string[] };
+        expect(nodes.subnetIds).to.have.length(1);
+        expect(nodes.subnetIds[0]).to.be.a("string").and.not.equal("");
+        expect(parameters(run)["block-subnet-parameter"]).to.include({ name: "/capacity-block/sa-east-1/subnet-id", value: nodes.subnetIds[0] });
+        expect(outputs).to.include({ subnetParameter: "/capacity-block/sa-east-1/subnet-id" });
     });
 
     it("publishes an adopted block too, and nothing when publishParameter is off", async () => {
