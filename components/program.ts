@@ -331,7 +331,13 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     const idle = !reservation && idleMinutes !== undefined ? codeServer.instanceId.apply((id) => idleStopStep(idleMinutes, id, region)) : "";
     // Only a launched instance has an address and commands; before that nextStep says when it will.
     const reach: StackOutputs = launch
-        ? { instanceId: codeServer.instanceId, url: codeServer.url, portForwardCommand: codeServer.portForwardCommand, sessionCommand: codeServer.sessionCommand }
+        ? {
+              instanceId: codeServer.instanceId,
+              url: codeServer.url,
+              portForwardCommand: codeServer.portForwardCommand,
+              sessionCommand: codeServer.sessionCommand,
+              instanceInfoCommand: codeServer.instanceInfoCommand,
+          }
         : {};
     return { outputs: {
         ...reach,
@@ -340,6 +346,8 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         workVolumeId: codeServer.workVolumeId,
         workVolume: codeServer.workVolumeNote,
         [WORK_VOLUME_SOURCE]: workVolume ? "adopted" : "created",
+        // Read by `npm run tasks` (scripts/tasks.ts).
+        setupTasks: codeServer.setupTasks,
         ...(launch || moving
             ? {
                   nextStep: pulumi

@@ -21,6 +21,7 @@ export type {
     NodeImageConfig,
     PublishParameter,
     RawStackConfig,
+    RerunConfig,
     SharedStorage,
     StackConfig,
 } from "./types";
