@@ -84,6 +84,9 @@ const CATALOG: Record<string, Row> = {
     "g7e.48xlarge": nvidia(true, 4, 500, false),
 };
 
+/** The instance types this catalog knows (for "did you mean" on a misspelt one). */
+export const CATALOG_TYPES: readonly string[] = Object.keys(CATALOG);
+
 /**
  * Families sold as Capacity Blocks (the catalog's block-eligible types, plus their newer siblings EC2 may add:
  * p4d, p4de, p5*, p6*, trn1*, trn2*). On demand they cost tens of USD an hour per instance, so running one on demand
@@ -124,6 +127,39 @@ export function instanceFacts(instanceType: string): InstanceFacts {
         blockEligible: false,
         known: false,
     };
+}
+
+/**
+ * Accelerators per instance: GPUs for NVIDIA types, Trainium chips for trn, Inferentia chips for inf (a chip, not a
+ * NeuronCore). Prices are compared per accelerator-hour with these (capblocks:reservation.instanceTypes, `npm run
+ * offerings`). Sources: EC2 "Accelerated computing instance specifications"
+ * (https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html) and the Neuron architecture guides for Trn1, Trn2 and
+ * Inf2 (https://awsdocs-neuron.readthedocs-hosted.com/en/latest/general/arch/index.html). A separate table from the
+ * catalog rows: p6-b300.48xlarge is listed here (8 NVIDIA B300 GPUs) while its network facts are not verified yet.
+ */
+const ACCELERATORS: Record<string, number> = {
+    "p4d.24xlarge": 8,
+    "p4de.24xlarge": 8,
+    "p5.4xlarge": 1,
+    "p5.48xlarge": 8,
+    "p5e.48xlarge": 8,
+    "p5en.48xlarge": 8,
+    "p6-b200.48xlarge": 8,
+    "p6-b300.48xlarge": 8,
+    "trn1.2xlarge": 1,
+    "trn1.32xlarge": 16,
+    "trn1n.32xlarge": 16,
+    "trn2.3xlarge": 1,
+    "trn2.48xlarge": 16,
+    "inf2.xlarge": 1,
+    "inf2.8xlarge": 1,
+    "inf2.24xlarge": 6,
+    "inf2.48xlarge": 12,
+};
+
+/** How many accelerators one instance of the type has; undefined when capblocks does not know. */
+export function acceleratorsPerInstance(instanceType: string): number | undefined {
+    return ACCELERATORS[instanceType];
 }
 
 /**

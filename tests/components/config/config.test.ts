@@ -1,11 +1,12 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import type { RawStackConfig} from "../../../components/config";
-import { ConfigError, readStackConfig, validateStackConfig } from "../../../components/config";
+import { ConfigError, readStackConfig, validateStackConfig, withBlockType } from "../../../components/config";
 import { mockAws } from "../../helpers/mocks";
 
 const base = (over: Partial<RawStackConfig> = {}): RawStackConfig => ({ project: "capblocks", stack: "dev", region: "sa-east-1", ...over });
 const buy = { instanceType: "trn2.3xlarge", durationHours: 24, maxUpfrontFee: "900" };
+const noType = { durationHours: 24, maxUpfrontFee: "900" };
 
 function problemsOf(raw: RawStackConfig): string[] {
     try {
@@ -52,6 +53,26 @@ describe("config: validateStackConfig", () => {
         expect(validateStackConfig(base({ reservation: { ...buy, instanceType: "p5.48xlarge" } })).codeServer.volumeSizeGb).to.equal(500);
     });
 
+    it("buys among several types: no type for the box until the block says it, the root size from the block's type unless set", () => {
+        const cfg = validateStackConfig(base({ reservation: { ...noType, instanceTypes: ["p5.48xlarge", "p5e.48xlarge"], publishParameter: "overwrite" } }));
+        expect(cfg.reservation).to.deep.include({ kind: "buy", instanceTypes: ["p5.48xlarge", "p5e.48xlarge"], publishParameter: "overwrite" });
+        expect(cfg.reservation).to.not.have.property("instanceType");
+        expect(cfg.codeServer).to.include({ instanceType: "" });
+        expect(withBlockType(cfg.codeServer, "p5e.48xlarge")).to.include({ instanceType: "p5e.48xlarge", volumeSizeGb: 500 }).and.not.have.property("typeFromBlock");
+        const sized = validateStackConfig(base({ reservation: { ...noType, instanceTypes: ["p5.48xlarge", "p5e.48xlarge"] }, codeServer: { volumeSizeGb: 900 } }));
+        expect(withBlockType(sized.codeServer, "p5e.48xlarge")).to.include({ volumeSizeGb: 900 });
+        // A list of one type is that type.
+        expect(validateStackConfig(base({ reservation: { ...noType, instanceTypes: ["p5.48xlarge"] } })).codeServer).to.include({ instanceType: "p5.48xlarge", volumeSizeGb: 500 });
+    });
+
+    it("adopts without instanceType: the block says its type; a type given for the box waits to be checked against it", () => {
+        const cfg = validateStackConfig(base({ reservation: { id: "cr-0123456789abcdef0", publishParameter: true }, codeServer: { instanceType: "p5.48xlarge" } }));
+        expect(cfg.reservation).to.deep.equal({ kind: "adopt", id: "cr-0123456789abcdef0", parameterName: undefined, publishParameter: true });
+        expect(cfg.codeServer).to.include({ instanceType: "p5.48xlarge", volumeSizeGb: 500 }).and.not.have.property("typeFromBlock");
+        const untyped = validateStackConfig(base({ reservation: { parameterName: "/capacity-block/sa-east-1/reservation-id" } }));
+        expect(withBlockType(untyped.codeServer, "trn2.3xlarge")).to.include({ instanceType: "trn2.3xlarge", volumeSizeGb: 300 });
+    });
+
     it("accepts a numeric price ceiling and keeps it as a decimal string", () => {
         const cfg = validateStackConfig(base({ reservation: { ...buy, maxUpfrontFee: 1234.5 } }));
         expect(cfg.reservation).to.include({ maxUpfrontFee: "1234.5" });
@@ -62,9 +83,11 @@ describe("config: validateStackConfig", () => {
         for (const ok of [24, 48, 336, 504, 672, 4368]) {
             expect(validateStackConfig(base({ reservation: { ...buy, durationHours: ok } })).reservation, `${ok}`).to.include({ durationHours: ok });
         }
-        for (const bad of [12, 30, 360, 480, 505, 4536]) {
+        // The nearest valid durations (the provider's own nearestDurations) say what to write instead.
+        const nearest: [number, string][] = [[12, "24"], [30, "24 or 48"], [360, "336 or 504"], [480, "336 or 504"], [505, "504 or 672"], [4536, "4368"]];
+        for (const [bad, near] of nearest) {
             expect(problemsOf(base({ reservation: { ...buy, durationHours: bad } })), `${bad}`).to.deep.equal([
-                `capblocks:reservation.durationHours: ${bad} is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168)`,
+                `capblocks:reservation.durationHours: ${bad} is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168); use ${near}`,
             ]);
         }
     });
@@ -77,16 +100,19 @@ describe("config: validateStackConfig", () => {
             "aws:region: \"Brazil\" is not an AWS Region name (e.g. sa-east-1)",
         ]],
         ["unknown capblocks key", { otherKeys: ["capblocks:codeserver"] }, [
-            "capblocks:codeserver: is not a capblocks setting (known: capblocks:reservation, capblocks:codeServer, capblocks:cluster, capblocks:tags)",
+            "capblocks:codeserver: is not a capblocks setting; did you mean capblocks:codeServer? (known: capblocks:reservation, capblocks:codeServer, capblocks:cluster, capblocks:tags)",
         ]],
         ["typo inside reservation", { reservation: { ...buy, maxUpfronFee: "1" } }, [
-            "capblocks:reservation.maxUpfronFee: is not a setting of capblocks:reservation (known: instanceType, instanceCount, durationHours, startAfter, startBefore, availabilityZones, maxUpfrontFee, selection, generation, instancePlatform, id, parameterName)",
+            "capblocks:reservation.maxUpfronFee: is not a setting of capblocks:reservation; did you mean maxUpfrontFee?",
+        ]],
+        ["unknown setting, nothing near it", { reservation: { ...buy, budget: "1" } }, [
+            "capblocks:reservation.budget: is not a setting of capblocks:reservation (known: instanceType, instanceTypes, instanceCount, durationHours, startAfter, startBefore, availabilityZones, maxUpfrontFee, selection, generation, instancePlatform, id, parameterName, publishParameter)",
         ]],
         ["count above the block limit", { reservation: { ...buy, instanceCount: 65 } }, [
             "capblocks:reservation.instanceCount: 65 must be 1..64 instances (the Capacity Block limit)",
         ]],
         ["count as a string", { reservation: { ...buy, instanceCount: "2" } }, [
-            "capblocks:reservation.instanceCount: \"2\" must be a whole number",
+            "capblocks:reservation.instanceCount: \"2\" must be a whole number; write it as 2, without quotes (\"2\" in quotes is text)",
         ]],
         ["missing ceiling", { reservation: { instanceType: "trn2.3xlarge", durationHours: 24 } }, [
             "capblocks:reservation.maxUpfrontFee: is required to buy a block: the most you agree to pay, in USD (e.g. \"900\")",
@@ -101,7 +127,7 @@ describe("config: validateStackConfig", () => {
             "capblocks:reservation.durationHours: is required to buy a block (24..336 in steps of 24, or 504..4368 in steps of 168)",
         ]],
         ["missing type", { reservation: { durationHours: 24, maxUpfrontFee: "9" } }, [
-            "capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge)",
+            "capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge; or instanceTypes: the acceptable types)",
         ]],
         ["bad selection", { reservation: { ...buy, selection: "fastest" } }, [
             "capblocks:reservation.selection: \"fastest\" is not one of \"cheapest\", \"earliest\"",
@@ -130,8 +156,30 @@ describe("config: validateStackConfig", () => {
         ["adopt with both id and parameter", { reservation: { id: "cr-0123456789abcdef0", parameterName: "/a/b", instanceType: "trn2.3xlarge" } }, [
             "capblocks:reservation.parameterName: set either id or parameterName to adopt a block, not both",
         ]],
-        ["adopt without type", { reservation: { id: "cr-0123456789abcdef0" } }, [
-            "capblocks:reservation.instanceType: is required to adopt a block (the block's instance type, checked against the reservation)",
+        ["adopt with a list of types", { reservation: { id: "cr-0123456789abcdef0", instanceTypes: ["p5.48xlarge"] } }, [
+            "capblocks:reservation.instanceTypes: only applies when buying; remove it when adopting by id",
+        ]],
+        ["both instanceType and instanceTypes", { reservation: { ...buy, instanceTypes: ["trn2.3xlarge", "trn2.48xlarge"] } }, [
+            "capblocks:reservation.instanceTypes: set either instanceType (one type) or instanceTypes (the acceptable types), not both",
+        ]],
+        ["types of two accelerators", { reservation: { ...noType, instanceTypes: ["trn2.48xlarge", "p5.48xlarge"] } }, [
+            "capblocks:reservation.instanceTypes: mixes accelerators (AWS Neuron: trn2.48xlarge; NVIDIA: p5.48xlarge), which need different images; list types of one accelerator",
+        ]],
+        ["a type not sold as a block, and one of unknown accelerators", { reservation: { ...noType, instanceTypes: ["g7e.48xlarge", "p9.48xlarge"] } }, [
+            "capblocks:reservation.instanceTypes: g7e.48xlarge is not sold as an EC2 Capacity Block; remove it from the list",
+            "capblocks:reservation.instanceTypes: p9.48xlarge is not in capblocks' catalog, so its accelerators per instance are unknown and its price per accelerator-hour cannot be compared; remove it, or buy it alone with instanceType",
+        ]],
+        ["an empty list of types", { reservation: { ...noType, instanceTypes: [] } }, [
+            "capblocks:reservation.instanceTypes: [] must be a list of distinct EC2 instance types (e.g. [p5.48xlarge, p5e.48xlarge])",
+        ]],
+        ["code-server type with a block bought among several types", { reservation: { ...noType, instanceTypes: ["p5.48xlarge", "p5e.48xlarge"] }, codeServer: { instanceType: "p5.48xlarge" } }, [
+            "capblocks:codeServer.instanceType: \"p5.48xlarge\" cannot be promised: the purchase chooses the block's type among capblocks:reservation.instanceTypes, and the box runs on the block; remove codeServer.instanceType (the box takes the block's type)",
+        ]],
+        ["publishParameter not a switch", { reservation: { ...buy, publishParameter: "yes" } }, [
+            "capblocks:reservation.publishParameter: \"yes\" must be true, false or overwrite (true writes the seed scripts' parameters only if they do not exist yet)",
+        ]],
+        ["publishing the parameter the block is adopted from", { reservation: { parameterName: "/capacity-block/sa-east-1/reservation-id", publishParameter: true } }, [
+            "capblocks:reservation.publishParameter: true would write /capacity-block/sa-east-1/reservation-id, the parameter this stack adopts the block from (parameterName); remove publishParameter (the parameter already names the block)",
         ]],
         ["adopt with buy settings", { reservation: { id: "cr-0123456789abcdef0", instanceType: "trn2.3xlarge", maxUpfrontFee: "9" } }, [
             "capblocks:reservation.maxUpfrontFee: only applies when buying; remove it when adopting by id",
@@ -152,7 +200,7 @@ describe("config: validateStackConfig", () => {
             "capblocks:codeServer.instanceType: \"p5.48xlarge\" differs from the block's trn2.3xlarge; an instance only launches into a block of its own type (remove codeServer.instanceType to use the block's)",
         ]],
         ["code-server type with a block of no type", { reservation: { durationHours: 24, maxUpfrontFee: "9" }, codeServer: { instanceType: "p5.48xlarge" } }, [
-            "capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge)",
+            "capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge; or instanceTypes: the acceptable types)",
         ]],
         ["root user", { reservation: buy, codeServer: { user: "root" } }, [
             "capblocks:codeServer.user: \"root\" is not a usable login name (lower case, up to 32 characters, not root/ubuntu/ssm-user)",
@@ -182,16 +230,16 @@ describe("config: validateStackConfig", () => {
             "capblocks:cluster.slurmVersion: \"24.05\" is not accepted by AWS PCS for new clusters (accepted: 24.11, 25.05, 25.11; 24.05 and older are end of life); set one of the accepted versions",
         ]],
         ["bad storage", { reservation: buy, cluster: { sharedStorage: "nfs" } }, [
-            "capblocks:cluster.sharedStorage: \"nfs\" is not one of \"efs\", \"fsx-lustre\", \"none\"",
+            "capblocks:cluster.sharedStorage: \"nfs\" is not one of \"efs\", \"fsx-lustre\", \"none\"; did you mean \"efs\"?",
         ]],
         ["cluster without a block", { cluster: { enabled: true }, codeServer: { enabled: false } }, [
             "capblocks:cluster.enabled: the PCS compute node group runs on a Capacity Block; set capblocks:reservation (buy or adopt) or disable the cluster",
         ]],
         ["min count above the block", { reservation: { ...buy, instanceCount: 2 }, codeServer: { enabled: false }, cluster: { enabled: true, computeMinCount: 3 } }, [
-            "capblocks:cluster.computeMinCount: 3 is above the 2 compute instance(s) available (the Capacity Block's size, or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to 2 or less",
+            "capblocks:cluster.computeMinCount: 3 is above the 2 compute instance(s) available (the Capacity Block's size), and PCS rejects a minimum above the maximum; set it to 2 or less",
         ]],
         ["min count above what code-server leaves", { reservation: { ...buy, instanceCount: 2 }, cluster: { enabled: true, computeMinCount: 2 } }, [
-            "capblocks:cluster.computeMinCount: 2 is above the 1 compute instance(s) available (the Capacity Block's size, or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to 1 or less",
+            "capblocks:cluster.computeMinCount: 2 is above the 1 compute instance(s) the cluster gets (code-server uses 1 of 2 instances; the cluster gets 1), and PCS rejects a minimum above the maximum; set it to 1 or less",
         ]],
         ["a one-instance block shared with code-server", { reservation: buy, cluster: { enabled: true } }, [
             "capblocks:cluster.enabled: the block to buy (1 × trn2.3xlarge) has 1 instance(s) and code-server takes one, leaving none " +
@@ -242,7 +290,8 @@ describe("config: validateStackConfig", () => {
             "capblocks:tags: \"aws:team\" is not a usable tag key (1..128 characters, not starting with aws:)",
         ]],
         ["numeric tag value", { reservation: buy, tags: { cost: 12 } }, [
-            "capblocks:tags.cost: 12 must be a string",
+            "capblocks:tags.cost: 12 must be a string; write it as \"12\", in quotes (YAML reads 12 without quotes as a number), " +
+                "or set it with pulumi config set --type string --path capblocks:tags.cost 12",
         ]],
     ];
     for (const [what, over, expected] of cases) {
@@ -259,10 +308,11 @@ describe("config: validateStackConfig", () => {
         }));
         expect(problems).to.deep.equal([
             "capblocks:reservation.instanceCount: 0 must be 1..64 instances (the Capacity Block limit)",
-            "capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168)",
+            "capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168); use 24 or 48",
             "capblocks:codeServer.user: \"root\" is not a usable login name (lower case, up to 32 characters, not root/ubuntu/ssm-user)",
             "capblocks:codeServer.allowedCidrs[0]: \"x\" is not an IPv4 CIDR (e.g. 203.0.113.7/32)",
-            "capblocks:tags.ok: 1 must be a string",
+            "capblocks:tags.ok: 1 must be a string; write it as \"1\", in quotes (YAML reads 1 without quotes as a number), " +
+                "or set it with pulumi config set --type string --path capblocks:tags.ok 1",
         ]);
     });
 
@@ -300,7 +350,8 @@ describe("config: validateStackConfig", () => {
                 ]);
             }
             expect(problemsOf(base({ reservation: buy, cluster: { slurmVersion: 25.05 } }))).to.deep.equal([
-                "capblocks:cluster.slurmVersion: 25.05 must be a string",
+                "capblocks:cluster.slurmVersion: 25.05 must be a string; write it as \"25.05\", in quotes (YAML reads 25.05 without quotes as a number), " +
+                    "or set it with pulumi config set --type string --path capblocks:cluster.slurmVersion 25.05",
             ]);
         });
 
