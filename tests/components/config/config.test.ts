@@ -27,7 +27,7 @@ describe("config: validateStackConfig", () => {
         });
         expect(cfg.codeServer).to.deep.equal({
             enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
-            user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [],
+            user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [], prebake: true,
         });
         // deleteSharedStorage false: shared storage survives destroy by default. A trn2 block: the image with Neuron is built.
         expect(cfg.cluster).to.deep.equal({
