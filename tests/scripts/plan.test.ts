@@ -134,8 +134,8 @@ describe("offline plan", () => {
         const r = await plan(["--stack", "dev"]);
         expect(r.code, r.err).to.equal(0);
         expect(r.out).to.match(/^capblocks offline plan for stack dev/);
-        expect(r.out).to.match(/Resources \(\d+\):/).and.match(/\nOutputs:\n/).and.match(/\nAssumed \(offline/);
-        expect(r.out).to.match(/code-server-work {2}\(aws:ebs\/volume:Volume\)[^]*\[retainOnDelete: true\]/);
+        expect(r.out).to.match(/Resources \(\d+\):/).and.match(/\nOutputs \(\* holds an id made up offline/).and.match(/\nAssumed \(offline/);
+        expect(r.out).to.match(/\n {4}aws\.ebs\.Volume code-server-work {2}\[retainOnDelete\]\n {8}availabilityZone: sa-east-1a\n/);
     });
 
     it("from the command line, a bad config prints only its error and exits non-zero", async () => {

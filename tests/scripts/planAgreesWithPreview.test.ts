@@ -18,7 +18,7 @@ interface Run {
     err: string;
 }
 
-/** Plans a stack file with this config, in-process; warnings (printed by Pulumi on stderr) are captured too. */
+/** Plans a stack file with this config, in-process; anything printed on the console outside the plan's sinks lands in `err`. */
 async function planConfig(config: Record<string, unknown>, args: string[] = []): Promise<Run> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "capblocks-plan-agrees-"));
     const file = path.join(dir, "Pulumi.probe.yaml");
@@ -70,9 +70,13 @@ describe("the offline plan agrees with pulumi preview", () => {
     it("warns, and still plans, when buying in a Region AWS does not list as selling blocks (the list grows)", async () => {
         const r = await planConfig(buy({}, "af-south-1"));
         expect(r.code, r.err).to.equal(0);
-        expect(r.err).to.contain("aws:region: af-south-1 is not among the Regions AWS documents as selling Capacity Blocks (us-east-1, us-east-2, us-west-2, ap-northeast-1, ap-southeast-4;");
+        expect(r.out).to.contain("\nWarnings (`pulumi preview` prints these under Diagnostics):\n" +
+            "  aws:region: af-south-1 is not among the Regions AWS documents as selling Capacity Blocks (us-east-1, us-east-2, us-west-2, ap-northeast-1, ap-southeast-4;");
+        expect(r.err).to.equal("");
+        const json = JSON.parse((await planConfig(buy({}, "af-south-1"), ["--json"])).out) as { warnings: string[] };
+        expect(json.warnings).to.have.length(1).and.to.match(/^aws:region: af-south-1 is not among/);
         const listed = await planConfig(buy({}, "us-east-2"));
-        expect(listed.err).to.not.contain("Regions AWS documents");
+        expect(listed.out).to.not.contain("Regions AWS documents");
     });
 
     it("by default plans a block to buy as not bought yet, printing the quote it assumes as preview prints the real one", async () => {
@@ -92,7 +96,7 @@ describe("the offline plan agrees with pulumi preview", () => {
             "aws:region": "us-east-2",
             "capblocks:reservation": { id: "cr-0123456789abcdef0", instanceType: "p5.48xlarge" },
             "capblocks:cluster": { enabled: true, computeMinCount: 5 },
-        });
+        }, ["--block-count", "1"]);
         expect(cluster.code).to.equal(2);
         expect(cluster.err).to.match(/^invalid stack configuration:\n {2}capblocks:cluster\.computeMinCount: 5 is above the 0 compute instance\(s\) available/);
     });
