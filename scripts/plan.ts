@@ -141,7 +141,6 @@ async function runPlan(o: PlanOptions, progress: PlanProgress): Promise<PlanResu
     const blockState = o.blockState ?? (cfg.reservation?.kind === "buy" ? "none" : "active");
     if (cfg.reservation) progress.blockState = blockState;
     const { assumptions, assumed } = assumptionsFor(cfg, { state: blockState, ...(o.blockCount !== undefined ? { count: o.blockCount } : {}) }, o.now);
-    progress.assumed.push(...assumed);
     const run: MockRun = await installMocks(assumptions, project, stack);
     // The mocks add what they assume as the program asks; the plan's own assumptions come first.
     run.assumed.push(...assumed);
