@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { main, pulumiConfigMap } from "../../scripts/plan";
+import { pulumiConfigMap } from "../../scripts/plan";
+import { planRun } from "../helpers/planRuns";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const EXAMPLE_STACKS = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
@@ -15,28 +16,11 @@ interface PlanJson {
     assumed: string[];
 }
 
-class Capture {
-    text = "";
-    write(chunk: string): void {
-        this.text += chunk;
-    }
-}
-
 type PlanRun = { code: number; out: string; err: string; json?: PlanJson };
-const runs = new Map<string, Promise<PlanRun>>();
 /** The plan's CLI entry, run in-process (index.ts is re-required fresh each run); one run per argument list. */
-function plan(args: string[]): Promise<PlanRun> {
-    const key = args.join(" ");
-    if (!runs.has(key)) runs.set(key, planOnce(args));
-    return runs.get(key) as Promise<PlanRun>;
-}
-
-async function planOnce(args: string[]): Promise<PlanRun> {
-    const out = new Capture();
-    const err = new Capture();
-    const code = await main(args, out, err);
-    const json = code === 0 && args.includes("--json") ? (JSON.parse(out.text) as PlanJson) : undefined;
-    return { code, out: out.text, err: err.text, json };
+async function plan(args: string[]): Promise<PlanRun> {
+    const { code, out, err } = await planRun(args);
+    return { code, out, err, json: code === 0 && args.includes("--json") ? (JSON.parse(out) as PlanJson) : undefined };
 }
 
 function spawnPlan(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {

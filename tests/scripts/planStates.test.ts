@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { main } from "../../scripts/plan";
+import type { PlanRun as Run } from "../helpers/planRuns";
+import { planRun as plan } from "../helpers/planRuns";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const STATES = ["none", "payment-pending", "scheduled", "active", "expired", "payment-failed"];
@@ -22,30 +23,6 @@ interface PlanJson {
     blockState: string | null;
     warnings: string[];
     errors: string[];
-}
-
-interface Run {
-    code: number;
-    out: string;
-    err: string;
-    /** What reached the console around the plan's own output (nothing should). */
-    console: string;
-}
-
-/** The plan's CLI entry, in-process, with the console watched. */
-async function plan(args: string[]): Promise<Run> {
-    let out = "";
-    let err = "";
-    let printed = "";
-    const { log, warn, error } = console;
-    const watch = (...parts: unknown[]) => void (printed += `${parts.join(" ")}\n`);
-    Object.assign(console, { log: watch, warn: watch, error: watch });
-    try {
-        const code = await main(args, { write: (s: string) => void (out += s) }, { write: (s: string) => void (err += s) });
-        return { code, out, err, console: printed };
-    } finally {
-        Object.assign(console, { log, warn, error });
-    }
 }
 
 const json = (r: Run) => JSON.parse(r.out) as PlanJson;
