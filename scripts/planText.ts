@@ -61,7 +61,9 @@ function outputLines(p: PlanResult): string[] {
 export function formatPlan(p: PlanResult): string {
     const lines = [
         `capblocks offline plan for stack ${p.stack}: nothing is created and AWS is not called`,
-        p.blockState === undefined ? "No Capacity Block: instances run on demand." : `Assumed block state: ${p.blockState} (choose with --block-state; see Assumed below)`,
+        p.blockState === undefined ? "No Capacity Block: instances run on demand."
+        // A plan that assumed no block got that far only for a block to buy (adopting, the config must name one).
+        : `Assumed block state: ${p.blockState === "none" ? "none, not bought yet" : p.blockState} (choose with --block-state; see Assumed below)`,
         "",
         `Resources (${p.resources.length}):`,
         ...resourceLines(p),
