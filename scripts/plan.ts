@@ -311,6 +311,15 @@ export async function main(argv: string[], out: Sink = process.stdout, err: Sink
     }
 }
 
+/**
+ * Exits once everything written to `out` is flushed. The CLI exits itself because a failed program leaves Pulumi
+ * promises pending, which Pulumi reports at a natural exit; exiting at once would cut off a plan larger than a
+ * pipe's buffer whose reader is slower (`| jq`).
+ */
+export function exitWhenFlushed(code: number, out: NodeJS.WritableStream = process.stdout, exit: (code: number) => void = process.exit): void {
+    out.write("", () => exit(code));
+}
+
 if (require.main === module) {
-    void main(process.argv.slice(2)).then((code) => process.exit(code));
+    void main(process.argv.slice(2)).then((code) => exitWhenFlushed(code));
 }

@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { pulumiConfigMap } from "../../scripts/plan";
+import { Writable } from "stream";
+import { exitWhenFlushed, pulumiConfigMap } from "../../scripts/plan";
 import { planRun } from "../helpers/planRuns";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -137,6 +138,18 @@ describe("offline plan", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    it("exits only once its output has reached a slow reader (a JSON plan larger than a pipe's buffer, | jq)", async () => {
+        const received: string[] = [];
+        const slowPipe = new Writable({
+            highWaterMark: 16,
+            write: (chunk: Buffer, _encoding, done) => void setTimeout(() => (received.push(chunk.toString()), done()), 20),
+        });
+        const plan = "x".repeat(100);
+        slowPipe.write(plan);
+        const exited = await new Promise<{ code: number; got: string }>((resolve) => exitWhenFlushed(2, slowPipe, (code) => resolve({ code, got: received.join("") })));
+        expect(exited).to.deep.equal({ code: 2, got: plan });
     });
 
     it("dev after the block expired: no instance, the work volume kept, and how to continue", async () => {
