@@ -56,11 +56,15 @@ const KEY_INPUTS: Record<string, string[]> = {
 
 const isScalar = (v: unknown) => v === null || typeof v !== "object";
 
+const cut = (text: string) => (text.length > MAX_RAW ? `${text.slice(0, MAX_RAW - 3)}...` : text);
+
 function raw(value: unknown): string {
     const text = typeof value === "string" ? value
         : Array.isArray(value) && value.every(isScalar) ? value.map(String).join(", ")
         : JSON.stringify(value);
-    return text.length > MAX_RAW ? `${text.slice(0, MAX_RAW - 3)}...` : text;
+    // A document (an Image Builder component, say) would break the tree: its first line and its length.
+    const lines = text.trimEnd().split("\n");
+    return lines.length > 1 ? `${cut(lines[0])} (${lines.length} lines)` : cut(text);
 }
 
 const asList = (v: unknown): Inputs[] => (Array.isArray(v) ? (v as Inputs[]) : []);

@@ -1,6 +1,9 @@
 /**
  * How a person reaches the code-server box: the ports on each side of the SSM port forward, and the commands and
  * URL the stack outputs. Pure, so the exact text is tested.
+ *
+ * Every command is one simple command with no quotes and no shell syntax, so it runs the same pasted into a shell
+ * and as `$(pulumi stack output <name>)`, whose words the shell only splits (docs/aws-notes.md#connect-commands).
  */
 
 /** nginx, in front of code-server, listens here: the security group, the port forward and the nginx setup use it. */
@@ -20,6 +23,7 @@ export interface AccessTarget {
 }
 
 export interface AccessCommands {
+    /** Where code-server answers: the instance's own address, or the port forward's local end. A URL, nothing else. */
     url: string;
     portForwardCommand: string;
     sessionCommand: string;
@@ -27,18 +31,22 @@ export interface AccessCommands {
     connectHint: string;
 }
 
+/** Where the password is: the stack's secret output (Pulumi prints it only when asked to). */
+const PASSWORD_HINT = "sign in with the password from `pulumi stack output password --show-secrets`";
+
 export function accessCommands({ instanceId, region, publicDns, allowedCidrs }: AccessTarget): AccessCommands {
     const direct = allowedCidrs.length > 0 && publicDns !== "";
-    const url = direct ? `http://${publicDns}/` : `http://localhost:${PORT_FORWARD_LOCAL_PORT}/ (while portForwardCommand runs)`;
+    const url = direct ? `http://${publicDns}/` : `http://localhost:${PORT_FORWARD_LOCAL_PORT}/`;
     return {
         url,
+        // AWS CLI shorthand for the document's parameters: the same request as the JSON form, without its quotes.
         portForwardCommand:
             `aws ssm start-session --target ${instanceId} --document-name AWS-StartPortForwardingSession ` +
-            `--parameters '{"portNumber":["${NGINX_PORT}"],"localPortNumber":["${PORT_FORWARD_LOCAL_PORT}"]}' --region ${region}`,
+            `--parameters portNumber=${NGINX_PORT},localPortNumber=${PORT_FORWARD_LOCAL_PORT} --region ${region}`,
         sessionCommand: `aws ssm start-session --target ${instanceId} --region ${region}`,
-        connectHint: allowedCidrs.length
-            ? `Open ${url} and sign in with the password from passwordCommand.`
-            : `Run portForwardCommand, open http://localhost:${PORT_FORWARD_LOCAL_PORT}/ and sign in with the password from passwordCommand.`,
+        connectHint: direct
+            ? `Open ${url} and ${PASSWORD_HINT}.`
+            : `Run \`$(pulumi stack output portForwardCommand)\` and leave it running, open ${url} and ${PASSWORD_HINT}.`,
     };
 }
 

@@ -1,7 +1,9 @@
 /**
- * docs/iam-policy.json covers every AWS call capblocks makes: each SDK command the dynamic providers send, each
- * credential provider they use, each Pulumi resource the components declare and each invoke they call has a row in
- * docs/iam-actions.md, and every action in every row is allowed by the policy, which allows nothing else.
+ * docs/iam-policy.json and docs/iam-policy-cluster.json cover every AWS call capblocks makes: each SDK command the
+ * dynamic providers send, each credential provider they use, each Pulumi resource the components declare and each
+ * invoke they call has a row in docs/iam-actions.md, and every action in every row is allowed by the two policies,
+ * which allow nothing else. A stack without a cluster needs only the first: what only components/cluster/ declares
+ * has its rows in the cluster sections.
  */
 import { expect } from "chai";
 import * as fs from "fs";
@@ -17,18 +19,27 @@ interface Statement {
     Resource: string | string[];
     Condition?: Record<string, Record<string, unknown>>;
 }
-const POLICY = JSON.parse(read("docs/iam-policy.json")) as { Version: string; Statement: Statement[] };
+interface Policy {
+    Version: string;
+    Statement: Statement[];
+}
+const BASE = JSON.parse(read("docs/iam-policy.json")) as Policy;
+const CLUSTER = JSON.parse(read("docs/iam-policy-cluster.json")) as Policy;
+const POLICY: Policy = { Version: BASE.Version, Statement: [...BASE.Statement, ...CLUSTER.Statement] };
 
 /** The rows of docs/iam-actions.md's tables: what the code uses (first cell) → the IAM actions it needs. */
-function documentedActions(): Map<string, string[]> {
+function documentedActions(section: (heading: string) => boolean = () => true): Map<string, string[]> {
     const rows = new Map<string, string[]>();
+    let heading = "";
     for (const line of read("docs/iam-actions.md").split("\n")) {
-        if (!line.startsWith("| `")) continue;
+        if (line.startsWith("## ")) heading = line;
+        if (!line.startsWith("| `") || !section(heading)) continue;
         const [, what, actions] = line.split("|");
         rows.set(/`([^`]+)`/.exec(what)?.[1] as string, [...actions.matchAll(/`([a-z0-9-]+:[A-Za-z0-9]+)`/g)].map((m) => m[1]));
     }
     return rows;
 }
+const inClusterSection = (heading: string) => heading.endsWith(" of the cluster");
 
 function sourceFiles(dir: string): string[] {
     return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
@@ -59,8 +70,7 @@ function sdkCalls(): string[] {
 }
 
 /** The Pulumi resource types the components declare and the invokes they call, by type token. */
-function pulumiUses(): { resources: string[]; invokes: string[] } {
-    const files = [...sourceFiles("components"), "index.ts"];
+function pulumiUses(files = [...sourceFiles("components"), "index.ts"]): { resources: string[]; invokes: string[] } {
     const packages: Record<string, () => Record<string, unknown>> = {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         aws: () => require("@pulumi/aws") as Record<string, unknown>,
@@ -92,7 +102,7 @@ const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 const wildcard = (pattern: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
 const allowedBy = (statement: Statement, action: string) => statement.Effect === "Allow" && statement.Action.some((a) => wildcard(a).test(action));
 
-describe("the IAM policy for the identity that runs pulumi (docs/iam-policy.json)", function () {
+describe("the IAM policies for the identity that runs pulumi (docs/iam-policy.json, docs/iam-policy-cluster.json)", function () {
     // Loading @pulumi/aws to read the resource classes' type tokens takes a few seconds on a busy machine.
     this.timeout(60_000);
     const rows = documentedActions();
@@ -112,6 +122,21 @@ describe("the IAM policy for the identity that runs pulumi (docs/iam-policy.json
         expect([...resources, ...invokes].filter((t) => !rows.has(t)), "types with no row in docs/iam-actions.md").to.deep.equal([]);
     });
 
+    it("documents what only the cluster uses in the cluster sections, and the rest outside them", () => {
+        const all = pulumiUses();
+        const outside = pulumiUses([...sourceFiles("components").filter((f) => !f.startsWith(path.join("components", "cluster"))), "index.ts"]);
+        const types = [...all.resources, ...all.invokes];
+        const clusterOnly = types.filter((t) => !outside.resources.includes(t) && !outside.invokes.includes(t));
+        expect(clusterOnly, "the scan finds the cluster's").to.include.members(["aws-native:pcs:Cluster", "aws:imagebuilder/image:Image"]);
+        const clusterRows = documentedActions(inClusterSection);
+        expect(types.filter((t) => clusterRows.has(t) !== clusterOnly.includes(t)), "rows in the wrong section").to.deep.equal([]);
+    });
+
+    it("allows everything a stack without a cluster needs in docs/iam-policy.json alone", () => {
+        const baseNeeds = [...new Set([...documentedActions((h) => !inClusterSection(h)).values()].flat())];
+        expect(baseNeeds.filter((a) => !BASE.Statement.some((s) => allowedBy(s, a))), "actions docs/iam-policy.json does not allow").to.deep.equal([]);
+    });
+
     it("allows every action a row needs", () => {
         expect(needed.length).to.be.greaterThan(100);
         expect(needed.filter((a) => !POLICY.Statement.some((s) => allowedBy(s, a))), "actions docs/iam-policy.json does not allow").to.deep.equal([]);
@@ -123,16 +148,18 @@ describe("the IAM policy for the identity that runs pulumi (docs/iam-policy.json
         expect(granted.filter((a) => !needed.some((n) => wildcard(a).test(n))), "actions no row needs").to.deep.equal([]);
     });
 
-    it("is a valid policy document that fits a managed policy", () => {
-        expect(POLICY.Version).to.equal("2012-10-17");
-        for (const s of POLICY.Statement) {
-            expect(s.Sid, JSON.stringify(s)).to.match(/^[A-Za-z0-9]+$/);
-            expect(s.Effect).to.equal("Allow");
-            for (const a of s.Action) expect(a, s.Sid).to.match(/^[a-z0-9-]+:[A-Za-z0-9*]+$/);
+    it("is two valid policy documents that each fit a managed policy", () => {
+        for (const policy of [BASE, CLUSTER]) {
+            expect(policy.Version).to.equal("2012-10-17");
+            for (const s of policy.Statement) {
+                expect(s.Sid, JSON.stringify(s)).to.match(/^[A-Za-z0-9]+$/);
+                expect(s.Effect).to.equal("Allow");
+                for (const a of s.Action) expect(a, s.Sid).to.match(/^[a-z0-9-]+:[A-Za-z0-9*]+$/);
+            }
+            // IAM counts a managed policy's characters without whitespace: at most 6,144.
+            expect(JSON.stringify(policy).length).to.be.at.most(6144);
         }
-        expect(new Set(POLICY.Statement.map((s) => s.Sid)).size).to.equal(POLICY.Statement.length);
-        // IAM counts a managed policy's characters without whitespace: at most 6,144.
-        expect(JSON.stringify(POLICY).length).to.be.at.most(6144);
+        expect(new Set(POLICY.Statement.map((s) => s.Sid)).size, "Sids unique across both").to.equal(POLICY.Statement.length);
     });
 
     it("writes purchase records only under /capblocks/purchases/, and passes only the roles capblocks creates", () => {
@@ -140,8 +167,21 @@ describe("the IAM policy for the identity that runs pulumi (docs/iam-policy.json
         for (const action of ["ssm:PutParameter", "ssm:DeleteParameter"]) {
             expect(where(action), action).to.deep.equal(["arn:aws:ssm:*:*:parameter/capblocks/purchases/*"]);
         }
-        expect(where("iam:PassRole")).to.deep.equal(["arn:aws:iam::*:role/code-server-role-*", "arn:aws:iam::*:role/aws-pcs/AWSPCS-*"]);
-        const attach = POLICY.Statement.find((s) => allowedBy(s, "iam:AttachRolePolicy"));
-        expect(attach?.Condition).to.deep.equal({ ArnEquals: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" } });
+        expect(where("iam:PassRole")).to.deep.equal([
+            "arn:aws:iam::*:role/code-server-role-*",
+            "arn:aws:iam::*:role/aws-pcs/AWSPCS-*",
+            "arn:aws:iam::*:role/cluster-image-builder-*",
+        ]);
+        // Managed policies are attached only to capblocks' own roles, and only the ones it uses; FSx's S3 role is FSx's.
+        const managed = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+        const attach = POLICY.Statement.filter((s) => allowedBy(s, "iam:AttachRolePolicy"));
+        expect(attach.map((s) => [s.Resource, s.Condition])).to.deep.equal([
+            ["arn:aws:iam::*:role/code-server-role-*", { ArnEquals: { "iam:PolicyARN": managed("AmazonSSMManagedInstanceCore") } }],
+            [
+                ["arn:aws:iam::*:role/aws-pcs/AWSPCS-*", "arn:aws:iam::*:role/cluster-image-builder-*"],
+                { ArnEquals: { "iam:PolicyARN": ["AmazonSSMManagedInstanceCore", "EC2InstanceProfileForImageBuilder", "AmazonEC2ContainerRegistryReadOnly"].map(managed) } },
+            ],
+            ["arn:aws:iam::*:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/*", undefined],
+        ]);
     });
 });
