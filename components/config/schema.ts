@@ -1,7 +1,8 @@
 /**
- * The JSON schemas of the structured `capblocks:*` keys. Pulumi project config can only declare string,
- * integer, boolean and array types, so these schemas are the declaration of the object-valued keys.
- * `rule` is an annotation: the human wording of the constraint, used in error messages.
+ * The JSON schemas of the structured `capblocks:*` keys. Pulumi.yaml declares each of them as an object, but
+ * Pulumi's project config cannot describe what is inside one, so these schemas are the real declaration.
+ * Annotations: `rule` is the human wording of the constraint, used in error messages; `hint` names a wording
+ * computed from the value (problems.ts), such as the nearest valid duration.
  */
 
 import { DURATION_RULE } from "../../dynamic-providers/capacityBlock/durations";
@@ -25,9 +26,13 @@ const retired = (why: string) => ({ not: {}, retired: true, rule: `is not a sett
 /** One schema per key of the input type, no more and no fewer, so tsc catches a type and its schema drifting apart. */
 type PropertiesOf<T> = { [K in keyof Required<T>]: object };
 
+/** Every EC2 instance size: nano … xlarge, 2xlarge … 224xlarge, metal, metal-24xl. Anything else is a typo. */
+export const INSTANCE_SIZE = "(nano|micro|small|medium|large|\\d*xlarge|metal|metal-\\d+xl)";
+
 const instanceType = {
     type: "string",
-    pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9-]+$",
+    pattern: `^[a-z][a-z0-9-]*\\.${INSTANCE_SIZE}$`,
+    hint: "instanceType",
     rule: "is not an EC2 instance type (family.size, e.g. trn2.3xlarge)",
 };
 const availabilityZone = {
@@ -65,7 +70,12 @@ export const reservationSchema = {
             maximum: MAX_BLOCK_INSTANCES,
             rule: `must be 1..${MAX_BLOCK_INSTANCES} instances (the Capacity Block limit)`,
         },
-        durationHours: { type: "integer", capacityBlockDuration: true, rule: `is not a valid Capacity Block duration (${DURATION_RULE})` },
+        durationHours: {
+            type: "integer",
+            capacityBlockDuration: true,
+            hint: "duration",
+            rule: `is not a valid Capacity Block duration (${DURATION_RULE})`,
+        },
         startAfter: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-24T00:00:00Z)" },
         startBefore: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-30T00:00:00Z)" },
         availabilityZones: { type: "array", minItems: 1, uniqueItems: true, items: availabilityZone },
@@ -95,6 +105,8 @@ const SYSTEM_DIRS = [
 /** Where a secret lives: never the secret itself. SSM parameter names are absolute paths, so a pasted token never passes. */
 const SECRET_REFERENCE = "^(/[A-Za-z0-9_.-]+)+$|^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[A-Za-z0-9/_+=.@-]+$";
 
+const rerunTask = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", rule: "is not a task id (e.g. nginx), nor \"all\"" };
+
 export const codeServerSchema = {
     type: "object",
     additionalProperties: false,
@@ -120,7 +132,7 @@ export const codeServerSchema = {
         allowedCidrs: {
             type: "array",
             uniqueItems: true,
-            items: { type: "string", ipv4Cidr: true, rule: "is not an IPv4 CIDR (e.g. 203.0.113.7/32)" },
+            items: { type: "string", ipv4Cidr: true, hint: "cidr", rule: "is not an IPv4 CIDR (e.g. 203.0.113.7/32)" },
         },
         amiId: awsId("ami", "ami-0123456789abcdef0"),
         subnetId: awsId("subnet", "subnet-0123456789abcdef0"),
@@ -158,6 +170,26 @@ export const codeServerSchema = {
                     "is not an SSM SecureString parameter name (an absolute path such as /ml/hf-token) or a Secrets Manager ARN " +
                     "(arn:aws:secretsmanager:…); give where the secret is stored, never the secret itself",
             },
+        },
+        setup: { type: "boolean" },
+        rerun: {
+            // A list runs its tasks once when it changes; {tasks, id} runs them again each time id changes.
+            type: ["array", "object"],
+            minItems: 1,
+            uniqueItems: true,
+            items: rerunTask,
+            additionalProperties: false,
+            required: ["tasks", "id"],
+            properties: {
+                tasks: { type: "array", minItems: 1, uniqueItems: true, items: rerunTask },
+                id: {
+                    type: ["integer", "string"],
+                    minimum: 1,
+                    pattern: "^[A-Za-z0-9._-]{1,64}$",
+                    rule: "must be a number (1, 2, …) or a short label of letters, digits, '.', '_' and '-'; change it to run the tasks again",
+                },
+            },
+            rule: "must be a list of task ids (or [all]), or {tasks: [<task id>, …], id: 1} to run the same tasks again later by changing id",
         },
     } satisfies PropertiesOf<CodeServerInput>,
 };
@@ -262,11 +294,20 @@ export const clusterSchema = {
     } satisfies PropertiesOf<ClusterInput> & { computeInstanceType: object },
 };
 
+/**
+ * Tag keys capblocks sets itself: `Name` on each resource (`<project>-<stack>-code-server`, `<cluster>-private-0`,
+ * …; the cluster finds its own subnets by it), and `capblocks:*` (a block's purchase token and owner, the cluster,
+ * the work volume's mount point). A user tag with such a key would be overwritten, or would mislead capblocks.
+ */
+export const RESERVED_TAG_KEYS = { exact: ["Name"], prefix: "capblocks:" };
+
 export const tagsSchema = {
     type: "object",
     propertyNames: {
         type: "string",
         pattern: "^(?!aws:)[^\\s].{0,127}$",
+        not: { anyOf: [{ enum: RESERVED_TAG_KEYS.exact }, { pattern: `^${RESERVED_TAG_KEYS.prefix}` }] },
+        hint: "tagKey",
         rule: "is not a usable tag key (1..128 characters, not starting with aws:)",
     },
     additionalProperties: { type: "string", maxLength: 256, rule: "must be a string of at most 256 characters" },

@@ -61,6 +61,17 @@ export interface CodeServerConfig {
     password?: string;
     /** Secrets task files read on the instance: placeholder name → SSM SecureString parameter name or Secrets Manager ARN. */
     secrets?: Record<string, string>;
+    /** False: the box (instance, work volume, access) is built but not set up: no setup tasks run. Absent: true. */
+    setup?: boolean;
+    /** Setup tasks to run once more (ids, or "all"): a list runs them when it changes; `{tasks, id}` each time `id` changes. */
+    rerun?: string[] | RerunConfig;
+}
+
+/** `capblocks:codeServer.rerun`. */
+export interface RerunConfig {
+    tasks: string[];
+    /** Any new value (a number to bump, or a label) runs the tasks once more; the same value changes nothing. */
+    id: number | string;
 }
 
 export type SharedStorage = "efs" | "fsx-lustre" | "none";
@@ -143,8 +154,10 @@ export interface RawStackConfig {
     tags?: unknown;
     /** The `aws:*` values as Pulumi hands them over (lists and objects as JSON text). */
     aws?: Record<string, string>;
-    /** Every other key set in the `capblocks` namespace (they are typos or leftovers). */
+    /** Every other key set in the `capblocks` namespace (flat keys set without --path, typos or leftovers). */
     otherKeys?: string[];
+    /** The values of otherKeys as Pulumi hands them over, for the command that sets them right. */
+    otherValues?: Record<string, string>;
     /** Every key of the stack, whatever its namespace (a look-alike of `capblocks:` is a mistake). */
     allKeys?: string[];
     /** The keys Pulumi marks secret (set with --secret, or holding a value that was): their values are never shown. */

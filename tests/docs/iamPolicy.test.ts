@@ -50,7 +50,7 @@ function sourceFiles(dir: string): string[] {
 const code = (file: string) => read(file).replace(/\/\*[^]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
 const matches = (files: string[], pattern: RegExp) => files.flatMap((f) => [...code(f).matchAll(pattern)].map((m) => m.slice(1)));
 
-/** The AWS SDK calls of the dynamic providers, as `EC2 <Operation>` / `SSM <Operation>`, and their credential providers. */
+/** The AWS SDK calls of the dynamic providers, as `EC2 <Operation>` / `SSM <Operation>` / `Logs <Operation>`, and their credential providers. */
 function sdkCalls(): string[] {
     const files = sourceFiles("dynamic-providers");
     const operations = [...matches(files, /new\s+(?:[\w.]+\.)?([A-Z]\w*)Command\(/g), ...matches(files, /\bpaginate([A-Z]\w*)\(/g)].map(([op]) => op);
@@ -59,10 +59,12 @@ function sdkCalls(): string[] {
         ["EC2", require("@aws-sdk/client-ec2") as Record<string, unknown>],
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         ["SSM", require("@aws-sdk/client-ssm") as Record<string, unknown>],
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        ["Logs", require("@aws-sdk/client-cloudwatch-logs") as Record<string, unknown>],
     ];
     const calls = operations.map((op) => {
         const client = clients.find(([, sdk]) => typeof sdk[`${op}Command`] === "function");
-        if (!client) throw new Error(`${op}: not an EC2 or SSM command; add its client to this test and its row to docs/iam-actions.md`);
+        if (!client) throw new Error(`${op}: not an EC2, SSM or CloudWatch Logs command; add its client to this test and its row to docs/iam-actions.md`);
         return `${client[0]} ${op}`;
     });
     const credentials = matches(files, /\bproviders\.(from\w+)\(/g).map(([fn]) => fn);

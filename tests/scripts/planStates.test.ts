@@ -52,7 +52,8 @@ function expected(stack: string, state: string): { code: number; warnings?: (str
         return { code: 2, error: /^capblocks:reservation\.parameterName: .*\/capacity-block\/sa-east-1\/reservation-id/ };
     }
     if (cluster && (state === "payment-pending" || state === "payment-failed")) {
-        return { code: 1, error: new RegExp(`^Capacity Block cr-0b0b0000000000001 is ${state}, but AWS PCS needs it scheduled or active: `) };
+        // The cluster's preflight names the key, as preview does: a config error, before anything is built.
+        return { code: 2, error: new RegExp(`^capblocks:cluster\\.enabled: Capacity Block cr-0b0b0000000000001 is ${state}, but AWS PCS needs it scheduled or active: `) };
     }
     if (cluster && state === "expired") return { code: 0, warnings: [new RegExp(`^${PCS_EXPIRED.replace(/[.()]/g, "\\$&")} `)] };
     if (stack === "dev" && state === "none") return { code: 0, warnings: [REGION_WARNING] };
@@ -150,7 +151,7 @@ describe("offline plan in every block state", function () {
             expect(r.err).to.match(/^invalid stack configuration:\n {2}capblocks:reservation\.durationHours: 30 is not a valid Capacity Block duration/);
             const p = json(r);
             expect(p.errors).to.deep.equal([
-                "capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168)",
+                "capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168); use 24 or 48",
             ]);
             expect(p).to.include({ stack: "dev-changed", blockState: null });
             expect(p.resources).to.deep.equal([]);
