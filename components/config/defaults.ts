@@ -3,6 +3,7 @@
  * instance type, the catalog's root volume size, a cluster name from project and stack).
  */
 import { instanceFacts } from "../shared/catalog";
+import { CODE_SERVER_VERSION, DEFAULT_EXTENSIONS } from "./codeServerSoftware";
 import { adoptedBy } from "./crossKeyRules";
 import type {
     BuyReservationConfig,
@@ -28,8 +29,20 @@ const CODE_SERVER_DEFAULTS = {
     user: "coder",
     homeDir: "/work",
     allowedCidrs: [],
+    allowPublicInternet: false,
     taskFiles: [],
+    internalPort: 8080,
+    version: CODE_SERVER_VERSION,
+    extensions: DEFAULT_EXTENSIONS,
+    locale: "en_US.UTF-8",
+    workspaceTrust: false,
+    efa: false,
 } satisfies Partial<CodeServerConfig>;
+
+/** nginx's port: HTTPS's own when it serves allowedCidrs, HTTP's when only the port forward could reach it. */
+export function defaultNginxPort(allowedCidrs: string[]): number {
+    return allowedCidrs.length ? 443 : 80;
+}
 
 const CLUSTER_DEFAULTS = {
     enabled: false,
@@ -52,7 +65,9 @@ export function reservationFrom(r: ReservationInput): ReservationConfig {
 
 export function codeServerFrom(c: CodeServerInput, reservation: ReservationConfig | undefined): CodeServerConfig {
     const instanceType = c.instanceType ?? reservation?.instanceType ?? "";
-    return { ...CODE_SERVER_DEFAULTS, volumeSizeGb: instanceFacts(instanceType).rootVolumeGb, ...c, instanceType };
+    const nginxPort = defaultNginxPort(c.allowedCidrs ?? CODE_SERVER_DEFAULTS.allowedCidrs);
+    const volumeSizeFromCatalog = c.volumeSizeGb === undefined;
+    return { ...CODE_SERVER_DEFAULTS, volumeSizeGb: instanceFacts(instanceType).devBoxRootVolumeGb, nginxPort, ...c, instanceType, volumeSizeFromCatalog };
 }
 
 function defaultClusterName(project: string, stack: string): string {

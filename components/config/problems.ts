@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import Ajv from "ajv";
 import type { ErrorObject, KeywordDefinition, ValidateFunction } from "ajv";
 import { isAllowedDuration } from "../../dynamic-providers/capacityBlock/durations";
+import { parseCidr } from "../shared/cidr";
 import { lookalikeKeyProblems } from "./namespaces";
 import { CONFIG_KEYS, clusterSchema, codeServerSchema, regionSchema, reservationSchema, tagsSchema } from "./schema";
 import type { ClusterInput, CodeServerInput, RawStackConfig, ReservationInput, StackInput } from "./types";
@@ -24,12 +25,6 @@ export class ConfigError extends pulumi.RunError {
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const DECIMAL = /^\d+(\.\d{1,2})?$/;
 
-function isIpv4Cidr(value: string): boolean {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-    if (!m) return false;
-    return m.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(m[5]) <= 32;
-}
-
 function buildAjv(): Ajv {
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
     ajv.addVocabulary(["rule", "retired", "secret"]);
@@ -38,7 +33,7 @@ function buildAjv(): Ajv {
         ajv.addKeyword({ keyword, type, schemaType: "boolean", validate: (_: boolean, value: T) => isValid(value) });
     check<number>("capacityBlockDuration", "number", isAllowedDuration);
     check<string>("isoTimestamp", "string", (d) => ISO_TIMESTAMP.test(d) && !Number.isNaN(Date.parse(d)));
-    check<string>("ipv4Cidr", "string", isIpv4Cidr);
+    check<string>("cidr", "string", (c) => parseCidr(c) !== undefined);
     check<string | number>("positiveDecimal", ["string", "number"], (d) => DECIMAL.test(String(d)) && Number(d) > 0);
     return ajv;
 }

@@ -8,6 +8,7 @@ import type { ExistingVolume } from "../../../components/codeServer/workVolume";
 import { MOUNT_TASK_ID } from "../../../components/codeServer/workVolumeTask";
 import type { TaskSpec } from "../../../dynamic-providers/ssmTasks";
 import type { MockRun } from "../../../scripts/offlineMocks";
+import { codeServerConfig } from "../../helpers/codeServerConfig";
 import { mockAws, ofType, oneOfType, REGION, resolved } from "../../helpers/mocks";
 
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";
@@ -17,18 +18,7 @@ const VOLUME = "aws:ebs/volume:Volume";
 const ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment";
 const TASKS = "pulumi-nodejs:dynamic/capblocks:SsmTasks";
 
-const csConfig = (over: Partial<CodeServerConfig> = {}): CodeServerConfig => ({
-    enabled: true,
-    instanceType: "trn2.3xlarge",
-    volumeSizeGb: 300,
-    workVolumeSizeGb: 200,
-    deleteWorkVolume: false,
-    user: "coder",
-    homeDir: "/work",
-    allowedCidrs: [],
-    taskFiles: [],
-    ...over,
-});
+const csConfig = (over: Partial<CodeServerConfig> = {}): CodeServerConfig => codeServerConfig(over);
 
 const setupTasks: TaskSpec[] = [{ id: "install-code-server", name: "Install code-server", commands: ["echo install"] }];
 

@@ -8,11 +8,10 @@ import { ConfigError } from "../../../components/config";
 import { codeServerFrom } from "../../../components/config/defaults";
 import { loadSetupTasks, setupVariables } from "../../../components/codeServer/setupTasks";
 import { CODE_SERVER_TASKS_FILE, readTaskFile } from "../../../tasks/loader";
+import { codeServerConfig } from "../../helpers/codeServerConfig";
 
-const cs = (taskFiles: string[], secrets?: Record<string, string>): CodeServerConfig => ({
-    enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
-    user: "dev", homeDir: "/data", allowedCidrs: [], taskFiles, ...(secrets ? { secrets } : {}),
-});
+const cs = (taskFiles: string[], secrets?: Record<string, string>): CodeServerConfig =>
+    codeServerConfig({ user: "dev", homeDir: "/data", taskFiles, ...(secrets ? { secrets } : {}) });
 
 /** The problems of a ConfigError `f` throws. */
 function problemsOf(f: () => unknown): string[] {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import type { RawStackConfig} from "../../../components/config";
 import { ConfigError, readStackConfig, validateStackConfig } from "../../../components/config";
+import { DEFAULT_EXTENSIONS } from "../../../components/config/codeServerSoftware";
 import { mockAws } from "../../helpers/mocks";
 
 const base = (over: Partial<RawStackConfig> = {}): RawStackConfig => ({ project: "capblocks", stack: "dev", region: "sa-east-1", ...over });
@@ -25,8 +26,9 @@ describe("config: validateStackConfig", () => {
             selection: "cheapest", generation: 1, instancePlatform: "Linux/UNIX",
         });
         expect(cfg.codeServer).to.deep.equal({
-            enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
-            user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [],
+            enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 500, volumeSizeFromCatalog: true, workVolumeSizeGb: 200, deleteWorkVolume: false,
+            user: "coder", homeDir: "/work", allowedCidrs: [], allowPublicInternet: false, taskFiles: [], internalPort: 8080, nginxPort: 80,
+            version: "4.138.0", extensions: [...DEFAULT_EXTENSIONS], locale: "en_US.UTF-8", workspaceTrust: false, efa: false,
         });
         // deleteSharedStorage false: shared storage survives destroy by default.
         expect(cfg.cluster).to.deep.equal({
@@ -162,7 +164,7 @@ describe("config: validateStackConfig", () => {
             "capblocks:codeServer.homeDir: \"work\" is not a usable mount point: an absolute path that is not a system directory (/ /bin /boot /dev /etc /home /lib /lib64 /opt /proc /root /run /sbin /snap /sys /tmp /usr /var)",
         ]],
         ["bad CIDR", { reservation: buy, codeServer: { allowedCidrs: ["203.0.113.300/32"] } }, [
-            "capblocks:codeServer.allowedCidrs[0]: \"203.0.113.300/32\" is not an IPv4 CIDR (e.g. 203.0.113.7/32)",
+            "capblocks:codeServer.allowedCidrs[0]: \"203.0.113.300/32\" is not an IPv4 or IPv6 CIDR (e.g. 203.0.113.7/32 or 2001:db8::/56)",
         ]],
         ["tiny root volume", { reservation: buy, codeServer: { volumeSizeGb: 8 } }, [
             "capblocks:codeServer.volumeSizeGb: 8 must be a root volume of 30..16384 GiB",
@@ -241,7 +243,7 @@ describe("config: validateStackConfig", () => {
             "capblocks:reservation.instanceCount: 0 must be 1..64 instances (the Capacity Block limit)",
             "capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168)",
             "capblocks:codeServer.user: \"root\" is not a usable login name (lower case, up to 32 characters, not root/ubuntu/ssm-user)",
-            "capblocks:codeServer.allowedCidrs[0]: \"x\" is not an IPv4 CIDR (e.g. 203.0.113.7/32)",
+            "capblocks:codeServer.allowedCidrs[0]: \"x\" is not an IPv4 or IPv6 CIDR (e.g. 203.0.113.7/32 or 2001:db8::/56)",
             "capblocks:tags.ok: 1 must be a string",
         ]);
     });
