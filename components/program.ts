@@ -210,6 +210,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         workVolumeId: codeServer.workVolumeId,
         workVolume: codeServer.workVolumeNote,
         [WORK_VOLUME_SOURCE]: workVolume ? "adopted" : "created",
+        ...(cs.allowedCidrs.length ? { tlsCertificateSha256: codeServer.tlsCertificateSha256 } : {}),
         ...(launch || moving
             ? { nextStep: pulumi.all([nextStep, launch ? codeServer.connectHint : ""]).apply(([step, hint]) => [step, moving, hint].filter(Boolean).join(" ")) }
             : {}),

@@ -1,12 +1,9 @@
 /**
- * How a person reaches the code-server box: the ports on each side of the SSM port forward, and the commands and
- * URL the stack outputs. Pure, so the exact text is tested.
+ * How a person reaches the code-server box: the SSM port forward to code-server itself (localhost is a secure
+ * context, which code-server's webviews need), or nginx's HTTPS from allowedCidrs; and the commands and URL the
+ * stack outputs. Pure, so the exact text is tested.
  */
 
-/** nginx, in front of code-server, listens here: the security group, the port forward and the nginx setup use it. */
-export const NGINX_PORT = 80;
-/** code-server itself listens here on localhost only; nginx is the one way in. */
-export const CODE_SERVER_INTERNAL_PORT = 8080;
 /** The port on the user's machine that the SSM port forward listens on. */
 const PORT_FORWARD_LOCAL_PORT = 8080;
 
@@ -15,8 +12,12 @@ export interface AccessTarget {
     region: string;
     /** The instance's public DNS name; "" without one. */
     publicDns: string;
-    /** CIDRs admitted to NGINX_PORT; empty: reachable only through the port forward. */
+    /** CIDRs admitted to nginxPort over HTTPS; empty: reachable only through the port forward. */
     allowedCidrs: string[];
+    /** code-server's own port on the instance (127.0.0.1): the port forward's far end. */
+    internalPort: number;
+    /** nginx's port: HTTPS from allowedCidrs. */
+    nginxPort: number;
 }
 
 export interface AccessCommands {
@@ -27,18 +28,19 @@ export interface AccessCommands {
     connectHint: string;
 }
 
-export function accessCommands({ instanceId, region, publicDns, allowedCidrs }: AccessTarget): AccessCommands {
+export function accessCommands({ instanceId, region, publicDns, allowedCidrs, internalPort, nginxPort }: AccessTarget): AccessCommands {
     const direct = allowedCidrs.length > 0 && publicDns !== "";
-    const url = direct ? `http://${publicDns}/` : `http://localhost:${PORT_FORWARD_LOCAL_PORT}/ (while portForwardCommand runs)`;
+    const local = `http://localhost:${PORT_FORWARD_LOCAL_PORT}/`;
+    const url = direct ? `https://${publicDns}${nginxPort === 443 ? "" : `:${nginxPort}`}/` : `${local} (while portForwardCommand runs)`;
     return {
         url,
         portForwardCommand:
             `aws ssm start-session --target ${instanceId} --document-name AWS-StartPortForwardingSession ` +
-            `--parameters '{"portNumber":["${NGINX_PORT}"],"localPortNumber":["${PORT_FORWARD_LOCAL_PORT}"]}' --region ${region}`,
+            `--parameters '{"portNumber":["${internalPort}"],"localPortNumber":["${PORT_FORWARD_LOCAL_PORT}"]}' --region ${region}`,
         sessionCommand: `aws ssm start-session --target ${instanceId} --region ${region}`,
-        connectHint: allowedCidrs.length
-            ? `Open ${url} and sign in with the password from passwordCommand.`
-            : `Run portForwardCommand, open http://localhost:${PORT_FORWARD_LOCAL_PORT}/ and sign in with the password from passwordCommand.`,
+        connectHint: direct
+            ? `Open ${url}, check that the certificate's SHA-256 fingerprint is tlsCertificateSha256, and sign in with the password from passwordCommand.`
+            : `Run portForwardCommand, open ${local} and sign in with the password from passwordCommand.`,
     };
 }
 

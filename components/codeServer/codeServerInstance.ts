@@ -11,8 +11,13 @@ import { instanceFacts } from "../shared/catalog";
 import { awsPartition, ec2Role } from "../shared/ec2Role";
 import { launchTemplateBase, rootDeviceNameOf } from "../shared/launchTemplate";
 import type { AccessCommands } from "./access";
-import { accessCommands, NGINX_PORT, passwordCommand } from "./access";
+import { accessCommands, passwordCommand } from "./access";
+import { boxImageId, pinnedLaunchTemplateInputs } from "./image";
+import type { LaunchNetwork } from "./network";
+import { efaChoice, launchNetwork, securityGroupRules } from "./network";
 import type { Placement } from "./placement";
+import type { FingerprintParameter } from "./tls";
+import { fingerprintParameter, readFingerprint, servesHttps } from "./tls";
 import type { ExistingVolume } from "./workVolume";
 import { workVolumeNote } from "./workVolume";
 import type { WorkVolumePlan } from "./workVolumeMove";
@@ -36,7 +41,7 @@ export interface CodeServerInstanceArgs {
     launch: boolean;
     /** Setup tasks after the work-volume mount (tasks/code-server-setup.json and any extra task files). */
     tasks: TaskSpec[];
-    /** Values for the tasks' variables (USER, HOME_DIR, INTERNAL_PORT, NGINX_PORT, …). */
+    /** Values for the tasks' variables (setupTasks.ts setupVariables); the TLS fingerprint parameter is named here. */
     variables: Record<string, pulumi.Input<string>>;
     /** The user's secrets the tasks read on the instance (capblocks:codeServer.secrets, looked up). */
     secrets?: SetupSecret[];
@@ -70,6 +75,14 @@ interface InstanceIdentity {
     passwordVersion: pulumi.Output<string>;
     /** Setup fetches the secrets on the instance: the password's value and the role's permissions to read them. */
     secretsReady: pulumi.Resource[];
+    /** With HTTPS: where the box reports its certificate's fingerprint. */
+    tls?: FingerprintParameter;
+}
+
+/** The launch template and how the instance attaches to the network. */
+interface LaunchedFrom {
+    template: aws.ec2.LaunchTemplate;
+    network: LaunchNetwork<pulumi.Output<string>>;
 }
 
 interface WorkVolume {
@@ -78,7 +91,7 @@ interface WorkVolume {
     note: pulumi.Output<string>;
 }
 
-type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string> };
+type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string>; tlsCertificateSha256: pulumi.Output<string> };
 
 /**
  * A code-server dev box: on the block (launch template with the block's market type and reservation
@@ -96,6 +109,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     public readonly sessionCommand: pulumi.Output<string>;
     /** One sentence on how to reach code-server; empty until the instance is launched. */
     public readonly connectHint: pulumi.Output<string>;
+    /** With allowedCidrs: the SHA-256 fingerprint of the certificate nginx serves, as the box reported it; else "". */
+    public readonly tlsCertificateSha256: pulumi.Output<string>;
 
     constructor(name: string, args: CodeServerInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("capblocks:index:CodeServerInstance", name, {}, opts);
@@ -103,14 +118,14 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const naming: Naming = { name, label, tags: { ...args.tags, Name: label } };
 
         const identity = this.instanceIdentity(naming, args);
-        const template = this.launchTemplate(naming, args, identity.profile);
+        const launchedFrom = this.launchTemplate(naming, args, identity.profile);
         // A move snapshots the volume only once this run's instance exists: its predecessor, deleted before it is
         // created, can no longer write to the volume. Otherwise the volume is declared first, as it always was.
         const movesAfterLaunch = args.launch && args.workVolumePlan?.kind === "move" && args.workVolumePlan.afterLaunch;
-        const early = movesAfterLaunch ? this.instance(naming, args, template) : undefined;
+        const early = movesAfterLaunch ? this.instance(naming, launchedFrom) : undefined;
         const work = this.workVolume(naming, args, early);
-        const instance = early ?? (args.launch ? this.instance(naming, args, template) : undefined);
-        const access = instance ? this.attachAndSetUp(naming, args, instance, work, identity) : notLaunched();
+        const instance = early ?? (args.launch ? this.instance(naming, launchedFrom) : undefined);
+        const access = instance ? this.attachAndSetUp(naming, args, { instance, network: launchedFrom.network }, work, identity) : notLaunched(args.config);
 
         this.instanceId = access.instanceId;
         this.workVolumeId = work.id;
@@ -120,6 +135,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         this.portForwardCommand = access.portForwardCommand;
         this.sessionCommand = access.sessionCommand;
         this.connectHint = access.connectHint;
+        this.tlsCertificateSha256 = access.tlsCertificateSha256;
         this.registerOutputs({
             instanceId: this.instanceId,
             workVolumeId: this.workVolumeId,
@@ -129,6 +145,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             portForwardCommand: this.portForwardCommand,
             sessionCommand: this.sessionCommand,
             connectHint: this.connectHint,
+            tlsCertificateSha256: this.tlsCertificateSha256,
         });
     }
 
@@ -162,28 +179,37 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const readSecrets = secretsPolicy
             ? [new aws.iam.RolePolicy(`${name}-read-secrets`, { role: role.id, policy: JSON.stringify(secretsPolicy) }, parent)]
             : [];
-        return { profile, secretArn: secret.arn, passwordVersion: secretVersion.versionId, secretsReady: [secretVersion, readPassword, ...readSecrets] };
+        const tls = servesHttps(args.config) ? fingerprintParameter(name, role, { label, tags }, this) : undefined;
+        return {
+            profile,
+            secretArn: secret.arn,
+            passwordVersion: secretVersion.versionId,
+            secretsReady: [secretVersion, readPassword, ...readSecrets],
+            ...(tls ? { tls } : {}),
+        };
     }
 
-    /** The security group and the launch template: the block's market settings, the DLAMI, the encrypted root. */
-    private launchTemplate({ name, tags }: Naming, args: CodeServerInstanceArgs, profile: aws.iam.InstanceProfile): aws.ec2.LaunchTemplate {
+    /**
+     * The security group and the launch template: the block's market settings, the DLAMI, the encrypted root, and
+     * the network (EFA interfaces when asked for and the type has them).
+     */
+    private launchTemplate({ name, tags }: Naming, args: CodeServerInstanceArgs, profile: aws.iam.InstanceProfile): LaunchedFrom {
         const cs = args.config;
+        const facts = instanceFacts(cs.instanceType);
+        const efa = efaChoice(cs.efa, facts);
+        if (efa.warning) void pulumi.log.warn(efa.warning, this);
+        const rules = securityGroupRules(cs, efa.use);
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            description: cs.allowedCidrs.length
-                ? `code-server: HTTP ${NGINX_PORT} from ${cs.allowedCidrs.join(", ")}`
-                : "code-server: no inbound access (SSM port forwarding only)",
+            description: rules.description,
             vpcId: args.placement.vpcId,
-            ingress: cs.allowedCidrs.length
-                ? [{ protocol: "tcp", fromPort: NGINX_PORT, toPort: NGINX_PORT, cidrBlocks: cs.allowedCidrs, description: "code-server via nginx" }]
-                : [],
-            // SSM, package mirrors and the secret fetch all go out over HTTPS; no inbound is needed for them.
-            egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "all outbound" }],
+            ingress: rules.ingress,
+            egress: rules.egress,
             tags,
         }, { parent: this });
-
-        const imageId = cs.amiId ?? aws.ssm.getParameterOutput({ name: instanceFacts(cs.instanceType).amiParameter, region: args.region }, { parent: this }).value;
+        const network = launchNetwork(facts, efa.use, securityGroup.id, args.placement.subnetId, args.placement.defaultSubnet);
+        const imageId = boxImageId(cs, args.region, this);
         const block = args.reservation;
-        return new aws.ec2.LaunchTemplate(`${name}-lt`, {
+        const template = new aws.ec2.LaunchTemplate(`${name}-lt`, {
             ...launchTemplateBase({
                 rootDeviceName: rootDeviceNameOf(imageId, args.region, this),
                 rootVolumeGb: cs.volumeSizeGb,
@@ -195,14 +221,14 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             imageId,
             instanceType: cs.instanceType,
             iamInstanceProfile: { arn: profile.arn },
-            vpcSecurityGroupIds: [securityGroup.id],
+            ...network.template,
             updateDefaultVersion: true,
         }, {
             parent: this,
-            // The catalog AMI parameter moves whenever AWS publishes a new DLAMI; pinning the first one keeps a
-            // routine `pulumi up` from replacing the dev box. An explicit amiId is followed.
-            ignoreChanges: cs.amiId ? [] : ["imageId"],
+            // A new DLAMI, or a new default size, would otherwise replace the dev box on a routine `pulumi up` (image.ts).
+            ignoreChanges: pinnedLaunchTemplateInputs(cs),
         });
+        return { template, network };
     }
 
     /**
@@ -256,16 +282,26 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     }
 
     /** The instance; a block has exactly its instance count of slots, so the old instance goes before the new one starts. */
-    private instance({ name, tags }: Naming, args: CodeServerInstanceArgs, template: aws.ec2.LaunchTemplate): aws.ec2.Instance {
+    private instance({ name, tags }: Naming, { template, network }: LaunchedFrom): aws.ec2.Instance {
         return new aws.ec2.Instance(`${name}-instance`, {
             launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
-            subnetId: args.placement.subnetId,
+            ...(network.instanceSubnetId ? { subnetId: network.instanceSubnetId } : {}),
             tags,
         }, { parent: this, deleteBeforeReplace: true });
     }
 
-    /** The work volume's attachment and the setup over SSM (mount first, then the tasks). */
-    private attachAndSetUp({ name }: Naming, args: CodeServerInstanceArgs, instance: aws.ec2.Instance, work: WorkVolume, identity: InstanceIdentity): Access {
+    /**
+     * The work volume's attachment and the setup over SSM (mount first, then the tasks); an Elastic IP first when
+     * the box has several EFA interfaces and no public address of its own.
+     */
+    private attachAndSetUp(
+        naming: Naming,
+        args: CodeServerInstanceArgs,
+        { instance, network }: { instance: aws.ec2.Instance; network: LaunchNetwork<pulumi.Output<string>> },
+        work: WorkVolume,
+        identity: InstanceIdentity,
+    ): Access {
+        const { name } = naming;
         const cs = args.config;
         const attachment = new aws.ec2.VolumeAttachment(`${name}-work-attachment`, {
             deviceName: WORK_DEVICE_NAME,
@@ -275,35 +311,51 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             // stopping a terminated instance to detach would fail the next `up`.
             skipDestroy: true,
         }, { parent: this, deleteBeforeReplace: true });
+        const address = network.elasticIp ? this.elasticIp(naming, instance) : undefined;
+        const tls = identity.tls;
         const tasks = work.id.apply((volumeId) => [mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: work.sizeGb }), ...args.tasks]);
-        new SsmTasks(`${name}-setup`, {
+        const setup = new SsmTasks(`${name}-setup`, {
             instanceIds: [instance.id],
             tasks,
-            variables: args.variables,
+            variables: tls ? { ...args.variables, TLS_FINGERPRINT_PARAMETER: tls.name } : args.variables,
             // Fetched on the instance with its role: no secret travels in a command parameter, only references and versions.
             ...setupSecretInputs({ arn: identity.secretArn, version: identity.passwordVersion }, args.secrets ?? []),
             region: args.region,
             aws: awsSettingsInput(args.aws ?? {}),
-        }, { parent: this, dependsOn: [attachment, ...identity.secretsReady] });
+        }, { parent: this, dependsOn: [attachment, ...identity.secretsReady, ...(tls?.ready ?? []), ...(address ? [address] : [])] });
         const access = pulumi
-            .all([instance.id, instance.publicDns])
-            .apply(([instanceId, dns]) => accessCommands({ instanceId, region: args.region, publicDns: dns ?? "", allowedCidrs: cs.allowedCidrs }));
+            .all([instance.id, address ? address.publicDns : instance.publicDns])
+            .apply(([instanceId, dns]) => accessCommands({
+                instanceId,
+                region: args.region,
+                publicDns: dns ?? "",
+                allowedCidrs: cs.allowedCidrs,
+                internalPort: cs.internalPort,
+                nginxPort: cs.nginxPort,
+            }));
         return {
             instanceId: instance.id,
             url: access.url,
             portForwardCommand: access.portForwardCommand,
             sessionCommand: access.sessionCommand,
             connectHint: access.connectHint,
+            tlsCertificateSha256: tls ? readFingerprint(tls.name, args.region, setup, this) : pulumi.output(""),
         };
+    }
+
+    /** A public address for the box's primary interface: EC2 gives none to a launch with several interfaces. */
+    private elasticIp({ name, tags }: Naming, instance: aws.ec2.Instance): aws.ec2.Eip {
+        return new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", networkInterface: instance.primaryNetworkInterfaceId, tags }, { parent: this });
     }
 }
 
-function notLaunched(): Access {
+function notLaunched(cs: CodeServerConfig): Access {
     return {
         instanceId: pulumi.output(""),
         url: pulumi.output(NOT_LAUNCHED),
         portForwardCommand: pulumi.output(NOT_LAUNCHED),
         sessionCommand: pulumi.output(NOT_LAUNCHED),
         connectHint: pulumi.output(""),
+        tlsCertificateSha256: pulumi.output(servesHttps(cs) ? NOT_LAUNCHED : ""),
     };
 }

@@ -8,6 +8,8 @@ export interface Placement {
     subnetId: pulumi.Output<string>;
     vpcId: pulumi.Output<string>;
     availabilityZone: pulumi.Output<string>;
+    /** The default VPC's default subnet (public addresses, an internet gateway), not one the user gave. */
+    defaultSubnet: boolean;
 }
 
 interface Subnet {
@@ -60,7 +62,7 @@ export async function checkedSubnet(subnetId: string, availabilityZone: string, 
 export function placementIn(availabilityZone: pulumi.Input<string>, region: string, subnetId?: string): Placement {
     const az = pulumi.output(availabilityZone);
     const subnet = az.apply((zone) => (subnetId ? checkedSubnet(subnetId, zone, region) : defaultSubnetIn(zone, region)));
-    return { subnetId: subnet.subnetId, vpcId: subnet.vpcId, availabilityZone: az };
+    return { subnetId: subnet.subnetId, vpcId: subnet.vpcId, availabilityZone: az, defaultSubnet: subnetId === undefined };
 }
 
 /** On demand there is no block to fix the AZ: the given subnet's AZ, the configured one, or `<region>a`. */
