@@ -8,10 +8,10 @@ export = async (): Promise<StackOutputs> => {
     const bought = await boughtBlocksFor(cfg);
     const adopted = await preflight(cfg, bought);
     const reservation = await reservationFor(cfg, bought);
-    const outputs = reservationOutputs(reservation);
+    const outputs = reservationOutputs(cfg, reservation);
     if (cfg.codeServer.enabled) {
         Object.assign(outputs, await codeServerOutputs(cfg, { reservation, adopted, projectDir: __dirname, nextStep: outputs.nextStep }));
     }
-    if (cfg.cluster.enabled && reservation) Object.assign(outputs, await clusterOutputs(cfg, reservation));
+    if (cfg.cluster.enabled && reservation) Object.assign(outputs, await clusterOutputs(cfg, reservation, outputs.nextStep));
     return outputs;
 };

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CodeServerInstance } from "./codeServer/codeServerInstance";
+import { idleStopStep } from "./codeServer/idleStop";
 import { onDemandZone, placementIn } from "./codeServer/placement";
 import { lookUpSetupSecrets } from "./codeServer/setupSecrets";
 import { loadSetupTasks } from "./codeServer/setupTasks";
@@ -11,11 +12,19 @@ import type { ExistingVolume, InstancePlacement } from "./codeServer/workVolume"
 import { findPriorWorkVolume, findWorkVolume, unencryptedVolumeWarning, workVolumeZoneError } from "./codeServer/workVolume";
 import type { WorkVolumePlan } from "./codeServer/workVolumeMove";
 import { moveNextStep, moveNotice, moveSizeError, planWorkVolume } from "./codeServer/workVolumeMove";
+import { clusterUseStep } from "./cluster/access";
+import { deferHourlyParts, deferredStep } from "./cluster/deferral";
+import { QUEUE_NAME } from "./cluster/parallelcluster";
 import { checkSharedFileSystem } from "./cluster/storage";
+import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./cluster/userData";
+import type { BlockShare } from "./cluster/validation";
+import { blockShareNote, noComputeCapacityError } from "./cluster/validation";
 import type { StackConfig } from "./config";
 import { clusterCapacity, ConfigError } from "./config";
 import type { BoughtBlocks, ReservationInfo } from "./reservation";
 import { adoptReservation, buyReservation, findBoughtBlocks } from "./reservation";
+import type { StackShape } from "./reservation/nextStep";
+import { nextStepFor, nextStepWhileNextBlockStarts } from "./reservation/nextStep";
 import { purchaseProblems } from "./reservation/purchaseChecks";
 import { ON_DEMAND_QUOTE } from "./reservation/quoteText";
 import { blockRegionWarning } from "./shared/blockRegions";
@@ -76,13 +85,26 @@ function checkPurchase(cfg: StackConfig, bought: BoughtBlocks | undefined): void
 }
 
 /**
+ * One warning per instance type the catalog does not know (the block, code-server and the cluster often share
+ * one), naming the settings of this stack that override what capblocks guessed for it.
+ */
+function unknownTypeWarnings(cfg: StackConfig): string[] {
+    const overrides = new Map<string, string[]>();
+    const use = (type: string | undefined, keys: string[]) => {
+        if (type) overrides.set(type, [...(overrides.get(type) ?? []), ...keys]);
+    };
+    use(cfg.reservation?.instanceType, []);
+    if (cfg.cluster.enabled && cfg.reservation) use(cfg.reservation.instanceType, ["capblocks:cluster.efaInterfaces", "capblocks:cluster.amiId"]);
+    if (cfg.codeServer.enabled) use(cfg.codeServer.instanceType, ["capblocks:codeServer.amiId", "capblocks:codeServer.volumeSizeGb"]);
+    return [...overrides].flatMap(([type, keys]) => unknownTypeWarning(instanceFacts(type), keys) ?? []);
+}
+
+/**
  * Warnings about instance types the catalog does not know, the rules a purchase still to come must meet, then
  * existing storage to adopt: looked up, and checked to fit the block to buy, before anything is bought.
  */
 export async function preflight(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<Adopted> {
-    for (const type of [cfg.reservation?.instanceType, cfg.codeServer.enabled ? cfg.codeServer.instanceType : undefined]) {
-        if (type) warn(unknownTypeWarning(instanceFacts(type)));
-    }
+    unknownTypeWarnings(cfg).forEach(warn);
     checkPurchase(cfg, bought);
     const workVolume = await adoptedWorkVolume(cfg, bought);
     if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
@@ -91,20 +113,64 @@ export async function preflight(cfg: StackConfig, bought: BoughtBlocks | undefin
     return { workVolume };
 }
 
-/** The block the config buys or adopts; undefined on demand. `bought`: boughtBlocksFor's answer. */
+/**
+ * The block the config buys or adopts; undefined on demand. `bought`: boughtBlocksFor's answer. An adopted block
+ * whose size is known only now, and leaves the cluster no node, stops the run here, before anything is created.
+ */
 export async function reservationFor(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<ReservationInfo | undefined> {
     const wanted = cfg.reservation;
     if (wanted?.kind === "buy") return buyReservation(wanted, { region: cfg.region, tags: cfg.tags, aws: cfg.aws }, bought ?? { previous: {} });
-    if (wanted?.kind === "adopt") return adoptReservation(wanted, cfg.region);
+    if (wanted?.kind === "adopt") {
+        const adopted = await adoptReservation(wanted, cfg.region);
+        const named = wanted.id ?? `named by ${wanted.parameterName}`;
+        const problem = cfg.cluster.enabled ? noComputeCapacityError(blockShare(cfg, adopted), `the adopted block ${named}`, true) : undefined;
+        if (problem) throw new ConfigError([problem]);
+        return adopted;
+    }
     return undefined;
+}
+
+/** What the stack runs and keeps, for nextStep. */
+function stackShape(cfg: StackConfig): StackShape {
+    const r = cfg.reservation;
+    return {
+        reservation: r?.kind === "adopt" ? { kind: "adopt", ...(r.parameterName ? { parameterName: r.parameterName } : {}) } : { kind: "buy" },
+        ...(cfg.codeServer.enabled ? { codeServer: { workVolumeKept: !cfg.codeServer.deleteWorkVolume } } : {}),
+        ...(cfg.cluster.enabled
+            ? { cluster: { newVpc: !cfg.cluster.computeSubnetId, sharedStorage: cfg.cluster.sharedStorage, deleteSharedStorage: cfg.cluster.deleteSharedStorage } }
+            : {}),
+    };
+}
+
+/** nextStep as far as the block goes: its state and dates, or the handover to a newer generation's block. */
+function blockNextStep(reservation: ReservationInfo, stack: StackShape): pulumi.Output<string> {
+    const { next, bought } = reservation;
+    if (next && bought) {
+        return pulumi.all([reservation.id, reservation.endDate, next.id, next.state, next.startDate]).apply(([id, endDate, nextId, state, startDate]) =>
+            nextStepWhileNextBlockStarts({
+                inUse: { id, generation: bought.generation, endDate },
+                next: { id: nextId, generation: next.generation, state, startDate },
+            }));
+    }
+    return pulumi
+        .all([reservation.state, reservation.startDate, reservation.endDate, reservation.availabilityZone])
+        .apply(([state, startDate, endDate, availabilityZone]) =>
+            nextStepFor({ state, startDate, endDate, availabilityZone, boughtThisRun: reservation.boughtThisRun }, stack));
+}
+
+const ON_DEMAND_STEP = "No Capacity Block: the instance runs on demand and bills by the hour while it runs, until `pulumi destroy`.";
+
+/** The block's instances as the cluster and code-server share them (config rules make code-server's share explicit). */
+function blockShare(cfg: StackConfig, reservation: ReservationInfo): BlockShare {
+    return { instances: reservation.instanceCount, codeServer: cfg.codeServer.enabled };
 }
 
 /**
  * The block outputs. blockId and blockGeneration (and nextBlockId/nextBlockGeneration while a newer generation's
  * block waits to start) are also what the next run reads back (reservation/previousDeployment.ts): keep the names.
  */
-export function reservationOutputs(reservation: ReservationInfo | undefined): StackOutputs {
-    if (!reservation) return { blockState: "none: on demand", blockQuote: ON_DEMAND_QUOTE, nextStep: "No Capacity Block: instances run on demand." };
+export function reservationOutputs(cfg: StackConfig, reservation: ReservationInfo | undefined): StackOutputs {
+    if (!reservation) return { blockState: "none: on demand", blockQuote: ON_DEMAND_QUOTE, nextStep: ON_DEMAND_STEP };
     const { bought, next } = reservation;
     return {
         blockId: reservation.id,
@@ -119,21 +185,24 @@ export function reservationOutputs(reservation: ReservationInfo | undefined): St
         ...(next
             ? { nextBlockId: next.id, nextBlockGeneration: String(next.generation), nextBlockState: next.state, nextBlockStart: next.startDate }
             : {}),
-        nextStep: reservation.nextStep,
+        nextStep: blockNextStep(reservation, stackShape(cfg)),
     };
 }
 
 /** The stack output that says whose the work volume is: "created" (the stack's own) or "adopted" (codeServer.workVolumeId). */
 const WORK_VOLUME_SOURCE = "workVolumeSource";
 
-/** String outputs of the last deployment; a backend that cannot be read stops the run before anything is created. */
-async function lastOutputs(names: string[]): Promise<(string | undefined)[]> {
+/**
+ * String outputs of the last deployment, read for `key` (the config key whose resources depend on them, and why);
+ * a backend that cannot be read stops the run before anything is created.
+ */
+async function lastOutputs(names: string[], key: string, why: string): Promise<(string | undefined)[]> {
     const last = previousDeployment();
     try {
         return await Promise.all(names.map((name) => last.output(name)));
     } catch (err) {
         throw new pulumi.RunError(
-            `capblocks:codeServer: could not read this stack's last outputs to find its work volume: ${(err as Error)?.message ?? String(err)}; ` +
+            `${key}: could not read this stack's last outputs ${why}: ${(err as Error)?.message ?? String(err)}; ` +
                 "nothing was created or moved. Check access to the Pulumi backend and run the command again.",
         );
     }
@@ -145,7 +214,7 @@ async function lastOutputs(names: string[]): Promise<(string | undefined)[]> {
  * deployment only adopted is not the stack's to move: without workVolumeId now, the stack creates its own.
  */
 async function workVolumePlanFor(cfg: StackConfig, targetAz: string | undefined, launch: boolean): Promise<WorkVolumePlan> {
-    const [id, source, instanceId] = await lastOutputs(["workVolumeId", WORK_VOLUME_SOURCE, "instanceId"]);
+    const [id, source, instanceId] = await lastOutputs(["workVolumeId", WORK_VOLUME_SOURCE, "instanceId"], "capblocks:codeServer", "to find its work volume");
     // Outputs written before workVolumeSource existed count as the stack's own volume: at worst an adopted one is
     // copied by a move, never deleted (it is in no state).
     if (!id || source === "adopted") return { kind: "create" };
@@ -201,42 +270,89 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         tags,
     });
     const moving = workVolumePlan ? moveNextStep(workVolumePlan) : "";
+    const idleMinutes = cs.idleStopMinutes;
+    const idle = !reservation && idleMinutes !== undefined ? codeServer.instanceId.apply((id) => idleStopStep(idleMinutes, id, region)) : "";
+    // Only a launched instance has an address and commands; before that nextStep says when it will.
+    const reach: StackOutputs = launch
+        ? {
+              instanceId: codeServer.instanceId,
+              url: codeServer.url,
+              portForwardCommand: codeServer.portForwardCommand,
+              sessionCommand: codeServer.sessionCommand,
+              ...(cs.allowedCidrs.length ? { tlsCertificateSha256: codeServer.tlsCertificateSha256 } : {}),
+          }
+        : {};
     return {
-        instanceId: codeServer.instanceId,
-        url: codeServer.url,
-        portForwardCommand: codeServer.portForwardCommand,
-        sessionCommand: codeServer.sessionCommand,
+        ...reach,
+        password: codeServer.password,
         passwordCommand: codeServer.passwordCommand,
         workVolumeId: codeServer.workVolumeId,
         workVolume: codeServer.workVolumeNote,
         [WORK_VOLUME_SOURCE]: workVolume ? "adopted" : "created",
-        ...(cs.allowedCidrs.length ? { tlsCertificateSha256: codeServer.tlsCertificateSha256 } : {}),
         ...(launch || moving
-            ? { nextStep: pulumi.all([nextStep, launch ? codeServer.connectHint : ""]).apply(([step, hint]) => [step, moving, hint].filter(Boolean).join(" ")) }
+            ? {
+                  nextStep: pulumi
+                      .all([nextStep, launch ? codeServer.connectHint : "", idle])
+                      .apply(([step, hint, idleStep]) => [step, moving, hint, idleStep].filter(Boolean).join(" ")),
+              }
             : {}),
     };
 }
 
-/** The PCS cluster on the block, and its outputs. */
-export async function clusterOutputs(cfg: StackConfig, reservation: ReservationInfo): Promise<StackOutputs> {
+/** The stack output whose presence says the cluster's hourly parts were built (deferral.ts). */
+const CLUSTER_ID = "clusterId";
+
+/** The PCS cluster on the block, and its outputs; `nextStep` so far gains how to use the cluster, or when it is built. */
+export async function clusterOutputs(cfg: StackConfig, reservation: ReservationInfo, nextStep: pulumi.Input<string>): Promise<StackOutputs> {
+    const [builtBefore] = await lastOutputs([CLUSTER_ID], "capblocks:cluster", "to see whether its cluster is built");
+    const now = new Date();
+    const known = reservation.knownState !== undefined && reservation.knownStartDate !== undefined
+        ? { state: reservation.knownState, startDate: reservation.knownStartDate }
+        : undefined;
+    const waits = deferHourlyParts({ known, built: builtBefore !== undefined, now });
     // Loaded only for stacks with a cluster: @pulumi/aws-native and the PCS modules add ~0.4 s to every start.
     const { GpuNodeGroup } = await import("./cluster/gpuNodeGroup");
+    const share = blockShare(cfg, reservation);
+    const shareNote = blockShareNote(share);
+    void pulumi.log.info(`capblocks:cluster: ${shareNote}`);
     const cluster = new GpuNodeGroup("cluster", {
         cluster: cfg.cluster,
         reservation,
         instanceType: reservation.instanceType,
-        instanceCount: clusterCapacity(reservation.instanceCount, cfg.codeServer.enabled),
+        instanceCount: clusterCapacity(share.instances, share.codeServer),
         region: cfg.region,
         tags: cfg.tags,
+        deferHourlyParts: waits,
     });
+    const sharedStorage = cfg.cluster.sharedStorage;
+    const clusterStep = pulumi.all([reservation.state, reservation.startDate]).apply(([state, startDate]) => {
+        if (waits) return deferredStep(startDate, now, sharedStorage);
+        if (state !== "active" && state !== "scheduled") return "";
+        const mountDir = sharedStorage === "efs" ? EFS_MOUNT_DIR : sharedStorage === "fsx-lustre" ? LUSTRE_MOUNT_DIR : undefined;
+        return clusterUseStep({ name: cfg.cluster.name, queue: QUEUE_NAME, ...(mountDir ? { mountDir } : {}), state, startDate });
+    });
+    // Only what exists is an output: the PCS ids and commands once built, FSx for Lustre's id once it exists.
+    const built: StackOutputs = waits
+        ? {}
+        : {
+            [CLUSTER_ID]: cluster.clusterId,
+            clusterQueue: cluster.queueName,
+            clusterLoginNodeGroupId: cluster.loginNodeGroupId,
+            clusterLoginCommand: cluster.loginCommand,
+            clusterConsoleUrl: cluster.consoleUrl,
+        };
+    const storage: StackOutputs = waits && sharedStorage === "fsx-lustre"
+        ? {}
+        : { clusterSharedStorageId: cluster.sharedStorageId, clusterSharedStorage: cluster.sharedStorageNote };
     return {
-        clusterId: cluster.clusterId,
+        clusterCapacity: shareNote,
+        ...built,
         clusterName: cluster.clusterName,
-        clusterQueue: cluster.queueName,
-        clusterLoginNodeGroupId: cluster.loginNodeGroupId,
-        clusterLoginCommand: cluster.loginCommand,
-        clusterSharedStorageId: cluster.sharedStorageId,
-        clusterSharedStorage: cluster.sharedStorageNote,
+        ...storage,
+        clusterVpcId: cluster.vpcId,
+        clusterInstancesUrl: cluster.instancesConsoleUrl,
+        clusterNodeRoleArn: cluster.nodeRoleArn,
         parallelClusterConfig: cluster.parallelClusterConfig,
+        nextStep: pulumi.all([nextStep, clusterStep]).apply(([step, more]) => [step, more].filter(Boolean).join(" ")),
     };
 }

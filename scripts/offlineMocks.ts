@@ -196,6 +196,20 @@ function pcsState(name: string, inputs: Record<string, unknown>, a: Assumptions)
     return { id: awsId, state: { ...inputs, awsId, arn: `arn:aws:pcs:${a.region}:123456789012:${name}/${awsId}` } };
 }
 
+/** Image Builder resources are known by ARN; the image's AMI is one made up from its name. */
+function imageBuilderState(name: string, inputs: Record<string, unknown>, a: Assumptions, extra: Record<string, unknown> = {}): MockedResource {
+    const arn = `arn:aws:imagebuilder:${a.region}:123456789012:${name}/1.0.0`;
+    return { id: arn, state: { ...inputs, arn, ...extra } };
+}
+
+/** A cluster's ARN has the Service Authorization Reference's shape: IAM policies name it. */
+
+/** A cluster's ARN has the Service Authorization Reference's shape: IAM policies name it. */
+function pcsClusterState(name: string, inputs: Record<string, unknown>, a: Assumptions): MockedResource {
+    const answer = pcsState(name, inputs, a);
+    return { ...answer, state: { ...answer.state, arn: `arn:aws:pcs:${a.region}:123456789012:cluster/${answer.id}` } };
+}
+
 /** What AWS would add to each resource type's inputs; any other type echoes its inputs under the id `<name>-id`. */
 const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
     "aws:ec2/instance:Instance": (name, inputs, a) => ({
@@ -243,7 +257,13 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
         id: hexId("fs", name),
         state: { ...inputs, dnsName: `${hexId("fs", name)}.fsx.${a.region}.amazonaws.com`, mountName: "abcd1234" },
     }),
-    "aws-native:pcs:Cluster": pcsState,
+    "aws:imagebuilder/component:Component": imageBuilderState,
+    "aws:imagebuilder/imageRecipe:ImageRecipe": imageBuilderState,
+    "aws:imagebuilder/infrastructureConfiguration:InfrastructureConfiguration": imageBuilderState,
+    "aws:imagebuilder/distributionConfiguration:DistributionConfiguration": imageBuilderState,
+    "aws:imagebuilder/image:Image": (name, inputs, a) =>
+        imageBuilderState(name, inputs, a, { outputResources: [{ amis: [{ region: a.region, image: hexId("ami", name) }] }] }),
+    "aws-native:pcs:Cluster": pcsClusterState,
     "aws-native:pcs:ComputeNodeGroup": pcsState,
     "aws-native:pcs:Queue": pcsState,
     "pulumi-nodejs:dynamic/capblocks:SsmTasks": (name, inputs) => ({ id: hexId("ssm", name), state: { ...inputs, taskStates: {} } }),
@@ -413,6 +433,10 @@ export async function installMocks(a: Assumptions, project: string, stack: strin
                 if (args.id) run.reads.push({ type: args.type, name: args.name, id: args.id });
                 const answer = outputsFor(args.type, args.name, args.inputs, a);
                 if (args.type === "aws:ssm/parameter:Parameter") ownParameters.set(String(answer.state.name), String(args.inputs.insecureValue ?? args.inputs.value));
+                if (args.type === "aws:imagebuilder/image:Image") {
+                    const [{ amis: [ami] }] = answer.state.outputResources as { amis: { image: string }[] }[];
+                    assume(`the node image build succeeds (about an hour on \`pulumi up\`) and makes AMI ${ami.image}`);
+                }
                 return answer;
             },
         },

@@ -13,19 +13,25 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config";
 import type { ReservationInfo } from "../reservation";
 import type { InstanceFacts } from "../shared/catalog";
-import { instanceFacts, unknownTypeWarning } from "../shared/catalog";
+import { instanceFacts } from "../shared/catalog";
+import { efaLayoutOf } from "../shared/efaLayout";
 import { awsPartition } from "../shared/ec2Role";
 import { rootDeviceNameOf } from "../shared/launchTemplate";
-import { loginConnectCommand } from "./access";
-import { PCS_DLAMI_OS, PCS_DLAMI_PARAMETER, pcsAmiWarning } from "./ami";
+import { ec2InstancesConsoleUrl, loginConnectCommand, pcsConsoleUrl } from "./access";
+import { PCS_DLAMI_OS, PCS_DLAMI_PARAMETER } from "./ami";
 import type { NodeIdentity } from "./iam";
-import { nodeIdentity } from "./iam";
+import { allowNodeRegistration, nodeIdentity } from "./iam";
 import { computeLaunchTemplateArgs, loginLaunchTemplateArgs } from "./launchTemplates";
 import { ClusterNetwork } from "./network";
-import { QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
+import { NodeImage } from "./nodeImage";
+import { needsNeuron } from "./nodeImagePlan";
+import type { NodeImageSource } from "./parallelcluster";
+import { parallelClusterOs, QUEUE_NAME, renderParallelClusterConfig } from "./parallelcluster";
 import { clusterSecurityGroups } from "./security";
+import { queueSlurmSettings } from "./slurmSettings";
 import type { ClusterStorage } from "./storage";
 import { clusterStorage } from "./storage";
+import type { SharedMount } from "./userData";
 import { nodeUserData } from "./userData";
 import { blockStateProblem, clusterConfigErrors, computeInstanceTypeError } from "./validation";
 
@@ -41,17 +47,32 @@ export interface GpuNodeGroupArgs {
     instanceCount: number;
     region: string;
     tags: Record<string, string>;
+    /**
+     * True: build only what bills nothing by the hour (deferral.ts): the network without its NAT gateway, the security
+     * groups, the node role and EFS. FSx for Lustre, the node image build (it needs the NAT), the launch templates and
+     * the PCS resources wait for a later run.
+     */
+    deferHourlyParts?: boolean;
 }
 
-/** What the node groups stand on, built before any PCS resource. */
+/** What the node groups stand on, built before any PCS resource (and before the block is close). */
 interface Foundation {
     tags: Record<string, string>;
     facts: InstanceFacts;
     network: ClusterNetwork;
     nodeSecurityGroupId: pulumi.Output<string>;
-    storage: ClusterStorage;
+    storageSecurityGroupId?: pulumi.Output<string>;
     identity: NodeIdentity;
+    /** Undefined while a capblocks-built image waits with the hourly parts. */
+    image?: NodeImageChoice;
+}
+
+/** The image both node groups boot, and where it comes from (the ParallelCluster config says so). */
+interface NodeImageChoice {
     amiId: pulumi.Output<string>;
+    source: NodeImageSource;
+    /** ARNs of the components capblocks built the image with; empty unless it built one. */
+    componentArns: pulumi.Output<string[]>;
 }
 
 interface LaunchTemplates {
@@ -66,6 +87,7 @@ interface PcsResources {
     queue: pcs.Queue;
 }
 
+/** The PCS ids, the login command and FSx for Lustre's id and note are "" while the hourly parts wait (deferHourlyParts). */
 export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly clusterId: pulumi.Output<string>;
     public readonly clusterName: pulumi.Output<string>;
@@ -80,6 +102,12 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     /** ParallelCluster 3 cluster config (YAML). */
     public readonly parallelClusterConfig: pulumi.Output<string>;
     public readonly network: ClusterNetwork;
+    public readonly vpcId: pulumi.Output<string>;
+    /** The cluster in the PCS console, and its nodes in the EC2 console. */
+    public readonly consoleUrl: pulumi.Output<string>;
+    public readonly instancesConsoleUrl: pulumi.Output<string>;
+    /** The role every node runs as (for bucket policies and ECR repository policies). */
+    public readonly nodeRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         // Bad settings fail before anything, even this component, is registered.
@@ -87,18 +115,28 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         super("capblocks:index:GpuNodeGroup", name, {}, opts);
         const partition = awsPartition(this);
         const base = this.foundation(name, args, partition);
-        const templates = this.launchTemplates(name, args, base);
-        const parts = this.pcsResources(name, args, base, templates);
-
         this.network = base.network;
-        this.clusterId = parts.cluster.awsId;
         this.clusterName = pulumi.output(args.cluster.name);
-        this.queueName = parts.queue.name.apply((n) => n ?? QUEUE_NAME);
-        this.loginNodeGroupId = parts.login.awsId;
-        this.loginCommand = parts.login.awsId.apply((id) => loginConnectCommand(args.region, id));
-        this.sharedStorageId = base.storage.id;
-        this.sharedStorageNote = base.storage.note;
         this.parallelClusterConfig = parallelClusterYaml(args, base, partition);
+        // FSx for Lustre bills by its capacity from the moment it exists, so it waits with the hourly parts; EFS
+        // bills by what it stores and is built at once.
+        const waits = args.deferHourlyParts === true;
+        const storage = waits && args.cluster.sharedStorage === "fsx-lustre" ? undefined : this.sharedStorage(name, args, base);
+        const image = base.image;
+        const parts = !waits && storage && image
+            ? this.pcsResources(name, args, base, { storage, image, templates: this.launchTemplates(name, args, base, storage, image) })
+            : undefined;
+        const none = pulumi.output("");
+        this.sharedStorageId = storage?.id ?? none;
+        this.sharedStorageNote = storage?.note ?? none;
+        this.clusterId = parts?.cluster.awsId ?? none;
+        this.queueName = parts ? parts.queue.name.apply((n) => n ?? QUEUE_NAME) : none;
+        this.loginNodeGroupId = parts?.login.awsId ?? none;
+        this.loginCommand = parts ? parts.login.awsId.apply((id) => loginConnectCommand(args.region, id)) : none;
+        this.vpcId = base.network.vpcId;
+        this.consoleUrl = parts ? parts.cluster.awsId.apply((id) => pcsConsoleUrl(args.region, id)) : none;
+        this.instancesConsoleUrl = pulumi.output(ec2InstancesConsoleUrl(args.region, args.cluster.name));
+        this.nodeRoleArn = base.identity.roleArn;
         this.registerOutputs({
             clusterId: this.clusterId,
             clusterName: this.clusterName,
@@ -108,16 +146,17 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             sharedStorageId: this.sharedStorageId,
             sharedStorageNote: this.sharedStorageNote,
             parallelClusterConfig: this.parallelClusterConfig,
+            vpcId: this.vpcId,
+            consoleUrl: this.consoleUrl,
+            instancesConsoleUrl: this.instancesConsoleUrl,
+            nodeRoleArn: this.nodeRoleArn,
         });
     }
 
-    /** Network, security groups, shared storage, the node role and the AMI; warnings about the type and AMI. */
+    /** Network, security groups, the node role and the node image. */
     private foundation(name: string, args: GpuNodeGroupArgs, partition: pulumi.Output<string>): Foundation {
         const { cluster } = args;
         const facts = instanceFacts(args.instanceType);
-        for (const warning of [unknownTypeWarning(facts), pcsAmiWarning(facts.accelerator, cluster.amiId)]) {
-            if (warning) void pulumi.log.warn(warning, this);
-        }
         const tags = { ...args.tags, "capblocks:cluster": cluster.name };
         const network = new ClusterNetwork(`${name}-net`, {
             region: args.region,
@@ -126,44 +165,89 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             computeSubnetId: cluster.computeSubnetId,
             loginSubnetId: cluster.loginSubnetId,
             loginPublic: cluster.loginPublic,
+            // The NAT gateway bills by the hour; without it the private subnets have no route out, which only nodes need.
+            withoutNat: args.deferHourlyParts,
             tags,
         }, { parent: this });
-        const groups = clusterSecurityGroups(name, { vpcId: network.vpcId, storage: cluster.sharedStorage, tags }, this);
-        const storage = clusterStorage(name, {
+        const groups = clusterSecurityGroups(name, {
+            vpcId: network.vpcId,
+            vpcCidr: network.vpcCidr,
+            storage: cluster.sharedStorage,
+            allowAllEgress: cluster.allowAllEgress,
+            tags,
+        }, this);
+        const identity = nodeIdentity(name, cluster.name, { dataBuckets: cluster.dataBuckets, containers: cluster.containers }, tags, partition, this);
+        // The image build reaches the package repositories through the NAT gateway, so it waits with it.
+        const image = args.deferHourlyParts && !cluster.amiId && cluster.image.build
+            ? undefined
+            : this.nodeImage(name, args, { network, securityGroupId: groups.nodeSecurityGroupId, partition, tags });
+        return {
+            tags, facts, network, nodeSecurityGroupId: groups.nodeSecurityGroupId, storageSecurityGroupId: groups.storageSecurityGroupId, identity, image,
+        };
+    }
+
+    /** The shared file system (EFS, FSx for Lustre or none) and its mount targets. */
+    private sharedStorage(name: string, args: GpuNodeGroupArgs, { network, storageSecurityGroupId, tags }: Foundation): ClusterStorage {
+        const { cluster } = args;
+        return clusterStorage(name, {
             kind: cluster.sharedStorage,
             subnetIds: network.storageSubnetIds,
             nodes: { subnetId: network.computeSubnetId, availabilityZone: network.computeAvailabilityZone },
             homeAvailabilityZone: network.homeAvailabilityZone,
-            securityGroupId: groups.storageSecurityGroupId,
+            securityGroupId: storageSecurityGroupId,
             deleteOnDestroy: cluster.deleteSharedStorage,
             existingFileSystemId: cluster.sharedFileSystemId,
+            s3Links: { importPath: cluster.lustreImportPath, exportPath: cluster.lustreExportPath },
             region: args.region,
             tags,
         }, this);
-        const identity = nodeIdentity(name, cluster.name, tags, partition, this);
-        const amiId = cluster.amiId
-            ? pulumi.output(cluster.amiId)
-            : aws.ssm.getParameterOutput({ name: PCS_DLAMI_PARAMETER }, { parent: this }).value;
-        return { tags, facts, network, nodeSecurityGroupId: groups.nodeSecurityGroupId, storage, identity, amiId };
     }
 
-    /** Login and compute templates: the storage mount as user data, and (compute) EFA and the block's market settings. */
-    private launchTemplates(name: string, args: GpuNodeGroupArgs, base: Foundation): LaunchTemplates {
+    /**
+     * The nodes' image: the user's (cluster.amiId), one capblocks builds now with EC2 Image Builder (cluster.image,
+     * the default for Trainium/Inferentia), or the PCS-ready DLAMI.
+     */
+    private nodeImage(
+        name: string,
+        args: GpuNodeGroupArgs,
+        where: { network: ClusterNetwork; securityGroupId: pulumi.Output<string>; partition: pulumi.Output<string>; tags: Record<string, string> },
+    ): NodeImageChoice {
+        const { cluster } = args;
+        if (cluster.amiId) return { amiId: pulumi.output(cluster.amiId), source: "own", componentArns: pulumi.output([]) };
+        if (!cluster.image.build) {
+            const amiId = aws.ssm.getParameterOutput({ name: PCS_DLAMI_PARAMETER }, { parent: this }).value;
+            return { amiId, source: "pcs-dlami", componentArns: pulumi.output([]) };
+        }
+        const built = new NodeImage(`${name}-image`, {
+            clusterName: cluster.name,
+            image: cluster.image,
+            neuron: needsNeuron(args.instanceType),
+            region: args.region,
+            subnetId: where.network.homeSubnetId,
+            securityGroupId: where.securityGroupId,
+            networkReady: where.network.readiness,
+            partition: where.partition,
+            tags: where.tags,
+        }, { parent: this });
+        return { amiId: built.amiId, source: "built", componentArns: built.componentArns };
+    }
+
+    /** Login and compute templates: the boot script as user data, and (compute) EFA and the block's market settings. */
+    private launchTemplates(name: string, args: GpuNodeGroupArgs, base: Foundation, storage: ClusterStorage, image: NodeImageChoice): LaunchTemplates {
         const { cluster, reservation } = args;
-        const userData = base.storage.mount.apply((mount) => {
-            const text = nodeUserData(mount);
-            return text === undefined ? undefined : Buffer.from(text).toString("base64");
-        });
+        const userData = nodeUserDataBase64(cluster, storage.mount);
         const common = {
             securityGroupIds: [base.nodeSecurityGroupId],
             userData,
-            rootDeviceName: rootDeviceNameOf(base.amiId, args.region, this),
+            rootDeviceName: rootDeviceNameOf(image.amiId, args.region, this),
             tags: base.tags,
+            containers: cluster.containers,
         };
         const login = new aws.ec2.LaunchTemplate(`${name}-login`, loginLaunchTemplateArgs({
             ...common,
             nameTag: `${cluster.name}-login`,
             rootVolumeGb: instanceFacts(cluster.loginInstanceType).rootVolumeGb,
+            ...(cluster.loginPublic ? { publicSubnetId: base.network.loginSubnetId } : {}),
         }), { parent: this });
         // The block id reaches PCS only through the compute template, so checking the block's state here stops
         // the node group before PCS would reject it.
@@ -179,6 +263,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             ...common,
             nameTag: `${cluster.name}-compute`,
             facts: base.facts,
+            efaOverride: cluster.efaInterfaces,
             reservationId: checkedBlockId,
             subnetId: base.network.computeSubnetId,
             rootVolumeGb: base.facts.rootVolumeGb,
@@ -187,7 +272,12 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     }
 
     /** The PCS cluster, the login and compute node groups, and the queue. */
-    private pcsResources(name: string, args: GpuNodeGroupArgs, base: Foundation, templates: LaunchTemplates): PcsResources {
+    private pcsResources(
+        name: string,
+        args: GpuNodeGroupArgs,
+        base: Foundation,
+        { storage, image, templates }: { storage: ClusterStorage; image: NodeImageChoice; templates: LaunchTemplates },
+    ): PcsResources {
         const { cluster, reservation } = args;
         const { network, tags } = base;
         const replaceDeleteFirst = { parent: this, deleteBeforeReplace: true };
@@ -200,11 +290,12 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             tags,
         }, replaceDeleteFirst);
 
+        const register = allowNodeRegistration(name, base.identity.role, pcsCluster.arn, this);
         // Nodes register with PCS and mount storage on first boot: permissions, routes and mount targets first.
-        const nodePrereqs = { ...replaceDeleteFirst, dependsOn: [...base.identity.ready, ...network.readiness, ...base.storage.ready] };
+        const nodePrereqs = { ...replaceDeleteFirst, dependsOn: [register, ...base.identity.ready, ...network.readiness, ...storage.ready] };
         const nodeGroup = (template: aws.ec2.LaunchTemplate) => ({
             clusterId: pcsCluster.awsId,
-            amiId: base.amiId,
+            amiId: image.amiId,
             customLaunchTemplate: { templateId: template.id, version: template.latestVersion.apply(String) },
             iamInstanceProfileArn: base.identity.instanceProfileArn,
             tags,
@@ -230,10 +321,24 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             name: QUEUE_NAME,
             clusterId: pcsCluster.awsId,
             computeNodeGroupConfigurations: [{ computeNodeGroupId: compute.awsId }],
+            ...queueSlurmConfiguration(cluster),
             tags,
         }, { ...replaceDeleteFirst, dependsOn: [compute] });
         return { cluster: pcsCluster, login, compute, queue };
     }
+}
+
+/** The queue's Slurm settings, when there are any (none: the input stays unset, as PCS's default). */
+function queueSlurmConfiguration(cluster: ClusterConfig): Pick<pcs.QueueArgs, "slurmConfiguration"> {
+    const settings = queueSlurmSettings(cluster);
+    return settings.length > 0 ? { slurmConfiguration: { slurmCustomSettings: settings } } : {};
+}
+
+/** Every node's boot script (Slurm on PATH, shared storage and /home, containers), base64 for the launch templates. */
+function nodeUserDataBase64(cluster: ClusterConfig, mount: pulumi.Output<SharedMount>): pulumi.Output<string> {
+    return mount.apply((m) =>
+        Buffer.from(nodeUserData({ mount: m, slurmVersion: cluster.slurmVersion, sharedHome: cluster.sharedHome, containers: cluster.containers })).toString("base64"),
+    );
 }
 
 /** The equivalent ParallelCluster 3 config, on the same subnets and block. */
@@ -241,12 +346,12 @@ function parallelClusterYaml(args: GpuNodeGroupArgs, base: Foundation, partition
     const { cluster, reservation } = args;
     const { network } = base;
     return pulumi
-        .all([network.loginSubnetId, network.computeSubnetId, network.vpcCidr, reservation?.id ?? "", partition])
-        .apply(([loginSubnetId, computeSubnetId, vpcCidr, reservationId, partitionName]) =>
+        .all([network.loginSubnetId, network.computeSubnetId, network.vpcCidr, reservation?.id ?? "", partition, base.image?.componentArns ?? []])
+        .apply(([loginSubnetId, computeSubnetId, vpcCidr, reservationId, partitionName, componentArns]) =>
             renderParallelClusterConfig({
                 region: args.region,
                 partition: partitionName,
-                os: PCS_DLAMI_OS,
+                os: parallelClusterOs(PCS_DLAMI_OS, cluster.sharedStorage),
                 headNodeInstanceType: cluster.loginInstanceType,
                 headNodeSubnetId: loginSubnetId,
                 sshAllowedCidr: vpcCidr,
@@ -254,10 +359,17 @@ function parallelClusterYaml(args: GpuNodeGroupArgs, base: Foundation, partition
                 instanceType: args.instanceType,
                 instanceCount: args.instanceCount,
                 reservationId: reservation ? reservationId : undefined,
-                efaSupported: base.facts.efaSupported,
+                efaSupported: efaLayoutOf(base.facts, cluster.efaInterfaces).count > 0,
+                // A capblocks-built image that still waits is rendered as the one it will be.
+                nodeImage: { source: base.image?.source ?? "built", componentArns },
                 sharedStorage: cluster.sharedStorage,
                 deleteSharedStorage: cluster.deleteSharedStorage,
                 ...(cluster.sharedFileSystemId ? { sharedFileSystemId: cluster.sharedFileSystemId } : {}),
+                containers: cluster.containers,
+                dataBuckets: cluster.dataBuckets,
+                ...(cluster.lustreImportPath ? { lustreImportPath: cluster.lustreImportPath } : {}),
+                ...(cluster.lustreExportPath ? { lustreExportPath: cluster.lustreExportPath } : {}),
+                exclusiveNodes: cluster.exclusiveNodes,
             }),
         );
 }
@@ -265,7 +377,10 @@ function parallelClusterYaml(args: GpuNodeGroupArgs, base: Foundation, partition
 /** Every rule PCS would reject, checked at once: one RunError listing each problem, like a bad stack config. */
 function assertValidArgs(args: GpuNodeGroupArgs): void {
     const blockInstanceType = args.reservation?.instanceType;
-    const problems = clusterConfigErrors(args.cluster, { maxCount: args.instanceCount });
+    const problems = clusterConfigErrors(args.cluster, { maxCount: args.instanceCount, instanceType: args.instanceType });
+    if (args.instanceCount < 1) {
+        problems.push(`capblocks:cluster.enabled: the cluster gets ${args.instanceCount} compute instances; it needs at least one (a bigger block, or code-server off)`);
+    }
     const typeError = computeInstanceTypeError(args.instanceType, blockInstanceType);
     if (typeError) problems.push(typeError);
     if (problems.length > 0) throw new pulumi.RunError(`invalid cluster settings:\n  ${problems.join("\n  ")}`);

@@ -66,6 +66,11 @@ export interface ClusterNetworkArgs {
     computeSubnetId?: string;
     loginSubnetId?: string;
     loginPublic: boolean;
+    /**
+     * A new VPC without its NAT gateway (and the private subnets' route out) while the cluster's hourly parts wait
+     * (deferral.ts): nothing in those subnets needs the internet yet. The route is added in place later.
+     */
+    withoutNat?: boolean;
     tags: Record<string, string>;
 }
 
@@ -153,6 +158,8 @@ function newVpc(name: string, args: ClusterNetworkArgs, self: pulumi.Resource): 
         enableDnsSupport: true,
         tags: tag("vpc"),
     }, parent);
+    // CIS AWS 5.4 (checkov CKV2_AWS_12): the VPC's default security group, which nothing here uses, admits nothing.
+    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tag("default-sg") }, parent);
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tag("igw") }, parent);
     const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
         vpcId: vpc.id,
@@ -167,21 +174,24 @@ function newVpc(name: string, args: ClusterNetworkArgs, self: pulumi.Resource): 
             vpcId: vpc.id,
             cidrBlock: PUBLIC_CIDRS[i],
             availabilityZone: az,
-            mapPublicIpOnLaunch: true,
+            // Only the NAT gateway (its Elastic IP) and a public login node (its launch template) get public addresses.
+            mapPublicIpOnLaunch: false,
             tags: tag(`public-${i}`),
         }, i === 0 ? homeOnly : parent);
         new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, parent);
         return subnet;
     });
-    const natIp = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tag("nat") }, parent);
-    const nat = new aws.ec2.NatGateway(`${name}-nat`, {
-        allocationId: natIp.id,
-        subnetId: publicSubnets[0].id,
-        tags: tag("nat"),
-    }, { parent: self, dependsOn: [igw] });
+    const natGateway = () => {
+        const natIp = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tag("nat") }, parent);
+        return new aws.ec2.NatGateway(`${name}-nat`, {
+            allocationId: natIp.id,
+            subnetId: publicSubnets[0].id,
+            tags: tag("nat"),
+        }, { parent: self, dependsOn: [igw] });
+    };
     const privateRoutes = new aws.ec2.RouteTable(`${name}-private`, {
         vpcId: vpc.id,
-        routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+        routes: args.withoutNat ? [] : [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateway().id }],
         tags: tag("private"),
     }, parent);
     const privateAssociations: pulumi.Resource[] = [];

@@ -1,9 +1,12 @@
 /**
  * Security groups per the PCS user guide "Security groups in AWS PCS": one self-referencing group on the
- * cluster's scheduler ENI and on every node (all traffic in from the group, all traffic out to the group and
- * to anywhere), which is also what EFA's OS-bypass traffic needs (EC2 guide "Get started with EFA", step 1).
- * Shared storage gets its own group that admits only its protocol, only from the node group. Nothing admits
- * the internet: people reach the login node over SSM Session Manager.
+ * cluster's scheduler ENI and on every node (all traffic in from the group and out to it), which is also what
+ * EFA's OS-bypass traffic needs (EC2 guide "Get started with EFA", step 1). Out of the group, nodes reach the VPC
+ * (the scheduler, shared storage) and the internet over HTTPS and HTTP only (PCS, SSM, S3 and ECR endpoints,
+ * container registries, package mirrors), unless capblocks:cluster.allowAllEgress opens every port.
+ * Shared storage gets its own group that admits only its protocol, only from the node group, and sends nothing
+ * of its own outside (security groups are stateful: replies need no rule). Nothing admits the internet: people
+ * reach the login node over SSM Session Manager.
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
@@ -36,19 +39,37 @@ export interface ClusterSecurityGroups {
     storageSecurityGroupId?: pulumi.Output<string>;
 }
 
-export function clusterSecurityGroups(
-    name: string,
-    args: { vpcId: pulumi.Input<string>; storage: SharedStorage; tags: Record<string, string> },
-    parent: pulumi.Resource,
-): ClusterSecurityGroups {
+export interface ClusterSecurityGroupArgs {
+    vpcId: pulumi.Input<string>;
+    /** The VPC's CIDR: the scheduler's interface, storage and VPC endpoints are in it. */
+    vpcCidr: pulumi.Input<string>;
+    storage: SharedStorage;
+    /** Every port to anywhere, not only HTTP and HTTPS. */
+    allowAllEgress: boolean;
+    tags: Record<string, string>;
+}
+
+/** Where nodes may open connections outside their own group: plain rule data, so the policy is testable. */
+export function nodeEgressRules(vpcCidr: pulumi.Input<string>, allowAllEgress: boolean): aws.types.input.ec2.SecurityGroupEgress[] {
+    const anywhere = ["0.0.0.0/0"];
+    return [
+        { protocol: "-1", fromPort: 0, toPort: 0, self: true, description: "cluster members (EFA needs explicit self egress)" },
+        { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: [vpcCidr], description: "the VPC: PCS scheduler, shared storage, VPC endpoints" },
+        ...(allowAllEgress
+            ? [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: anywhere, description: "anywhere (capblocks:cluster.allowAllEgress)" }]
+            : [
+                  { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: anywhere, description: "HTTPS: PCS, SSM, S3, ECR, container registries" },
+                  { protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: anywhere, description: "HTTP: Ubuntu package mirrors" },
+              ]),
+    ];
+}
+
+export function clusterSecurityGroups(name: string, args: ClusterSecurityGroupArgs, parent: pulumi.Resource): ClusterSecurityGroups {
     const nodes = new aws.ec2.SecurityGroup(`${name}-nodes`, {
         vpcId: args.vpcId,
         description: "PCS scheduler and nodes: all traffic within the group (Slurm, EFA); no inbound from outside",
         ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, self: true, description: "cluster members (Slurm, EFA)" }],
-        egress: [
-            { protocol: "-1", fromPort: 0, toPort: 0, self: true, description: "cluster members (EFA needs explicit self egress)" },
-            { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "PCS, SSM, package mirrors" },
-        ],
+        egress: nodeEgressRules(args.vpcCidr, args.allowAllEgress),
         tags: { ...args.tags, Name: `${name}-nodes` },
     }, { parent });
 
@@ -68,7 +89,11 @@ export function clusterSecurityGroups(
             self: fromSelfToo,
             description: `${args.storage} from cluster nodes`,
         })),
-        egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "replies" }],
+        // EFS answers and never calls out; Lustre servers call each other (FSx for Lustre user guide, "File system
+        // access control with Amazon VPC").
+        egress: fromSelfToo
+            ? ports.map((p) => ({ protocol: "tcp", fromPort: p.fromPort, toPort: p.toPort, self: true, description: "Lustre servers to each other" }))
+            : [],
         tags: { ...args.tags, Name: `${name}-storage` },
     }, { parent });
     return { nodeSecurityGroupId: nodes.id, storageSecurityGroupId: storage.id };

@@ -14,6 +14,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SharedStorage } from "../config";
 import { lookUp } from "../shared/lookups";
+import { DRA_EVENTS, dataRepositoryLinks } from "./dataRepository";
 import type { SharedMount } from "./userData";
 import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./userData";
 
@@ -98,6 +99,8 @@ export interface ClusterStorageArgs {
     deleteOnDestroy: boolean;
     /** An existing EFS file system to mount (checked by checkSharedFileSystem); never deleted. */
     existingFileSystemId?: string;
+    /** FSx for Lustre: S3 prefixes to link (capblocks:cluster.lustreImportPath / lustreExportPath). */
+    s3Links?: { importPath?: string; exportPath?: string };
     region: string;
     tags: Record<string, string>;
 }
@@ -147,6 +150,7 @@ function lustreStorage(name: string, args: ClusterStorageArgs, securityGroupId: 
         ...(args.deleteOnDestroy ? {} : { finalBackupTags: { ...args.tags, Name: `${name}-fsx-final-backup` } }),
         tags: { ...args.tags, Name: `${name}-shared` },
     }, { parent });
+    linkToS3(name, fs, args, parent);
     const mount = pulumi
         .all([fs.dnsName, fs.mountName])
         .apply(([dnsName, mountName]): SharedMount => ({ kind: "lustre", dnsName, mountName }));
@@ -158,4 +162,24 @@ function lustreStorage(name: string, args: ClusterStorageArgs, securityGroupId: 
         return [sharedStorageNote("fsx-lustre", id, args.deleteOnDestroy, args.region), away].filter(Boolean).join(" ");
     });
     return { id: fs.id, mount, ready: [fs], note };
+}
+
+/**
+ * One data repository association per S3 link (dataRepository.ts): objects imported as they appear and change,
+ * files exported as they are written. Deleting an association leaves the files on the file system and in S3.
+ */
+function linkToS3(name: string, fs: aws.fsx.LustreFileSystem, args: ClusterStorageArgs, parent: pulumi.Resource): void {
+    for (const link of dataRepositoryLinks(args.s3Links?.importPath, args.s3Links?.exportPath)) {
+        new aws.fsx.DataRepositoryAssociation(`${name}-fsx-${link.name}`, {
+            fileSystemId: fs.id,
+            fileSystemPath: link.fileSystemPath,
+            dataRepositoryPath: link.dataRepositoryPath,
+            batchImportMetaDataOnCreate: link.autoImport,
+            s3: {
+                ...(link.autoImport ? { autoImportPolicy: { events: DRA_EVENTS } } : {}),
+                ...(link.autoExport ? { autoExportPolicy: { events: DRA_EVENTS } } : {}),
+            },
+            tags: { ...args.tags, Name: `${name}-fsx-${link.name}` },
+        }, { parent });
+    }
 }

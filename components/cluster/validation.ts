@@ -9,6 +9,8 @@
  * exceed the block, the subnet must be in the block's AZ, the launch template's type must be the block's).
  */
 import type { ClusterConfig } from "../config/types";
+import { nodeImageErrors } from "./nodeImagePlan";
+import { dataRepositoryErrors } from "./dataRepository";
 
 const CLUSTER_NAME_MAX = 40;
 const CLUSTER_NAME_SHAPE = /^[A-Za-z][A-Za-z0-9-]+$/;
@@ -25,7 +27,8 @@ export function clusterNameError(name: string): string | undefined {
 }
 
 export function computeMinCountError(minCount: number, maxCount: number): string | undefined {
-    if (minCount <= maxCount) return undefined;
+    // No room at all is its own error (noComputeCapacityError); a minimum above nothing would only repeat it.
+    if (minCount <= maxCount || maxCount < 1) return undefined;
     return (
         `capblocks:cluster.computeMinCount: ${minCount} is above the ${maxCount} compute instance(s) available ` +
         `(the Capacity Block's size, or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to ${maxCount} or less`
@@ -67,8 +70,10 @@ export function subnetAzError(subnetId: string, subnetAz: string, blockAz: strin
 }
 
 interface ComputeCapacity {
-    /** The Capacity Block's size, or the on-demand maximum. */
+    /** The Capacity Block's size (less code-server's instance), or the on-demand maximum. */
     maxCount: number;
+    /** The compute nodes' type (the block's), for the node image rules; undefined when not known yet. */
+    instanceType?: string;
 }
 
 /** Every plain-value cluster rule; the config layer reports these before anything is created. */
@@ -78,7 +83,54 @@ export function clusterConfigErrors(cluster: ClusterConfig, capacity: ComputeCap
         clusterNameError(cluster.name),
         computeMinCountError(cluster.computeMinCount, capacity.maxCount),
         networkSettingsError(cluster),
+        ...(capacity.instanceType === undefined ? [] : nodeImageErrors(cluster, capacity.instanceType)),
+        ...dataRepositoryErrors(cluster),
     ].filter((e): e is string => e !== undefined);
+}
+
+/** How a block's instances are shared: code-server, when it runs on the block, takes one; the cluster gets the rest. */
+export interface BlockShare {
+    /** The block's instances. */
+    instances: number;
+    /** Code-server runs on one of them. */
+    codeServer: boolean;
+}
+
+/** Compute nodes the cluster may use: the block, less the one instance code-server runs on it. */
+export function clusterShare(share: BlockShare): number {
+    return share.instances - (share.codeServer ? 1 : 0);
+}
+
+/** What the plan and the outputs say about the split, e.g. "code-server uses 1 of 3 instances; the cluster gets 2". */
+export function blockShareNote(share: BlockShare): string {
+    const plural = (n: number) => `${n} instance${n === 1 ? "" : "s"}`;
+    return share.codeServer
+        ? `code-server uses 1 of ${plural(share.instances)}; the cluster gets ${clusterShare(share)}`
+        : `the cluster gets all ${plural(share.instances)} of the block`;
+}
+
+/**
+ * A block that leaves the cluster no compute node is an error (a zero-node cluster would look fine and run
+ * nothing). `block`: how to name it, e.g. "the adopted block cr-0123…"; `adopted`: the fix differs.
+ */
+export function noComputeCapacityError(share: BlockShare, block: string, adopted: boolean): string | undefined {
+    if (clusterShare(share) >= 1) return undefined;
+    const fix = adopted
+        ? "adopt a block with more instances, or disable code-server (capblocks:codeServer.enabled: false)"
+        : "raise capblocks:reservation.instanceCount, or disable code-server (capblocks:codeServer.enabled: false)";
+    return (
+        `capblocks:cluster.enabled: ${block} has ${share.instances} instance(s) and code-server takes one, ` +
+        `leaving none for the cluster; ${fix}`
+    );
+}
+
+/** `shareBlockWithCodeServer: false` says the cluster gets the whole block: code-server on it contradicts that. */
+export function shareBlockError(cluster: Pick<ClusterConfig, "shareBlockWithCodeServer">, codeServerEnabled: boolean): string | undefined {
+    if (cluster.shareBlockWithCodeServer || !codeServerEnabled) return undefined;
+    return (
+        "capblocks:cluster.shareBlockWithCodeServer: false gives the cluster the whole block, but code-server is enabled and " +
+        "runs on one of the block's instances; disable code-server (capblocks:codeServer.enabled: false), or set shareBlockWithCodeServer: true"
+    );
 }
 
 interface BlockStateProblem {

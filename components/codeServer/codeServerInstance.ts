@@ -12,6 +12,7 @@ import { awsPartition, ec2Role } from "../shared/ec2Role";
 import { launchTemplateBase, rootDeviceNameOf } from "../shared/launchTemplate";
 import type { AccessCommands } from "./access";
 import { accessCommands, passwordCommand } from "./access";
+import { idleStopAlarm } from "./idleStop";
 import { boxImageId, pinnedLaunchTemplateInputs } from "./image";
 import type { LaunchNetwork } from "./network";
 import { efaChoice, launchNetwork, securityGroupRules } from "./network";
@@ -58,8 +59,6 @@ export interface CodeServerInstanceArgs {
 /** A snapshot copies every block written to the volume: AWS says it "can take several hours" (EBS user guide, "Create Amazon EBS snapshots"). */
 const SNAPSHOT_CREATE_TIMEOUT = "24h";
 
-const NOT_LAUNCHED = "no instance yet: see nextStep";
-
 /** The component's name, its `<project>-<stack>-code-server` label, and the tags every child carries. */
 interface Naming {
     name: string;
@@ -70,6 +69,8 @@ interface Naming {
 /** The instance's role and profile, the password secret only that role can read, and the user's secrets it may read. */
 interface InstanceIdentity {
     profile: aws.iam.InstanceProfile;
+    /** The code-server password, a secret wherever it goes. */
+    password: pulumi.Output<string>;
     secretArn: pulumi.Output<string>;
     /** The password's current version: a new one (a rotated or replaced password) re-runs the tasks that read it. */
     passwordVersion: pulumi.Output<string>;
@@ -104,12 +105,15 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     /** What `pulumi destroy` does to the work volume, with its id, and how to attach it again. */
     public readonly workVolumeNote: pulumi.Output<string>;
     public readonly passwordCommand: pulumi.Output<string>;
+    /** The code-server password, marked secret (encrypted in the state, shown only with --show-secrets). */
+    public readonly password: pulumi.Output<string>;
+    /** The URL, the port forward and the shell command; "" until the instance is launched. */
     public readonly url: pulumi.Output<string>;
     public readonly portForwardCommand: pulumi.Output<string>;
     public readonly sessionCommand: pulumi.Output<string>;
     /** One sentence on how to reach code-server; empty until the instance is launched. */
     public readonly connectHint: pulumi.Output<string>;
-    /** With allowedCidrs: the SHA-256 fingerprint of the certificate nginx serves, as the box reported it; else "". */
+    /** With allowedCidrs: the SHA-256 fingerprint of the certificate nginx serves, as the box reported it; "" until it is launched, or without allowedCidrs. */
     public readonly tlsCertificateSha256: pulumi.Output<string>;
 
     constructor(name: string, args: CodeServerInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -125,12 +129,17 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const early = movesAfterLaunch ? this.instance(naming, launchedFrom) : undefined;
         const work = this.workVolume(naming, args, early);
         const instance = early ?? (args.launch ? this.instance(naming, launchedFrom) : undefined);
-        const access = instance ? this.attachAndSetUp(naming, args, { instance, network: launchedFrom.network }, work, identity) : notLaunched(args.config);
+        const access = instance ? this.attachAndSetUp(naming, args, { instance, network: launchedFrom.network }, work, identity) : notLaunched();
+        const idleMinutes = args.config.idleStopMinutes;
+        if (instance && !args.reservation && idleMinutes !== undefined) {
+            idleStopAlarm(name, { instanceId: instance.id, minutes: idleMinutes, region: args.region, partition: awsPartition(this), tags: naming.tags }, this);
+        }
 
         this.instanceId = access.instanceId;
         this.workVolumeId = work.id;
         this.workVolumeNote = work.note;
         this.passwordCommand = identity.secretArn.apply((arn) => passwordCommand(arn, args.region));
+        this.password = identity.password;
         this.url = access.url;
         this.portForwardCommand = access.portForwardCommand;
         this.sessionCommand = access.sessionCommand;
@@ -141,6 +150,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             workVolumeId: this.workVolumeId,
             workVolumeNote: this.workVolumeNote,
             passwordCommand: this.passwordCommand,
+            password: this.password,
             url: this.url,
             portForwardCommand: this.portForwardCommand,
             sessionCommand: this.sessionCommand,
@@ -156,9 +166,9 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     private instanceIdentity({ name, label, tags }: Naming, args: CodeServerInstanceArgs): InstanceIdentity {
         const parent = { parent: this };
         const configured = args.config.password;
-        const password = configured === undefined
+        const password = pulumi.secret(configured === undefined
             ? new random.RandomPassword(`${name}-password`, { length: 32, special: false }, parent).result
-            : pulumi.secret(configured);
+            : configured);
         const secret = new aws.secretsmanager.Secret(`${name}-password`, { description: `code-server password for ${label}`, tags }, parent);
         const secretVersion = new aws.secretsmanager.SecretVersion(`${name}-password`, { secretId: secret.id, secretString: password }, parent);
         const { role, profile } = ec2Role({
@@ -182,6 +192,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const tls = servesHttps(args.config) ? fingerprintParameter(name, role, { label, tags }, this) : undefined;
         return {
             profile,
+            password,
             secretArn: secret.arn,
             passwordVersion: secretVersion.versionId,
             secretsReady: [secretVersion, readPassword, ...readSecrets],
@@ -349,13 +360,13 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     }
 }
 
-function notLaunched(cs: CodeServerConfig): Access {
+function notLaunched(): Access {
     return {
         instanceId: pulumi.output(""),
-        url: pulumi.output(NOT_LAUNCHED),
-        portForwardCommand: pulumi.output(NOT_LAUNCHED),
-        sessionCommand: pulumi.output(NOT_LAUNCHED),
+        url: pulumi.output(""),
+        portForwardCommand: pulumi.output(""),
+        sessionCommand: pulumi.output(""),
         connectHint: pulumi.output(""),
-        tlsCertificateSha256: pulumi.output(servesHttps(cs) ? NOT_LAUNCHED : ""),
+        tlsCertificateSha256: pulumi.output(""),
     };
 }

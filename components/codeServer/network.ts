@@ -85,7 +85,7 @@ export interface LaunchNetwork<T extends pulumi.Input<string>> {
  * own routing (NAT or VPC endpoints).
  */
 export function launchNetwork<T extends pulumi.Input<string>>(
-    facts: Pick<InstanceFacts, "efaSupported" | "networkCards">,
+    facts: Pick<InstanceFacts, "efaSupported" | "networkCards" | "primaryCardEfa">,
     efa: boolean,
     securityGroupId: T,
     subnetId: T,

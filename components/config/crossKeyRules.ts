@@ -2,7 +2,7 @@
  * Rules across keys, checked once every value has its schema's shape: buy vs adopt, AZs vs the region,
  * code-server vs the block, the cluster vs the block's size. Each returns its problems, one line per key.
  */
-import { clusterConfigErrors } from "../cluster/validation";
+import { clusterConfigErrors, clusterShare, noComputeCapacityError, shareBlockError } from "../cluster/validation";
 import { instanceFacts, isBlockHardware } from "../shared/catalog";
 import { show } from "./problems";
 import { DURATION_RULE } from "../../dynamic-providers/capacityBlock/durations";
@@ -65,8 +65,13 @@ export function codeServerProblems(set: CodeServerInput, enabled: boolean, block
         ...(enabled ? instanceTypeProblems(set, block) : []),
         ...zoneProblems(set, block, region),
         ...workVolumeProblems(set),
+        ...(set.idleStopMinutes !== undefined && block ? [IDLE_STOP_ON_A_BLOCK] : []),
     ];
 }
+
+const IDLE_STOP_ON_A_BLOCK =
+    "capblocks:codeServer.idleStopMinutes: only applies on demand; a Capacity Block is paid up front, so stopping its instance " +
+    "saves nothing, and an instance stopped when the block ends cannot start again; remove idleStopMinutes";
 
 function instanceTypeProblems(set: CodeServerInput, block: ReservationConfig | undefined): string[] {
     // A block without a type is already a problem; comparing with it would only add noise.
@@ -141,31 +146,27 @@ export function codeServerSecretProblems(set: CodeServerInput, secret: boolean):
 
 /** Compute nodes the cluster may use: the block, less the one instance code-server runs on it. */
 export function clusterCapacity(blockInstanceCount: number, codeServerEnabled: boolean): number {
-    return blockInstanceCount - (codeServerEnabled ? 1 : 0);
+    return clusterShare({ instances: blockInstanceCount, codeServer: codeServerEnabled });
 }
 
 export function clusterProblems(cluster: ClusterConfig, block: ReservationConfig | undefined, codeServerEnabled: boolean): string[] {
-    // An adopted block's size is known only after its lookup; GpuNodeGroup checks it again then.
+    // An adopted block's size is known only after its lookup: the program checks it then, before anything is created.
     const bought = cluster.enabled && block?.kind === "buy" ? block : undefined;
-    const maxCount = bought ? clusterCapacity(bought.instanceCount, codeServerEnabled) : MAX_BLOCK_INSTANCES;
+    const share = bought ? { instances: bought.instanceCount, codeServer: codeServerEnabled } : undefined;
+    const roomProblem = share && noComputeCapacityError(share, `the block to buy (${bought?.instanceCount} × ${bought?.instanceType})`, false);
+    const shareProblem = cluster.enabled && block ? shareBlockError(cluster, codeServerEnabled) : undefined;
     return [
         ...(cluster.enabled && !block ? [NO_BLOCK] : []),
         ...sharedStorageProblems(cluster),
-        ...(bought && maxCount < 1 ? [noRoomProblem(bought.instanceCount)] : []),
-        ...clusterConfigErrors(cluster, { maxCount }),
+        ...(roomProblem ? [roomProblem] : []),
+        ...(shareProblem ? [shareProblem] : []),
+        ...clusterConfigErrors(cluster, { maxCount: share ? clusterShare(share) : MAX_BLOCK_INSTANCES, instanceType: block?.instanceType || undefined }),
     ];
 }
 
 const NO_BLOCK =
     "capblocks:cluster.enabled: the PCS compute node group runs on a Capacity Block; " +
     "set capblocks:reservation (buy or adopt) or disable the cluster";
-
-function noRoomProblem(instanceCount: number): string {
-    return (
-        `capblocks:cluster.enabled: the block has ${instanceCount} instance(s) and code-server takes one, ` +
-        `leaving none for the cluster; raise capblocks:reservation.instanceCount or disable code-server`
-    );
-}
 
 function sharedStorageProblems(cluster: ClusterConfig): string[] {
     const fileSystemId = cluster.sharedFileSystemId;

@@ -2,6 +2,7 @@
  * Every default of the stack config: the static ones, then those that follow from other keys (the block's
  * instance type, the catalog's root volume size, a cluster name from project and stack).
  */
+import { nodeImageFrom } from "../cluster/nodeImagePlan";
 import { instanceFacts } from "../shared/catalog";
 import { CODE_SERVER_VERSION, DEFAULT_EXTENSIONS } from "./codeServerSoftware";
 import { adoptedBy } from "./crossKeyRules";
@@ -53,6 +54,12 @@ const CLUSTER_DEFAULTS = {
     sharedStorage: "efs",
     deleteSharedStorage: false,
     computeMinCount: 0,
+    shareBlockWithCodeServer: true,
+    containers: false,
+    sharedHome: true,
+    dataBuckets: [],
+    exclusiveNodes: true,
+    allowAllEgress: false,
 } satisfies Partial<ClusterConfig>;
 
 export function reservationFrom(r: ReservationInput): ReservationConfig {
@@ -75,6 +82,8 @@ function defaultClusterName(project: string, stack: string): string {
     return (name || "capblocks").slice(0, 40);
 }
 
-export function clusterFrom(c: ClusterInput, project: string, stack: string): ClusterConfig {
-    return { ...CLUSTER_DEFAULTS, name: defaultClusterName(project, stack), ...c };
+/** `computeInstanceType`: the block's type, which decides whether a node image is built by default. */
+export function clusterFrom(c: ClusterInput, project: string, stack: string, computeInstanceType?: string): ClusterConfig {
+    const image = nodeImageFrom(c.image ?? {}, { amiId: c.amiId, computeInstanceType });
+    return { ...CLUSTER_DEFAULTS, name: defaultClusterName(project, stack), ...c, image };
 }

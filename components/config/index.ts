@@ -18,6 +18,7 @@ export type {
     BuyReservationConfig,
     ClusterConfig,
     CodeServerConfig,
+    NodeImageConfig,
     RawStackConfig,
     SharedStorage,
     StackConfig,
@@ -32,7 +33,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     const aws = awsSettingsFrom(raw.aws ?? {});
     const reservation = input.reservation && reservationFrom(input.reservation);
     const codeServer = codeServerFrom(input.codeServer, reservation);
-    const cluster = clusterFrom(input.cluster, raw.project, raw.stack);
+    const cluster = clusterFrom(input.cluster, raw.project, raw.stack, reservation?.instanceType);
     const problems = [
         ...aws.problems,
         ...(input.reservation ? reservationProblems(input.reservation, input.region) : []),

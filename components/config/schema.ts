@@ -6,7 +6,8 @@
 
 import { DURATION_RULE } from "../../dynamic-providers/capacityBlock/durations";
 import { INSTANCE_PLATFORMS } from "../../dynamic-providers/capacityBlock/inputs";
-import type { BuyReservationConfig, ClusterConfig, ClusterInput, CodeServerInput, ReservationInput, SharedStorage } from "./types";
+import { MAX_EFA_INTERFACES } from "../shared/efaLayout";
+import type { BuyReservationConfig, ClusterConfig, ClusterInput, CodeServerInput, NodeImageConfig, ReservationInput, SharedStorage } from "./types";
 
 /** The `capblocks:*` keys; any other key in the namespace is a typo or a leftover. */
 export const CONFIG_KEYS = ["reservation", "codeServer", "cluster", "tags"];
@@ -39,6 +40,19 @@ const awsId = (prefix: string, example: string) => ({
     pattern: `^${prefix}-[0-9a-f]{8,17}$`,
     rule: `is not a ${prefix}- id (e.g. ${example})`,
 });
+
+/** S3 bucket naming rules (general purpose buckets): 3-63 lower-case letters, digits, dots and hyphens. */
+const S3_BUCKET = "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]";
+const s3BucketName = {
+    type: "string",
+    pattern: `^${S3_BUCKET}$`,
+    rule: "is not an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, e.g. my-training-data)",
+};
+const s3Uri = {
+    type: "string",
+    pattern: `^s3://${S3_BUCKET}(/[^\\s]*)?$`,
+    rule: "is not an S3 path (s3://bucket/prefix/, e.g. s3://my-training-data/imagenet/)",
+};
 
 export const reservationSchema = {
     type: "object",
@@ -148,6 +162,14 @@ export const codeServerSchema = {
         availabilityZone,
         taskFiles: { type: "array", items: { type: "string", minLength: 1 } },
         onDemand: { type: "boolean" },
+        idleStopMinutes: {
+            type: "integer",
+            minimum: 10,
+            maximum: 1440,
+            multipleOf: 5,
+            // EC2 basic monitoring reports CPU every 5 minutes; a CloudWatch alarm on 5-minute periods looks back at most one day.
+            rule: "must be 10..1440 minutes in steps of 5 (EC2 reports CPU every 5 minutes; an alarm looks back at most one day)",
+        },
         password: {
             type: "string",
             minLength: 8,
@@ -173,6 +195,62 @@ export const codeServerSchema = {
             },
         },
     } satisfies PropertiesOf<CodeServerInput>,
+};
+
+/**
+ * An EFA layout override: a count of EFA interfaces on network cards 0..count-1, or `{count, firstCard: 1}` for a
+ * type whose network card 0 has no EFA. The keywords apply by type, so one schema takes both forms.
+ */
+const efaInterfaces = {
+    type: ["integer", "object"],
+    minimum: 0,
+    maximum: MAX_EFA_INTERFACES,
+    additionalProperties: false,
+    required: ["count"],
+    properties: {
+        count: { type: "integer", minimum: 0, maximum: MAX_EFA_INTERFACES, rule: `must be 0..${MAX_EFA_INTERFACES} EFA interfaces` },
+        firstCard: { enum: [0, 1], rule: "must be 0, or 1 when network card 0 has no EFA" },
+    },
+    rule:
+        `must be the number of EFA interfaces, one per network card from card 0 (0..${MAX_EFA_INTERFACES}; 0: no EFA), ` +
+        "or {count: N, firstCard: 1} when card 0 has no EFA",
+};
+
+/** Debian package names (policy 5.6.1), optionally pinned with =version (apt's syntax, * allowed). */
+const APT_PACKAGE = "^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+:~*-]+)?$";
+/** With 100-character names, the packages component stays well under Image Builder's 16,000-character document limit. */
+export const MAX_IMAGE_PACKAGES = 50;
+const IMAGE_BUILDER_COMPONENT = "^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|\\d{12}):component/[A-Za-z0-9_-]+/[0-9x]+\\.[0-9x]+\\.[0-9x]+(/\\d+)?$";
+
+const nodeImageSchema = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+        build: { type: "boolean" },
+        packages: {
+            type: "array",
+            uniqueItems: true,
+            maxItems: MAX_IMAGE_PACKAGES,
+            rule: `must be at most ${MAX_IMAGE_PACKAGES} packages (the component document has a size limit)`,
+            items: {
+                type: "string",
+                pattern: APT_PACKAGE,
+                maxLength: 100,
+                rule: "is not an Ubuntu package name (e.g. htop, or libnccl2=2.27.*)",
+            },
+        },
+        components: {
+            type: "array",
+            uniqueItems: true,
+            items: {
+                type: "string",
+                pattern: IMAGE_BUILDER_COMPONENT,
+                rule: "is not an Image Builder component ARN (arn:aws:imagebuilder:<region>:<account or aws>:component/<name>/<version>)",
+            },
+        },
+        buildInstanceType: instanceType,
+        generation: { type: "integer", minimum: 1, rule: "must be a whole number >= 1 (bump it to build the image again)" },
+    } satisfies PropertiesOf<NodeImageConfig>,
 };
 
 export const clusterSchema = {
@@ -205,6 +283,16 @@ export const clusterSchema = {
         vpcId: awsId("vpc", "vpc-0123456789abcdef0"),
         computeSubnetId: awsId("subnet", "subnet-0123456789abcdef0"),
         loginSubnetId: awsId("subnet", "subnet-0123456789abcdef0"),
+        image: nodeImageSchema,
+        efaInterfaces,
+        shareBlockWithCodeServer: { type: "boolean" },
+        containers: { type: "boolean" },
+        sharedHome: { type: "boolean" },
+        dataBuckets: { type: "array", uniqueItems: true, items: s3BucketName },
+        lustreImportPath: s3Uri,
+        lustreExportPath: s3Uri,
+        exclusiveNodes: { type: "boolean" },
+        allowAllEgress: { type: "boolean" },
         computeInstanceType: retired("the compute nodes run the Capacity Block's instance type (capblocks:reservation.instanceType)"),
     } satisfies PropertiesOf<ClusterInput> & { computeInstanceType: object },
 };

@@ -1,4 +1,5 @@
 import type { AwsSettings } from "../shared/awsSettings";
+import type { EfaOverride } from "../shared/efaLayout";
 
 /**
  * The stack config's types: the typed, defaulted config the program reads (`…Config`), and the raw values
@@ -72,6 +73,8 @@ export interface CodeServerConfig {
     taskFiles: string[];
     /** True: Capacity Block hardware (p4d/p5/p6/trn…) may run on demand, billed by the hour; asked for explicitly. */
     onDemand?: boolean;
+    /** On demand only: stop the instance after this many minutes with its CPU idle (codeServer/idleStop.ts); unset: never. */
+    idleStopMinutes?: number;
     /** The code-server password, set as a Pulumi secret; undefined: a random one is generated. */
     password?: string;
     /** Secrets task files read on the instance: placeholder name → SSM SecureString parameter name or Secrets Manager ARN. */
@@ -79,6 +82,20 @@ export interface CodeServerConfig {
 }
 
 export type SharedStorage = "efs" | "fsx-lustre" | "none";
+
+/** `capblocks:cluster.image`: the node image capblocks builds with EC2 Image Builder, on top of the PCS-ready DLAMI. */
+export interface NodeImageConfig {
+    /** Defaults to true for Trainium/Inferentia types (the PCS-ready DLAMI has no Neuron driver) and when extras are asked for. */
+    build: boolean;
+    /** Extra Ubuntu packages (apt) installed into the image. */
+    packages: string[];
+    /** Extra Image Builder component ARNs (yours or AWS-managed) run after capblocks' own. */
+    components: string[];
+    /** The x86_64 instance type the image is built on (no accelerator needed). */
+    buildInstanceType: string;
+    /** Bump to build the image again (the latest base image and packages); the nodes move to it. */
+    generation: number;
+}
 
 export interface ClusterConfig {
     enabled: boolean;
@@ -94,10 +111,31 @@ export interface ClusterConfig {
     /** An existing EFS file system (`fs-…`) to mount instead of creating one; capblocks never deletes it. */
     sharedFileSystemId?: string;
     computeMinCount: number;
+    /** An image of your own for the nodes (PCS agent and Slurm, plus drivers); no image is built then. */
     amiId?: string;
     vpcId?: string;
     computeSubnetId?: string;
     loginSubnetId?: string;
+    /** The node image capblocks builds, or not (build: false). */
+    image: NodeImageConfig;
+    /** EFA interfaces of the compute nodes, for a type the catalog does not know (or to change its layout). */
+    efaInterfaces?: EfaOverride;
+    /** True (default): code-server runs on one of the block's instances and the cluster gets the rest. */
+    shareBlockWithCodeServer: boolean;
+    /** Enroot and Pyxis on every node (`srun --container-image`), and read access to ECR. */
+    containers: boolean;
+    /** /home on the shared file system (when there is one), so every node sees the same home directories. */
+    sharedHome: boolean;
+    /** S3 buckets the nodes may read (list and get objects); none by default. */
+    dataBuckets: string[];
+    /** FSx for Lustre: the S3 prefix whose objects appear under /fsx/data (kept in step as they change). */
+    lustreImportPath?: string;
+    /** FSx for Lustre: the S3 prefix that files written under /fsx/results (or /fsx/data, for the import path) go to. */
+    lustreExportPath?: string;
+    /** Each job gets whole nodes (Slurm OverSubscribe=EXCLUSIVE on the queue). */
+    exclusiveNodes: boolean;
+    /** Nodes may open connections to any port outside the VPC, not only HTTP and HTTPS. */
+    allowAllEgress: boolean;
 }
 
 export interface StackConfig {
@@ -136,7 +174,7 @@ export type ReservationInput = Partial<Omit<BuyReservationConfig, "kind" | "maxU
     maxUpfrontFee?: string | number;
 };
 export type CodeServerInput = Partial<Omit<CodeServerConfig, "volumeSizeFromCatalog">>;
-export type ClusterInput = Partial<ClusterConfig>;
+export type ClusterInput = Partial<Omit<ClusterConfig, "image">> & { image?: Partial<NodeImageConfig> };
 
 /** The raw config once every value has its schema's shape; the rules across keys and the defaults come next. */
 export interface StackInput {

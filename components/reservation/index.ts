@@ -7,7 +7,6 @@ import type { AwsSettings } from "../shared/awsSettings";
 import { awsSettingsInput } from "../shared/awsSettings";
 import { lookUp, lookUpIfAny } from "../shared/lookups";
 import { blockInUse, knownBlockIds, LAUNCHABLE_STATE } from "./blockChoice";
-import { nextStepFor, nextStepWhileNextBlockStarts } from "./nextStep";
 import type { PreviousBlocks } from "./previousDeployment";
 import { previousBlocks } from "./previousDeployment";
 import { adoptedQuote, alreadyBoughtQuote } from "./quoteText";
@@ -32,10 +31,13 @@ export interface ReservationInfo {
      * Decided before any resource is registered, because whether an instance exists cannot wait on an output.
      */
     launchable: boolean;
-    /** What the user should do next (when the block starts, when to run `pulumi up` again). */
-    nextStep: pulumi.Output<string>;
+    /** The program-time lookup found no block for this generation: this run buys it (its dates are outputs). */
+    boughtThisRun?: boolean;
     /** The block's AZ when the program already knows it (adopted, or bought on an earlier run); unset before a purchase. */
     knownAvailabilityZone?: string;
+    /** Its state and start date, known at program time in the same cases. */
+    knownState?: string;
+    knownStartDate?: string;
     /** What `up` would buy on this run (the quote `pulumi preview` shows), or why it buys nothing. */
     quote?: pulumi.Output<string>;
     /** Bought blocks only: the generation it was bought for, and what it cost with its extensions. */
@@ -164,10 +166,7 @@ export async function buyReservation(cfg: BuyReservationConfig, options: BuyOpti
         launchable: false,
         quote,
         bought: { generation: cfg.generation, ...cost },
-        nextStep: pulumi
-            .all([block.state, block.startDate, block.endDate, block.availabilityZone])
-            .apply(([state, startDate, endDate, availabilityZone]) =>
-                nextStepFor({ state, startDate, endDate, availabilityZone, boughtThisRun: !bought.currentVanished })),
+        boughtThisRun: !bought.currentVanished,
     };
 }
 
@@ -196,10 +195,6 @@ function stayOnOlderBlock(older: { facts: BlockFacts; generation: number }, newe
             currencyCode: pulumi.output(newer.previous.currencyCode ?? "USD"),
         },
         next: { ...next, generation: newer.generation },
-        nextStep: pulumi.all([next.id, next.state, next.startDate]).apply(([id, state, startDate]) => nextStepWhileNextBlockStarts({
-            inUse: { id: older.facts.id, generation: older.generation, endDate: older.facts.endDate },
-            next: { id, generation: newer.generation, state, startDate },
-        })),
     };
 }
 
@@ -213,8 +208,9 @@ function infoFrom(facts: BlockFacts): Omit<ReservationInfo, "source"> {
         endDate: pulumi.output(facts.endDate),
         state: pulumi.output(facts.state),
         launchable: facts.state === LAUNCHABLE_STATE,
-        nextStep: pulumi.output(nextStepFor(facts)),
         knownAvailabilityZone: facts.availabilityZone,
+        knownState: facts.state,
+        knownStartDate: facts.startDate,
     };
 }
 

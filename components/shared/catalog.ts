@@ -5,8 +5,9 @@
  *
  * Sources: EC2 user guide "Capacity Blocks for ML" (supported instance types; G-family types are not sold as
  * blocks), "Elastic Fabric Adapter" (supported types) and "Network cards" (cards per type; check one with
- * `aws ec2 describe-instance-types` → NetworkInfo.NetworkCards). The block list changes over time, so an unknown
- * type is never an error here: it gets defaults and a warning, and EC2 itself is the judge.
+ * `aws ec2 describe-instance-types` → NetworkInfo.NetworkCards), and docs/aws-notes.md#efa-network-cards for
+ * p6-b300.48xlarge. The block list changes over time, so an unknown type is never an error here: it gets defaults
+ * and one warning naming the settings that override them, and EC2 itself is the judge.
  */
 
 export type Accelerator = "neuron" | "nvidia";
@@ -15,8 +16,10 @@ export interface InstanceFacts {
     instanceType: string;
     accelerator: Accelerator;
     efaSupported: boolean;
-    /** Physical network cards; with EFA, one EFA interface per card. */
+    /** Physical network cards; with EFA, one EFA interface per card that supports it. */
     networkCards: number;
+    /** False when network card 0 carries only the primary ENA interface and EFA starts at card 1 (p6-b300). */
+    primaryCardEfa: boolean;
     /** Recommended encrypted gp3 root volume of a cluster node, GiB (DLAMIs ship ~100 GiB of frameworks and drivers). */
     rootVolumeGb: number;
     /**
@@ -44,10 +47,11 @@ type Row = Omit<InstanceFacts, "instanceType" | "amiParameter" | "known" | "devB
 
 const row =
     (accelerator: Accelerator) =>
-    (efaSupported: boolean, networkCards: number, rootVolumeGb: number, blockEligible: boolean): Row => ({
+    (efaSupported: boolean, networkCards: number, rootVolumeGb: number, blockEligible: boolean, primaryCardEfa = true): Row => ({
         accelerator,
         efaSupported,
         networkCards,
+        primaryCardEfa,
         rootVolumeGb,
         blockEligible,
     });
@@ -86,6 +90,8 @@ const CATALOG: Record<string, Row> = {
     "p5e.48xlarge": nvidia(true, 32, 500, true),
     "p5en.48xlarge": nvidia(true, 16, 500, true),
     "p6-b200.48xlarge": nvidia(true, 8, 500, true),
+    // 17 network cards; EFA on cards 1-16, card 0 the ENA primary (docs/aws-notes.md#efa-network-cards).
+    "p6-b300.48xlarge": nvidia(true, 17, 500, true, false),
     "g6e.xlarge": nvidia(false, 1, 200, false),
     "g6e.2xlarge": nvidia(false, 1, 200, false),
     "g6e.4xlarge": nvidia(false, 1, 200, false),
@@ -137,6 +143,7 @@ export function instanceFacts(instanceType: string): InstanceFacts {
         accelerator,
         efaSupported: false,
         networkCards: 1,
+        primaryCardEfa: true,
         rootVolumeGb: 200,
         devBoxRootVolumeGb: 200,
         amiParameter: amiParameterFor(accelerator),
@@ -145,12 +152,19 @@ export function instanceFacts(instanceType: string): InstanceFacts {
     };
 }
 
-/** Defaults guessed for an unknown type are only a guess: say so, and which settings override them. */
-export function unknownTypeWarning(facts: InstanceFacts): string | undefined {
+/**
+ * Defaults guessed for an unknown type are only a guess: say so once, and name the settings that override them
+ * (`overrides`: the keys that apply to this stack, e.g. capblocks:cluster.efaInterfaces). Without EFA a cluster's
+ * multi-node jobs talk over plain TCP, so that is said plainly.
+ */
+export function unknownTypeWarning(facts: InstanceFacts, overrides: string[]): string | undefined {
     if (facts.known) return undefined;
+    const settings = overrides.length > 0 ? `set ${overrides.join(", ")}` : "choose a type from the catalog";
     return (
         `instance type ${facts.instanceType} is not in capblocks' catalog: assuming ${facts.accelerator} ` +
-        `accelerator, no EFA, ${facts.rootVolumeGb} GiB root volume (AMI ${facts.amiParameter}). ` +
-        `Set the AMI or volume size in config if these are wrong.`
+        `accelerator, no EFA (multi-node traffic over plain TCP), ${facts.rootVolumeGb} GiB root volume ` +
+        `(AMI ${facts.amiParameter}). If these are wrong, ${settings}; ` +
+        `\`aws ec2 describe-instance-types --instance-types ${facts.instanceType} --query "InstanceTypes[0].NetworkInfo"\` ` +
+        "shows its network cards and EFA support."
     );
 }

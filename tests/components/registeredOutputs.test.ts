@@ -45,7 +45,6 @@ const block: ReservationInfo = {
     state: pulumi.output("active"),
     source: "bought",
     launchable: true,
-    nextStep: pulumi.output(""),
 };
 
 describe("component outputs", () => {

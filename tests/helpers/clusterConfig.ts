@@ -11,5 +11,12 @@ export const clusterConfig = (over: Partial<ClusterConfig> = {}): ClusterConfig 
     sharedStorage: "efs",
     deleteSharedStorage: false,
     computeMinCount: 0,
+    image: { build: false, packages: [], components: [], buildInstanceType: "m7i.large", generation: 1 },
+    shareBlockWithCodeServer: true,
+    containers: false,
+    sharedHome: true,
+    dataBuckets: [],
+    exclusiveNodes: true,
+    allowAllEgress: false,
     ...over,
 });

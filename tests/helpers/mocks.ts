@@ -33,6 +33,8 @@ export interface ProgramRun {
     error?: Error;
     /** What the program warned (what `pulumi preview` shows with the plan). */
     warnings: string[];
+    /** What the program said with pulumi.log.info (preview's Diagnostics). */
+    messages: string[];
 }
 
 /** Runs index.ts with this stack config (aws:region sa-east-1 unless given) against the mocks, as `pulumi up` would. */
@@ -47,18 +49,25 @@ export async function runProgram(
     const entry = path.resolve(__dirname, "..", "..", "index.ts");
     delete require.cache[require.resolve(entry)];
     const warnings: string[] = [];
-    const warn = console.warn;
-    // Without an engine, pulumi.log.warn prints `warning: [runtime] <message>` with console.warn.
+    const messages: string[] = [];
+    const { warn, log } = console;
+    // Without an engine, pulumi.log.warn prints `warning: [runtime] <message>` with console.warn, info with console.log.
     console.warn = (message: unknown) => void warnings.push(String(message).replace(/^warning: \[runtime\] /, ""));
+    console.log = (...args: unknown[]) => {
+        const text = args.map(String).join(" ");
+        if (text.startsWith("info: [runtime] ")) messages.push(text.slice("info: [runtime] ".length));
+        else log(...args);
+    };
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const program = require(entry) as () => Promise<Record<string, unknown>>;
         const outputs = await resolved<Record<string, string>>(await program());
-        return { run, outputs, warnings };
+        return { run, outputs, warnings, messages };
     } catch (error) {
-        return { run, error: error as Error, warnings };
+        return { run, error: error as Error, warnings, messages };
     } finally {
         console.warn = warn;
+        console.log = log;
         pulumi.runtime.setAllConfig({}, []);
     }
 }

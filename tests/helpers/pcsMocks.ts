@@ -81,14 +81,26 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
             return { ipAddress: "10.0.16.5" };
         case "aws:fsx/lustreFileSystem:LustreFileSystem":
             return { dnsName: "fs-0abc.fsx.us-east-2.amazonaws.com", mountName: "abcd1234" };
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::123456789012:role/aws-pcs/${args.name}` };
         case "aws:iam/instanceProfile:InstanceProfile":
-            return { arn: `arn:aws:iam::123456789012:instance-profile/aws-pcs/${args.name}` };
+            return { arn: `arn:aws:iam::123456789012:instance-profile/aws-pcs/${args.name}`, name: args.inputs.name ?? args.name };
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { latestVersion: 1 };
-        case "aws-native:pcs:Cluster":
+        case "aws-native:pcs:Cluster": {
+            const awsId = `pcs_${args.name.replace(/[^a-z0-9]/gi, "")}`;
+            return { awsId, arn: `arn:aws:pcs:us-east-2:123456789012:cluster/${awsId}` };
+        }
         case "aws-native:pcs:ComputeNodeGroup":
         case "aws-native:pcs:Queue":
             return { awsId: `pcs_${args.name.replace(/[^a-z0-9]/gi, "")}` };
+        case "aws:imagebuilder/component:Component":
+        case "aws:imagebuilder/imageRecipe:ImageRecipe":
+        case "aws:imagebuilder/infrastructureConfiguration:InfrastructureConfiguration":
+        case "aws:imagebuilder/distributionConfiguration:DistributionConfiguration":
+            return { arn: `arn:aws:imagebuilder:us-east-2:123456789012:${args.type.split("/")[1].split(":")[0]}/${args.name}` };
+        case "aws:imagebuilder/image:Image":
+            return { arn: `arn:aws:imagebuilder:us-east-2:123456789012:image/${args.name}/1.0.0/1`, outputResources: [{ amis: [{ image: "ami-0built" }] }] };
         default:
             return {};
     }

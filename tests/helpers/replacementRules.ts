@@ -78,6 +78,31 @@ export const REPLACEMENT_RULES: Record<string, ReplacementRule> = {
         source: `${TF} internal/service/fsx/lustre_file_system.go`,
         startsWithData: (inputs) => typeof inputs.backupId === "string" && inputs.backupId !== "",
     },
+    "aws:imagebuilder/component:Component": {
+        // Components are immutable versions: the update is tags only.
+        forceNew: ["changeDescription", "data", "description", "kmsKeyId", "name", "platform", "supportedOsVersions", "uri", "version"],
+        source: `${TF} internal/service/imagebuilder/component.go`,
+    },
+    "aws:imagebuilder/imageRecipe:ImageRecipe": {
+        forceNew: ["amiTags", "blockDeviceMappings", "components", "description", "name", "parentImage", "systemsManagerAgent", "userDataBase64", "version", "workingDirectory"],
+        source: `${TF} internal/service/imagebuilder/image_recipe.go`,
+    },
+    "aws:imagebuilder/infrastructureConfiguration:InfrastructureConfiguration": {
+        forceNew: ["name"],
+        source: `${TF} internal/service/imagebuilder/infrastructure_configuration.go`,
+    },
+    "aws:imagebuilder/distributionConfiguration:DistributionConfiguration": {
+        forceNew: ["name"],
+        source: `${TF} internal/service/imagebuilder/distribution_configuration.go`,
+    },
+    "aws:imagebuilder/image:Image": {
+        forceNew: ["containerRecipeArn", "distributionConfigurationArn", "enhancedImageMetadataEnabled", "imageRecipeArn", "imageTestsConfiguration", "infrastructureConfigurationArn"],
+        source: `${TF} internal/service/imagebuilder/image.go`,
+    },
+    "aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation": {
+        forceNew: ["dataRepositoryPath", "fileSystemId", "fileSystemPath"],
+        source: `${TF} internal/service/fsx/data_repository_association.go`,
+    },
     "aws-native:pcs:Cluster": {
         forceNew: ["name", "networking", "size"],
         source: "@pulumi/aws-native pcs/cluster.js replaceOnChanges (AWS::PCS::Cluster createOnlyProperties)",

@@ -53,8 +53,8 @@ function spawnPlan(args: string[]): Promise<{ status: number | null; stdout: str
 const ofType = (p: PlanJson, type: string) => p.resources.filter((r) => r.type === type);
 
 describe("offline plan", () => {
-    it("ships the six example stacks", () => {
-        expect([...EXAMPLE_STACKS].sort()).to.deep.equal(["adopt-id", "adopt-parameter", "cluster-and-code-server", "cluster-p5", "dev", "ondemand-g7e"]);
+    it("ships the seven example stacks", () => {
+        expect([...EXAMPLE_STACKS].sort()).to.deep.equal(["adopt-id", "adopt-parameter", "cluster-and-code-server", "cluster-p5", "cluster-trn2", "dev", "ondemand-g7e"]);
     });
 
     for (const stack of EXAMPLE_STACKS) {
@@ -73,7 +73,8 @@ describe("offline plan", () => {
     }
 
     it("cluster-p5: the whole 2-instance block backs a CAPACITY_BLOCK compute group, with no code-server", async () => {
-        const p = (await plan(["--stack", "cluster-p5", "--json"])).json as PlanJson;
+        // Active: the run that buys the block leaves the cluster's hourly parts for the next run (components/cluster/deferral.ts).
+        const p = (await plan(["--stack", "cluster-p5", "--json", "--block-state", "active"])).json as PlanJson;
         expect(ofType(p, "capblocks:index:CodeServerInstance")).to.have.length(0);
         const groups = ofType(p, "aws-native:pcs:ComputeNodeGroup");
         const compute = groups.find((g) => g.inputs.purchaseOption === "CAPACITY_BLOCK");
@@ -83,7 +84,7 @@ describe("offline plan", () => {
     });
 
     it("cluster-and-code-server: code-server takes one instance of the block, the cluster the rest", async () => {
-        const p = (await plan(["--stack", "cluster-and-code-server", "--json"])).json as PlanJson;
+        const p = (await plan(["--stack", "cluster-and-code-server", "--json", "--block-state", "active"])).json as PlanJson;
         expect(ofType(p, "capblocks:index:CodeServerInstance")).to.have.length(1);
         const compute = ofType(p, "aws-native:pcs:ComputeNodeGroup").find((g) => g.inputs.purchaseOption === "CAPACITY_BLOCK");
         expect(compute?.inputs.scalingConfiguration).to.deep.include({ maxInstanceCount: 2 });
@@ -112,7 +113,7 @@ describe("offline plan", () => {
         expect(ofType(p, "aws:ec2/instance:Instance")).to.have.length(0);
         expect(ofType(p, "pulumi-nodejs:dynamic/capblocks:SsmTasks")).to.have.length(0);
         expect(ofType(p, "aws:ebs/volume:Volume")).to.have.length(1);
-        expect(p.outputs.nextStep).to.contain(`Run \`pulumi up\` again after ${String(p.outputs.blockStart)}`);
+        expect(p.outputs.nextStep).to.contain(`run \`pulumi up\` again after ${String(p.outputs.blockStart)} to launch it`);
         expect(p.assumed).to.include("block state scheduled (choose with --block-state)");
     });
 
@@ -160,7 +161,7 @@ describe("offline plan", () => {
         const p = (await plan(["--stack", "dev", "--json", "--block-state", "expired"])).json as PlanJson;
         expect(ofType(p, "aws:ec2/instance:Instance")).to.have.length(0);
         expect(ofType(p, "aws:ebs/volume:Volume")[0].options.retainOnDelete).to.equal(true);
-        expect(p.outputs.nextStep).to.match(/ended at .*the work volume, EFS\) stays in sa-east-1a.*bump capblocks:reservation\.generation/);
+        expect(p.outputs.nextStep).to.match(/ended at .*bump capblocks:reservation\.generation .*availabilityZones: \[sa-east-1a\] keeps it next to the work volume.*`pulumi destroy`/);
     });
 
     it("--config-file with existing storage: attaches the work volume and mounts the EFS file system by id, creating neither", async () => {

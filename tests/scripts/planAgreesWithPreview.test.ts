@@ -88,12 +88,16 @@ describe("the offline plan agrees with pulumi preview", () => {
         const taskFile = await planConfig({ "aws:region": "us-east-2", "capblocks:codeServer": { instanceType: "g7e.2xlarge", taskFiles: ["no-such-file.json"] } });
         expect(taskFile.code).to.equal(2);
         expect(taskFile.err).to.match(/^invalid stack configuration:\n {2}capblocks:codeServer\.taskFiles: no-such-file\.json does not exist in /);
-        const cluster = await planConfig({
-            "aws:region": "us-east-2",
-            "capblocks:reservation": { id: "cr-0123456789abcdef0", instanceType: "p5.48xlarge" },
-            "capblocks:cluster": { enabled: true, computeMinCount: 5 },
-        });
+        const adopted = { "aws:region": "us-east-2", "capblocks:reservation": { id: "cr-0123456789abcdef0", instanceType: "p5.48xlarge" } };
+        const cluster = await planConfig({ ...adopted, "capblocks:codeServer": { enabled: false }, "capblocks:cluster": { enabled: true, computeMinCount: 5 } });
         expect(cluster.code).to.equal(2);
-        expect(cluster.err).to.match(/^invalid stack configuration:\n {2}capblocks:cluster\.computeMinCount: 5 is above the 0 compute instance\(s\) available/);
+        expect(cluster.err).to.match(/^invalid stack configuration:\n {2}capblocks:cluster\.computeMinCount: 5 is above the 1 compute instance\(s\) available/);
+        // The adopted block's size is known only after its lookup: one instance shared with code-server leaves the cluster none.
+        const shared = await planConfig({ ...adopted, "capblocks:cluster": { enabled: true } });
+        expect(shared.code).to.equal(2);
+        expect(shared.err).to.equal(
+            "invalid stack configuration:\n  capblocks:cluster.enabled: the adopted block cr-0123456789abcdef0 has 1 instance(s) and code-server takes one, " +
+                "leaving none for the cluster; adopt a block with more instances, or disable code-server (capblocks:codeServer.enabled: false)\n",
+        );
     });
 });

@@ -29,7 +29,6 @@ const block = (over: Partial<{ state: string; az: string }> = {}): ReservationIn
     state: pulumi.output(over.state ?? "scheduled"),
     source: "bought",
     launchable: over.state === "active",
-    nextStep: pulumi.output(""),
 });
 
 const args = (over: Partial<GpuNodeGroupArgs> = {}): GpuNodeGroupArgs => ({
@@ -62,6 +61,8 @@ function build(scenario = "block", over: Partial<GpuNodeGroupArgs> = {}) {
     return built.get(scenario)!;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const queueInputs = (b: { mocks: PcsMocks }): any => b.mocks.one(T.queue, "gpu-queue").inputs;
 const decode = (lt: RecordedResource): string => Buffer.from(lt.inputs.userData, "base64").toString("utf8");
 
 describe("GpuNodeGroup (PCS)", () => {
@@ -124,6 +125,10 @@ describe("GpuNodeGroup (PCS)", () => {
         expect(role.inputs.path).to.equal("/aws-pcs/");
         const policy = mocks.one("aws:iam/rolePolicy:RolePolicy", "gpu-pcs-register");
         expect(JSON.parse(policy.inputs.policy).Statement[0].Action).to.deep.equal(["pcs:RegisterComputeNodeGroupInstance"]);
+        // Service Authorization Reference: RegisterComputeNodeGroupInstance takes the resource type cluster.
+        expect(JSON.parse(policy.inputs.policy).Statement[0].Resource).to.deep.equal(["arn:aws:pcs:us-east-2:123456789012:cluster/pcs_gpucluster"]);
+        expect(mocks.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).to.deep.equal(["gpu-pcs-register"]);
+        expect(mocks.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((p) => p.name)).to.deep.equal(["gpu-ssm-core"]);
         expect(mocks.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "gpu-ssm-core").inputs.policyArn).to.equal(
             "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         );
@@ -132,6 +137,32 @@ describe("GpuNodeGroup (PCS)", () => {
         for (const group of mocks.ofType(T.nodeGroup)) {
             expect(group.inputs.iamInstanceProfileArn).to.match(/instance-profile\/aws-pcs\//);
         }
+    });
+
+    it("reads only the data buckets named, and ECR only for containers", async () => {
+        const { mocks } = await build("access", { cluster: clusterConfig({ computeMinCount: 1, dataBuckets: ["training-data", "models"], containers: true }) });
+        const read = JSON.parse(mocks.one("aws:iam/rolePolicy:RolePolicy", "gpu-data-read").inputs.policy);
+        expect(read.Statement.map((st: { Action: string[]; Resource: string[] }) => [st.Action, st.Resource])).to.deep.equal([
+            [["s3:ListBucket", "s3:GetBucketLocation"], ["arn:aws:s3:::training-data", "arn:aws:s3:::models"]],
+            [["s3:GetObject", "s3:GetObjectVersion"], ["arn:aws:s3:::training-data/*", "arn:aws:s3:::models/*"]],
+        ]);
+        expect(mocks.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "gpu-ecr-read").inputs.policyArn).to.equal(
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+        );
+        // Docker's bridge network is a second hop to IMDS; Enroot needs only one (checkov CKV_AWS_341 otherwise).
+        for (const lt of mocks.ofType(T.lt)) expect(lt.inputs.metadataOptions.httpPutResponseHopLimit).to.equal(2);
+        expect(decode(mocks.one(T.lt, "gpu-compute"))).to.contain("spank_pyxis.so");
+    });
+
+    it("gives each job whole nodes through the queue's Slurm settings, unless exclusiveNodes is off", async () => {
+        expect(queueInputs(await build()).slurmConfiguration).to.deep.equal({ slurmCustomSettings: [{ parameterName: "OverSubscribe", parameterValue: "EXCLUSIVE" }] });
+        const shared = await build("shared-nodes", { cluster: clusterConfig({ computeMinCount: 1, exclusiveNodes: false }) });
+        expect(queueInputs(shared)).to.not.have.property("slurmConfiguration");
+    });
+
+    it("answers IMDS one hop away without containers", async () => {
+        const { mocks } = await build();
+        for (const lt of mocks.ofType(T.lt)) expect(lt.inputs.metadataOptions.httpPutResponseHopLimit).to.equal(1);
     });
 
     it("builds a VPC whose compute subnet is in the block's AZ, with a second AZ for the other subnets", async () => {
@@ -192,9 +223,20 @@ describe("GpuNodeGroup (PCS)", () => {
         expect(compute.inputs.clusterId).to.equal("pcs_gpucluster");
     });
 
-    it("puts the login node in a public subnet only when loginPublic is set", async () => {
+    it("puts the login node in a public subnet only when loginPublic is set, with a public IP on its own interface", async () => {
         const { mocks } = await build("public-efs", publicLogin("efs"));
-        expect(mocks.one(T.nodeGroup, "gpu-login").inputs.subnetIds).to.deep.equal([mocks.one(T.subnet, "gpu-net-public-0").id]);
+        const publicSubnet = mocks.one(T.subnet, "gpu-net-public-0");
+        expect(mocks.one(T.nodeGroup, "gpu-login").inputs.subnetIds).to.deep.equal([publicSubnet.id]);
+        const lt = mocks.one(T.lt, "gpu-login");
+        expect(lt.inputs.networkInterfaces).to.deep.equal([{
+            deviceIndex: 0, associatePublicIpAddress: "true", securityGroups: [mocks.one(T.sg, "gpu-nodes").id], subnetId: publicSubnet.id, deleteOnTermination: "true",
+        }]);
+        expect(lt.inputs).to.not.have.property("vpcSecurityGroupIds");
+        // Subnets give no public IPs (checkov CKV_AWS_130): only the NAT's Elastic IP and this interface.
+        for (const subnet of mocks.ofType(T.subnet)) expect(subnet.inputs.mapPublicIpOnLaunch ?? false).to.equal(false);
+        const privateLogin = (await build()).mocks.one(T.lt, "gpu-login");
+        expect(privateLogin.inputs).to.not.have.property("networkInterfaces");
+        expect(privateLogin.inputs.vpcSecurityGroupIds).to.have.length(1);
     });
 
     // PCS guide "Working with Amazon EC2 user data": MIME multipart.
@@ -217,11 +259,28 @@ describe("GpuNodeGroup (PCS)", () => {
         expect(mocks.ofType("aws:efs/fileSystem:FileSystem")).to.deep.equal([]);
     });
 
-    it("creates no file system, storage group or user data with storage none", async () => {
+    it("links FSx for Lustre to S3 with data repository associations when asked", async () => {
+        const { mocks } = await build("lustre-s3", {
+            cluster: clusterConfig({ sharedStorage: "fsx-lustre", lustreImportPath: "s3://data/imagenet", lustreExportPath: "s3://results/run1/" }),
+        });
+        const dras = mocks.ofType("aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation");
+        expect(dras.map((d) => [d.name, d.inputs.fileSystemId, d.inputs.fileSystemPath, d.inputs.dataRepositoryPath, d.inputs.s3])).to.deep.equal([
+            ["gpu-fsx-data", "gpu-fsx-id", "/data", "s3://data/imagenet/", { autoImportPolicy: { events: ["NEW", "CHANGED", "DELETED"] } }],
+            ["gpu-fsx-results", "gpu-fsx-id", "/results", "s3://results/run1/", { autoExportPolicy: { events: ["NEW", "CHANGED", "DELETED"] } }],
+        ]);
+        expect(dras[0].inputs.batchImportMetaDataOnCreate).to.equal(true);
+        expect((await build()).mocks.ofType("aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation")).to.deep.equal([]);
+    });
+
+    it("creates no file system or storage group with storage none, and user data that only puts Slurm on PATH", async () => {
         const { mocks, group } = await build("public-none", publicLogin("none"));
         expect(mocks.resources.filter((r) => r.type.startsWith("aws:efs/") || r.type.startsWith("aws:fsx/"))).to.deep.equal([]);
         expect(mocks.ofType(T.sg).map((sg) => sg.name)).to.deep.equal(["gpu-nodes"]);
-        for (const lt of mocks.ofType(T.lt)) expect(lt.inputs.userData).to.equal(undefined);
+        for (const lt of mocks.ofType(T.lt)) {
+            const text = decode(lt);
+            expect(text).to.contain("PATH=/opt/aws/pcs/scheduler/slurm-25.05/bin:$PATH");
+            expect(text).to.not.contain("mount");
+        }
         expect(await valueOf(group.sharedStorageId)).to.equal("");
     });
 
@@ -234,14 +293,19 @@ describe("GpuNodeGroup (PCS)", () => {
         expect(custom.one(T.nodeGroup, "gpu-login").inputs.amiId).to.equal("ami-0custom");
     });
 
-    it("exports the ids, an SSM connect command by PCS tag, and the ParallelCluster config", async () => {
+    it("exports the ids, the VPC, console links, the node role, an SSM connect command by PCS tag, and the ParallelCluster config", async () => {
         const { group, mocks } = await build();
         expect(await valueOf(group.clusterId)).to.equal("pcs_gpucluster");
         expect(await valueOf(group.queueName)).to.equal("compute");
         expect(await valueOf(group.sharedStorageId)).to.equal("gpu-shared-id");
+        expect(await valueOf(group.vpcId)).to.equal(mocks.one("aws:ec2/vpc:Vpc", "gpu-net-vpc").id);
+        expect(await valueOf(group.consoleUrl)).to.equal("https://us-east-2.console.aws.amazon.com/pcs/home?region=us-east-2#/clusters/pcs_gpucluster");
+        expect(await valueOf(group.instancesConsoleUrl)).to.match(/#Instances:tag:capblocks:cluster=capblocks-dev$/);
+        expect(await valueOf(group.nodeRoleArn)).to.equal("arn:aws:iam::123456789012:role/aws-pcs/gpu-node");
         const command = await valueOf(group.loginCommand);
         expect(command).to.contain("Name=tag:aws:pcs:compute-node-group-id,Values=pcs_gpulogin");
-        expect(command).to.match(/^aws ssm start-session --region us-east-2 --target "\$\(aws ec2 describe-instances/);
+        expect(command).to.match(/^sh -c 'id=\$\(aws ec2 describe-instances --region us-east-2 /);
+        expect(command).to.contain("exec aws ssm start-session --region us-east-2 --target");
         const pc = parse(await valueOf(group.parallelClusterConfig));
         const queue = pc.Scheduling.SlurmQueues[0];
         expect(queue.CapacityType).to.equal("CAPACITY_BLOCK");

@@ -33,7 +33,6 @@ function block(state = "active"): ReservationInfo {
         state: pulumi.output(state),
         source: "adopted",
         launchable: state === "active",
-        nextStep: pulumi.output(""),
     };
 }
 
@@ -69,6 +68,7 @@ async function build(opts: BuildOptions = {}): Promise<Built> {
         portForwardCommand: cs.portForwardCommand,
         sessionCommand: cs.sessionCommand,
         passwordCommand: cs.passwordCommand,
+        password: cs.password,
         workVolumeId: cs.workVolumeId,
         workVolume: cs.workVolumeNote,
         connectHint: cs.connectHint,
@@ -126,10 +126,10 @@ describe("CodeServerInstance", () => {
         expect(sg.description).to.equal("code-server: no inbound access (SSM port forwarding only)");
         expect(outputs.portForwardCommand).to.equal(
             `aws ssm start-session --target ${outputs.instanceId} --document-name AWS-StartPortForwardingSession ` +
-                `--parameters '{"portNumber":["8080"],"localPortNumber":["8080"]}' --region sa-east-1`,
+                "--parameters portNumber=8080,localPortNumber=8080 --region sa-east-1",
         );
-        expect(outputs.url).to.match(/^http:\/\/localhost:8080\//);
-        expect(outputs.connectHint).to.equal("Run portForwardCommand, open http://localhost:8080/ and sign in with the password from passwordCommand.");
+        expect(outputs.url).to.equal("http://localhost:8080/");
+        expect(outputs.connectHint).to.match(/^Run `\$\(pulumi stack output portForwardCommand\)` and leave it running, open http:\/\/localhost:8080\//);
     });
 
     it("opens only nginx's HTTPS port, only from allowedCidrs, when they are set", async () => {
@@ -144,7 +144,8 @@ describe("CodeServerInstance", () => {
         expect(sg.description).to.equal("code-server: HTTPS from capblocks:codeServer.allowedCidrs");
         expect(outputs.url).to.match(/^https:\/\/ec2-.*\.amazonaws\.com\/$/);
         expect(outputs.connectHint).to.equal(
-            `Open ${outputs.url}, check that the certificate's SHA-256 fingerprint is tlsCertificateSha256, and sign in with the password from passwordCommand.`,
+            `Open ${outputs.url}, check that its certificate's SHA-256 fingerprint is \`pulumi stack output tlsCertificateSha256\`, ` +
+                "and sign in with the password from `pulumi stack output password --show-secrets`.",
         );
     });
 
@@ -154,9 +155,17 @@ describe("CodeServerInstance", () => {
         expect(version.secretString).to.equal("[secret]");
         const serialized = JSON.stringify(run.resources) + JSON.stringify(outputs);
         expect(serialized).to.not.match(/mock-pw-/);
+        // The password output itself is marked secret (resolved as [secret]), so the state holds it encrypted.
+        expect(outputs.password).to.equal("[secret]");
         expect(outputs.passwordCommand).to.equal(
             `aws secretsmanager get-secret-value --secret-id ${String(version.secretId)} --query SecretString --output text --region sa-east-1`,
         );
+    });
+
+    it("marks a configured password secret in the password output too, even when handed over as a plain string", async () => {
+        const { run, outputs } = await build({ config: { password: "correct-horse-battery" } });
+        expect(outputs.password).to.equal("[secret]");
+        expect(JSON.stringify(run.resources) + JSON.stringify(outputs)).to.not.contain("correct-horse-battery");
     });
 
     it("lets the instance read its own password secret and nothing else", async () => {
@@ -266,6 +275,6 @@ describe("CodeServerInstance", () => {
         expect(ofType(run, VOLUME)).to.have.length(1);
         expect(ofType(run, LT)).to.have.length(1);
         expect(outputs.instanceId).to.equal("");
-        expect(outputs.sessionCommand).to.match(/no instance yet/);
+        expect([outputs.url, outputs.portForwardCommand, outputs.sessionCommand]).to.deep.equal(["", "", ""]);
     });
 });

@@ -89,6 +89,15 @@ describe("the dev box's network", () => {
             expect(net.elasticIp).to.equal(false);
         });
 
+        it("with EFA on a type whose card 0 has none (p6-b300): a plain primary interface on card 0, EFA on the others", () => {
+            const net = launchNetwork(instanceFacts("p6-b300.48xlarge"), true, "sg-1", "subnet-1", true);
+            const nics = net.template.networkInterfaces as { networkCardIndex: number; interfaceType: string }[];
+            expect(nics).to.have.length(17);
+            expect(nics[0]).to.include({ networkCardIndex: 0, interfaceType: "interface" });
+            expect(nics.slice(1).every((n) => n.interfaceType === "efa")).to.equal(true);
+            expect(net.elasticIp).to.equal(true);
+        });
+
         it("with EFA in the user's own subnet: its routing decides, no public address asked for", () => {
             const net = launchNetwork(instanceFacts("p5.48xlarge"), true, "sg-1", "subnet-1", false);
             expect(net.template.networkInterfaces).to.have.length(32);

@@ -30,10 +30,12 @@ describe("config: validateStackConfig", () => {
             user: "coder", homeDir: "/work", allowedCidrs: [], allowPublicInternet: false, taskFiles: [], internalPort: 8080, nginxPort: 80,
             version: "4.138.0", extensions: [...DEFAULT_EXTENSIONS], locale: "en_US.UTF-8", workspaceTrust: false, efa: false,
         });
-        // deleteSharedStorage false: shared storage survives destroy by default.
+        // deleteSharedStorage false: shared storage survives destroy by default. A trn2 block: the image with Neuron is built.
         expect(cfg.cluster).to.deep.equal({
             enabled: false, name: "capblocks-dev", slurmVersion: "25.05", size: "SMALL", loginInstanceType: "m7i.large", loginPublic: false,
-            sharedStorage: "efs", deleteSharedStorage: false, computeMinCount: 0,
+            sharedStorage: "efs", deleteSharedStorage: false, computeMinCount: 0, shareBlockWithCodeServer: true,
+            image: { build: true, packages: [], components: [], buildInstanceType: "m7i.large", generation: 1 },
+            containers: false, sharedHome: true, dataBuckets: [], exclusiveNodes: true, allowAllEgress: false,
         });
         expect(cfg.tags).to.deep.equal({});
     });
@@ -194,7 +196,8 @@ describe("config: validateStackConfig", () => {
             "capblocks:cluster.computeMinCount: 2 is above the 1 compute instance(s) available (the Capacity Block's size, or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to 1 or less",
         ]],
         ["a one-instance block shared with code-server", { reservation: buy, cluster: { enabled: true } }, [
-            "capblocks:cluster.enabled: the block has 1 instance(s) and code-server takes one, leaving none for the cluster; raise capblocks:reservation.instanceCount or disable code-server",
+            "capblocks:cluster.enabled: the block to buy (1 × trn2.3xlarge) has 1 instance(s) and code-server takes one, leaving none " +
+                "for the cluster; raise capblocks:reservation.instanceCount, or disable code-server (capblocks:codeServer.enabled: false)",
         ]],
         ["compute type other than the block's", { reservation: buy, codeServer: { enabled: false }, cluster: { enabled: true, computeInstanceType: "p5.48xlarge" } }, [
             "capblocks:cluster.computeInstanceType: \"p5.48xlarge\" is not a setting any more: the compute nodes run the Capacity Block's instance type (capblocks:reservation.instanceType); remove it",
@@ -219,6 +222,23 @@ describe("config: validateStackConfig", () => {
         ]],
         ["adopted file system to delete", { reservation: buy, cluster: { sharedFileSystemId: "fs-0123456789abcdef0", deleteSharedStorage: true } }, [
             "capblocks:cluster.deleteSharedStorage: cannot be true with sharedFileSystemId fs-0123456789abcdef0: capblocks never deletes a file system it did not create",
+        ]],
+        ["a bucket ARN for dataBuckets", { reservation: buy, cluster: { dataBuckets: ["arn:aws:s3:::data"] } }, [
+            "capblocks:cluster.dataBuckets[0]: \"arn:aws:s3:::data\" is not an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, e.g. my-training-data)",
+        ]],
+        ["an https URL for lustreImportPath", { reservation: buy, cluster: { lustreImportPath: "https://data.s3.amazonaws.com/x" } }, [
+            "capblocks:cluster.lustreImportPath: \"https://data.s3.amazonaws.com/x\" is not an S3 path (s3://bucket/prefix/, e.g. s3://my-training-data/imagenet/)",
+        ]],
+        // FSx for Lustre user guide: DRAs link S3 to FSx for Lustre (PERSISTENT_2); a bucket is linked once per file system.
+        ["S3 links without FSx for Lustre", { reservation: { ...buy, instanceCount: 2 }, codeServer: { enabled: false }, cluster: { enabled: true, lustreImportPath: "s3://data/in/" } }, [
+            "capblocks:cluster.lustreImportPath: s3://data/in/ links FSx for Lustre to S3, but capblocks:cluster.sharedStorage is efs; set sharedStorage: fsx-lustre or remove the key",
+        ]],
+        ["import and export in one bucket under different prefixes", {
+            reservation: { ...buy, instanceCount: 2 }, codeServer: { enabled: false },
+            cluster: { enabled: true, sharedStorage: "fsx-lustre", lustreImportPath: "s3://data/in", lustreExportPath: "s3://data/out/" },
+        }, [
+            "capblocks:cluster.lustreExportPath: s3://data/out/ is in the same bucket as lustreImportPath s3://data/in, and FSx links a bucket to a file system only once; " +
+                "give both keys the same path (import and export under /fsx/data) or use another bucket",
         ]],
         ["reserved tag key", { reservation: buy, tags: { "aws:team": "ml" } }, [
             "capblocks:tags: \"aws:team\" is not a usable tag key (1..128 characters, not starting with aws:)",

@@ -20,13 +20,22 @@ function referenceTable(section: string): Map<string, string> {
     return defaults;
 }
 
-/** Keys the program reads (a retired key is refused, so it is not documented). */
-function readKeys(schema: { properties: Record<string, object> }): string[] {
-    return Object.entries(schema.properties).filter(([, s]) => !("retired" in s)).map(([key]) => key);
+interface Schema {
+    type?: unknown;
+    properties?: Record<string, Schema>;
+    retired?: boolean;
+    [keyword: string]: unknown;
+}
+
+/** Keys the program reads, an object's own keys as `key.sub` (a retired key is refused, so it is not documented). */
+function readKeys(schema: Schema, prefix = ""): string[] {
+    return Object.entries(schema.properties ?? {})
+        .filter(([, s]) => !s.retired)
+        .flatMap(([key, s]) => (s.type === "object" && s.properties ? readKeys(s, `${prefix}${key}.`) : [`${prefix}${key}`]));
 }
 
 describe("README: the configuration reference", () => {
-    const sections: [string, { properties: Record<string, object> }][] = [
+    const sections: [string, Schema][] = [
         ["reservation", reservationSchema],
         ["codeServer", codeServerSchema],
         ["cluster", clusterSchema],

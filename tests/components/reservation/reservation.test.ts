@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { failure } from "../../helpers/failure";
 import type { BuyReservationConfig } from "../../../components/config";
 import { adoptReservation, buyReservation, findBoughtBlocks } from "../../../components/reservation";
-import { nextStepFor } from "../../../components/reservation/nextStep";
 import { purchaseToken } from "../../../dynamic-providers/capacityBlock/token";
 import { activeBlock, mockAws, oneOfType, REGION, resolved, settle } from "../../helpers/mocks";
 
@@ -63,7 +62,7 @@ describe("reservation: buy", () => {
         const info = await buy();
         expect(info.launchable).to.equal(false);
         expect(run.calls.filter((c) => c.token === LOOKUP)).to.deep.equal([]);
-        expect(await resolved(info.nextStep)).to.match(/bought on this run .*run `pulumi up` again once it is active/);
+        expect(info.boughtThisRun).to.equal(true);
     });
 
     it("does not launch into a scheduled block", async () => {
@@ -127,28 +126,5 @@ describe("reservation: adopt", () => {
         await mockAws({ parameters: { "/capacity-block/sa-east-1/reservation-id": "none" } });
         const err = await failure(adoptReservation({ kind: "adopt", parameterName: "/capacity-block/sa-east-1/reservation-id", instanceType: "trn2.3xlarge" }, REGION));
         expect(err.message).to.match(/^capblocks:reservation\.parameterName: SSM parameter \/capacity-block\/sa-east-1\/reservation-id holds "none", not a capacity reservation id/);
-    });
-});
-
-describe("reservation: next step", () => {
-    it("says when a scheduled block starts and to run up again after that", () => {
-        expect(nextStepFor({ state: "scheduled", startDate: "2026-11-30T11:30:00.000Z", endDate: "2026-12-01T11:30:00.000Z", availabilityZone: "sa-east-1b" })).to.match(
-            /starts at 2026-11-30T11:30:00\.000Z.*Run `pulumi up` again after 2026-11-30T11:30:00\.000Z/,
-        );
-    });
-
-    // EC2 user guide "Capacity Blocks for ML": EC2 starts terminating a block's instances 30 minutes before its end.
-    it("warns an active block's instance goes 30 minutes before the end, and that work is kept", () => {
-        expect(nextStepFor({ state: "active", startDate: "s", endDate: "2026-12-01T11:30:00.000Z", availabilityZone: "sa-east-1b" })).to.match(/until 2026-12-01T11:30:00\.000Z; EC2 terminates its instances 30 minutes before that\.$/);
-    });
-
-    it("tells how to continue after a block expired without buying by accident", () => {
-        expect(nextStepFor({ state: "expired", startDate: "s", endDate: "2026-12-01T11:30:00.000Z", availabilityZone: "sa-east-1b" })).to.match(
-            /ended at 2026-12-01T11:30:00\.000Z.*the work volume, EFS\) stays in sa-east-1b.*bump capblocks:reservation\.generation .*availabilityZones: \[sa-east-1b\]/,
-        );
-    });
-
-    it("reports unusable states as they are", () => {
-        expect(nextStepFor({ state: "payment-failed", startDate: "s", endDate: "e", availabilityZone: "sa-east-1b" })).to.match(/is payment-failed: instances cannot launch/);
     });
 });

@@ -30,15 +30,32 @@ describe("catalog", () => {
         expect(instanceFacts("p5.48xlarge").amiParameter).to.equal(NVIDIA_AMI_PARAMETER);
     });
 
+    // amazon-vpc-cni-k8s vpc_ip_resource_limit.go (generated from DescribeInstanceTypes): 17 network cards; EFA
+    // devices seen on the instances: 16, so card 0 is the ENA-only primary (docs/aws-notes.md#efa-network-cards).
+    it("knows p6-b300.48xlarge: a block type with 17 network cards and EFA on cards 1-16", () => {
+        expect(instanceFacts("p6-b300.48xlarge")).to.include({
+            known: true,
+            blockEligible: true,
+            accelerator: "nvidia",
+            efaSupported: true,
+            networkCards: 17,
+            primaryCardEfa: false,
+        });
+        expect(instanceFacts("p5.48xlarge").primaryCardEfa).to.equal(true);
+    });
+
     it("marks G-family types as not sold as Capacity Blocks", () => {
         expect(instanceFacts("g7e.8xlarge")).to.include({ blockEligible: false, accelerator: "nvidia", known: true });
         expect(instanceFacts("g7e.8xlarge").amiParameter).to.equal(NVIDIA_AMI_PARAMETER);
     });
 
-    it("gives an unknown type defaults and a warning instead of failing", () => {
+    it("gives an unknown type defaults and a warning that names the settings overriding them", () => {
         const f = instanceFacts("trn3.96xlarge");
         expect(f).to.include({ known: false, accelerator: "neuron", efaSupported: false });
-        expect(unknownTypeWarning(f)).to.match(/trn3\.96xlarge is not in capblocks' catalog/);
-        expect(unknownTypeWarning(instanceFacts("p5.48xlarge"))).to.equal(undefined);
+        const warning = unknownTypeWarning(f, ["capblocks:cluster.efaInterfaces", "capblocks:cluster.amiId"]);
+        expect(warning).to.match(/^instance type trn3\.96xlarge is not in capblocks' catalog: assuming neuron accelerator, no EFA \(multi-node traffic over plain TCP\)/);
+        expect(warning).to.include("set capblocks:cluster.efaInterfaces, capblocks:cluster.amiId;");
+        expect(warning).to.include("aws ec2 describe-instance-types --instance-types trn3.96xlarge");
+        expect(unknownTypeWarning(instanceFacts("p5.48xlarge"), [])).to.equal(undefined);
     });
 });
