@@ -279,6 +279,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
               url: codeServer.url,
               portForwardCommand: codeServer.portForwardCommand,
               sessionCommand: codeServer.sessionCommand,
+              instanceInfoCommand: codeServer.instanceInfoCommand,
               ...(cs.allowedCidrs.length ? { tlsCertificateSha256: codeServer.tlsCertificateSha256 } : {}),
           }
         : {};
@@ -289,6 +290,8 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         workVolumeId: codeServer.workVolumeId,
         workVolume: codeServer.workVolumeNote,
         [WORK_VOLUME_SOURCE]: workVolume ? "adopted" : "created",
+        // Read by `npm run tasks` (scripts/tasks.ts).
+        setupTasks: codeServer.setupTasks,
         ...(launch || moving
             ? {
                   nextStep: pulumi

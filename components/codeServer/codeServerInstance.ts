@@ -26,6 +26,9 @@ import { moveReport, volumeInPlace } from "./workVolumeMove";
 import { mountWorkVolumeTask } from "./workVolumeTask";
 import type { SetupSecret } from "./setupSecrets";
 import { readSecretsPolicy, setupSecretInputs } from "./setupSecrets";
+import { rerunRequest, SETUP_OFF, setupEnabled, setupOffHint } from "./setupControls";
+import { setupOutputLog } from "./setupOutputLog";
+import { noSetupSummary, setupTasksSummary } from "./setupTasksSummary";
 
 /** Where the work volume is attached; on Nitro it shows up as NVMe and is found by its serial instead. */
 const WORK_DEVICE_NAME = "/dev/sdf";
@@ -68,6 +71,7 @@ interface Naming {
 
 /** The instance's role and profile, the password secret only that role can read, and the user's secrets it may read. */
 interface InstanceIdentity {
+    role: aws.iam.Role;
     profile: aws.iam.InstanceProfile;
     /** The code-server password, a secret wherever it goes. */
     password: pulumi.Output<string>;
@@ -92,7 +96,21 @@ interface WorkVolume {
     note: pulumi.Output<string>;
 }
 
-type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string>; tlsCertificateSha256: pulumi.Output<string> };
+/** What the setup runs on, and what must exist before it starts. */
+interface SetupTarget {
+    instance: aws.ec2.Instance;
+    work: WorkVolume;
+    identity: InstanceIdentity;
+    ready: pulumi.Resource[];
+}
+
+/** Where each setup task stands, and with HTTPS the certificate's fingerprint the box reported during setup. */
+interface SetupResult {
+    setupTasks: pulumi.Output<string>;
+    tlsCertificateSha256: pulumi.Output<string>;
+}
+
+type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string> } & SetupResult;
 
 /**
  * A code-server dev box: on the block (launch template with the block's market type and reservation
@@ -111,8 +129,11 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     public readonly portForwardCommand: pulumi.Output<string>;
     public readonly sessionCommand: pulumi.Output<string>;
+    public readonly instanceInfoCommand: pulumi.Output<string>;
     /** One sentence on how to reach code-server; empty until the instance is launched. */
     public readonly connectHint: pulumi.Output<string>;
+    /** Where each setup task stands on each instance, as JSON (setupTasksSummary.ts). */
+    public readonly setupTasks: pulumi.Output<string>;
     /** With allowedCidrs: the SHA-256 fingerprint of the certificate nginx serves, as the box reported it; "" until it is launched, or without allowedCidrs. */
     public readonly tlsCertificateSha256: pulumi.Output<string>;
 
@@ -143,7 +164,9 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         this.url = access.url;
         this.portForwardCommand = access.portForwardCommand;
         this.sessionCommand = access.sessionCommand;
+        this.instanceInfoCommand = access.instanceInfoCommand;
         this.connectHint = access.connectHint;
+        this.setupTasks = access.setupTasks;
         this.tlsCertificateSha256 = access.tlsCertificateSha256;
         this.registerOutputs({
             instanceId: this.instanceId,
@@ -154,7 +177,9 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             url: this.url,
             portForwardCommand: this.portForwardCommand,
             sessionCommand: this.sessionCommand,
+            instanceInfoCommand: this.instanceInfoCommand,
             connectHint: this.connectHint,
+            setupTasks: this.setupTasks,
             tlsCertificateSha256: this.tlsCertificateSha256,
         });
     }
@@ -191,6 +216,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             : [];
         const tls = servesHttps(args.config) ? fingerprintParameter(name, role, { label, tags }, this) : undefined;
         return {
+            role,
             profile,
             password,
             secretArn: secret.arn,
@@ -302,8 +328,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     }
 
     /**
-     * The work volume's attachment and the setup over SSM (mount first, then the tasks); an Elastic IP first when
-     * the box has several EFA interfaces and no public address of its own.
+     * The work volume's attachment and the setup over SSM (mount first, then the tasks), unless setup is off; an
+     * Elastic IP first when the box has several EFA interfaces and no public address of its own.
      */
     private attachAndSetUp(
         naming: Naming,
@@ -323,17 +349,6 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             skipDestroy: true,
         }, { parent: this, deleteBeforeReplace: true });
         const address = network.elasticIp ? this.elasticIp(naming, instance) : undefined;
-        const tls = identity.tls;
-        const tasks = work.id.apply((volumeId) => [mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: work.sizeGb }), ...args.tasks]);
-        const setup = new SsmTasks(`${name}-setup`, {
-            instanceIds: [instance.id],
-            tasks,
-            variables: tls ? { ...args.variables, TLS_FINGERPRINT_PARAMETER: tls.name } : args.variables,
-            // Fetched on the instance with its role: no secret travels in a command parameter, only references and versions.
-            ...setupSecretInputs({ arn: identity.secretArn, version: identity.passwordVersion }, args.secrets ?? []),
-            region: args.region,
-            aws: awsSettingsInput(args.aws ?? {}),
-        }, { parent: this, dependsOn: [attachment, ...identity.secretsReady, ...(tls?.ready ?? []), ...(address ? [address] : [])] });
         const access = pulumi
             .all([instance.id, address ? address.publicDns : instance.publicDns])
             .apply(([instanceId, dns]) => accessCommands({
@@ -344,12 +359,57 @@ export class CodeServerInstance extends pulumi.ComponentResource {
                 internalPort: cs.internalPort,
                 nginxPort: cs.nginxPort,
             }));
+        if (!setupEnabled(cs)) {
+            const off = pulumi.output(SETUP_OFF);
+            return {
+                instanceId: instance.id,
+                url: off,
+                portForwardCommand: off,
+                sessionCommand: access.sessionCommand,
+                instanceInfoCommand: access.instanceInfoCommand,
+                connectHint: pulumi.output(setupOffHint(cs.homeDir)),
+                setupTasks: pulumi.output(noSetupSummary("off")),
+                tlsCertificateSha256: identity.tls ? off : pulumi.output(""),
+            };
+        }
+        const ready = [attachment, ...identity.secretsReady, ...(identity.tls?.ready ?? []), ...(address ? [address] : [])];
         return {
             instanceId: instance.id,
             url: access.url,
             portForwardCommand: access.portForwardCommand,
             sessionCommand: access.sessionCommand,
+            instanceInfoCommand: access.instanceInfoCommand,
             connectHint: access.connectHint,
+            ...this.setUp(naming, args, { instance, work, identity, ready }),
+        };
+    }
+
+    /**
+     * The setup over SSM: the work-volume mount, then the tasks, with their output streamed to a log group for `up`'s
+     * progress lines; returns where each task stands (setupTasksSummary.ts), and the fingerprint the box reported.
+     */
+    private setUp(naming: Naming, args: CodeServerInstanceArgs, { instance, work, identity, ready }: SetupTarget): SetupResult {
+        const { name } = naming;
+        const cs = args.config;
+        const tls = identity.tls;
+        const tasks = work.id.apply((volumeId) => [mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: work.sizeGb }), ...args.tasks]);
+        const rerun = rerunRequest(cs);
+        const output = setupOutputLog(naming, identity.role, this);
+        const setup = new SsmTasks(`${name}-setup`, {
+            instanceIds: [instance.id],
+            tasks,
+            variables: tls ? { ...args.variables, TLS_FINGERPRINT_PARAMETER: tls.name } : args.variables,
+            // Fetched on the instance with its role: no secret travels in a command parameter, only references and versions.
+            ...setupSecretInputs({ arn: identity.secretArn, version: identity.passwordVersion }, args.secrets ?? []),
+            region: args.region,
+            aws: awsSettingsInput(args.aws ?? {}),
+            outputLogGroup: output.groupName,
+            ...(rerun ? { rerun } : {}),
+        }, { parent: this, dependsOn: [...ready, ...output.ready] });
+        return {
+            setupTasks: pulumi
+                .all([setup.tasks, setup.variables, setup.taskStates, setup.instanceIds])
+                .apply(([list, variables, states, ids]) => setupTasksSummary(list, variables ?? {}, states ?? {}, ids ?? [])),
             tlsCertificateSha256: tls ? readFingerprint(tls.name, args.region, setup, this) : pulumi.output(""),
         };
     }
@@ -366,7 +426,9 @@ function notLaunched(): Access {
         url: pulumi.output(""),
         portForwardCommand: pulumi.output(""),
         sessionCommand: pulumi.output(""),
+        instanceInfoCommand: pulumi.output(""),
         connectHint: pulumi.output(""),
+        setupTasks: pulumi.output(noSetupSummary("no-instance")),
         tlsCertificateSha256: pulumi.output(""),
     };
 }

@@ -5,7 +5,9 @@ import type { LoadedTasks, TaskFileDeclarations } from "../../tasks/loader";
 import { CODE_SERVER_TASKS_FILE, loadCodeServerTasks } from "../../tasks/loader";
 import type { CodeServerConfig } from "../config";
 import { ConfigError } from "../config";
+import { rerunTaskProblems } from "./setupControls";
 import { servesHttps } from "./tls";
+import { MOUNT_TASK_ID } from "./workVolumeTask";
 
 const TASK_FILES_KEY = "capblocks:codeServer.taskFiles";
 const SECRETS_KEY = "capblocks:codeServer.secrets";
@@ -72,7 +74,8 @@ function secretSourceProblems(files: TaskFileDeclarations[], sources: Record<str
 /**
  * The code-server setup: tasks/code-server-setup.json, then capblocks:codeServer.taskFiles in order
  * (paths relative to the project), schema-checked by the task loader. A user file may set variables of its own,
- * never what the stack fixes; each secret it declares needs a source in capblocks:codeServer.secrets.
+ * never what the stack fixes; each secret it declares needs a source in capblocks:codeServer.secrets;
+ * capblocks:codeServer.rerun may name only tasks the setup has.
  */
 export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): LoadedTasks {
     const extra = cs.taskFiles.map((file) => {
@@ -89,7 +92,11 @@ export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): Loaded
         // The loader's words name the file and the task at fault; as a RunError they print without a stack trace.
         throw new pulumi.RunError(`${TASK_FILES_KEY}: ${(err as Error).message}; fix the file or remove it from ${TASK_FILES_KEY}`);
     }
-    const problems = [...stackVariableProblems(loaded.files), ...secretSourceProblems(loaded.files, cs.secrets ?? {})];
+    const problems = [
+        ...stackVariableProblems(loaded.files),
+        ...secretSourceProblems(loaded.files, cs.secrets ?? {}),
+        ...rerunTaskProblems(cs, [MOUNT_TASK_ID, ...loaded.tasks.map((t) => t.id)]),
+    ];
     if (problems.length) throw new ConfigError(problems);
     return loaded;
 }

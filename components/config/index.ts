@@ -20,6 +20,7 @@ export type {
     CodeServerConfig,
     NodeImageConfig,
     RawStackConfig,
+    RerunConfig,
     SharedStorage,
     StackConfig,
 } from "./types";
