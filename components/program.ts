@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CodeServerInstance } from "./codeServer/codeServerInstance";
 import { idleStopStep } from "./codeServer/idleStop";
-import { onDemandZone, placementIn } from "./codeServer/placement";
+import { defaultSubnetIn, lookUpSubnet, onDemandZone, placementAt, placementIn, SUBNET_KEY as CODE_SERVER_SUBNET_KEY } from "./codeServer/placement";
 import { lookUpSetupSecrets } from "./codeServer/setupSecrets";
 import { loadSetupTasks } from "./codeServer/setupTasks";
 import type { ExistingVolume, InstancePlacement } from "./codeServer/workVolume";
@@ -15,11 +15,12 @@ import { moveNextStep, moveNotice, moveSizeError, planWorkVolume } from "./codeS
 import { clusterUseStep } from "./cluster/access";
 import { deferHourlyParts, deferredStep } from "./cluster/deferral";
 import { QUEUE_NAME } from "./cluster/parallelcluster";
+import { COMPUTE_SUBNET_KEY, computeSubnetProblems, knownBlockProblems, lookUpComputeSubnet } from "./cluster/preflight";
 import { checkSharedFileSystem } from "./cluster/storage";
 import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./cluster/userData";
 import type { BlockShare } from "./cluster/validation";
 import { blockShareNote, noComputeCapacityError } from "./cluster/validation";
-import type { StackConfig } from "./config";
+import type { BuyReservationConfig, StackConfig } from "./config";
 import { clusterCapacity, ConfigError } from "./config";
 import type { BoughtBlocks, ReservationInfo } from "./reservation";
 import { adoptReservation, buyReservation, findBoughtBlocks } from "./reservation";
@@ -30,12 +31,17 @@ import { ON_DEMAND_QUOTE } from "./reservation/quoteText";
 import { blockRegionWarning } from "./shared/blockRegions";
 import { instanceFacts, unknownTypeWarning } from "./shared/catalog";
 import { previousDeployment } from "./shared/previousDeployment";
+import type { BlockZone, KnownSubnet } from "./shared/subnetZone";
+import { subnetZoneError } from "./shared/subnetZone";
 
 export type StackOutputs = Record<string, pulumi.Input<string>>;
 
 /** What the config adopts, found and checked before anything is bought or created. */
 export interface Adopted {
     workVolume?: ExistingVolume;
+    /** capblocks:codeServer.subnetId and capblocks:cluster.computeSubnetId, looked up. */
+    codeServerSubnet?: KnownSubnet;
+    computeSubnet?: KnownSubnet;
 }
 
 function warn(warning: string | undefined): void {
@@ -78,10 +84,36 @@ export async function boughtBlocksFor(cfg: StackConfig): Promise<BoughtBlocks | 
  * may not sell blocks. Once bought, the window is history and is not judged.
  */
 function checkPurchase(cfg: StackConfig, bought: BoughtBlocks | undefined): void {
-    if (cfg.reservation?.kind !== "buy" || bought?.current || bought?.currentVanished) return;
-    const problems = purchaseProblems(cfg.reservation, new Date());
+    if (!purchaseComing(cfg, bought)) return;
+    const problems = purchaseProblems(cfg.reservation as BuyReservationConfig, new Date());
     if (problems.length > 0) throw new ConfigError(problems);
     warn(blockRegionWarning(cfg.region));
+}
+
+/** A buy config with no block recorded for its generation: up buys one on this run. */
+function purchaseComing(cfg: StackConfig, bought: BoughtBlocks | undefined): boolean {
+    return cfg.reservation?.kind === "buy" && !bought?.current && !bought?.currentVanished;
+}
+
+/**
+ * The subnets the config names, looked up; a block still to buy must be bought in their zone, and the cluster's must
+ * be in capblocks:cluster.vpcId. Checked now, before the purchase: after it, the block could be in the wrong zone.
+ */
+async function adoptedSubnets(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<Pick<Adopted, "codeServerSubnet" | "computeSubnet">> {
+    const { codeServer, cluster, region } = cfg;
+    const [codeServerSubnet, computeSubnet] = await Promise.all([
+        codeServer.enabled && codeServer.subnetId ? lookUpSubnet(codeServer.subnetId, region) : undefined,
+        cluster.enabled && cfg.reservation && cluster.computeSubnetId ? lookUpComputeSubnet(cluster.computeSubnetId, region) : undefined,
+    ]);
+    const toBuy: BlockZone | undefined = purchaseComing(cfg, bought)
+        ? { kind: "block-to-buy", availabilityZones: (cfg.reservation as BuyReservationConfig).availabilityZones, region }
+        : undefined;
+    const problems = [
+        ...(codeServerSubnet && toBuy ? [subnetZoneError(CODE_SERVER_SUBNET_KEY, codeServerSubnet, toBuy)] : []),
+        ...(computeSubnet ? computeSubnetProblems(cluster, computeSubnet, toBuy) : []),
+    ].filter((p): p is string => p !== undefined);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return { ...(codeServerSubnet ? { codeServerSubnet } : {}), ...(computeSubnet ? { computeSubnet } : {}) };
 }
 
 /**
@@ -107,10 +139,27 @@ export async function preflight(cfg: StackConfig, bought: BoughtBlocks | undefin
     unknownTypeWarnings(cfg).forEach(warn);
     checkPurchase(cfg, bought);
     const workVolume = await adoptedWorkVolume(cfg, bought);
+    const subnets = await adoptedSubnets(cfg, bought);
     if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
         warn(await checkSharedFileSystem(cfg.cluster.sharedFileSystemId, cfg.region));
     }
-    return { workVolume };
+    return { workVolume, ...subnets };
+}
+
+/**
+ * What runs on a block the program knows (adopted, or bought on an earlier run) checked against it before code-server
+ * or the cluster is declared: the cluster needs it scheduled or active and big enough, and the subnets the config
+ * names must be in its zone.
+ */
+export function checkBlockFits(cfg: StackConfig, reservation: ReservationInfo | undefined, adopted: Adopted): void {
+    const az = reservation?.knownAvailabilityZone;
+    const here: BlockZone | undefined = az ? { kind: "block", availabilityZone: az } : undefined;
+    const problems = [
+        ...(cfg.cluster.enabled && reservation ? knownBlockProblems(cfg.cluster, reservation, blockShare(cfg, reservation)) : []),
+        ...(here && adopted.computeSubnet ? [subnetZoneError(COMPUTE_SUBNET_KEY, adopted.computeSubnet, here)] : []),
+        ...(here && adopted.codeServerSubnet ? [subnetZoneError(CODE_SERVER_SUBNET_KEY, adopted.codeServerSubnet, here)] : []),
+    ].filter((p): p is string => p !== undefined);
+    if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /**
@@ -253,13 +302,17 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     const launch = reservation ? reservation.launchable : true;
     const targetAz = reservation ? reservation.knownAvailabilityZone : onDemandAz;
     const workVolumePlan = workVolume ? undefined : await workVolumePlanFor(cfg, targetAz, launch);
+    // Where the instance goes is known now unless the block is bought on this run: its subnet is found (or found
+    // missing) before anything is declared, not inside an apply.
+    const own = adopted.codeServerSubnet;
+    const subnet = targetAz ? (own ? { subnetId: own.id, vpcId: own.vpcId } : await defaultSubnetIn(targetAz, region)) : undefined;
     const setup = loadSetupTasks(cs, projectDir);
     const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, region) : [];
     const codeServer = new CodeServerInstance("code-server", {
         config: cs,
         region,
         aws: cfg.aws,
-        placement: placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId),
+        placement: targetAz && subnet ? placementAt(targetAz, subnet, !own) : placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId),
         reservation,
         launch,
         tasks: setup.tasks,

@@ -7,7 +7,6 @@ import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { CodeServerConfig } from "../config";
 import type { InstanceFacts } from "../shared/catalog";
-import { parseCidr } from "../shared/cidr";
 import { efaInterfaces } from "../shared/efaLayout";
 
 /**
@@ -29,19 +28,10 @@ export interface SecurityGroupRules {
 // SSM, package mirrors and the secret fetch all go out over HTTPS; no inbound is needed for them.
 const ALL_OUTBOUND: Egress = { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "all outbound" };
 
-/** nginx's port from allowedCidrs only (IPv4 and IPv6 blocks in their own fields); with EFA, all traffic within the group. */
+/** nginx's port from allowedCidrs only; with EFA, all traffic within the group. */
 export function securityGroupRules(cs: Pick<CodeServerConfig, "allowedCidrs" | "nginxPort">, efa: boolean): SecurityGroupRules {
-    const family = (f: 4 | 6) => cs.allowedCidrs.filter((c) => parseCidr(c)?.family === f);
-    const [v4, v6] = [family(4), family(6)];
     const https: Ingress[] = cs.allowedCidrs.length
-        ? [{
-              protocol: "tcp",
-              fromPort: cs.nginxPort,
-              toPort: cs.nginxPort,
-              ...(v4.length ? { cidrBlocks: v4 } : {}),
-              ...(v6.length ? { ipv6CidrBlocks: v6 } : {}),
-              description: "code-server over HTTPS via nginx",
-          }]
+        ? [{ protocol: "tcp", fromPort: cs.nginxPort, toPort: cs.nginxPort, cidrBlocks: cs.allowedCidrs, description: "code-server over HTTPS via nginx" }]
         : [];
     // EFA user guide: the group must allow all traffic to and from itself, outbound too, explicitly.
     const self = { protocol: "-1", fromPort: 0, toPort: 0, self: true };

@@ -1,28 +1,17 @@
 /**
- * Rules about who may reach the dev box: the CIDRs nginx is opened to (EC2 refuses a block with host bits set,
- * and a /0 is the whole internet, allowed only when asked for), and the two ports on the box.
+ * Rules about who may reach the dev box: a /0 in the CIDRs nginx is opened to is the whole internet, allowed only
+ * when asked for (the schema already refused what is no IPv4 network); and the two ports on the box.
  */
-import { coversEverything, hasHostBits, networkOf, parseCidr, singleAddressOf } from "../shared/cidr";
-import { show } from "./problems";
+import { show } from "./hints";
 import type { CodeServerConfig } from "./types";
 
 const KEY = "capblocks:codeServer";
 
 function cidrProblem(cidr: string, index: number, allowPublicInternet: boolean): string | undefined {
-    const parsed = parseCidr(cidr);
-    // The schema already said it is no CIDR.
-    if (!parsed) return undefined;
-    const key = `${KEY}.allowedCidrs[${index}]`;
-    if (hasHostBits(parsed)) {
-        return `${key}: ${show(cidr)} has host bits set (its network is ${networkOf(parsed)}); ` +
-            `write ${networkOf(parsed)} for the whole network, or ${singleAddressOf(parsed)} for that one address`;
-    }
-    if (coversEverything(parsed) && !allowPublicInternet) {
-        return `${key}: ${show(cidr)} opens code-server to the whole internet; list the addresses you connect from ` +
-            "(e.g. your own /32), or leave allowedCidrs empty and connect through portForwardCommand, " +
-            `or set ${KEY}.allowPublicInternet: true to open it on purpose (HTTPS with a self-signed certificate, behind the password)`;
-    }
-    return undefined;
+    if (!cidr.endsWith("/0") || allowPublicInternet) return undefined;
+    return `${KEY}.allowedCidrs[${index}]: ${show(cidr)} opens code-server to the whole internet; list the addresses you connect from ` +
+        "(e.g. your own /32), or leave allowedCidrs empty and connect through portForwardCommand, " +
+        `or set ${KEY}.allowPublicInternet: true to open it on purpose (HTTPS with a self-signed certificate, behind the password)`;
 }
 
 export function accessProblems(cs: Pick<CodeServerConfig, "allowedCidrs" | "allowPublicInternet" | "internalPort" | "nginxPort">): string[] {

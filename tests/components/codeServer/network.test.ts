@@ -31,11 +31,11 @@ describe("the dev box's network", () => {
 
         it("say the same whatever CIDRs or port are allowed (a new description would replace the group and the box)", () => {
             const a = securityGroupRules({ allowedCidrs: ["203.0.113.7/32"], nginxPort: 443 }, false);
-            const b = securityGroupRules({ allowedCidrs: ["198.51.100.0/24", "2001:db8::/56"], nginxPort: 8443 }, true);
+            const b = securityGroupRules({ allowedCidrs: ["198.51.100.0/24", "192.0.2.0/24"], nginxPort: 8443 }, true);
             expect(a.description).to.equal(PUBLIC_GROUP);
             expect(b.description).to.equal(PUBLIC_GROUP);
             expect(b.ingress[0]).to.deep.equal({
-                protocol: "tcp", fromPort: 8443, toPort: 8443, cidrBlocks: ["198.51.100.0/24"], ipv6CidrBlocks: ["2001:db8::/56"],
+                protocol: "tcp", fromPort: 8443, toPort: 8443, cidrBlocks: ["198.51.100.0/24", "192.0.2.0/24"],
                 description: "code-server over HTTPS via nginx",
             });
         });
