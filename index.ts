@@ -1,6 +1,8 @@
 import { readStackConfig } from "./components/config";
-import type { StackOutputs } from "./components/program";
-import { boughtBlocksFor, checkBlockFits, clusterOutputs, codeServerOutputs, preflight, reservationFor, reservationOutputs } from "./components/program";
+import type { PlacedOutputs, StackOutputs } from "./components/program";
+import {
+    boughtBlocksFor, checkBlockFits, clusterOutputs, codeServerOutputs, preflight, publishedParameterOutputs, reservationFor, reservationOutputs,
+} from "./components/program";
 
 /** config → reservation → components → outputs. */
 export = async (): Promise<StackOutputs> => {
@@ -10,9 +12,19 @@ export = async (): Promise<StackOutputs> => {
     const reservation = await reservationFor(cfg, bought);
     checkBlockFits(cfg, reservation, adopted);
     const outputs = reservationOutputs(cfg, reservation);
+    // A block whose type this run's purchase chooses has nothing built on it until the next up.
+    if (reservation?.typeChoice) return Object.assign(outputs, publishedParameterOutputs(cfg, reservation));
+    // The subnet publishParameter names: the box's, else the cluster's compute subnet (both in the block's AZ).
+    let subnetId: PlacedOutputs["subnetId"] | undefined;
     if (cfg.codeServer.enabled) {
-        Object.assign(outputs, await codeServerOutputs(cfg, { reservation, adopted, projectDir: __dirname, nextStep: outputs.nextStep }));
+        const box = await codeServerOutputs(cfg, { reservation, adopted, projectDir: __dirname, nextStep: outputs.nextStep });
+        Object.assign(outputs, box.outputs);
+        subnetId = box.subnetId;
     }
-    if (cfg.cluster.enabled && reservation) Object.assign(outputs, await clusterOutputs(cfg, reservation, outputs.nextStep));
-    return outputs;
+    if (cfg.cluster.enabled && reservation?.instanceType) {
+        const cluster = await clusterOutputs(cfg, { ...reservation, instanceType: reservation.instanceType }, outputs.nextStep);
+        Object.assign(outputs, cluster.outputs);
+        subnetId ??= cluster.subnetId;
+    }
+    return Object.assign(outputs, publishedParameterOutputs(cfg, reservation, subnetId));
 };

@@ -14,18 +14,20 @@ import type { WorkVolumePlan } from "./codeServer/workVolumeMove";
 import { moveNextStep, moveNotice, moveSizeError, planWorkVolume } from "./codeServer/workVolumeMove";
 import { clusterUseStep } from "./cluster/access";
 import { deferHourlyParts, deferredStep } from "./cluster/deferral";
+import { nodeImageErrors } from "./cluster/nodeImagePlan";
 import { QUEUE_NAME } from "./cluster/parallelcluster";
 import { COMPUTE_SUBNET_KEY, computeSubnetProblems, knownBlockProblems, lookUpComputeSubnet } from "./cluster/preflight";
 import { checkSharedFileSystem } from "./cluster/storage";
 import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./cluster/userData";
 import type { BlockShare } from "./cluster/validation";
 import { blockShareNote, noComputeCapacityError } from "./cluster/validation";
-import type { BuyReservationConfig, StackConfig } from "./config";
-import { clusterCapacity, ConfigError } from "./config";
+import type { BuyReservationConfig, CodeServerConfig, StackConfig } from "./config";
+import { clusterCapacity, ConfigError, withBlockType } from "./config";
 import type { BoughtBlocks, ReservationInfo } from "./reservation";
-import { adoptReservation, buyReservation, findBoughtBlocks } from "./reservation";
+import { adoptReservation, buildsNothingOnBlock, buyReservation, findBoughtBlocks } from "./reservation";
 import type { StackShape } from "./reservation/nextStep";
-import { nextStepFor, nextStepWhileNextBlockStarts } from "./reservation/nextStep";
+import { nextStepFor, nextStepWhileNextBlockStarts, typeChosenByPurchaseNote } from "./reservation/nextStep";
+import { publishBlock } from "./reservation/publishedParameters";
 import { purchaseProblems } from "./reservation/purchaseChecks";
 import { ON_DEMAND_QUOTE } from "./reservation/quoteText";
 import { blockRegionWarning } from "./shared/blockRegions";
@@ -116,6 +118,30 @@ async function adoptedSubnets(cfg: StackConfig, bought: BoughtBlocks | undefined
     return { ...(codeServerSubnet ? { codeServerSubnet } : {}), ...(computeSubnet ? { computeSubnet } : {}) };
 }
 
+/** Outputs of a deployment that built something on a block, and what they name. */
+const BUILT_ON_BLOCK = [["instanceId", "code-server instance"], ["workVolumeId", "work volume"], ["clusterName", "PCS cluster"]] as const;
+
+/**
+ * A run whose purchase chooses the block's type among several builds nothing on the block; it must not take down
+ * what the last deployment built (a box on demand before, or on a block EC2 no longer lists): refused, nothing bought.
+ */
+async function assertNothingDropped(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<void> {
+    if (cfg.reservation?.kind !== "buy" || !bought || !buildsNothingOnBlock(cfg.reservation, bought)) return;
+    const last = previousDeployment();
+    const found = await Promise.all(BUILT_ON_BLOCK.map(([name]) => last.output(name))).catch((err: unknown) => {
+        throw new pulumi.RunError(`capblocks:reservation.instanceTypes: could not read this stack's last outputs to see what it built ` +
+            `(${(err as Error)?.message ?? String(err)}); nothing was bought. Check access to the Pulumi backend and run the command again.`);
+    });
+    const built = BUILT_ON_BLOCK.flatMap(([, what], i) => (found[i] ? [`${what} ${found[i]}`] : []));
+    if (built.length === 0) return;
+    throw new pulumi.RunError(
+        `capblocks:reservation.instanceTypes: this run buys the block and the purchase chooses its type, so nothing can be built on it ` +
+            `before the next \`pulumi up\`; the last deployment's ${built.join(", ")} would be taken down meanwhile. Nothing was bought. ` +
+            "Buy this block with one capblocks:reservation.instanceType (instanceTypes works once a block is bought: the next generation stays on it " +
+            "until the new one's type is known).",
+    );
+}
+
 /**
  * One warning per instance type the catalog does not know (the block, code-server and the cluster often share
  * one), naming the settings of this stack that override what capblocks guessed for it.
@@ -138,6 +164,7 @@ function unknownTypeWarnings(cfg: StackConfig): string[] {
 export async function preflight(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<Adopted> {
     unknownTypeWarnings(cfg).forEach(warn);
     checkPurchase(cfg, bought);
+    await assertNothingDropped(cfg, bought);
     const workVolume = await adoptedWorkVolume(cfg, bought);
     const subnets = await adoptedSubnets(cfg, bought);
     if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
@@ -173,7 +200,11 @@ export async function reservationFor(cfg: StackConfig, bought: BoughtBlocks | un
         const adopted = await adoptReservation(wanted, cfg.region);
         const named = wanted.id ?? `named by ${wanted.parameterName}`;
         const problem = cfg.cluster.enabled ? noComputeCapacityError(blockShare(cfg, adopted), `the adopted block ${named}`, true) : undefined;
-        if (problem) throw new ConfigError([problem]);
+        // The block says its type only now when the config does not: the node image rules wait for it.
+        const imageProblems = cfg.cluster.enabled && wanted.instanceType === undefined && adopted.instanceType
+            ? nodeImageErrors(cfg.cluster, adopted.instanceType)
+            : [];
+        if (problem || imageProblems.length > 0) throw new ConfigError([...(problem ? [problem] : []), ...imageProblems]);
         return adopted;
     }
     return undefined;
@@ -201,10 +232,13 @@ function blockNextStep(reservation: ReservationInfo, stack: StackShape): pulumi.
                 next: { id: nextId, generation: next.generation, state, startDate },
             }));
     }
+    // A purchase that chooses the type builds nothing on the block this run: no box is waiting to launch.
+    const shape = reservation.typeChoice ? { reservation: stack.reservation } : stack;
+    const typeNote = reservation.typeChoice ? ` ${typeChosenByPurchaseNote(reservation.typeChoice.candidates)}` : "";
     return pulumi
         .all([reservation.state, reservation.startDate, reservation.endDate, reservation.availabilityZone])
         .apply(([state, startDate, endDate, availabilityZone]) =>
-            nextStepFor({ state, startDate, endDate, availabilityZone, boughtThisRun: reservation.boughtThisRun }, stack));
+            nextStepFor({ state, startDate, endDate, availabilityZone, boughtThisRun: reservation.boughtThisRun }, shape) + typeNote);
 }
 
 const ON_DEMAND_STEP = "No Capacity Block: the instance runs on demand and bills by the hour while it runs, until `pulumi destroy`.";
@@ -225,7 +259,7 @@ export function reservationOutputs(cfg: StackConfig, reservation: ReservationInf
         blockId: reservation.id,
         blockState: reservation.state,
         blockSource: reservation.source,
-        blockInstanceType: reservation.instanceType,
+        blockInstanceType: reservation.instanceType ?? (reservation.typeChoice as NonNullable<ReservationInfo["typeChoice"]>).chosen,
         blockAvailabilityZone: reservation.availabilityZone,
         blockStart: reservation.startDate,
         blockEnd: reservation.endDate,
@@ -288,9 +322,31 @@ export interface CodeServerContext {
     nextStep: pulumi.Input<string>;
 }
 
+/**
+ * The box's settings on this run's block: the block's type when the config leaves it to the block, and a
+ * codeServer.instanceType given for an adopted block checked against what the block is.
+ */
+export function codeServerOnBlock(cs: CodeServerConfig, reservation: ReservationInfo | undefined): CodeServerConfig {
+    const blockType = reservation?.instanceType;
+    if (!blockType) return cs;
+    if (!cs.typeFromBlock && reservation.source === "adopted" && cs.instanceType !== blockType) {
+        throw new pulumi.RunError(
+            `capblocks:codeServer.instanceType: ${JSON.stringify(cs.instanceType)} differs from ${blockType}, the type of the adopted Capacity Block; ` +
+                "an instance only launches into a block of its own type; remove codeServer.instanceType (the box takes the block's type) or adopt another block",
+        );
+    }
+    return withBlockType(cs, blockType);
+}
+
+/** A feature's outputs, and the subnet its instances run in on the block (which publishParameter publishes). */
+export interface PlacedOutputs {
+    outputs: StackOutputs;
+    subnetId: pulumi.Output<string>;
+}
+
 /** The code-server box on the block (or on demand in its zone), and its outputs. */
-export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted, projectDir, nextStep }: CodeServerContext): Promise<StackOutputs> {
-    const cs = cfg.codeServer;
+export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted, projectDir, nextStep }: CodeServerContext): Promise<PlacedOutputs> {
+    const cs = codeServerOnBlock(cfg.codeServer, reservation);
     const { region, tags } = cfg;
     const workVolume = adopted.workVolume;
     const onDemandAz = reservation ? undefined : await onDemandZone(region, cs.subnetId, cs.availabilityZone);
@@ -308,11 +364,12 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     const subnet = targetAz ? (own ? { subnetId: own.id, vpcId: own.vpcId } : await defaultSubnetIn(targetAz, region)) : undefined;
     const setup = loadSetupTasks(cs, projectDir);
     const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, region) : [];
+    const placement = targetAz && subnet ? placementAt(targetAz, subnet, !own) : placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId);
     const codeServer = new CodeServerInstance("code-server", {
         config: cs,
         region,
         aws: cfg.aws,
-        placement: targetAz && subnet ? placementAt(targetAz, subnet, !own) : placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId),
+        placement,
         reservation,
         launch,
         tasks: setup.tasks,
@@ -336,7 +393,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
               ...(cs.allowedCidrs.length ? { tlsCertificateSha256: codeServer.tlsCertificateSha256 } : {}),
           }
         : {};
-    return {
+    return { outputs: {
         ...reach,
         password: codeServer.password,
         passwordCommand: codeServer.passwordCommand,
@@ -352,14 +409,26 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
                       .apply(([step, hint, idleStep]) => [step, moving, hint, idleStep].filter(Boolean).join(" ")),
               }
             : {}),
-    };
+    }, subnetId: placement.subnetId };
+}
+
+/**
+ * capblocks:reservation.publishParameter: the block in use, and the subnet to launch into it from (the box's, else the
+ * cluster's compute subnet), in the seed scripts' parameters.
+ */
+export function publishedParameterOutputs(cfg: StackConfig, reservation: ReservationInfo | undefined, subnetId?: pulumi.Output<string>): StackOutputs {
+    if (!reservation) return {};
+    return publishBlock({ setting: cfg.reservation?.publishParameter, region: cfg.region, aws: cfg.aws, blockId: reservation.id, ...(subnetId ? { subnetId } : {}) });
 }
 
 /** The stack output whose presence says the cluster's hourly parts were built (deferral.ts). */
 const CLUSTER_ID = "clusterId";
 
-/** The PCS cluster on the block, and its outputs; `nextStep` so far gains how to use the cluster, or when it is built. */
-export async function clusterOutputs(cfg: StackConfig, reservation: ReservationInfo, nextStep: pulumi.Input<string>): Promise<StackOutputs> {
+/**
+ * The PCS cluster on the block (its type known: see ReservationInfo.instanceType), and its outputs; `nextStep` so far
+ * gains how to use the cluster, or when it is built.
+ */
+export async function clusterOutputs(cfg: StackConfig, reservation: ReservationInfo & { instanceType: string }, nextStep: pulumi.Input<string>): Promise<PlacedOutputs> {
     const [builtBefore] = await lastOutputs([CLUSTER_ID], "capblocks:cluster", "to see whether its cluster is built");
     const now = new Date();
     const known = reservation.knownState !== undefined && reservation.knownStartDate !== undefined
@@ -400,7 +469,7 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
     const storage: StackOutputs = waits && sharedStorage === "fsx-lustre"
         ? {}
         : { clusterSharedStorageId: cluster.sharedStorageId, clusterSharedStorage: cluster.sharedStorageNote };
-    return {
+    return { outputs: {
         clusterCapacity: shareNote,
         ...built,
         clusterName: cluster.clusterName,
@@ -410,5 +479,5 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
         clusterNodeRoleArn: cluster.nodeRoleArn,
         parallelClusterConfig: cluster.parallelClusterConfig,
         nextStep: pulumi.all([nextStep, clusterStep]).apply(([step, more]) => [step, more].filter(Boolean).join(" ")),
-    };
+    }, subnetId: cluster.network.computeSubnetId };
 }

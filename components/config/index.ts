@@ -12,7 +12,8 @@ import { CONFIG_KEYS } from "./schema";
 import type { RawStackConfig, StackConfig } from "./types";
 import { configWarnings } from "./warnings";
 
-export { clusterCapacity } from "./crossKeyRules";
+export { clusterCapacity, configuredBlockType } from "./crossKeyRules";
+export { withBlockType } from "./defaults";
 export { ConfigError } from "./problems";
 export { configWarnings } from "./warnings";
 export type {
@@ -21,6 +22,7 @@ export type {
     ClusterConfig,
     CodeServerConfig,
     NodeImageConfig,
+    PublishParameter,
     RawStackConfig,
     RerunConfig,
     SharedStorage,
