@@ -364,7 +364,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     const subnet = targetAz ? (own ? { subnetId: own.id, vpcId: own.vpcId } : await defaultSubnetIn(targetAz, region)) : undefined;
     const setup = loadSetupTasks(cs, projectDir);
     const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, region) : [];
-    const placement = targetAz && subnet ? placementAt(targetAz, subnet) : placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId);
+    const placement = targetAz && subnet ? placementAt(targetAz, subnet, !own) : placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId);
     const codeServer = new CodeServerInstance("code-server", {
         config: cs,
         region,
@@ -390,6 +390,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
               portForwardCommand: codeServer.portForwardCommand,
               sessionCommand: codeServer.sessionCommand,
               instanceInfoCommand: codeServer.instanceInfoCommand,
+              ...(cs.allowedCidrs.length ? { tlsCertificateSha256: codeServer.tlsCertificateSha256 } : {}),
           }
         : {};
     return { outputs: {

@@ -179,7 +179,7 @@ describe("offline plan as text", () => {
             "      aws.ec2.NatGateway cluster-net-nat",
             "  capblocks.CapacityBlock block",
         ]);
-        expect(r.out).to.match(/\n {8}tasks: 18 task\(s\): mount-work-volume, needrestart, apt-helper, .*, verify\n/);
+        expect(r.out).to.match(/\n {8}tasks: 20 task\(s\): mount-work-volume, needrestart, apt-helper, .*, verify\n/);
         expect(r.out).to.not.contain("set -eu");
         expect(r.out).to.match(/\n {8}userData: MIME multipart, \d part\(s\): text\/x-shellscript \(capblocks: [^\n]*\); text\/x-shellscript \(capblocks: mount the cluster's shared storage\. Safe to run again\.\)/);
         expect(r.out).to.contain("        assumeRolePolicy: assumed by ec2.amazonaws.com\n");
