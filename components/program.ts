@@ -395,7 +395,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, region) : [];
     const now = new Date();
     const imagePlan = await devImagePlanFor(cfg, reservation, now);
-    const placement = targetAz && subnet ? placementAt(targetAz, subnet) : placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId);
+    const placement = targetAz && subnet ? placementAt(targetAz, subnet, !own) : placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId);
     const codeServer = new CodeServerInstance("code-server", {
         config: cs,
         region,
@@ -422,6 +422,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
               portForwardCommand: codeServer.portForwardCommand,
               sessionCommand: codeServer.sessionCommand,
               instanceInfoCommand: codeServer.instanceInfoCommand,
+              ...(cs.allowedCidrs.length ? { tlsCertificateSha256: codeServer.tlsCertificateSha256 } : {}),
               [INSTANCE_IMAGE_ID]: codeServer.launchImageId,
           }
         : {};

@@ -4,9 +4,6 @@
  * between runs. Baking never replaces a running box, and a box never boots an image baked during its block.
  */
 import { expect } from "chai";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import type { Assumptions, BlockFacts, RecordedResource } from "../../scripts/offlineMocks";
 import type { ProgramRun } from "../helpers/mocks";
 import { activeBlock, runProgram } from "../helpers/mocks";
@@ -48,18 +45,13 @@ describe("the dev image is baked before the block", () => {
     let started: ProgramRun;
     let changed: ProgramRun;
     let asked: ProgramRun;
-    let dir: string;
     before(async () => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "prebake-"));
-        const newer = path.join(dir, "newer-code-server.json");
-        fs.writeFileSync(newer, JSON.stringify({ variables: { CODE_SERVER_VERSION: "4.99.0" } }));
         far = await ok(stack(), { block: block("scheduled", 10), previousOutputs: { blockId: BLOCK_ID, blockGeneration: "1" } });
         close = await ok(stack(), nextRun(far, block("scheduled", 1.5)));
         started = await ok(stack(), nextRun(close, block("active", -0.1)));
-        changed = await ok(stack({ taskFiles: [newer] }), nextRun(started, block("active", -0.2)));
-        asked = await ok(stack({ taskFiles: [newer], prebake: "now" }), nextRun(changed, block("active", -0.3)));
+        changed = await ok(stack({ version: "4.137.0" }), nextRun(started, block("active", -0.2)));
+        asked = await ok(stack({ version: "4.137.0", prebake: "now" }), nextRun(changed, block("active", -0.3)));
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("bakes nothing while the block is more than 48 hours away, and nextStep says from when it will", () => {
         expect(bakes(far)).to.deep.equal([]);

@@ -111,10 +111,10 @@ describe("task loader and the shipped code-server task set", () => {
     it("classifies the shipped tasks: what needs no block instance is baked into the image, the rest runs on the box", () => {
         const loaded = loadCodeServerTasks();
         expect(loaded.imageTaskIds).to.deep.equal([
-            "needrestart", "apt-helper", "wait-dpkg-lock", "neuron-apt-repo", "base-packages", "code-server-install", "extensions-cache", "code-command",
+            "needrestart", "apt-helper", "wait-dpkg-lock", "neuron-apt-repo", "base-packages", "locale", "code-server-install", "extensions-cache", "code-command",
         ]);
         // What needs the box itself: the work volume's home, the user, the password, services started for the user.
-        for (const id of ["user", "sudo", "home", "shell-profile", "code-server-config", "vscode-settings", "nginx", "code-server-unit", "extensions", "verify"]) {
+        for (const id of ["user", "sudo", "home", "shell-profile", "code-server-config", "vscode-settings", "tls-certificate", "nginx", "code-server-unit", "extensions", "verify"]) {
             expect(loaded.imageTaskIds, id).to.not.include(id);
         }
         expect(loaded.tasks.every((t) => !("phase" in t)), "SsmTasks gets tasks without their phase").to.equal(true);
