@@ -1,6 +1,8 @@
 import { readStackConfig } from "./components/config";
 import type { StackOutputs } from "./components/program";
-import { boughtBlocksFor, clusterOutputs, codeServerOutputs, preflight, reservationFor, reservationOutputs } from "./components/program";
+import {
+    boughtBlocksFor, clusterOutputs, codeServerOutputs, declareCluster, preflight, prepareCodeServer, reservationFor, reservationOutputs,
+} from "./components/program";
 
 /** config → reservation → components → outputs. */
 export = async (): Promise<StackOutputs> => {
@@ -9,9 +11,10 @@ export = async (): Promise<StackOutputs> => {
     const adopted = await preflight(cfg, bought);
     const reservation = await reservationFor(cfg, bought);
     const outputs = reservationOutputs(cfg, reservation);
-    if (cfg.codeServer.enabled) {
-        Object.assign(outputs, await codeServerOutputs(cfg, { reservation, adopted, projectDir: __dirname, nextStep: outputs.nextStep }));
-    }
-    if (cfg.cluster.enabled && reservation) Object.assign(outputs, await clusterOutputs(cfg, reservation, outputs.nextStep));
+    // The box's checks run before anything is declared; the cluster comes first, so the box can live in it.
+    const box = cfg.codeServer.enabled ? await prepareCodeServer(cfg, { reservation, adopted, projectDir: __dirname }) : undefined;
+    const cluster = cfg.cluster.enabled && reservation ? await declareCluster(cfg, reservation) : undefined;
+    if (box) Object.assign(outputs, codeServerOutputs(cfg, box, outputs.nextStep, cluster));
+    if (cluster) Object.assign(outputs, clusterOutputs(cfg, cluster, outputs.nextStep));
     return outputs;
 };

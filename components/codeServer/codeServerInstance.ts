@@ -48,7 +48,23 @@ export interface CodeServerInstanceArgs {
     existingWorkVolume?: ExistingVolume;
     /** The stack's own volume on this run (workVolumeMove.ts); default: a new one. Not used with existingWorkVolume. */
     workVolumePlan?: WorkVolumePlan;
+    /** The public SSM parameter of the image to boot without codeServer.amiId; default: the catalog's for the type. */
+    amiParameter?: string;
+    /** The stack's PCS cluster, when the box is one of its members (clusterAccess.ts). */
+    cluster?: BoxInCluster;
     tags?: Record<string, string>;
+}
+
+/** What makes the box a member of the cluster; placement already puts it in the cluster's compute subnet. */
+export interface BoxInCluster {
+    /** The nodes' group: the box reaches Slurm and the shared storage, and the nodes reach back (srun). */
+    securityGroupId: pulumi.Output<string>;
+    /** Run before code-server's tasks: the user, with the uid the nodes give it. */
+    firstTasks: TaskSpec[];
+    /** Run after code-server's tasks: mount the shared storage, join Slurm. */
+    tasks: pulumi.Output<TaskSpec[]>;
+    /** The role's policy for the join (clusterAccessPolicy); undefined while the PCS cluster waits to be built. */
+    policy?: pulumi.Output<string>;
 }
 
 /** A snapshot copies every block written to the volume: AWS says it "can take several hours" (EBS user guide, "Create Amazon EBS snapshots"). */
@@ -172,7 +188,15 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const readSecrets = secretsPolicy
             ? [new aws.iam.RolePolicy(`${name}-read-secrets`, { role: role.id, policy: JSON.stringify(secretsPolicy) }, parent)]
             : [];
-        return { profile, password, secretArn: secret.arn, passwordVersion: secretVersion.versionId, secretsReady: [secretVersion, readPassword, ...readSecrets] };
+        const clusterPolicy = args.cluster?.policy;
+        const joinCluster = clusterPolicy ? [new aws.iam.RolePolicy(`${name}-cluster-access`, { role: role.id, policy: clusterPolicy }, parent)] : [];
+        return {
+            profile,
+            password,
+            secretArn: secret.arn,
+            passwordVersion: secretVersion.versionId,
+            secretsReady: [secretVersion, readPassword, ...readSecrets, ...joinCluster],
+        };
     }
 
     /** The security group and the launch template: the block's market settings, the DLAMI, the encrypted root. */
@@ -191,7 +215,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
-        const imageId = cs.amiId ?? aws.ssm.getParameterOutput({ name: instanceFacts(cs.instanceType).amiParameter, region: args.region }, { parent: this }).value;
+        const amiParameter = args.amiParameter ?? instanceFacts(cs.instanceType).amiParameter;
+        const imageId = cs.amiId ?? aws.ssm.getParameterOutput({ name: amiParameter, region: args.region }, { parent: this }).value;
         const block = args.reservation;
         return new aws.ec2.LaunchTemplate(`${name}-lt`, {
             ...launchTemplateBase({
@@ -205,7 +230,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             imageId,
             instanceType: cs.instanceType,
             iamInstanceProfile: { arn: profile.arn },
-            vpcSecurityGroupIds: [securityGroup.id],
+            vpcSecurityGroupIds: [securityGroup.id, ...(args.cluster ? [args.cluster.securityGroupId] : [])],
             updateDefaultVersion: true,
         }, {
             parent: this,
@@ -285,7 +310,14 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             // stopping a terminated instance to detach would fail the next `up`.
             skipDestroy: true,
         }, { parent: this, deleteBeforeReplace: true });
-        const tasks = work.id.apply((volumeId) => [mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: work.sizeGb }), ...args.tasks]);
+        const tasks = pulumi
+            .all([work.id, args.cluster?.tasks ?? []])
+            .apply(([volumeId, clusterTasks]) => [
+                mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: work.sizeGb }),
+                ...(args.cluster?.firstTasks ?? []),
+                ...args.tasks,
+                ...clusterTasks,
+            ]);
         new SsmTasks(`${name}-setup`, {
             instanceIds: [instance.id],
             tasks,

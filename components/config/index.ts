@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { awsSettingsFrom } from "../shared/awsSettings";
-import { clusterProblems, codeServerProblems, codeServerSecretProblems, reservationProblems } from "./crossKeyRules";
+import { clusterProblems, codeServerInClusterProblems, codeServerProblems, codeServerSecretProblems, reservationProblems } from "./crossKeyRules";
 import { clusterFrom, codeServerFrom, reservationFrom } from "./defaults";
 import { checkedInput, ConfigError, NOT_SHOWN } from "./problems";
 import { CONFIG_KEYS } from "./schema";
@@ -39,6 +39,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         ...codeServerProblems(input.codeServer, codeServer.enabled, reservation, input.region),
         ...codeServerSecretProblems(input.codeServer, raw.secretKeys?.includes("capblocks:codeServer") ?? false),
         ...clusterProblems(cluster, reservation, codeServer.enabled),
+        ...codeServerInClusterProblems(input.codeServer, codeServer.enabled, cluster),
     ];
     if (problems.length) throw new ConfigError(problems);
     return { region: input.region, aws: aws.settings, reservation, codeServer, cluster, tags: input.tags };
