@@ -119,19 +119,34 @@ export interface SlurmJoin {
     clusterId: string;
     region: string;
     slurmVersion: string;
+    /** Prefix of every path the join writes or runs (tests run it in a scratch directory); default "". */
+    root?: string;
+}
+
+/** The files the join uses, under `root`. */
+function joinPaths({ slurmVersion, root = "" }: SlurmJoin) {
+    return {
+        slurmHome: `${root}${pcsSlurmHome(checked(slurmVersion, SLURM_VERSION, "Slurm version"))}`,
+        slurmDir: `${root}${SLURM_DIR}`,
+        keyFile: `${root}${SLURM_KEY_FILE}`,
+        options: `${root}${SACKD_OPTIONS_FILE}`,
+        unit: `${root}/etc/systemd/system/${SACKD_UNIT}.service`,
+        bin: `${root}/usr/local/bin`,
+        script: `${root}${JOIN_SCRIPT}`,
+    };
 }
 
 /** The join script (POSIX sh, run as root): endpoint and key read with the instance role, sackd (re)started, checked. */
-export function slurmJoinScript({ clusterId, region, slurmVersion }: SlurmJoin): string {
-    const id = checked(clusterId, CLUSTER_ID, "PCS cluster id");
-    const r = checked(region, REGION, "Region");
-    const home = pcsSlurmHome(checked(slurmVersion, SLURM_VERSION, "Slurm version"));
+export function slurmJoinScript(join: SlurmJoin): string {
+    const id = checked(join.clusterId, CLUSTER_ID, "PCS cluster id");
+    const r = checked(join.region, REGION, "Region");
+    const at = joinPaths(join);
     return `#!/bin/sh
 # capblocks: join PCS cluster ${id} as a login node (sackd). Safe to run again, e.g. after the cluster secret is rotated.
 set -eu
 CLUSTER_ID=${id}
 REGION=${r}
-SLURM_HOME=${home}
+SLURM_HOME=${at.slurmHome}
 cluster() { aws pcs get-cluster --region "$REGION" --cluster-identifier "$CLUSTER_ID" --query "$1" --output text; }
 status=$(cluster cluster.status)
 if [ "$status" != ACTIVE ]; then
@@ -148,27 +163,27 @@ for value in "$address" "$port" "$key_arn"; do
     fi
 done
 id slurm >/dev/null 2>&1 || useradd --system --user-group --no-create-home --shell /usr/sbin/nologin slurm
-mkdir -p ${SLURM_DIR}
+mkdir -p ${at.slurmDir}
 umask 077
 # The key goes from Secrets Manager to its file and nowhere else: never echoed, never in a parameter.
 key=$(aws secretsmanager get-secret-value --region "$REGION" --secret-id "$key_arn" --version-stage AWSCURRENT --query SecretString --output text)
-printf '%s' "$key" | base64 -d > ${SLURM_KEY_FILE}.new
+printf '%s' "$key" | base64 -d > ${at.keyFile}.new
 key=
-chown slurm:slurm ${SLURM_KEY_FILE}.new
-chmod 0600 ${SLURM_KEY_FILE}.new
-mv -f ${SLURM_KEY_FILE}.new ${SLURM_KEY_FILE}
+chown slurm:slurm ${at.keyFile}.new
+chmod 0600 ${at.keyFile}.new
+mv -f ${at.keyFile}.new ${at.keyFile}
 umask 022
-printf "SACKD_OPTIONS='--conf-server=%s:%s'\\n" "$address" "$port" > ${SACKD_OPTIONS_FILE}
-cat > /etc/systemd/system/${SACKD_UNIT}.service <<UNIT
+printf "SACKD_OPTIONS='--conf-server=%s:%s'\\n" "$address" "$port" > ${at.options}
+cat > ${at.unit} <<UNIT
 [Unit]
 Description=Slurm auth and cred kiosk daemon for PCS cluster $CLUSTER_ID (capblocks)
 After=network-online.target remote-fs.target
 Wants=network-online.target
-ConditionPathExists=${SACKD_OPTIONS_FILE}
+ConditionPathExists=${at.options}
 
 [Service]
 Type=notify
-EnvironmentFile=${SACKD_OPTIONS_FILE}
+EnvironmentFile=${at.options}
 User=slurm
 Group=slurm
 RuntimeDirectory=slurm
@@ -187,7 +202,7 @@ systemctl daemon-reload
 systemctl enable ${SACKD_UNIT}
 systemctl restart ${SACKD_UNIT}
 # The cluster's client commands for every shell, code-server's terminal included.
-for command in "$SLURM_HOME"/bin/*; do ln -sfn "$command" /usr/local/bin/; done
+for command in "$SLURM_HOME"/bin/*; do ln -sfn "$command" ${at.bin}/; done
 tries=0
 until "$SLURM_HOME/bin/sinfo" >/dev/null 2>&1; do
     tries=$((tries + 1))
@@ -206,25 +221,25 @@ echo "joined PCS cluster $CLUSTER_ID (controller $address:$port)"
  * cluster's version, installs the join script and runs it. Its text holds the cluster id, so a new cluster joins anew.
  */
 export function slurmJoinTask(join: SlurmJoin): TaskSpec {
-    const home = pcsSlurmHome(checked(join.slurmVersion, SLURM_VERSION, "Slurm version"));
+    const at = joinPaths(join);
     const region = checked(join.region, REGION, "Region");
     const missing =
-        `capblocks: ${home}/sbin/sackd is missing: this image has no PCS Slurm ${join.slurmVersion}. The PCS-ready DLAMI has it; a box ` +
+        `capblocks: ${at.slurmHome}/sbin/sackd is missing: this image has no PCS Slurm ${join.slurmVersion}. The PCS-ready DLAMI has it; a box ` +
         "launched before the cluster keeps its first image, so set capblocks:codeServer.amiId to the id of the DLAMI, from " +
         `aws ssm get-parameter --region ${region} --name ${PCS_DLAMI_PARAMETER} --query Parameter.Value --output text`;
     return {
         id: SLURM_JOIN_TASK_ID,
         name: `Join PCS cluster ${join.clusterId} with its Slurm client`,
         commands: [
-            `if [ ! -x ${home}/sbin/sackd ]; then`,
+            `if [ ! -x ${at.slurmHome}/sbin/sackd ]; then`,
             `    echo ${shellQuote(missing)} >&2`,
             "    exit 1",
             "fi",
-            `cat > ${JOIN_SCRIPT} <<'JOIN'`,
+            `cat > ${at.script} <<'JOIN'`,
             ...slurmJoinScript(join).trimEnd().split("\n"),
             "JOIN",
-            `chmod 0755 ${JOIN_SCRIPT}`,
-            JOIN_SCRIPT,
+            `chmod 0755 ${at.script}`,
+            at.script,
         ],
         timeoutSeconds: 600,
     };

@@ -175,4 +175,36 @@ describe("the dev box in the stack's cluster", () => {
             expect(changeOf(changes, "code-server-cluster-access").op).to.equal("create");
         });
     });
+
+    describe("the next block is in a third AZ: the box moves with the compute subnet, the work by snapshot", () => {
+        let changes: PlannedChange[];
+        let second: ProgramRun;
+        before(async () => {
+            const blockC: BlockFacts = { ...BLOCK, id: "cr-0ccccccccccccccc7", availabilityZone: "sa-east-1c" };
+            const first = await ok(stack({ sharedStorage: "efs" }), on(BLOCK));
+            const outputs = first.outputs as Record<string, string>;
+            const home = named(first, "cluster-net-private-0", "aws:ec2/subnet:Subnet");
+            second = await ok(stack({ sharedStorage: "efs" }), on(blockC, {
+                previousOutputs: outputs,
+                volumes: { [outputs.workVolumeId]: { encrypted: true, sizeGb: 200, availabilityZone: "sa-east-1b" } },
+                subnetsByName: { "cluster-net-private-0": { id: home.id as string, availabilityZone: "sa-east-1b" } },
+            }));
+            changes = plannedChanges(first.run, second.run);
+        });
+
+        it("replaces nothing with an empty resource: the work volume is made from a snapshot in sa-east-1c", () => {
+            expect(emptyingReplacements(changes)).to.deep.equal([]);
+            const work = changeOf(changes, "code-server-work");
+            expect(work.op).to.equal("replace");
+            expect(work.inputs.availabilityZone).to.equal("sa-east-1c");
+            expect(work.startsWithData).to.equal(true);
+        });
+
+        it("puts the box in the compute subnet now in sa-east-1c, and leaves EFS as it is", () => {
+            const subnet = named(second, "cluster-net-private-1", "aws:ec2/subnet:Subnet");
+            expect(subnet.inputs.availabilityZone).to.equal("sa-east-1c");
+            expect(named(second, "code-server-instance").inputs.subnetId).to.equal(subnet.id);
+            expect(changeOf(changes, "cluster-shared").op).to.equal("same");
+        });
+    });
 });
