@@ -307,7 +307,13 @@ export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nex
     const withCluster = inCluster && (launch || !inCluster.built) ? inCluster.step : "";
     // Only a launched instance has an address and commands; before that nextStep says when it will.
     const reach: StackOutputs = launch
-        ? { instanceId: codeServer.instanceId, url: codeServer.url, portForwardCommand: codeServer.portForwardCommand, sessionCommand: codeServer.sessionCommand }
+        ? {
+              instanceId: codeServer.instanceId,
+              url: codeServer.url,
+              portForwardCommand: codeServer.portForwardCommand,
+              sessionCommand: codeServer.sessionCommand,
+              instanceInfoCommand: codeServer.instanceInfoCommand,
+          }
         : {};
     return {
         ...reach,
@@ -316,6 +322,8 @@ export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nex
         workVolumeId: codeServer.workVolumeId,
         workVolume: codeServer.workVolumeNote,
         [WORK_VOLUME_SOURCE]: workVolume ? "adopted" : "created",
+        // Read by `npm run tasks` (scripts/tasks.ts).
+        setupTasks: codeServer.setupTasks,
         ...(launch || moving || withCluster
             ? {
                   nextStep: pulumi

@@ -252,6 +252,10 @@ const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
     "aws-native:pcs:Cluster": pcsClusterState,
     "aws-native:pcs:ComputeNodeGroup": pcsState,
     "aws-native:pcs:Queue": pcsState,
+    "aws:cloudwatch/logGroup:LogGroup": (name, inputs, a) => {
+        const groupName = `${String(inputs.namePrefix ?? "")}${hexId("lg", name, 26).slice(3)}`;
+        return { id: groupName, state: { ...inputs, name: groupName, arn: `arn:aws:logs:${a.region}:123456789012:log-group:${groupName}` } };
+    },
     "pulumi-nodejs:dynamic/capblocks:SsmTasks": (name, inputs) => ({ id: hexId("ssm", name), state: { ...inputs, taskStates: {} } }),
     "pulumi:pulumi:StackReference": stackReferenceState,
 };

@@ -27,6 +27,8 @@ export interface AccessCommands {
     url: string;
     portForwardCommand: string;
     sessionCommand: string;
+    /** What EC2 says about the instance now: its state, launch time, zone, addresses and security groups. */
+    instanceInfoCommand: string;
     /** One sentence on how to reach code-server. */
     connectHint: string;
 }
@@ -44,6 +46,8 @@ export function accessCommands({ instanceId, region, publicDns, allowedCidrs }: 
             `aws ssm start-session --target ${instanceId} --document-name AWS-StartPortForwardingSession ` +
             `--parameters portNumber=${NGINX_PORT},localPortNumber=${PORT_FORWARD_LOCAL_PORT} --region ${region}`,
         sessionCommand: `aws ssm start-session --target ${instanceId} --region ${region}`,
+        // Unfiltered: a --query needs brackets, which zsh globs when the command is pasted.
+        instanceInfoCommand: `aws ec2 describe-instances --instance-ids ${instanceId} --region ${region} --output table`,
         connectHint: direct
             ? `Open ${url} and ${PASSWORD_HINT}.`
             : `Run \`$(pulumi stack output portForwardCommand)\` and leave it running, open ${url} and ${PASSWORD_HINT}.`,

@@ -21,6 +21,9 @@ import { moveReport, volumeInPlace } from "./workVolumeMove";
 import { mountWorkVolumeTask } from "./workVolumeTask";
 import type { SetupSecret } from "./setupSecrets";
 import { readSecretsPolicy, setupSecretInputs } from "./setupSecrets";
+import { rerunRequest, SETUP_OFF, setupEnabled, setupOffHint } from "./setupControls";
+import { setupOutputLog } from "./setupOutputLog";
+import { noSetupSummary, setupTasksSummary } from "./setupTasksSummary";
 
 /** Where the work volume is attached; on Nitro it shows up as NVMe and is found by its serial instead. */
 const WORK_DEVICE_NAME = "/dev/sdf";
@@ -79,6 +82,7 @@ interface Naming {
 
 /** The instance's role and profile, the password secret only that role can read, and the user's secrets it may read. */
 interface InstanceIdentity {
+    role: aws.iam.Role;
     profile: aws.iam.InstanceProfile;
     /** The code-server password, a secret wherever it goes. */
     password: pulumi.Output<string>;
@@ -95,7 +99,15 @@ interface WorkVolume {
     note: pulumi.Output<string>;
 }
 
-type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string> };
+/** What the setup runs on, and what must exist before it starts. */
+interface SetupTarget {
+    instance: aws.ec2.Instance;
+    work: WorkVolume;
+    identity: InstanceIdentity;
+    ready: pulumi.Resource[];
+}
+
+type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string>; setupTasks: pulumi.Output<string> };
 
 /**
  * A code-server dev box: on the block (launch template with the block's market type and reservation
@@ -114,8 +126,11 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     public readonly portForwardCommand: pulumi.Output<string>;
     public readonly sessionCommand: pulumi.Output<string>;
+    public readonly instanceInfoCommand: pulumi.Output<string>;
     /** One sentence on how to reach code-server; empty until the instance is launched. */
     public readonly connectHint: pulumi.Output<string>;
+    /** Where each setup task stands on each instance, as JSON (setupTasksSummary.ts). */
+    public readonly setupTasks: pulumi.Output<string>;
 
     constructor(name: string, args: CodeServerInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("capblocks:index:CodeServerInstance", name, {}, opts);
@@ -144,7 +159,9 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         this.url = access.url;
         this.portForwardCommand = access.portForwardCommand;
         this.sessionCommand = access.sessionCommand;
+        this.instanceInfoCommand = access.instanceInfoCommand;
         this.connectHint = access.connectHint;
+        this.setupTasks = access.setupTasks;
         this.registerOutputs({
             instanceId: this.instanceId,
             workVolumeId: this.workVolumeId,
@@ -154,7 +171,9 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             url: this.url,
             portForwardCommand: this.portForwardCommand,
             sessionCommand: this.sessionCommand,
+            instanceInfoCommand: this.instanceInfoCommand,
             connectHint: this.connectHint,
+            setupTasks: this.setupTasks,
         });
     }
 
@@ -191,6 +210,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const clusterPolicy = args.cluster?.policy;
         const joinCluster = clusterPolicy ? [new aws.iam.RolePolicy(`${name}-cluster-access`, { role: role.id, policy: clusterPolicy }, parent)] : [];
         return {
+            role,
             profile,
             password,
             secretArn: secret.arn,
@@ -299,8 +319,9 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         }, { parent: this, deleteBeforeReplace: true });
     }
 
-    /** The work volume's attachment and the setup over SSM (mount first, then the tasks). */
-    private attachAndSetUp({ name }: Naming, args: CodeServerInstanceArgs, instance: aws.ec2.Instance, work: WorkVolume, identity: InstanceIdentity): Access {
+    /** The work volume's attachment and the setup over SSM (mount first, then the tasks), unless setup is off. */
+    private attachAndSetUp(naming: Naming, args: CodeServerInstanceArgs, instance: aws.ec2.Instance, work: WorkVolume, identity: InstanceIdentity): Access {
+        const { name } = naming;
         const cs = args.config;
         const attachment = new aws.ec2.VolumeAttachment(`${name}-work-attachment`, {
             deviceName: WORK_DEVICE_NAME,
@@ -310,6 +331,39 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             // stopping a terminated instance to detach would fail the next `up`.
             skipDestroy: true,
         }, { parent: this, deleteBeforeReplace: true });
+        const access = pulumi
+            .all([instance.id, instance.publicDns])
+            .apply(([instanceId, dns]) => accessCommands({ instanceId, region: args.region, publicDns: dns ?? "", allowedCidrs: cs.allowedCidrs }));
+        if (!setupEnabled(cs)) {
+            const off = pulumi.output(SETUP_OFF);
+            return {
+                instanceId: instance.id,
+                url: off,
+                portForwardCommand: off,
+                sessionCommand: access.sessionCommand,
+                instanceInfoCommand: access.instanceInfoCommand,
+                connectHint: pulumi.output(setupOffHint(cs.homeDir)),
+                setupTasks: pulumi.output(noSetupSummary("off")),
+            };
+        }
+        return {
+            instanceId: instance.id,
+            url: access.url,
+            portForwardCommand: access.portForwardCommand,
+            sessionCommand: access.sessionCommand,
+            instanceInfoCommand: access.instanceInfoCommand,
+            connectHint: access.connectHint,
+            setupTasks: this.setUp(naming, args, { instance, work, identity, ready: [attachment, ...identity.secretsReady] }),
+        };
+    }
+
+    /**
+     * The setup over SSM: the work-volume mount, then the tasks, with their output streamed to a log group for `up`'s
+     * progress lines; returns where each task stands (setupTasksSummary.ts).
+     */
+    private setUp(naming: Naming, args: CodeServerInstanceArgs, { instance, work, identity, ready }: SetupTarget): pulumi.Output<string> {
+        const { name } = naming;
+        const cs = args.config;
         const tasks = pulumi
             .all([work.id, args.cluster?.tasks ?? []])
             .apply(([volumeId, clusterTasks]) => [
@@ -318,7 +372,9 @@ export class CodeServerInstance extends pulumi.ComponentResource {
                 ...args.tasks,
                 ...clusterTasks,
             ]);
-        new SsmTasks(`${name}-setup`, {
+        const rerun = rerunRequest(cs);
+        const output = setupOutputLog(naming, identity.role, this);
+        const setup = new SsmTasks(`${name}-setup`, {
             instanceIds: [instance.id],
             tasks,
             variables: args.variables,
@@ -326,17 +382,12 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             ...setupSecretInputs({ arn: identity.secretArn, version: identity.passwordVersion }, args.secrets ?? []),
             region: args.region,
             aws: awsSettingsInput(args.aws ?? {}),
-        }, { parent: this, dependsOn: [attachment, ...identity.secretsReady] });
-        const access = pulumi
-            .all([instance.id, instance.publicDns])
-            .apply(([instanceId, dns]) => accessCommands({ instanceId, region: args.region, publicDns: dns ?? "", allowedCidrs: cs.allowedCidrs }));
-        return {
-            instanceId: instance.id,
-            url: access.url,
-            portForwardCommand: access.portForwardCommand,
-            sessionCommand: access.sessionCommand,
-            connectHint: access.connectHint,
-        };
+            outputLogGroup: output.groupName,
+            ...(rerun ? { rerun } : {}),
+        }, { parent: this, dependsOn: [...ready, ...output.ready] });
+        return pulumi
+            .all([setup.tasks, setup.variables, setup.taskStates, setup.instanceIds])
+            .apply(([list, variables, states, ids]) => setupTasksSummary(list, variables ?? {}, states ?? {}, ids ?? []));
     }
 }
 
@@ -346,6 +397,8 @@ function notLaunched(): Access {
         url: pulumi.output(""),
         portForwardCommand: pulumi.output(""),
         sessionCommand: pulumi.output(""),
+        instanceInfoCommand: pulumi.output(""),
         connectHint: pulumi.output(""),
+        setupTasks: pulumi.output(noSetupSummary("no-instance")),
     };
 }

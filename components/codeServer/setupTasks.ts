@@ -6,6 +6,8 @@ import { CODE_SERVER_TASKS_FILE, loadCodeServerTasks } from "../../tasks/loader"
 import type { CodeServerConfig } from "../config";
 import { ConfigError } from "../config";
 import { CODE_SERVER_INTERNAL_PORT, NGINX_PORT } from "./access";
+import { rerunTaskProblems } from "./setupControls";
+import { MOUNT_TASK_ID } from "./workVolumeTask";
 
 const TASK_FILES_KEY = "capblocks:codeServer.taskFiles";
 const SECRETS_KEY = "capblocks:codeServer.secrets";
@@ -54,7 +56,7 @@ function secretSourceProblems(files: TaskFileDeclarations[], sources: Record<str
  * The code-server setup: tasks/code-server-setup.json, then capblocks:codeServer.taskFiles in order
  * (paths relative to the project), schema-checked by the task loader. A user file may set the shipped file's own
  * variables (CODE_SERVER_VERSION, EXTENSIONS) and its own, never what the stack fixes; each secret it declares
- * needs a source in capblocks:codeServer.secrets.
+ * needs a source in capblocks:codeServer.secrets; capblocks:codeServer.rerun may name only tasks the setup has.
  */
 export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): LoadedTasks {
     const extra = cs.taskFiles.map((file) => {
@@ -71,7 +73,11 @@ export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): Loaded
         // The loader's words name the file and the task at fault; as a RunError they print without a stack trace.
         throw new pulumi.RunError(`${TASK_FILES_KEY}: ${(err as Error).message}; fix the file or remove it from ${TASK_FILES_KEY}`);
     }
-    const problems = [...stackVariableProblems(loaded.files), ...secretSourceProblems(loaded.files, cs.secrets ?? {})];
+    const problems = [
+        ...stackVariableProblems(loaded.files),
+        ...secretSourceProblems(loaded.files, cs.secrets ?? {}),
+        ...rerunTaskProblems(cs, [MOUNT_TASK_ID, ...loaded.tasks.map((t) => t.id)]),
+    ];
     if (problems.length) throw new ConfigError(problems);
     return loaded;
 }

@@ -19,6 +19,7 @@ export type {
     CodeServerConfig,
     NodeImageConfig,
     RawStackConfig,
+    RerunConfig,
     SharedStorage,
     StackConfig,
 } from "./types";

@@ -95,6 +95,8 @@ const SYSTEM_DIRS = [
 /** Where a secret lives: never the secret itself. SSM parameter names are absolute paths, so a pasted token never passes. */
 const SECRET_REFERENCE = "^(/[A-Za-z0-9_.-]+)+$|^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[A-Za-z0-9/_+=.@-]+$";
 
+const rerunTask = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", rule: "is not a task id (e.g. nginx), nor \"all\"" };
+
 export const codeServerSchema = {
     type: "object",
     additionalProperties: false,
@@ -158,6 +160,26 @@ export const codeServerSchema = {
                     "is not an SSM SecureString parameter name (an absolute path such as /ml/hf-token) or a Secrets Manager ARN " +
                     "(arn:aws:secretsmanager:…); give where the secret is stored, never the secret itself",
             },
+        },
+        setup: { type: "boolean" },
+        rerun: {
+            // A list runs its tasks once when it changes; {tasks, id} runs them again each time id changes.
+            type: ["array", "object"],
+            minItems: 1,
+            uniqueItems: true,
+            items: rerunTask,
+            additionalProperties: false,
+            required: ["tasks", "id"],
+            properties: {
+                tasks: { type: "array", minItems: 1, uniqueItems: true, items: rerunTask },
+                id: {
+                    type: ["integer", "string"],
+                    minimum: 1,
+                    pattern: "^[A-Za-z0-9._-]{1,64}$",
+                    rule: "must be a number (1, 2, …) or a short label of letters, digits, '.', '_' and '-'; change it to run the tasks again",
+                },
+            },
+            rule: "must be a list of task ids (or [all]), or {tasks: [<task id>, …], id: 1} to run the same tasks again later by changing id",
         },
     } satisfies PropertiesOf<CodeServerInput>,
 };

@@ -61,6 +61,17 @@ export interface CodeServerConfig {
     password?: string;
     /** Secrets task files read on the instance: placeholder name → SSM SecureString parameter name or Secrets Manager ARN. */
     secrets?: Record<string, string>;
+    /** False: the box (instance, work volume, access) is built but not set up: no setup tasks run. Absent: true. */
+    setup?: boolean;
+    /** Setup tasks to run once more (ids, or "all"): a list runs them when it changes; `{tasks, id}` each time `id` changes. */
+    rerun?: string[] | RerunConfig;
+}
+
+/** `capblocks:codeServer.rerun`. */
+export interface RerunConfig {
+    tasks: string[];
+    /** Any new value (a number to bump, or a label) runs the tasks once more; the same value changes nothing. */
+    id: number | string;
 }
 
 export type SharedStorage = "efs" | "fsx-lustre" | "none";

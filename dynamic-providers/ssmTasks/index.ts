@@ -7,7 +7,10 @@ import type { TaskSpec } from "./template";
 
 export { ssmTasksProvider } from "./provider";
 export type { SsmTasksOutputs } from "./inputs";
-export type { TaskState, TaskStates } from "./plan";
+export type { InstanceTaskStatus, TaskState, TaskStates } from "./plan";
+export { ALL_TASKS } from "./rerun";
+export type { RerunRequest } from "./rerun";
+export { taskName } from "./template";
 export type { TaskSpec } from "./template";
 
 export interface SsmTasksArgs {
@@ -28,6 +31,18 @@ export interface SsmTasksArgs {
     aws?: pulumi.Input<AwsSettings>;
     markerDir?: pulumi.Input<string>;
     agentWaitSeconds?: pulumi.Input<number>;
+    /**
+     * Finished tasks to run once more: task ids (or "all") and a token. Each time the token changes, the next `up`
+     * runs those tasks again on every instance; the same token later, or no `rerun`, runs nothing. Unknown ids fail check.
+     */
+    rerun?: pulumi.Input<{ tasks: pulumi.Input<string>[]; token: pulumi.Input<string> }>;
+    /**
+     * A CloudWatch Logs group the instances stream each run's output to (the instance role needs logs:CreateLogGroup,
+     * logs:CreateLogStream, logs:PutLogEvents and logs:DescribeLogStreams on it; the stack's credentials
+     * logs:FilterLogEvents): `up` then
+     * prints a line per task as the instances finish it. Without it the lines come when each instance ends its run.
+     */
+    outputLogGroup?: pulumi.Input<string>;
 }
 
 export class SsmTasks extends pulumi.dynamic.Resource {

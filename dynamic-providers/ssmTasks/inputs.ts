@@ -3,6 +3,8 @@ import type { AwsSettings } from "../shared/awsCredentials";
 import type { CheckFailure } from "../shared/checks";
 import { isKnown } from "../shared/unknown";
 import type { TaskStates } from "./plan";
+import { rerunProblems } from "./rerun";
+import type { RerunRequest } from "./rerun";
 import { DEFAULT_MARKER_DIR, markerDirProblem, splitIntoRuns } from "./script";
 import { checkTaskInputs, prepareTasks } from "./template";
 import type { TaskSpec } from "./template";
@@ -20,6 +22,10 @@ export interface SsmTasksInputs {
     aws?: AwsSettings;
     markerDir: string;
     agentWaitSeconds: number;
+    /** Tasks to run once more (ids or "all"), each time the token changes (./rerun.ts). */
+    rerun?: RerunRequest;
+    /** A CloudWatch Logs group the instances stream each run's output to: `up` shows each task as they finish it. */
+    outputLogGroup?: string;
 }
 
 export interface SsmTasksOutputs extends SsmTasksInputs {
@@ -29,6 +35,8 @@ export interface SsmTasksOutputs extends SsmTasksInputs {
 }
 
 const DEFAULT_AGENT_WAIT_SECONDS = 600;
+/** CloudWatch Logs CreateLogGroup logGroupName. */
+const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const INSTANCE_ID = /^(i-[0-9a-f]{8}([0-9a-f]{9})?|mi-[0-9a-f]{17})$/;
 
 /** The raw inputs the engine sends, typed, with the defaults filled in. */
@@ -95,8 +103,16 @@ export function checkInputs(inputs: SsmTasksInputs): CheckFailure[] {
         problems.push(...taskProblems(inputs, markerDirKnown && !markerDirReason ? inputs.markerDir : DEFAULT_MARKER_DIR));
     }
     problems.push(...awsSettingsFailures(inputs.aws));
+    if (isKnown(inputs.rerun)) {
+        const ids = isKnown(inputs.tasks) && Array.isArray(inputs.tasks) ? inputs.tasks.map((t) => t?.id) : undefined;
+        problems.push(...rerunProblems(inputs.rerun, ids));
+    }
     if (isKnown([inputs.secrets, inputs.secretVersions])) {
         problems.push(...secretVersionProblems(inputs.secretVersions, inputs.secrets));
+    }
+    const group = inputs.outputLogGroup;
+    if (isKnown(group) && group !== undefined && (typeof group !== "string" || !LOG_GROUP_NAME.test(group))) {
+        problems.push({ property: "outputLogGroup", reason: "outputLogGroup must be a CloudWatch Logs group name (1 to 512 of A-Z a-z 0-9 _ - / . #)" });
     }
     const wait = inputs.agentWaitSeconds;
     if (isKnown(wait) && (!Number.isInteger(wait) || wait < 0)) {

@@ -10,6 +10,8 @@ export interface TaskRunLine {
     status: TaskRunStatus;
     exitCode: number;
     id: string;
+    /** How long a task that ran took on the instance, in whole seconds (absent when the instance could not tell). */
+    seconds?: number;
 }
 
 interface RunOutput {
@@ -18,7 +20,7 @@ interface RunOutput {
     end: "ok" | "failed" | undefined;
 }
 
-const TASK_LINE = /^cbt (\d+) (ran|skipped|failed|timedout|reboot|reboots|locked|busy|nostart|unmarked|wrapper) (-?\d+) (\S+)$/;
+const TASK_LINE = /^cbt (\d+) (ran|skipped|failed|timedout|reboot|reboots|locked|busy|nostart|unmarked|wrapper) (-?\d+) (\S+)(?: (\d+))?$/;
 const END_LINE = /^cbt-end (ok|failed)$/;
 const MARKER_LINE = /^cbm ([01]*)$/;
 
@@ -28,12 +30,8 @@ export function parseRunOutput(stdout: string): RunOutput {
     for (const line of stdout.split("\n").map((l) => l.trim())) {
         const task = TASK_LINE.exec(line);
         if (task) {
-            tasks.push({
-                index: Number(task[1]),
-                status: task[2] as TaskRunStatus,
-                exitCode: Number(task[3]),
-                id: task[4],
-            });
+            const line: TaskRunLine = { index: Number(task[1]), status: task[2] as TaskRunStatus, exitCode: Number(task[3]), id: task[4] };
+            tasks.push(task[5] === undefined ? line : { ...line, seconds: Number(task[5]) });
         }
         const done = END_LINE.exec(line);
         if (done) end = done[1] as "ok" | "failed";

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { awsClientConfig, sameAwsSettings } from "../shared/awsCredentials";
 import { withoutUndefined } from "../shared/checks";
@@ -9,10 +10,14 @@ import { regionOf } from "../shared/region";
 import { isKnown } from "../shared/unknown";
 import { checkInputs, ssmTasksInputs } from "./inputs";
 import type { SsmTasksInputs, SsmTasksOutputs } from "./inputs";
+import { progressWatch } from "./liveOutput";
+import type { LiveOutput } from "./liveOutput";
 import { failureMessage, interpretRun, markerOutputIsComplete, parseMarkerOutput, runOutputIsComplete } from "./output";
 import type { FailedInstance } from "./output";
-import { hasPendingWork, initialStates, statesAfterRead, statesAfterRun, tasksToRun } from "./plan";
-import type { PriorRun, TaskStates } from "./plan";
+import { hasPendingWork, initialStates, plannedRunLine, statesAfterRead, statesAfterRun, tasksToRun } from "./plan";
+import type { MarkerRow, PriorRun, TaskStates } from "./plan";
+import { runProgress } from "./progress";
+import { withRerun } from "./rerun";
 import { DEFAULT_MARKER_DIR, executionTimeoutSeconds, renderMarkerReadScript, renderRunScript, splitIntoRuns } from "./script";
 import { prepareTasks } from "./template";
 import type { PreparedTask } from "./template";
@@ -26,6 +31,14 @@ async function ssmClient(inputs: SsmTasksInputs): Promise<SSMClient> {
     return new SSMClient({ ...account, maxAttempts: 8, retryMode: "adaptive" });
 }
 
+/** Where the run's output streams, with a client to read it there, when the inputs name a log group. */
+async function liveOutput(inputs: SsmTasksInputs): Promise<LiveOutput | undefined> {
+    if (!inputs.outputLogGroup) return undefined;
+    const { CloudWatchLogsClient } = await import("@aws-sdk/client-cloudwatch-logs");
+    const client: CloudWatchLogsClient = new CloudWatchLogsClient({ ...(await awsClientConfig(inputs.aws, regionOf(inputs))), maxAttempts: 3 });
+    return { client, logGroup: inputs.outputLogGroup };
+}
+
 function stateOf(outs: SsmTasksOutputs | undefined): PriorRun | undefined {
     if (!outs?.taskStates) return undefined;
     return { taskStates: outs.taskStates, instanceIds: outs.instanceIds ?? [], markerDir: outs.markerDir ?? DEFAULT_MARKER_DIR };
@@ -37,6 +50,8 @@ interface Batch {
     tasks: PreparedTask[];
     run: PreparedTask[];
     states: TaskStates;
+    /** Where the instances stream the batch's output while it runs, for progress lines. */
+    live?: LiveOutput;
 }
 
 interface BatchResult {
@@ -46,7 +61,7 @@ interface BatchResult {
 }
 
 /** Runs one batch of tasks on every instance; returns the new states and the instances where it failed. */
-async function runBatch(client: SSMClient, { inputs, tasks, run, states }: Batch, time: Clock): Promise<BatchResult> {
+async function runBatch(client: SSMClient, { inputs, tasks, run, states, live }: Batch, time: Clock): Promise<BatchResult> {
     const ids = run.map((t) => t.id);
     const results = await runOnInstances(
         client,
@@ -55,13 +70,16 @@ async function runBatch(client: SSMClient, { inputs, tasks, run, states }: Batch
             script: renderRunScript(run, inputs.markerDir, regionOf(inputs)),
             executionTimeoutSeconds: executionTimeoutSeconds(run),
             comment: `capblocks SsmTasks ${ids.join(" ")}`,
+            ...(live ? { outputLogGroup: live.logGroup } : {}),
         },
         runOutputIsComplete,
         time,
+        progressWatch(runProgress(ids, inputs.instanceIds.length), live, time),
     );
     const runs = results.map((r) => interpretRun(r, ids));
     const taskStates = statesAfterRun(tasks, states, {
         sent: run,
+        instanceIds: inputs.instanceIds,
         outcomes: runs.map((r) => r.lines),
         commandId: [...new Set(results.map((r) => r.commandId))].join(","),
         finishedAt: new Date(time.now()).toISOString(),
@@ -75,10 +93,15 @@ async function runBatch(client: SSMClient, { inputs, tasks, run, states }: Batch
     return { taskStates, failed };
 }
 
+/** The tasks with the hashes that decide what runs: their effect, salted by `rerun` tokens (./rerun.ts). */
+function tasksOf(inputs: SsmTasksInputs, prior: PriorRun | undefined): PreparedTask[] {
+    return withRerun(prepareTasks(inputs.tasks, inputs.variables, inputs.secrets, inputs.secretVersions), inputs.rerun, prior?.taskStates ?? {});
+}
+
 /** create/update: run what is new, changed or missing, stop at the first failure keeping progress. */
 async function apply(id: string, inputs: SsmTasksInputs, olds: SsmTasksOutputs | undefined): Promise<SsmTasksOutputs> {
-    const tasks = prepareTasks(inputs.tasks, inputs.variables, inputs.secrets, inputs.secretVersions);
     const prior = stateOf(olds);
+    const tasks = tasksOf(inputs, prior);
     let outs: SsmTasksOutputs = { ...inputs, taskStates: initialStates(tasks, prior?.taskStates ?? {}), missingInstances: [] };
     const pending = tasksToRun(tasks, prior, inputs.instanceIds, inputs.markerDir);
     if (pending.length === 0) return outs;
@@ -86,9 +109,10 @@ async function apply(id: string, inputs: SsmTasksInputs, olds: SsmTasksOutputs |
     const time = clock();
     const client = await ssmClient(inputs);
     try {
+        const live = await liveOutput(inputs);
         await waitForAgents(client, inputs.instanceIds, inputs.agentWaitSeconds, time);
         for (const run of splitIntoRuns(pending, inputs.markerDir, regionOf(inputs))) {
-            const { taskStates, failed } = await runBatch(client, { inputs, tasks, run, states: outs.taskStates }, time);
+            const { taskStates, failed } = await runBatch(client, { inputs, tasks, run, states: outs.taskStates, live }, time);
             outs = { ...outs, taskStates };
             if (failed.length > 0) throw keptInState(failureMessage(failed, regionOf(inputs), inputs.markerDir), id, outs);
         }
@@ -109,7 +133,7 @@ async function readMarkers(props: SsmTasksOutputs): Promise<SsmTasksOutputs> {
     const agents = await describeAgents(client, props.instanceIds);
     const missingInstances = props.instanceIds.filter((i) => !agents.has(i));
     const online = props.instanceIds.filter((i) => agents.get(i) === "Online");
-    const applied: boolean[][] = missingInstances.map(() => order.map(() => false));
+    const rows: MarkerRow[] = missingInstances.map((instanceId) => ({ instanceId, applied: order.map(() => false) }));
     if (online.length > 0) {
         const results = await runOnInstances(
             client,
@@ -124,10 +148,10 @@ async function readMarkers(props: SsmTasksOutputs): Promise<SsmTasksOutputs> {
         );
         for (const result of results) {
             const flags = parseMarkerOutput(result.stdout, order.length);
-            if (flags) applied.push(flags);
+            if (flags) rows.push({ instanceId: result.instanceId, applied: flags });
         }
     }
-    return { ...props, taskStates: statesAfterRead(states, order, applied), missingInstances };
+    return { ...props, taskStates: statesAfterRead(states, order, rows), missingInstances };
 }
 
 export const ssmTasksProvider: pulumi.dynamic.ResourceProvider = {
@@ -142,7 +166,10 @@ export const ssmTasksProvider: pulumi.dynamic.ResourceProvider = {
         const inputs = ssmTasksInputs(news);
         const prior = stateOf(olds);
         if (!prior || !isKnown(inputs) || checkInputs(inputs).length > 0) return { changes: true };
-        const tasks = prepareTasks(inputs.tasks, inputs.variables, inputs.secrets, inputs.secretVersions);
+        const tasks = tasksOf(inputs, prior);
+        // The engine shows the host's stdout as info, in preview as in up.
+        const line = plannedRunLine(tasksToRun(tasks, prior, inputs.instanceIds, inputs.markerDir), tasks, inputs.instanceIds.length);
+        if (line) console.log(line);
         // New credentials are stored by an update that sends no command (nothing is pending): refresh uses them.
         return { changes: hasPendingWork(tasks, prior, inputs.instanceIds, inputs.markerDir) || !sameAwsSettings(olds.aws, inputs.aws) };
     },

@@ -10,6 +10,14 @@ import type { InvocationView } from "./output";
  * The SDK is loaded inside each function: this module is serialized into Pulumi state with the provider.
  */
 
+/** What a run's wait reports to whoever shows its progress (./liveOutput.ts). */
+export interface RunWatch {
+    /** On each poll while commands run, with the ids of those still running. */
+    polling(commandIds: string[]): Promise<void>;
+    /** Once per instance, when its invocation has ended, with what it printed. */
+    ended(invocation: InvocationView): void;
+}
+
 /** SendCommand takes at most 50 InstanceIds per call. */
 const INSTANCES_PER_COMMAND = 50;
 /** SendCommand TimeoutSeconds: how long SSM tries to deliver to an instance (30 … 2,592,000). */
@@ -72,6 +80,8 @@ interface SendRequest {
     script: string;
     executionTimeoutSeconds: number;
     comment: string;
+    /** A CloudWatch Logs group the agents stream the run's output to while it runs (SendCommand CloudWatchOutputConfig). */
+    outputLogGroup?: string;
 }
 
 async function sendChunks(client: SSMClient, request: SendRequest): Promise<Map<string, string[]>> {
@@ -88,6 +98,9 @@ async function sendChunks(client: SSMClient, request: SendRequest): Promise<Map<
                     // One instance failing must not stop SSM from running the others (MaxErrors defaults to 0).
                     MaxErrors: "100%",
                     Comment: request.comment.slice(0, 100),
+                    ...(request.outputLogGroup
+                        ? { CloudWatchOutputConfig: { CloudWatchLogGroupName: request.outputLogGroup, CloudWatchOutputEnabled: true } }
+                        : {}),
                 }),
             ).catch((error: Error) => {
                 // SendCommand has no idempotency token: a lost answer may hide a command that runs now.
@@ -145,13 +158,15 @@ async function endedInvocations(client: SSMClient, commandId: string, sinceSendM
  * Sends one script to all instances (one SendCommand per 50, sent together) and waits for every
  * invocation to end. Polls ListCommandInvocations with Details (one call covers all instances of a
  * command; an empty answer right after sending is normal). Plugin Output there is short, so an
- * invocation whose Output `isComplete` rejects is read in full with GetCommandInvocation.
+ * invocation whose Output `isComplete` rejects is read in full with GetCommandInvocation. `watch` hears of each
+ * poll and of each invocation that ended.
  */
 export async function runOnInstances(
     client: SSMClient,
     request: SendRequest,
     isComplete: (invocation: { status: string; output: string }) => boolean,
     clock: Clock,
+    watch?: RunWatch,
 ): Promise<InvocationView[]> {
     const started = clock.now();
     const waiting = await sendChunks(client, request);
@@ -189,14 +204,16 @@ export async function runOnInstances(
         const status = invocation.Status ?? "";
         const output = pluginOutput(invocation);
         const full = isComplete({ status, output }) ? { stdout: output, stderr: "" } : await fullOutput(client, commandId, instanceId, clock);
-        done.set(instanceId, {
+        const view = {
             instanceId,
             commandId,
             status,
             statusDetails: invocation.StatusDetails ?? status,
             responseCode: invocation.CommandPlugins?.[0]?.ResponseCode ?? -1,
             ...full,
-        });
+        };
+        done.set(instanceId, view);
+        watch?.ended(view);
     }
 
     while (waiting.size > 0) {
@@ -211,6 +228,7 @@ export async function runOnInstances(
         for (const batch of chunk(polled.flat(), 10)) await Promise.all(batch.map(([commandId, i]) => record(commandId, i)));
         if (clock.now() >= nextAgentCheck) await checkAgents();
         for (const [commandId, ids] of waiting) if (ids.every((id) => done.has(id))) waiting.delete(commandId);
+        if (waiting.size > 0) await watch?.polling([...waiting.keys()]);
         if (waiting.size > 0 && clock.now() > deadline) {
             const late = [...waiting].map(([commandId, ids]) => `${commandId} (${ids.filter((id) => !done.has(id)).join(", ")})`);
             throw new Error(`SSM command(s) did not finish in time: ${late.join("; ")}. Inspect them with aws ssm list-command-invocations --command-id <id> --details.`);

@@ -10,7 +10,8 @@ import { renderScrubLog } from "./scrub";
  * A run script carries several tasks. Under `flock <id>.lock` (a command re-sent after a lost answer
  * waits instead of running the task twice at once) each task is skipped when "<id>.hash" already
  * holds its hash, else its body is written to "<id>.sh", run, and marked only after it succeeds.
- * Task output goes to "<id>.log" on the instance; stdout carries one status line per task, and on
+ * Task output goes to "<id>.log" on the instance; stdout carries one status line per task (a task that ran also
+ * says for how many seconds), and on
  * failure stderr carries the scrubbed tail of that log, or the reason the task did not start: SSM keeps
  * only 24,000 chars of stdout and 8,000 of stderr (GetCommandInvocation StandardOutputContent/StandardErrorContent).
  *
@@ -112,13 +113,17 @@ const LOCKED_RUNNER = [
     '[ ! -f "$d/$id.hash" ] || : > "$d/$id.hash" || cb_fail nostart "did not start: clearing its marker $d/$id.hash $write_failed"',
     'cat > "$d/$id.sh" || cb_fail nostart "did not start: writing $d/$id.sh $write_failed"',
     '{ : > "$d/$id.log.clean" && : > "$d/$id.log"; } || cb_fail nostart "did not start: writing $d/$id.log $write_failed"',
+    // Seconds since boot, from a file: how long the task ran, without a process per task.
+    't0=""; read -r t0 rest 2>/dev/null < /proc/uptime || :',
     '{ CB_LOG="$d/$id.log" timeout -k 10 "$limit" sh -e "$d/$id.sh" >> "$d/$id.log" 2>&1 < /dev/null &',
     '  echo "$! $boot" > "$d/$id.pid"; echo "$!"; wait "$!"; echo "rc $?"; } | setsid sh -c "$6" capblocks-watchdog > /dev/null 2>&1',
     "rc=$?",
     'rm -f "$d/$id.pid"',
     'if [ "$rc" -eq 0 ]; then',
     '  printf "%s\\n" "$want" > "$d/$id.hash" || cb_fail unmarked "ran, but writing its marker $d/$id.hash $write_failed; it runs again next time"',
-    '  rm -f "$d/$id.reboots"; echo "cbt $index ran 0 $id"; exit 0',
+    '  t1=""; read -r t1 rest 2>/dev/null < /proc/uptime || :; secs=""',
+    '  if [ -n "$t0" ] && [ -n "$t1" ]; then secs=" $((${t1%%.*} - ${t0%%.*}))"; fi',
+    '  rm -f "$d/$id.reboots"; echo "cbt $index ran 0 $id$secs"; exit 0',
     "fi",
     `if [ "$rc" -eq ${REBOOT_EXIT_CODE} ]; then`,
     '  rh=""; n=0; if [ -f "$d/$id.reboots" ]; then read -r rh n < "$d/$id.reboots" || :; fi',

@@ -32,6 +32,8 @@ export interface PreparedTask {
     secrets: SecretRef[];
     timeoutSeconds: number;
     hash: string;
+    /** The `rerun` token salting `hash` (./rerun.ts); absent: the plain hash of the task's effect. */
+    rerunToken?: string;
 }
 
 const DEFAULT_TASK_TIMEOUT_SECONDS = 3600;
@@ -95,6 +97,11 @@ function unexpandedSecretProblems(label: string, commands: string[], variables: 
         return [`${label} line ${line}: ${m[0]} inside ${region.quoting} is not expanded by sh, so the task would get ` +
             `the text \${${secretShellVariable(m[1])}} instead of the secret; ${fix}`];
     });
+}
+
+/** A task's name as messages show it: its variables filled in (secrets never appear in names). */
+export function taskName(task: TaskSpec, variables: Record<string, string>): string {
+    return substitute(task.name, variables);
 }
 
 function checkNames(kind: "variables" | "secrets", record: Record<string, string>): CheckFailure[] {
@@ -197,7 +204,7 @@ export function prepareTasks(
         const refs = [...used].sort().map((name) => secretRef(name, secrets[name], secretVersions[name]));
         return {
             id: task.id,
-            name: substitute(task.name, variables),
+            name: taskName(task, variables),
             commands,
             secrets: refs,
             timeoutSeconds: task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS,

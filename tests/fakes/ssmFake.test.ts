@@ -98,7 +98,8 @@ describe("the SSM fake behaves like SSM where the provider depends on it", () =>
             const sent = await send(TWO_CHILDREN, how === "executionTimeout" ? "3" : "3600");
             const commandId = sent.Command?.CommandId as string;
             // Once setsid has made the session (it runs just after the pid is written).
-            await until(() => fs.existsSync(path.join(fake.instanceRoot(I1), "own")) && sessionOf(pidIn("own")) === pidIn("own"));
+            // The file may exist before its number is written: wait for a pid, then for its session.
+            await until(() => fs.existsSync(path.join(fake.instanceRoot(I1), "own")) && pidIn("own") > 0 && alive(pidIn("own")) && sessionOf(pidIn("own")) === pidIn("own"));
             if (how === "CancelCommand") await client.send(new CancelCommandCommand({ CommandId: commandId }));
             const answer = await finished(commandId);
             expect([answer.Status, answer.StatusDetails]).to.deep.equal(how === "CancelCommand" ? ["Cancelled", "Cancelled"] : ["TimedOut", "Execution Timed Out"]);

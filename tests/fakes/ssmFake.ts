@@ -22,6 +22,8 @@ import {
     SendCommandCommand,
     SSMClient,
 } from "@aws-sdk/client-ssm";
+import type { FilterLogEventsCommandInput, FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchLogsClient, FilterLogEventsCommand, ResourceNotFoundException } from "@aws-sdk/client-cloudwatch-logs";
 import type { AwsClientStub} from "aws-sdk-client-mock";
 import { mockClient } from "aws-sdk-client-mock";
 
@@ -51,9 +53,14 @@ import { mockClient } from "aws-sdk-client-mock";
  * model: the API reference documents no status for this case). Every process an instance starts carries its
  * marker in the environment, so a reboot, a termination or restore() stops even those that left the script's
  * process group.
+ *
+ * CloudWatch output (docs/aws-notes.md#live-output): a command sent with CloudWatchOutputConfig has its output
+ * streamed, as the agent does, to "<command id>/<instance id>/aws-runShellScript/stdout" (and /stderr) in that log
+ * group, line by line while the script runs; the fake's CloudWatch Logs answers FilterLogEvents (stream name prefix,
+ * startTime, pages) from it. Only the groups in `outputLogGroups` exist: another answers ResourceNotFoundException.
  */
 
-export type Operation = "SendCommand" | "ListCommandInvocations" | "GetCommandInvocation" | "DescribeInstanceInformation" | "CancelCommand";
+export type Operation = "SendCommand" | "ListCommandInvocations" | "GetCommandInvocation" | "DescribeInstanceInformation" | "CancelCommand" | "FilterLogEvents";
 type PingStatus = "Online" | "ConnectionLost" | "Inactive";
 
 interface FakeClock {
@@ -92,6 +99,8 @@ interface SsmFakeOptions {
     pageSize?: number;
     /** Real milliseconds a reboot (exit 194) keeps the agent ConnectionLost (default 50). */
     rebootMs?: number;
+    /** CloudWatch Logs groups that exist, for commands that stream their output (CloudWatchOutputConfig). */
+    outputLogGroups?: string[];
     clock?: FakeClock;
 }
 
@@ -111,6 +120,8 @@ interface Invocation {
     finishedAt?: Date;
     /** Set while the script runs: SIGKILLs its process group for SSM's executionTimeout or a CancelCommand. */
     stop?: (why: "Execution Timed Out" | "Cancelled") => void;
+    /** Set while the script runs: the files its stdout and stderr go to (what the agent streams from). */
+    running?: { stdout: string; stderr: string };
 }
 
 interface Command {
@@ -150,6 +161,7 @@ export interface SsmFake {
     settled(): Promise<void>;
     restore(): void;
     readonly stub: AwsClientStub<SSMClient>;
+    readonly logsStub: AwsClientStub<CloudWatchLogsClient>;
 }
 
 const STDOUT_LIMIT = 24_000;
@@ -288,6 +300,7 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
             });
             children.set(child, invocation.instanceId);
             const startedAt = Date.now();
+            invocation.running = { stdout: outputs[0], stderr: outputs[1] };
             let stoppedBy: "Execution Timed Out" | "Cancelled" | undefined;
             invocation.stop = (why) => {
                 stoppedBy = why;
@@ -299,6 +312,7 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
                 // After a reboot the output of the run before it stays, and the new run's follows.
                 invocation.stdout += fs.readFileSync(outputs[0], "utf8");
                 invocation.stderr += fs.readFileSync(outputs[1], "utf8");
+                invocation.running = undefined;
                 clearTimeout(timer);
                 children.delete(child);
                 invocation.stop = undefined;
@@ -454,6 +468,47 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
         return { InstanceInformationList: all.slice(start, start + size), NextToken: start + size < all.length ? String(start + size) : undefined };
     }
 
+    /** When each streamed line was first read: its event time stays the same on every read. */
+    const eventTimes = new Map<string, number>();
+
+    /** The complete lines an invocation has printed so far on one stream: what the agent has streamed. */
+    function streamedLines(invocation: Invocation, stream: "stdout" | "stderr"): string[] {
+        const live = invocation.running ? fs.readFileSync(invocation.running[stream], "utf8") : "";
+        const lines = (invocation[stream] + live).split("\n");
+        lines.pop();
+        return lines;
+    }
+
+    async function filterLogEvents(input: FilterLogEventsCommandInput) {
+        await enter("FilterLogEvents", input);
+        const group = input.logGroupName ?? "";
+        if (!(options.outputLogGroups ?? []).includes(group)) {
+            throw new ResourceNotFoundException({ message: "The specified log group does not exist.", $metadata: {} });
+        }
+        const events: FilteredLogEvent[] = [];
+        for (const command of commands.values()) {
+            const config = command.input.CloudWatchOutputConfig;
+            if (!config?.CloudWatchOutputEnabled || config.CloudWatchLogGroupName !== group) continue;
+            for (const invocation of command.invocations.values()) {
+                for (const stream of ["stdout", "stderr"] as const) {
+                    const logStreamName = `${command.id}/${invocation.instanceId}/aws-runShellScript/${stream}`;
+                    if (input.logStreamNamePrefix && !logStreamName.startsWith(input.logStreamNamePrefix)) continue;
+                    streamedLines(invocation, stream).forEach((message, line) => {
+                        const eventId = `${logStreamName}/${line}`;
+                        const timestamp = eventTimes.get(eventId) ?? clock.now();
+                        eventTimes.set(eventId, timestamp);
+                        if (timestamp >= (input.startTime ?? 0)) events.push({ logStreamName, eventId, timestamp, message, ingestionTime: timestamp });
+                    });
+                }
+            }
+        }
+        const start = Number(input.nextToken ?? 0);
+        const size = Math.min(input.limit ?? pageSize, pageSize);
+        return { events: events.slice(start, start + size), nextToken: start + size < events.length ? String(start + size) : undefined };
+    }
+
+    const logsStub = mockClient(CloudWatchLogsClient);
+    logsStub.on(FilterLogEventsCommand).callsFake(filterLogEvents);
     stub.on(SendCommandCommand).callsFake(sendCommand);
     stub.on(ListCommandInvocationsCommand).callsFake(listCommandInvocations);
     stub.on(GetCommandInvocationCommand).callsFake(getCommandInvocation);
@@ -470,6 +525,7 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
             GetCommandInvocation: count("GetCommandInvocation"),
             DescribeInstanceInformation: count("DescribeInstanceInformation"),
             CancelCommand: count("CancelCommand"),
+            FilterLogEvents: count("FilterLogEvents"),
         }),
         sentScripts: () =>
             calls.filter((c) => c.operation === "SendCommand").map((c) => ((c.input as SendCommandCommandInput).Parameters?.commands ?? []).join("\n")),
@@ -503,8 +559,10 @@ export function installSsmFake(options: SsmFakeOptions): SsmFake {
             for (const child of children.keys()) killGroup(child.pid);
             for (const timer of timers) clearTimeout(timer);
             stub.restore();
+            logsStub.restore();
             fs.rmSync(base, { recursive: true, force: true });
         },
         stub,
+        logsStub,
     };
 }

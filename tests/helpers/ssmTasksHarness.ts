@@ -3,11 +3,14 @@ import type { SsmTasksOutputs, TaskSpec } from "../../dynamic-providers/ssmTasks
 import { CLOCK_HOOK_KEY } from "../../dynamic-providers/shared/clock";
 import type { Clock } from "../../dynamic-providers/shared/clock";
 
-/** Real time (the fake runs real processes) but every provider wait capped at 10 ms. */
+/** What the providers told the user under fastClock (progress lines, notices), oldest first; tests may empty it. */
+export const notices: string[] = [];
+
+/** Real time (the fake runs real processes) but every provider wait capped at 10 ms; notices are kept, not printed. */
 export const fastClock: Clock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
-    notify: (message) => console.log(message),
+    notify: (message) => void notices.push(message),
 };
 
 /** Puts `clock` on the providers' clock hook; the returned function puts back what was there. */

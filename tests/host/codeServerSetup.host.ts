@@ -7,6 +7,7 @@ import { MOUNT_TASK_ID } from "../../components/codeServer/workVolumeTask";
 import { DEFAULT_MARKER_DIR } from "../../dynamic-providers/ssmTasks/script";
 import { PROJECT_DIR } from "./capture";
 import type { AwsCall } from "./hostProtocol";
+import { DEFAULT_CLIENTS } from "./harness";
 import type { Props, ProviderHost } from "./harness";
 import type { HostSuite} from "./hostSuite";
 import { useHostSuite } from "./hostSuite";
@@ -25,6 +26,7 @@ const REGION = "us-east-1";
 const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:123456789012:secret:capblocks-dev-code-server-password-AbCdEf`;
 const PASSWORD = "pw-code-server-Host-test-0001";
 const SEND = "SSMClient.SendCommand";
+const OUTPUT_GROUP = "/capblocks/capblocks-dev-code-server/setup-20261124000000000000000001";
 
 const CONFIG: CodeServerConfig = {
     enabled: true,
@@ -61,6 +63,7 @@ const MOCKED = {
         "aws:ec2/instance:Instance": { id: INSTANCE },
         "aws:ebs/volume:Volume": { id: VOLUME },
         "aws:secretsmanager/secret:Secret": { id: SECRET_ARN, outputs: { arn: SECRET_ARN } },
+        "aws:cloudwatch/logGroup:LogGroup": { id: OUTPUT_GROUP, outputs: { name: OUTPUT_GROUP, arn: `arn:aws:logs:${REGION}:123456789012:log-group:${OUTPUT_GROUP}` } },
         "random:index/randomPassword:RandomPassword": { outputs: { result: PASSWORD } },
     },
     invokes: {
@@ -72,7 +75,7 @@ const SSM_FAKE = {
     name: "ssm",
     module: "tests/fakes/ssmFake.ts",
     export: "installSsmFake",
-    options: { instances: [INSTANCE], markerDir: DEFAULT_MARKER_DIR, secrets: { [SECRET_ARN]: PASSWORD } },
+    options: { instances: [INSTANCE], markerDir: DEFAULT_MARKER_DIR, secrets: { [SECRET_ARN]: PASSWORD }, outputLogGroups: [OUTPUT_GROUP] },
 };
 
 function sendComments(calls: AwsCall[]): string[] {
@@ -84,10 +87,13 @@ function statuses(outputs: Props | undefined): Record<string, string> {
     return Object.fromEntries(Object.entries(states).map(([id, s]) => [id, s.status]));
 }
 
-/** One agent check and one SendCommand; polls for its result are the only other calls (their number is timing). */
+/**
+ * One agent check and one SendCommand; polls for its result, and reads of the output it streams while it runs, are
+ * the only other calls (their number is timing).
+ */
 function expectOneCommand(calls: Record<string, number>): void {
     expect(calls).to.include({ "SSMClient.DescribeInstanceInformation": 1, [SEND]: 1 });
-    expect(Object.keys(calls).sort()).to.deep.equal([
+    expect(Object.keys(calls).filter((c) => c !== "CloudWatchLogsClient.FilterLogEvents").sort()).to.deep.equal([
         "SSMClient.DescribeInstanceInformation",
         "SSMClient.GetCommandInvocation",
         "SSMClient.ListCommandInvocations",
@@ -99,7 +105,11 @@ function expectOneCommand(calls: Record<string, number>): void {
 const MOUNT_FAILED = Object.fromEntries(TASK_IDS.map((id, i) => [id, i === 0 ? "failed" : "pending"]));
 
 describe("CodeServerInstance's setup in the dynamic-provider host", () => {
-    const suite = useHostSuite({ fakes: [SSM_FAKE] }, [CODE_SERVER], MOCKED);
+    const suite = useHostSuite(
+        { fakes: [SSM_FAKE], clients: [...DEFAULT_CLIENTS, { module: "@aws-sdk/client-cloudwatch-logs", export: "CloudWatchLogsClient" }] },
+        [CODE_SERVER],
+        MOCKED,
+    );
     let host: ProviderHost;
     let callsDuring: HostSuite["callsDuring"];
     let life: ResourceLifecycle;
@@ -121,6 +131,7 @@ describe("CodeServerInstance's setup in the dynamic-provider host", () => {
             expect(inputs.instanceIds).to.deep.equal([INSTANCE]);
             expect((inputs.tasks as { id: string }[]).map((t) => t.id)).to.deep.equal(TASK_IDS);
             expect(inputs.secrets).to.deep.equal({ PASSWORD: SECRET_ARN });
+            expect(inputs.outputLogGroup, "the run streams its output to the stack's log group").to.equal(OUTPUT_GROUP);
             expect(JSON.stringify(inputs)).to.contain(VOLUME).and.not.contain(PASSWORD);
         });
 
@@ -153,6 +164,8 @@ describe("CodeServerInstance's setup in the dynamic-provider host", () => {
             expect(life.state).to.include({ id: failure?.id });
             expect(life.state?.initErrors).to.deep.equal(failure?.reasons);
             expect(JSON.stringify(life.state)).to.not.contain(PASSWORD);
+            const heard = (await host.messages()).map((m) => m.text);
+            expect(heard, "the engine shows where setup stopped").to.include(`SsmTasks: ${MOUNT_TASK_ID} failed on ${INSTANCE} (exit 1)`);
         });
 
         it("the next up (Diff, then Update) resumes at the mount task and does not claim success", async () => {

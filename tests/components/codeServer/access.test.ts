@@ -47,6 +47,7 @@ describe("code-server access", () => {
                 "aws ssm start-session --target i-0abc --document-name AWS-StartPortForwardingSession " +
                 "--parameters portNumber=80,localPortNumber=8080 --region sa-east-1",
             sessionCommand: "aws ssm start-session --target i-0abc --region sa-east-1",
+            instanceInfoCommand: "aws ec2 describe-instances --instance-ids i-0abc --region sa-east-1 --output table",
             connectHint:
                 "Run `$(pulumi stack output portForwardCommand)` and leave it running, open http://localhost:8080/ " +
                 "and sign in with the password from `pulumi stack output password --show-secrets`.",
@@ -74,13 +75,14 @@ describe("code-server access", () => {
     });
 
     describe("each command reaches the AWS CLI with the same arguments, pasted, as $(pulumi stack output …) and with eval", () => {
-        const { portForwardCommand, sessionCommand } = accessCommands(target);
+        const { portForwardCommand, sessionCommand, instanceInfoCommand } = accessCommands(target);
         const expected: [string, string, string[]][] = [
             ["portForwardCommand", portForwardCommand, [
                 "ssm", "start-session", "--target", "i-0abc", "--document-name", "AWS-StartPortForwardingSession",
                 "--parameters", "portNumber=80,localPortNumber=8080", "--region", "sa-east-1",
             ]],
             ["sessionCommand", sessionCommand, ["ssm", "start-session", "--target", "i-0abc", "--region", "sa-east-1"]],
+            ["instanceInfoCommand", instanceInfoCommand, ["ec2", "describe-instances", "--instance-ids", "i-0abc", "--region", "sa-east-1", "--output", "table"]],
             ["passwordCommand", passwordCommand(SECRET_ARN, "sa-east-1"), [
                 "secretsmanager", "get-secret-value", "--secret-id", SECRET_ARN, "--query", "SecretString", "--output", "text", "--region", "sa-east-1",
             ]],

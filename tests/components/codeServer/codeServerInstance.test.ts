@@ -77,6 +77,7 @@ async function build(opts: BuildOptions = {}): Promise<Built> {
         url: cs.url,
         portForwardCommand: cs.portForwardCommand,
         sessionCommand: cs.sessionCommand,
+        instanceInfoCommand: cs.instanceInfoCommand,
         passwordCommand: cs.passwordCommand,
         password: cs.password,
         workVolumeId: cs.workVolumeId,
@@ -171,7 +172,7 @@ describe("CodeServerInstance", () => {
 
     it("lets the instance read its own password secret and nothing else", async () => {
         const { run } = await built();
-        const policy = JSON.parse(String(oneOfType(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy));
+        const policy = JSON.parse(String(ofType(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "code-server-read-password")?.inputs.policy));
         const arn = String(oneOfType(run, "aws:secretsmanager/secretVersion:SecretVersion").inputs.secretId);
         expect(policy.Statement).to.deep.equal([{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arn }]);
         expect(oneOfType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn).to.equal(
@@ -267,6 +268,6 @@ describe("CodeServerInstance", () => {
         expect(ofType(run, VOLUME)).to.have.length(1);
         expect(ofType(run, LT)).to.have.length(1);
         expect(outputs.instanceId).to.equal("");
-        expect([outputs.url, outputs.portForwardCommand, outputs.sessionCommand]).to.deep.equal(["", "", ""]);
+        expect([outputs.url, outputs.portForwardCommand, outputs.sessionCommand, outputs.instanceInfoCommand]).to.deep.equal(["", "", "", ""]);
     });
 });

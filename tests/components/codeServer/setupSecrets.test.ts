@@ -126,7 +126,8 @@ describe("setup secrets", () => {
 
         it("lets the role read the user's secrets only with them, and passes their references and versions", async () => {
             const without = await build({});
-            expect(ofType(without.run, ROLE_POLICY).map((r) => r.name)).to.deep.equal(["code-server-read-password"]);
+            // Besides the password, the role only writes setup's output lines (setupOutputLog.ts).
+            expect(ofType(without.run, ROLE_POLICY).map((r) => r.name)).to.deep.equal(["code-server-read-password", "code-server-write-setup-output"]);
             const { run } = await build({}, [hf, wandb]);
             const readSecrets = ofType(run, ROLE_POLICY).find((r) => r.name === "code-server-read-secrets");
             expect(JSON.parse(String(readSecrets?.inputs.policy))).to.deep.equal(readSecretsPolicy([hf, wandb]));

@@ -40,6 +40,15 @@ describe("wrapper scripts run with /bin/sh (dash)", () => {
         expect(fs.existsSync(path.join(markers, "b.hash"))).to.equal(false);
     });
 
+    it("says how many seconds a task that ran took (read from /proc/uptime, no process per task); a skipped one says nothing", () => {
+        const run = tasks([{ id: "a", name: "a", commands: ["sleep 1.1"] }, log("b")]);
+        const first = parseRunOutput(sh(renderRunScript(run, markers, undefined)).stdout).tasks;
+        expect(first[0].seconds).to.be.within(1, 3);
+        expect(first[1].seconds).to.be.within(0, 1);
+        const again = parseRunOutput(sh(renderRunScript(run, markers, undefined)).stdout).tasks;
+        expect(again.map((t) => [t.status, t.seconds])).to.deep.equal([["skipped", undefined], ["skipped", undefined]]);
+    });
+
     it("skips a task whose marker holds the same hash and re-runs one whose hash changed", () => {
         sh(renderRunScript(tasks([log("a")]), markers, undefined));
         const again = sh(renderRunScript(tasks([log("a")]), markers, undefined));
