@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LoadedTasks } from "../tasks/loader";
 import type { GpuNodeGroup } from "./cluster/gpuNodeGroup";
 import { clusterBox } from "./codeServer/boxInCluster";
-import { BOX_USER_UID } from "./codeServer/clusterAccess";
+import { BOX_USER_UID, clusterBoxImage, clusterTaskIds } from "./codeServer/clusterAccess";
 import { CodeServerInstance } from "./codeServer/codeServerInstance";
 import { idleStopStep } from "./codeServer/idleStop";
 import { onDemandZone, placementIn } from "./codeServer/placement";
@@ -267,7 +267,9 @@ export async function prepareCodeServer(cfg: StackConfig, { reservation, adopted
     const launch = reservation ? reservation.launchable : true;
     const targetAz = reservation ? reservation.knownAvailabilityZone : onDemandAz;
     const workVolumePlan = workVolume ? undefined : await workVolumePlanFor(cfg, targetAz, launch);
-    const setup = loadSetupTasks(cs, projectDir);
+    // The box joins the stack's cluster, whose tasks rerun may name too.
+    const clusterTasks = cfg.cluster.enabled && reservation ? clusterTaskIds(cfg.cluster.sharedStorage, clusterBoxImage(cs, cfg.cluster).hasPcsSlurm) : [];
+    const setup = loadSetupTasks(cs, projectDir, clusterTasks);
     const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, cfg.region) : [];
     return { reservation, adopted, projectDir, ...(onDemandAz ? { onDemandAz } : {}), launch, ...(workVolumePlan ? { workVolumePlan } : {}), setup, secrets };
 }

@@ -81,6 +81,11 @@ export function clusterBoxImage(box: { amiId?: string; instanceType: string }, c
     return { parameter: PCS_DLAMI_PARAMETER, hasPcsSlurm: true };
 }
 
+/** The setup tasks the cluster adds to the box (codeServer.rerun may name them). */
+export function clusterTaskIds(sharedStorage: SharedStorage, joins: boolean): string[] {
+    return [BOX_USER_TASK_ID, ...(sharedStorage === "none" ? [] : [SHARED_STORAGE_TASK_ID]), ...(joins ? [SLURM_JOIN_TASK_ID] : [])];
+}
+
 /**
  * Runs before code-server's own user task, which then finds the user: the box's user with the nodes' uid. A user
  * made with another uid (by hand) is an error, not a silent mismatch.

@@ -142,6 +142,11 @@ describe("the dev box in the stack's cluster", () => {
         }
     });
 
+    it("runs the join again on request (codeServer.rerun names the cluster's tasks, e.g. after the cluster secret is rotated)", async () => {
+        const run = await ok(stack({ sharedStorage: "efs" }, { rerun: [SLURM_JOIN_TASK_ID] }), on(BLOCK));
+        expect((named(run, "code-server-setup").inputs.rerun as { tasks: string[] }).tasks).to.deep.equal([SLURM_JOIN_TASK_ID]);
+    });
+
     it("refuses a subnet of the box's own, and a public port in the private subnet", async () => {
         const run = await runProgram(stack({ sharedStorage: "efs" }, { subnetId: "subnet-0123456789abcdef0", allowedCidrs: ["203.0.113.0/24"] }), on(BLOCK));
         expect(run.error?.message).to.include("capblocks:codeServer.subnetId").and.include("capblocks:codeServer.allowedCidrs");
