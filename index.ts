@@ -1,7 +1,7 @@
 import { readStackConfig } from "./components/config";
 import type { StackOutputs } from "./components/program";
 import {
-    boughtBlocksFor, clusterOutputs, codeServerOutputs, declareCluster, preflight, prepareCodeServer, reservationFor, reservationOutputs,
+    boughtBlocksFor, checkBlockFits, clusterOutputs, codeServerOutputs, declareCluster, preflight, prepareCodeServer, reservationFor, reservationOutputs,
 } from "./components/program";
 
 /** config → reservation → components → outputs. */
@@ -10,6 +10,7 @@ export = async (): Promise<StackOutputs> => {
     const bought = await boughtBlocksFor(cfg);
     const adopted = await preflight(cfg, bought);
     const reservation = await reservationFor(cfg, bought);
+    checkBlockFits(cfg, reservation, adopted);
     const outputs = reservationOutputs(cfg, reservation);
     // The box's checks run before anything is declared; the cluster comes first, so the box can live in it.
     const box = cfg.codeServer.enabled ? await prepareCodeServer(cfg, { reservation, adopted, projectDir: __dirname }) : undefined;

@@ -9,7 +9,7 @@ import { clusterBox } from "./codeServer/boxInCluster";
 import { BOX_USER_UID, clusterBoxImage, clusterTaskIds } from "./codeServer/clusterAccess";
 import { CodeServerInstance } from "./codeServer/codeServerInstance";
 import { idleStopStep } from "./codeServer/idleStop";
-import { onDemandZone, placementIn } from "./codeServer/placement";
+import { defaultSubnetIn, lookUpSubnet, onDemandZone, placementAt, placementIn, SUBNET_KEY as CODE_SERVER_SUBNET_KEY } from "./codeServer/placement";
 import type { SetupSecret } from "./codeServer/setupSecrets";
 import { lookUpSetupSecrets } from "./codeServer/setupSecrets";
 import { loadSetupTasks } from "./codeServer/setupTasks";
@@ -20,11 +20,12 @@ import { moveNextStep, moveNotice, moveSizeError, planWorkVolume } from "./codeS
 import { clusterUseStep } from "./cluster/access";
 import { deferHourlyParts, deferredStep } from "./cluster/deferral";
 import { QUEUE_NAME } from "./cluster/parallelcluster";
+import { COMPUTE_SUBNET_KEY, computeSubnetProblems, knownBlockProblems, lookUpComputeSubnet } from "./cluster/preflight";
 import { checkSharedFileSystem } from "./cluster/storage";
 import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./cluster/userData";
 import type { BlockShare } from "./cluster/validation";
 import { blockShareNote, noComputeCapacityError } from "./cluster/validation";
-import type { StackConfig } from "./config";
+import type { BuyReservationConfig, StackConfig } from "./config";
 import { clusterCapacity, ConfigError } from "./config";
 import type { BoughtBlocks, ReservationInfo } from "./reservation";
 import { adoptReservation, buyReservation, findBoughtBlocks } from "./reservation";
@@ -35,12 +36,17 @@ import { ON_DEMAND_QUOTE } from "./reservation/quoteText";
 import { blockRegionWarning } from "./shared/blockRegions";
 import { instanceFacts, unknownTypeWarning } from "./shared/catalog";
 import { previousDeployment } from "./shared/previousDeployment";
+import type { BlockZone, KnownSubnet } from "./shared/subnetZone";
+import { subnetZoneError } from "./shared/subnetZone";
 
 export type StackOutputs = Record<string, pulumi.Input<string>>;
 
 /** What the config adopts, found and checked before anything is bought or created. */
 export interface Adopted {
     workVolume?: ExistingVolume;
+    /** capblocks:codeServer.subnetId and capblocks:cluster.computeSubnetId, looked up. */
+    codeServerSubnet?: KnownSubnet;
+    computeSubnet?: KnownSubnet;
 }
 
 function warn(warning: string | undefined): void {
@@ -83,10 +89,36 @@ export async function boughtBlocksFor(cfg: StackConfig): Promise<BoughtBlocks | 
  * may not sell blocks. Once bought, the window is history and is not judged.
  */
 function checkPurchase(cfg: StackConfig, bought: BoughtBlocks | undefined): void {
-    if (cfg.reservation?.kind !== "buy" || bought?.current || bought?.currentVanished) return;
-    const problems = purchaseProblems(cfg.reservation, new Date());
+    if (!purchaseComing(cfg, bought)) return;
+    const problems = purchaseProblems(cfg.reservation as BuyReservationConfig, new Date());
     if (problems.length > 0) throw new ConfigError(problems);
     warn(blockRegionWarning(cfg.region));
+}
+
+/** A buy config with no block recorded for its generation: up buys one on this run. */
+function purchaseComing(cfg: StackConfig, bought: BoughtBlocks | undefined): boolean {
+    return cfg.reservation?.kind === "buy" && !bought?.current && !bought?.currentVanished;
+}
+
+/**
+ * The subnets the config names, looked up; a block still to buy must be bought in their zone, and the cluster's must
+ * be in capblocks:cluster.vpcId. Checked now, before the purchase: after it, the block could be in the wrong zone.
+ */
+async function adoptedSubnets(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<Pick<Adopted, "codeServerSubnet" | "computeSubnet">> {
+    const { codeServer, cluster, region } = cfg;
+    const [codeServerSubnet, computeSubnet] = await Promise.all([
+        codeServer.enabled && codeServer.subnetId ? lookUpSubnet(codeServer.subnetId, region) : undefined,
+        cluster.enabled && cfg.reservation && cluster.computeSubnetId ? lookUpComputeSubnet(cluster.computeSubnetId, region) : undefined,
+    ]);
+    const toBuy: BlockZone | undefined = purchaseComing(cfg, bought)
+        ? { kind: "block-to-buy", availabilityZones: (cfg.reservation as BuyReservationConfig).availabilityZones, region }
+        : undefined;
+    const problems = [
+        ...(codeServerSubnet && toBuy ? [subnetZoneError(CODE_SERVER_SUBNET_KEY, codeServerSubnet, toBuy)] : []),
+        ...(computeSubnet ? computeSubnetProblems(cluster, computeSubnet, toBuy) : []),
+    ].filter((p): p is string => p !== undefined);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return { ...(codeServerSubnet ? { codeServerSubnet } : {}), ...(computeSubnet ? { computeSubnet } : {}) };
 }
 
 /**
@@ -112,10 +144,27 @@ export async function preflight(cfg: StackConfig, bought: BoughtBlocks | undefin
     unknownTypeWarnings(cfg).forEach(warn);
     checkPurchase(cfg, bought);
     const workVolume = await adoptedWorkVolume(cfg, bought);
+    const subnets = await adoptedSubnets(cfg, bought);
     if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
         warn(await checkSharedFileSystem(cfg.cluster.sharedFileSystemId, cfg.region));
     }
-    return { workVolume };
+    return { workVolume, ...subnets };
+}
+
+/**
+ * What runs on a block the program knows (adopted, or bought on an earlier run) checked against it before code-server
+ * or the cluster is declared: the cluster needs it scheduled or active and big enough, and the subnets the config
+ * names must be in its zone.
+ */
+export function checkBlockFits(cfg: StackConfig, reservation: ReservationInfo | undefined, adopted: Adopted): void {
+    const az = reservation?.knownAvailabilityZone;
+    const here: BlockZone | undefined = az ? { kind: "block", availabilityZone: az } : undefined;
+    const problems = [
+        ...(cfg.cluster.enabled && reservation ? knownBlockProblems(cfg.cluster, reservation, blockShare(cfg, reservation)) : []),
+        ...(here && adopted.computeSubnet ? [subnetZoneError(COMPUTE_SUBNET_KEY, adopted.computeSubnet, here)] : []),
+        ...(here && adopted.codeServerSubnet ? [subnetZoneError(CODE_SERVER_SUBNET_KEY, adopted.codeServerSubnet, here)] : []),
+    ].filter((p): p is string => p !== undefined);
+    if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /**
@@ -246,6 +295,8 @@ export interface CodeServerContext {
 export interface PreparedCodeServer extends CodeServerContext {
     onDemandAz?: string;
     launch: boolean;
+    /** The box's own subnet (codeServer.subnetId or the default VPC's) where its AZ is known now; none in the cluster. */
+    subnet?: { availabilityZone: string; subnetId: string; vpcId: string };
     workVolumePlan?: WorkVolumePlan;
     setup: LoadedTasks;
     secrets: SetupSecret[];
@@ -268,10 +319,25 @@ export async function prepareCodeServer(cfg: StackConfig, { reservation, adopted
     const targetAz = reservation ? reservation.knownAvailabilityZone : onDemandAz;
     const workVolumePlan = workVolume ? undefined : await workVolumePlanFor(cfg, targetAz, launch);
     // The box joins the stack's cluster, whose tasks rerun may name too.
-    const clusterTasks = cfg.cluster.enabled && reservation ? clusterTaskIds(cfg.cluster.sharedStorage, clusterBoxImage(cs, cfg.cluster).hasPcsSlurm) : [];
+    const inCluster = cfg.cluster.enabled && reservation !== undefined;
+    const clusterTasks = inCluster ? clusterTaskIds(cfg.cluster.sharedStorage, clusterBoxImage(cs, cfg.cluster).hasPcsSlurm) : [];
+    // Where the instance goes is known now unless the block is bought on this run: its subnet is found (or found
+    // missing) before anything is declared, not inside an apply. In the cluster it goes to the cluster's subnet.
+    const own = adopted.codeServerSubnet;
+    const subnet = targetAz && !inCluster ? (own ? { subnetId: own.id, vpcId: own.vpcId } : await defaultSubnetIn(targetAz, cfg.region)) : undefined;
     const setup = loadSetupTasks(cs, projectDir, clusterTasks);
     const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, cfg.region) : [];
-    return { reservation, adopted, projectDir, ...(onDemandAz ? { onDemandAz } : {}), launch, ...(workVolumePlan ? { workVolumePlan } : {}), setup, secrets };
+    return {
+        reservation,
+        adopted,
+        projectDir,
+        ...(onDemandAz ? { onDemandAz } : {}),
+        launch,
+        ...(targetAz && subnet ? { subnet: { availabilityZone: targetAz, ...subnet } } : {}),
+        ...(workVolumePlan ? { workVolumePlan } : {}),
+        setup,
+        secrets,
+    };
 }
 
 /**
@@ -281,7 +347,7 @@ export async function prepareCodeServer(cfg: StackConfig, { reservation, adopted
 export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nextStep: pulumi.Input<string>, cluster?: DeclaredCluster): StackOutputs {
     const cs = cfg.codeServer;
     const { region, tags } = cfg;
-    const { reservation, launch, workVolumePlan, setup, secrets } = box;
+    const { reservation, launch, workVolumePlan, setup, secrets, subnet } = box;
     const workVolume = box.adopted.workVolume;
     const inCluster = cluster
         ? clusterBox({ codeServer: cs, cluster: cfg.cluster, group: cluster.group, reservation: cluster.reservation, region, queue: QUEUE_NAME })
@@ -290,7 +356,8 @@ export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nex
         config: inCluster?.config ?? cs,
         region,
         aws: cfg.aws,
-        placement: inCluster?.placement ?? placementIn(reservation ? reservation.availabilityZone : (box.onDemandAz as string), region, cs.subnetId),
+        placement: inCluster?.placement
+            ?? (subnet ? placementAt(subnet.availabilityZone, subnet) : placementIn(reservation ? reservation.availabilityZone : (box.onDemandAz as string), region, cs.subnetId)),
         reservation,
         launch,
         tasks: setup.tasks,

@@ -1,6 +1,8 @@
 import Ajv from "ajv";
+import type { ErrorObject } from "ajv";
 import * as fs from "fs";
 import * as path from "path";
+import { didYouMean } from "../components/config/suggestions";
 import type { TaskSpec } from "../dynamic-providers/ssmTasks";
 import { placeholdersIn } from "../dynamic-providers/ssmTasks/template";
 import taskFileSchema from "./task-file.schema.json";
@@ -33,7 +35,16 @@ export interface LoadedTasks {
     files: TaskFileDeclarations[];
 }
 
-const validateTaskFile = new Ajv({ allErrors: true }).compile<TaskFile>(taskFileSchema);
+const validateTaskFile = new Ajv({ allErrors: true, verbose: true }).compile<TaskFile>(taskFileSchema);
+
+/** One schema problem: where, and what; an unknown property is named, with the one probably meant. */
+function schemaProblem(e: ErrorObject): string {
+    const where = e.instancePath || "/";
+    if (e.keyword !== "additionalProperties") return `${where} ${e.message ?? "is invalid"}`;
+    const extra = (e.params as { additionalProperty: string }).additionalProperty;
+    const known = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
+    return `${where}: "${extra}" is not a property here${didYouMean(extra, known) || ` (known: ${known.join(", ")})`}`;
+}
 
 /** Reads and schema-checks one task file; errors name the file and the JSON path at fault. */
 export function readTaskFile(file: string): TaskFile {
@@ -44,7 +55,7 @@ export function readTaskFile(file: string): TaskFile {
         throw new Error(`task file ${file}: ${(error as Error).message}`);
     }
     if (!validateTaskFile(parsed)) {
-        const problems = (validateTaskFile.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
+        const problems = (validateTaskFile.errors ?? []).map(schemaProblem);
         throw new Error(`task file ${file} is not valid: ${problems.join("; ")}`);
     }
     return parsed;

@@ -33,7 +33,7 @@ import type { ClusterStorage } from "./storage";
 import { clusterStorage } from "./storage";
 import type { ClusterUser, SharedMount } from "./userData";
 import { nodeUserData } from "./userData";
-import { blockStateProblem, clusterConfigErrors, computeInstanceTypeError } from "./validation";
+import { blockStateProblem, clusterConfigErrors, computeInstanceTypeError, knownStateProblem } from "./validation";
 
 const LOGIN_NODE_GROUP_NAME = "login";
 
@@ -118,8 +118,10 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly clusterArn?: pulumi.Output<string>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Bad settings fail before anything, even this component, is registered.
+        // Bad settings, and a block PCS cannot take yet, fail before anything, even this component, is registered.
         assertValidArgs(args);
+        const state = knownStateProblem(args.reservation);
+        if (state) void pulumi.log.warn(state.message);
         super("capblocks:index:GpuNodeGroup", name, {}, opts);
         const partition = awsPartition(this);
         const base = this.foundation(name, args, partition);
@@ -175,7 +177,6 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         const network = new ClusterNetwork(`${name}-net`, {
             region: args.region,
             blockAz: args.reservation?.availabilityZone,
-            vpcId: cluster.vpcId,
             computeSubnetId: cluster.computeSubnetId,
             loginSubnetId: cluster.loginSubnetId,
             loginPublic: cluster.loginPublic,
@@ -263,16 +264,16 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             rootVolumeGb: instanceFacts(cluster.loginInstanceType).rootVolumeGb,
             ...(cluster.loginPublic ? { publicSubnetId: base.network.loginSubnetId } : {}),
         }), { parent: this });
-        // The block id reaches PCS only through the compute template, so checking the block's state here stops
-        // the node group before PCS would reject it.
-        const checkedBlockId = reservation
+        // A block the program knows was checked before anything was registered. One bought or updated on this run is
+        // known only here, inside an apply, where an error would surface as a serialization failure of every resource
+        // that uses the id: a warning says why PCS refuses the node group instead (payment-pending after an update).
+        const checkedBlockId = reservation && reservation.knownState === undefined
             ? pulumi.all([reservation.id, reservation.state]).apply(([id, state]) => {
                   const problem = blockStateProblem(id, state);
-                  if (problem?.blocking) throw new pulumi.RunError(problem.message);
                   if (problem) void pulumi.log.warn(problem.message, this);
                   return id;
               })
-            : undefined;
+            : reservation?.id;
         const compute = new aws.ec2.LaunchTemplate(`${name}-compute`, computeLaunchTemplateArgs({
             ...common,
             nameTag: `${cluster.name}-compute`,
@@ -396,5 +397,7 @@ function assertValidArgs(args: GpuNodeGroupArgs): void {
     }
     const typeError = computeInstanceTypeError(args.instanceType, blockInstanceType);
     if (typeError) problems.push(typeError);
+    const state = knownStateProblem(args.reservation);
+    if (state?.blocking) problems.push(state.message);
     if (problems.length > 0) throw new pulumi.RunError(`invalid cluster settings:\n  ${problems.join("\n  ")}`);
 }

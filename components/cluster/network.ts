@@ -13,7 +13,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lookUpIfAny } from "../shared/lookups";
-import { subnetAzError } from "./validation";
 
 const VPC_CIDR = "10.0.0.0/16";
 const PUBLIC_CIDRS = ["10.0.0.0/24", "10.0.1.0/24"];
@@ -62,7 +61,7 @@ export interface ClusterNetworkArgs {
     region: string;
     /** The Capacity Block's AZ; undefined on demand (the region's first available AZ is used). */
     blockAz?: pulumi.Input<string>;
-    vpcId?: string;
+    /** A subnet of the user's VPC in the block's AZ (checked by cluster/preflight.ts); undefined: a new VPC. */
     computeSubnetId?: string;
     loginSubnetId?: string;
     loginPublic: boolean;
@@ -224,29 +223,21 @@ function newVpc(name: string, args: ClusterNetworkArgs, self: pulumi.Resource): 
     };
 }
 
-/** The user's subnets, the compute one checked to be in the block's AZ (and in vpcId, when given). */
+/**
+ * The user's subnets. That the compute subnet is in the block's AZ (and in vpcId) is checked at program time, before
+ * anything is bought or declared (cluster/preflight.ts): a check here could only fail inside an apply, after the purchase.
+ */
 function existingSubnets(args: ClusterNetworkArgs, computeSubnetId: string, parent: pulumi.Resource): Subnets {
     const subnet = aws.ec2.getSubnetOutput({ id: computeSubnetId }, { parent });
-    const checkedSubnetId = pulumi
-        .all([subnet.availabilityZone, subnet.vpcId, args.blockAz ?? subnet.availabilityZone])
-        .apply(([az, vpcId, blockAz]) => {
-            const azError = subnetAzError(computeSubnetId, az, blockAz);
-            if (azError) throw new pulumi.RunError(azError);
-            if (args.vpcId && args.vpcId !== vpcId) {
-                throw new pulumi.RunError(
-                    `${COMPUTE_SUBNET_KEY}: ${computeSubnetId} is in ${vpcId}, not in capblocks:cluster.vpcId ${args.vpcId}; give a subnet of that VPC`,
-                );
-            }
-            return computeSubnetId;
-        });
+    const subnetId = pulumi.output(computeSubnetId);
     const vpc = aws.ec2.getVpcOutput({ id: subnet.vpcId }, { parent });
     return {
         vpcId: subnet.vpcId,
         vpcCidr: vpc.cidrBlock,
-        computeSubnetId: checkedSubnetId,
-        loginSubnetId: args.loginSubnetId ? pulumi.output(args.loginSubnetId) : checkedSubnetId,
-        storageSubnetIds: [checkedSubnetId],
-        homeSubnetId: checkedSubnetId,
+        computeSubnetId: subnetId,
+        loginSubnetId: args.loginSubnetId ? pulumi.output(args.loginSubnetId) : subnetId,
+        storageSubnetIds: [subnetId],
+        homeSubnetId: subnetId,
         homeAvailabilityZone: subnet.availabilityZone,
         computeAvailabilityZone: subnet.availabilityZone,
         readiness: [],

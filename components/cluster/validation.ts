@@ -26,12 +26,16 @@ export function clusterNameError(name: string): string | undefined {
     );
 }
 
-export function computeMinCountError(minCount: number, maxCount: number): string | undefined {
+/** `share`: how the block is split, when known, so the message says when code-server took one of the block's instances. */
+export function computeMinCountError(minCount: number, maxCount: number, share?: BlockShare): string | undefined {
     // No room at all is its own error (noComputeCapacityError); a minimum above nothing would only repeat it.
     if (minCount <= maxCount || maxCount < 1) return undefined;
+    const available = share?.codeServer
+        ? `the ${maxCount} compute instance(s) the cluster gets (${blockShareNote(share)})`
+        : `the ${maxCount} compute instance(s) available (the Capacity Block's size)`;
     return (
-        `capblocks:cluster.computeMinCount: ${minCount} is above the ${maxCount} compute instance(s) available ` +
-        `(the Capacity Block's size, or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to ${maxCount} or less`
+        `capblocks:cluster.computeMinCount: ${minCount} is above ${available}, ` +
+        `and PCS rejects a minimum above the maximum; set it to ${maxCount} or less`
     );
 }
 
@@ -60,18 +64,11 @@ export function networkSettingsError(cluster: Pick<ClusterConfig, "vpcId" | "com
     return undefined;
 }
 
-/** The compute subnet must be in the block's AZ (checked against the ec2:DescribeSubnets answer). */
-export function subnetAzError(subnetId: string, subnetAz: string, blockAz: string): string | undefined {
-    if (subnetAz === blockAz) return undefined;
-    return (
-        `capblocks:cluster.computeSubnetId: ${subnetId} is in ${subnetAz}, but the Capacity Block is in ${blockAz}, and ` +
-        `instances can only use the block from its own Availability Zone; choose a subnet in ${blockAz}`
-    );
-}
-
 interface ComputeCapacity {
-    /** The Capacity Block's size (less code-server's instance), or the on-demand maximum. */
+    /** The Capacity Block's size (less code-server's instance), or the most any block has. */
     maxCount: number;
+    /** How the block is shared with code-server, when known. */
+    share?: BlockShare;
     /** The compute nodes' type (the block's), for the node image rules; undefined when not known yet. */
     instanceType?: string;
 }
@@ -81,7 +78,7 @@ export function clusterConfigErrors(cluster: ClusterConfig, capacity: ComputeCap
     if (!cluster.enabled) return [];
     return [
         clusterNameError(cluster.name),
-        computeMinCountError(cluster.computeMinCount, capacity.maxCount),
+        computeMinCountError(cluster.computeMinCount, capacity.maxCount, capacity.share),
         networkSettingsError(cluster),
         ...(capacity.instanceType === undefined ? [] : nodeImageErrors(cluster, capacity.instanceType)),
         ...dataRepositoryErrors(cluster),
@@ -164,4 +161,9 @@ export function blockStateProblem(reservationId: string, state: string): BlockSt
             `${prefix}: the compute nodes can no longer start. ` +
             "Buy a new block (bump capblocks:reservation.generation) or disable the cluster.",
     };
+}
+
+/** blockStateProblem for a block whose id and state the program knows at program time (adopted, or bought earlier). */
+export function knownStateProblem(block: { knownId?: string; knownState?: string } | undefined): BlockStateProblem | undefined {
+    return block?.knownId !== undefined && block.knownState !== undefined ? blockStateProblem(block.knownId, block.knownState) : undefined;
 }

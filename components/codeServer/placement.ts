@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lookUp } from "../shared/lookups";
+import type { KnownSubnet } from "../shared/subnetZone";
 
-const SUBNET_KEY = "capblocks:codeServer.subnetId";
+export const SUBNET_KEY = "capblocks:codeServer.subnetId";
 
 export interface Placement {
     subnetId: pulumi.Output<string>;
@@ -10,7 +11,7 @@ export interface Placement {
     availabilityZone: pulumi.Output<string>;
 }
 
-interface Subnet {
+export interface Subnet {
     subnetId: string;
     vpcId: string;
 }
@@ -44,6 +45,16 @@ export async function defaultSubnetIn(availabilityZone: string, region: string):
     return { subnetId: [...subnets.ids].sort()[0], vpcId };
 }
 
+/** capblocks:codeServer.subnetId as EC2 describes it, looked up at program time; a RunError naming the key when there is none. */
+export async function lookUpSubnet(id: string, region: string): Promise<KnownSubnet> {
+    const subnet = await lookUp(
+        { key: SUBNET_KEY, what: id, region },
+        () => aws.ec2.getSubnet({ id, region }),
+        `${id} is not a subnet in ${region} for this account (list yours with \`aws ec2 describe-subnets --region ${region}\`)`,
+    );
+    return { id, availabilityZone: subnet.availabilityZone, vpcId: subnet.vpcId };
+}
+
 /** The user's subnet and its VPC; a block's instances launch only in the block's AZ, so a subnet elsewhere is refused. */
 export async function checkedSubnet(subnetId: string, availabilityZone: string, region: string): Promise<Subnet> {
     const subnet = await aws.ec2.getSubnet({ id: subnetId, region });
@@ -56,7 +67,12 @@ export async function checkedSubnet(subnetId: string, availabilityZone: string, 
     return { subnetId, vpcId: subnet.vpcId };
 }
 
-/** Where the instance and its work volume go: the given subnet, or the default VPC's, in `availabilityZone`. */
+/** Where the instance and its work volume go when the program already knows the zone and the subnet. */
+export function placementAt(availabilityZone: string, subnet: Subnet): Placement {
+    return { subnetId: pulumi.output(subnet.subnetId), vpcId: pulumi.output(subnet.vpcId), availabilityZone: pulumi.output(availabilityZone) };
+}
+
+/** Where the instance and its work volume go: the given subnet, or the default VPC's, in `availabilityZone` (known only as an output). */
 export function placementIn(availabilityZone: pulumi.Input<string>, region: string, subnetId?: string): Placement {
     const az = pulumi.output(availabilityZone);
     const subnet = az.apply((zone) => (subnetId ? checkedSubnet(subnetId, zone, region) : defaultSubnetIn(zone, region)));

@@ -4,7 +4,7 @@
  */
 import { clusterConfigErrors, clusterShare, noComputeCapacityError, shareBlockError } from "../cluster/validation";
 import { instanceFacts, isBlockHardware } from "../shared/catalog";
-import { show } from "./problems";
+import { show } from "./hints";
 import { DURATION_RULE } from "../../dynamic-providers/capacityBlock/durations";
 import { MAX_BLOCK_INSTANCES } from "./schema";
 import type { ClusterConfig, CodeServerInput, ReservationConfig, ReservationInput } from "./types";
@@ -31,8 +31,13 @@ export function reservationProblems(r: ReservationInput, region: string): string
 }
 
 function adoptProblems(r: ReservationInput, by: "id" | "parameterName"): string[] {
+    // The settings are checked against the type before AWS is asked (the offline plan never asks), so it is restated.
+    const block = by === "id" ? String(r.id) : `<the id in ${String(r.parameterName)}>`;
     const missingType = r.instanceType === undefined
-        ? ["capblocks:reservation.instanceType: is required to adopt a block (the block's instance type, checked against the reservation)"]
+        ? [
+              "capblocks:reservation.instanceType: is required to adopt a block (its instance type, checked against the block); " +
+                  `aws ec2 describe-capacity-reservations --capacity-reservation-ids ${block} --query 'CapacityReservations[0].InstanceType' prints it`,
+          ]
         : [];
     const buyOnly = BUY_ONLY_KEYS.filter((k) => r[k] !== undefined)
         .map((k) => `capblocks:reservation.${k}: only applies when buying; remove it when adopting by ${by}`);
@@ -184,7 +189,7 @@ export function clusterProblems(cluster: ClusterConfig, block: ReservationConfig
         ...sharedStorageProblems(cluster),
         ...(roomProblem ? [roomProblem] : []),
         ...(shareProblem ? [shareProblem] : []),
-        ...clusterConfigErrors(cluster, { maxCount: share ? clusterShare(share) : MAX_BLOCK_INSTANCES, instanceType: block?.instanceType || undefined }),
+        ...clusterConfigErrors(cluster, { maxCount: share ? clusterShare(share) : MAX_BLOCK_INSTANCES, share, instanceType: block?.instanceType || undefined }),
     ];
 }
 

@@ -9,9 +9,11 @@ import { clusterFrom, codeServerFrom, reservationFrom } from "./defaults";
 import { checkedInput, ConfigError, NOT_SHOWN } from "./problems";
 import { CONFIG_KEYS } from "./schema";
 import type { RawStackConfig, StackConfig } from "./types";
+import { configWarnings } from "./warnings";
 
 export { clusterCapacity } from "./crossKeyRules";
 export { ConfigError } from "./problems";
+export { configWarnings } from "./warnings";
 export type {
     AdoptReservationConfig,
     BuyReservationConfig,
@@ -65,6 +67,7 @@ export function rawStackConfigFrom(values: Record<string, string>, project: stri
             return undefined;
         }
     };
+    const otherKeys = Object.keys(values).filter((k) => k.startsWith("capblocks:") && !CONFIG_KEYS.includes(k.slice("capblocks:".length)));
     const raw: RawStackConfig = {
         project,
         stack,
@@ -74,7 +77,8 @@ export function rawStackConfigFrom(values: Record<string, string>, project: stri
         cluster: parsed("cluster"),
         tags: parsed("tags"),
         aws: Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith("aws:"))),
-        otherKeys: Object.keys(values).filter((k) => k.startsWith("capblocks:") && !CONFIG_KEYS.includes(k.slice("capblocks:".length))),
+        otherKeys,
+        otherValues: Object.fromEntries(otherKeys.map((k) => [k, values[k]])),
         allKeys: Object.keys(values),
         secretKeys,
     };
@@ -91,8 +95,10 @@ function secretConfigKeys(keys: string[]): string[] {
     return keys.filter((key) => runtime.isConfigSecret?.(key) ?? false);
 }
 
-/** Reads the stack config from Pulumi (`capblocks:*`, `aws:*`) and validates it. */
+/** Reads the stack config from Pulumi (`capblocks:*`, `aws:*`) and validates it; settings probably not meant are warned about. */
 export function readStackConfig(): StackConfig {
     const values = pulumi.runtime.allConfig();
-    return validateStackConfig(rawStackConfigFrom(values, pulumi.getProject(), pulumi.getStack(), secretConfigKeys(Object.keys(values))));
+    const cfg = validateStackConfig(rawStackConfigFrom(values, pulumi.getProject(), pulumi.getStack(), secretConfigKeys(Object.keys(values))));
+    for (const warning of configWarnings(cfg)) void pulumi.log.warn(warning);
+    return cfg;
 }

@@ -4,25 +4,15 @@
  * there would silently be missing, and the stack would run on demand.
  */
 import { CONFIG_KEYS } from "./schema";
+import { editDistance } from "./suggestions";
 
 const NAMESPACE = "capblocks";
-
-/** Edit distance, for near-miss spellings such as `capbloks`. */
-function distance(a: string, b: string): number {
-    let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        const next = [i];
-        for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        row = next;
-    }
-    return row[b.length];
-}
 
 /** Whether a namespace other than `capblocks` looks like it was meant to be it (compared case-insensitively). */
 export function looksLikeOurNamespace(namespace: string): boolean {
     if (namespace === NAMESPACE) return false;
     const letters = namespace.toLowerCase().replace(/[^a-z0-9]/g, "");
-    return letters.startsWith("capblock") || letters.startsWith("capacityblock") || distance(letters, NAMESPACE) <= 2;
+    return letters.startsWith("capblock") || letters.startsWith("capacityblock") || editDistance(letters, NAMESPACE) <= 2;
 }
 
 /** One problem per key in a look-alike namespace, naming the key capblocks reads instead. */

@@ -1,7 +1,8 @@
 /**
- * The JSON schemas of the structured `capblocks:*` keys. Pulumi project config can only declare string,
- * integer, boolean and array types, so these schemas are the declaration of the object-valued keys.
- * `rule` is an annotation: the human wording of the constraint, used in error messages.
+ * The JSON schemas of the structured `capblocks:*` keys. Pulumi.yaml declares each of them as an object, but
+ * Pulumi's project config cannot describe what is inside one, so these schemas are the real declaration.
+ * Annotations: `rule` is the human wording of the constraint, used in error messages; `hint` names a wording
+ * computed from the value (problems.ts), such as the nearest valid duration.
  */
 
 import { DURATION_RULE } from "../../dynamic-providers/capacityBlock/durations";
@@ -25,9 +26,13 @@ const retired = (why: string) => ({ not: {}, retired: true, rule: `is not a sett
 /** One schema per key of the input type, no more and no fewer, so tsc catches a type and its schema drifting apart. */
 type PropertiesOf<T> = { [K in keyof Required<T>]: object };
 
+/** Every EC2 instance size: nano … xlarge, 2xlarge … 224xlarge, metal, metal-24xl. Anything else is a typo. */
+export const INSTANCE_SIZE = "(nano|micro|small|medium|large|\\d*xlarge|metal|metal-\\d+xl)";
+
 const instanceType = {
     type: "string",
-    pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9-]+$",
+    pattern: `^[a-z][a-z0-9-]*\\.${INSTANCE_SIZE}$`,
+    hint: "instanceType",
     rule: "is not an EC2 instance type (family.size, e.g. trn2.3xlarge)",
 };
 const availabilityZone = {
@@ -65,7 +70,12 @@ export const reservationSchema = {
             maximum: MAX_BLOCK_INSTANCES,
             rule: `must be 1..${MAX_BLOCK_INSTANCES} instances (the Capacity Block limit)`,
         },
-        durationHours: { type: "integer", capacityBlockDuration: true, rule: `is not a valid Capacity Block duration (${DURATION_RULE})` },
+        durationHours: {
+            type: "integer",
+            capacityBlockDuration: true,
+            hint: "duration",
+            rule: `is not a valid Capacity Block duration (${DURATION_RULE})`,
+        },
         startAfter: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-24T00:00:00Z)" },
         startBefore: { type: "string", isoTimestamp: true, rule: "is not an ISO 8601 date-time (e.g. 2026-11-30T00:00:00Z)" },
         availabilityZones: { type: "array", minItems: 1, uniqueItems: true, items: availabilityZone },
@@ -122,7 +132,7 @@ export const codeServerSchema = {
         allowedCidrs: {
             type: "array",
             uniqueItems: true,
-            items: { type: "string", ipv4Cidr: true, rule: "is not an IPv4 CIDR (e.g. 203.0.113.7/32)" },
+            items: { type: "string", ipv4Cidr: true, hint: "cidr", rule: "is not an IPv4 CIDR (e.g. 203.0.113.7/32)" },
         },
         amiId: awsId("ami", "ami-0123456789abcdef0"),
         subnetId: awsId("subnet", "subnet-0123456789abcdef0"),
@@ -284,11 +294,20 @@ export const clusterSchema = {
     } satisfies PropertiesOf<ClusterInput> & { computeInstanceType: object },
 };
 
+/**
+ * Tag keys capblocks sets itself: `Name` on each resource (`<project>-<stack>-code-server`, `<cluster>-private-0`,
+ * …; the cluster finds its own subnets by it), and `capblocks:*` (a block's purchase token and owner, the cluster,
+ * the work volume's mount point). A user tag with such a key would be overwritten, or would mislead capblocks.
+ */
+export const RESERVED_TAG_KEYS = { exact: ["Name"], prefix: "capblocks:" };
+
 export const tagsSchema = {
     type: "object",
     propertyNames: {
         type: "string",
         pattern: "^(?!aws:)[^\\s].{0,127}$",
+        not: { anyOf: [{ enum: RESERVED_TAG_KEYS.exact }, { pattern: `^${RESERVED_TAG_KEYS.prefix}` }] },
+        hint: "tagKey",
         rule: "is not a usable tag key (1..128 characters, not starting with aws:)",
     },
     additionalProperties: { type: "string", maxLength: 256, rule: "must be a string of at most 256 characters" },

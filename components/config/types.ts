@@ -154,8 +154,10 @@ export interface RawStackConfig {
     tags?: unknown;
     /** The `aws:*` values as Pulumi hands them over (lists and objects as JSON text). */
     aws?: Record<string, string>;
-    /** Every other key set in the `capblocks` namespace (they are typos or leftovers). */
+    /** Every other key set in the `capblocks` namespace (flat keys set without --path, typos or leftovers). */
     otherKeys?: string[];
+    /** The values of otherKeys as Pulumi hands them over, for the command that sets them right. */
+    otherValues?: Record<string, string>;
     /** Every key of the stack, whatever its namespace (a look-alike of `capblocks:` is a mistake). */
     allKeys?: string[];
     /** The keys Pulumi marks secret (set with --secret, or holding a value that was): their values are never shown. */

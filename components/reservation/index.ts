@@ -35,7 +35,8 @@ export interface ReservationInfo {
     boughtThisRun?: boolean;
     /** The block's AZ when the program already knows it (adopted, or bought on an earlier run); unset before a purchase. */
     knownAvailabilityZone?: string;
-    /** Its state and start date, known at program time in the same cases. */
+    /** Its id, state and start date, known at program time in the same cases: checks can stop the run before anything is declared. */
+    knownId?: string;
     knownState?: string;
     knownStartDate?: string;
     /** What `up` would buy on this run (the quote `pulumi preview` shows), or why it buys nothing. */
@@ -209,6 +210,7 @@ function infoFrom(facts: BlockFacts): Omit<ReservationInfo, "source"> {
         state: pulumi.output(facts.state),
         launchable: facts.state === LAUNCHABLE_STATE,
         knownAvailabilityZone: facts.availabilityZone,
+        knownId: facts.id,
         knownState: facts.state,
         knownStartDate: facts.startDate,
     };

@@ -84,6 +84,9 @@ const CATALOG: Record<string, Row> = {
     "g7e.48xlarge": nvidia(true, 4, 500, false),
 };
 
+/** The instance types this catalog knows (for "did you mean" on a misspelt one). */
+export const CATALOG_TYPES: readonly string[] = Object.keys(CATALOG);
+
 /**
  * Families sold as Capacity Blocks (the catalog's block-eligible types, plus their newer siblings EC2 may add:
  * p4d, p4de, p5*, p6*, trn1*, trn2*). On demand they cost tens of USD an hour per instance, so running one on demand

@@ -160,7 +160,7 @@ describe("offline plan", () => {
             expect(invalid.stdout).to.equal("");
             expect(invalid.stderr).to.equal(
                 "invalid stack configuration:\n" +
-                    "  capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168)\n",
+                    "  capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168); use 24 or 48\n",
             );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

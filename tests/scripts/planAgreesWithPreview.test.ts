@@ -91,7 +91,7 @@ describe("the offline plan agrees with pulumi preview", () => {
         const adopted = { "aws:region": "us-east-2", "capblocks:reservation": { id: "cr-0123456789abcdef0", instanceType: "p5.48xlarge" } };
         const cluster = await planConfig({ ...adopted, "capblocks:codeServer": { enabled: false }, "capblocks:cluster": { enabled: true, computeMinCount: 5 } });
         expect(cluster.code).to.equal(2);
-        expect(cluster.err).to.match(/^invalid stack configuration:\n {2}capblocks:cluster\.computeMinCount: 5 is above the 1 compute instance\(s\) available/);
+        expect(cluster.err).to.match(/^invalid stack configuration:\n {2}capblocks:cluster\.computeMinCount: 5 is above the 1 compute instance\(s\) available \(the Capacity Block's size\)/);
         // The adopted block's size is known only after its lookup: one instance shared with code-server leaves the cluster none.
         const shared = await planConfig({ ...adopted, "capblocks:cluster": { enabled: true } });
         expect(shared.code).to.equal(2);

@@ -6,8 +6,8 @@ import {
     computeInstanceTypeError,
     computeMinCountError,
     networkSettingsError,
-    subnetAzError,
 } from "../../../components/cluster/validation";
+import { computeSubnetProblems } from "../../../components/cluster/preflight";
 
 const NAME_RULE =
     "is not a PCS cluster name (2-40 letters, digits or hyphens, starting with a letter, and not exactly 10 letters/digits: " +
@@ -27,8 +27,8 @@ describe("cluster validation", () => {
     it("rejects a compute minimum above the block size", () => {
         expect(computeMinCountError(2, 2)).to.equal(undefined);
         expect(computeMinCountError(3, 2)).to.equal(
-            "capblocks:cluster.computeMinCount: 3 is above the 2 compute instance(s) available (the Capacity Block's size, " +
-                "or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to 2 or less",
+            "capblocks:cluster.computeMinCount: 3 is above the 2 compute instance(s) available (the Capacity Block's size), " +
+                "and PCS rejects a minimum above the maximum; set it to 2 or less",
         );
     });
 
@@ -41,12 +41,25 @@ describe("cluster validation", () => {
     });
 
     // PCS Capacity Block guide: the compute subnet must be in the block's AZ.
-    it("rejects a compute subnet outside the block's Availability Zone, naming both", () => {
-        expect(subnetAzError("subnet-1", "us-east-2a", "us-east-2a")).to.equal(undefined);
-        expect(subnetAzError("subnet-1", "us-east-2b", "us-east-2a")).to.equal(
+    it("rejects a compute subnet outside the block's Availability Zone, or where the block to buy may not land", () => {
+        const subnet = { id: "subnet-1", availabilityZone: "us-east-2b", vpcId: "vpc-1" };
+        expect(computeSubnetProblems(cluster(), subnet, { kind: "block", availabilityZone: "us-east-2b" })).to.deep.equal([]);
+        expect(computeSubnetProblems(cluster(), subnet, { kind: "block", availabilityZone: "us-east-2a" })).to.deep.equal([
             "capblocks:cluster.computeSubnetId: subnet-1 is in us-east-2b, but the Capacity Block is in us-east-2a, and instances " +
                 "can only use the block from its own Availability Zone; choose a subnet in us-east-2a",
-        );
+        ]);
+        // Before the purchase: the block must be bought in the subnet's zone, or it may be unusable.
+        expect(computeSubnetProblems(cluster(), subnet, { kind: "block-to-buy", availabilityZones: ["us-east-2b"], region: "us-east-2" })).to.deep.equal([]);
+        expect(computeSubnetProblems(cluster(), subnet, { kind: "block-to-buy", region: "us-east-2" })).to.deep.equal([
+            "capblocks:cluster.computeSubnetId: subnet-1 is in us-east-2b, but the block to buy may land in any Availability Zone of us-east-2, " +
+                "and instances can only use a block from its own Availability Zone; set capblocks:reservation.availabilityZones: [us-east-2b] " +
+                "so the block is bought there (nothing was bought)",
+        ]);
+        expect(computeSubnetProblems(cluster(), subnet, { kind: "block-to-buy", availabilityZones: ["us-east-2a", "us-east-2b"], region: "us-east-2" })[0])
+            .to.contain("may land in us-east-2a or us-east-2b");
+        expect(computeSubnetProblems(cluster({ vpcId: "vpc-other", computeSubnetId: "subnet-1" }), subnet)).to.deep.equal([
+            "capblocks:cluster.computeSubnetId: subnet-1 is in vpc-1, not in capblocks:cluster.vpcId vpc-other; give a subnet of that VPC",
+        ]);
     });
 
     it("asks for a compute subnet when a VPC or a login subnet is given", () => {

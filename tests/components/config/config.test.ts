@@ -62,9 +62,11 @@ describe("config: validateStackConfig", () => {
         for (const ok of [24, 48, 336, 504, 672, 4368]) {
             expect(validateStackConfig(base({ reservation: { ...buy, durationHours: ok } })).reservation, `${ok}`).to.include({ durationHours: ok });
         }
-        for (const bad of [12, 30, 360, 480, 505, 4536]) {
+        // The nearest valid durations (the provider's own nearestDurations) say what to write instead.
+        const nearest: [number, string][] = [[12, "24"], [30, "24 or 48"], [360, "336 or 504"], [480, "336 or 504"], [505, "504 or 672"], [4536, "4368"]];
+        for (const [bad, near] of nearest) {
             expect(problemsOf(base({ reservation: { ...buy, durationHours: bad } })), `${bad}`).to.deep.equal([
-                `capblocks:reservation.durationHours: ${bad} is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168)`,
+                `capblocks:reservation.durationHours: ${bad} is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168); use ${near}`,
             ]);
         }
     });
@@ -77,16 +79,19 @@ describe("config: validateStackConfig", () => {
             "aws:region: \"Brazil\" is not an AWS Region name (e.g. sa-east-1)",
         ]],
         ["unknown capblocks key", { otherKeys: ["capblocks:codeserver"] }, [
-            "capblocks:codeserver: is not a capblocks setting (known: capblocks:reservation, capblocks:codeServer, capblocks:cluster, capblocks:tags)",
+            "capblocks:codeserver: is not a capblocks setting; did you mean capblocks:codeServer? (known: capblocks:reservation, capblocks:codeServer, capblocks:cluster, capblocks:tags)",
         ]],
         ["typo inside reservation", { reservation: { ...buy, maxUpfronFee: "1" } }, [
-            "capblocks:reservation.maxUpfronFee: is not a setting of capblocks:reservation (known: instanceType, instanceCount, durationHours, startAfter, startBefore, availabilityZones, maxUpfrontFee, selection, generation, instancePlatform, id, parameterName)",
+            "capblocks:reservation.maxUpfronFee: is not a setting of capblocks:reservation; did you mean maxUpfrontFee?",
+        ]],
+        ["unknown setting, nothing near it", { reservation: { ...buy, budget: "1" } }, [
+            "capblocks:reservation.budget: is not a setting of capblocks:reservation (known: instanceType, instanceCount, durationHours, startAfter, startBefore, availabilityZones, maxUpfrontFee, selection, generation, instancePlatform, id, parameterName)",
         ]],
         ["count above the block limit", { reservation: { ...buy, instanceCount: 65 } }, [
             "capblocks:reservation.instanceCount: 65 must be 1..64 instances (the Capacity Block limit)",
         ]],
         ["count as a string", { reservation: { ...buy, instanceCount: "2" } }, [
-            "capblocks:reservation.instanceCount: \"2\" must be a whole number",
+            "capblocks:reservation.instanceCount: \"2\" must be a whole number; write it as 2, without quotes (\"2\" in quotes is text)",
         ]],
         ["missing ceiling", { reservation: { instanceType: "trn2.3xlarge", durationHours: 24 } }, [
             "capblocks:reservation.maxUpfrontFee: is required to buy a block: the most you agree to pay, in USD (e.g. \"900\")",
@@ -131,7 +136,12 @@ describe("config: validateStackConfig", () => {
             "capblocks:reservation.parameterName: set either id or parameterName to adopt a block, not both",
         ]],
         ["adopt without type", { reservation: { id: "cr-0123456789abcdef0" } }, [
-            "capblocks:reservation.instanceType: is required to adopt a block (the block's instance type, checked against the reservation)",
+            "capblocks:reservation.instanceType: is required to adopt a block (its instance type, checked against the block); " +
+                "aws ec2 describe-capacity-reservations --capacity-reservation-ids cr-0123456789abcdef0 --query 'CapacityReservations[0].InstanceType' prints it",
+        ]],
+        ["adopt by parameter without type", { reservation: { parameterName: "/ml/block" } }, [
+            "capblocks:reservation.instanceType: is required to adopt a block (its instance type, checked against the block); " +
+                "aws ec2 describe-capacity-reservations --capacity-reservation-ids <the id in /ml/block> --query 'CapacityReservations[0].InstanceType' prints it",
         ]],
         ["adopt with buy settings", { reservation: { id: "cr-0123456789abcdef0", instanceType: "trn2.3xlarge", maxUpfrontFee: "9" } }, [
             "capblocks:reservation.maxUpfrontFee: only applies when buying; remove it when adopting by id",
@@ -182,16 +192,16 @@ describe("config: validateStackConfig", () => {
             "capblocks:cluster.slurmVersion: \"24.05\" is not accepted by AWS PCS for new clusters (accepted: 24.11, 25.05, 25.11; 24.05 and older are end of life); set one of the accepted versions",
         ]],
         ["bad storage", { reservation: buy, cluster: { sharedStorage: "nfs" } }, [
-            "capblocks:cluster.sharedStorage: \"nfs\" is not one of \"efs\", \"fsx-lustre\", \"none\"",
+            "capblocks:cluster.sharedStorage: \"nfs\" is not one of \"efs\", \"fsx-lustre\", \"none\"; did you mean \"efs\"?",
         ]],
         ["cluster without a block", { cluster: { enabled: true }, codeServer: { enabled: false } }, [
             "capblocks:cluster.enabled: the PCS compute node group runs on a Capacity Block; set capblocks:reservation (buy or adopt) or disable the cluster",
         ]],
         ["min count above the block", { reservation: { ...buy, instanceCount: 2 }, codeServer: { enabled: false }, cluster: { enabled: true, computeMinCount: 3 } }, [
-            "capblocks:cluster.computeMinCount: 3 is above the 2 compute instance(s) available (the Capacity Block's size, or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to 2 or less",
+            "capblocks:cluster.computeMinCount: 3 is above the 2 compute instance(s) available (the Capacity Block's size), and PCS rejects a minimum above the maximum; set it to 2 or less",
         ]],
         ["min count above what code-server leaves", { reservation: { ...buy, instanceCount: 2 }, cluster: { enabled: true, computeMinCount: 2 } }, [
-            "capblocks:cluster.computeMinCount: 2 is above the 1 compute instance(s) available (the Capacity Block's size, or the on-demand maximum), and PCS rejects a minimum above the maximum; set it to 1 or less",
+            "capblocks:cluster.computeMinCount: 2 is above the 1 compute instance(s) the cluster gets (code-server uses 1 of 2 instances; the cluster gets 1), and PCS rejects a minimum above the maximum; set it to 1 or less",
         ]],
         ["a one-instance block shared with code-server", { reservation: buy, cluster: { enabled: true } }, [
             "capblocks:cluster.enabled: the block to buy (1 × trn2.3xlarge) has 1 instance(s) and code-server takes one, leaving none " +
@@ -242,7 +252,8 @@ describe("config: validateStackConfig", () => {
             "capblocks:tags: \"aws:team\" is not a usable tag key (1..128 characters, not starting with aws:)",
         ]],
         ["numeric tag value", { reservation: buy, tags: { cost: 12 } }, [
-            "capblocks:tags.cost: 12 must be a string",
+            "capblocks:tags.cost: 12 must be a string; write it as \"12\", in quotes (YAML reads 12 without quotes as a number), " +
+                "or set it with pulumi config set --type string --path capblocks:tags.cost 12",
         ]],
     ];
     for (const [what, over, expected] of cases) {
@@ -259,10 +270,11 @@ describe("config: validateStackConfig", () => {
         }));
         expect(problems).to.deep.equal([
             "capblocks:reservation.instanceCount: 0 must be 1..64 instances (the Capacity Block limit)",
-            "capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168)",
+            "capblocks:reservation.durationHours: 30 is not a valid Capacity Block duration (24..336 in steps of 24, or 504..4368 in steps of 168); use 24 or 48",
             "capblocks:codeServer.user: \"root\" is not a usable login name (lower case, up to 32 characters, not root/ubuntu/ssm-user)",
             "capblocks:codeServer.allowedCidrs[0]: \"x\" is not an IPv4 CIDR (e.g. 203.0.113.7/32)",
-            "capblocks:tags.ok: 1 must be a string",
+            "capblocks:tags.ok: 1 must be a string; write it as \"1\", in quotes (YAML reads 1 without quotes as a number), " +
+                "or set it with pulumi config set --type string --path capblocks:tags.ok 1",
         ]);
     });
 
@@ -300,7 +312,8 @@ describe("config: validateStackConfig", () => {
                 ]);
             }
             expect(problemsOf(base({ reservation: buy, cluster: { slurmVersion: 25.05 } }))).to.deep.equal([
-                "capblocks:cluster.slurmVersion: 25.05 must be a string",
+                "capblocks:cluster.slurmVersion: 25.05 must be a string; write it as \"25.05\", in quotes (YAML reads 25.05 without quotes as a number), " +
+                    "or set it with pulumi config set --type string --path capblocks:cluster.slurmVersion 25.05",
             ]);
         });
 
