@@ -153,7 +153,16 @@ CLUSTER_ID=${id}
 REGION=${r}
 SLURM_HOME=${at.slurmHome}
 cluster() { aws pcs get-cluster --region "$REGION" --cluster-identifier "$CLUSTER_ID" --query "$1" --output text; }
-status=$(cluster cluster.status)
+# A role policy made moments ago can take seconds to apply (IAM is eventually consistent): try for a minute.
+tries=0
+until status=$(cluster cluster.status); do
+    tries=$((tries + 1))
+    if [ "$tries" -ge 12 ]; then
+        echo "capblocks: this instance's role cannot read PCS cluster $CLUSTER_ID (pcs:GetCluster)" >&2
+        exit 1
+    fi
+    sleep 5
+done
 if [ "$status" != ACTIVE ]; then
     echo "capblocks: PCS cluster $CLUSTER_ID is $status, not ACTIVE; run ${JOIN_SCRIPT} again once it is" >&2
     exit 1

@@ -18,7 +18,7 @@ const KEY_ARN = "arn:aws:secretsmanager:us-east-2:123456789012:secret:pcs!slurm-
  * from files), id, useradd, chown, systemctl and sleep that log their calls. `sinfoWorks` decides whether the
  * cluster's sinfo reaches the controller.
  */
-function scratchBox(opts: { status?: string; sackd?: boolean; sinfoWorks?: boolean } = {}) {
+function scratchBox(opts: { status?: string; sackd?: boolean; sinfoWorks?: boolean; deniedCalls?: number } = {}) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "capblocks-join-"));
     const bin = path.join(root, "stub-bin");
     const home = path.join(root, "opt/aws/pcs/scheduler/slurm-25.05");
@@ -28,7 +28,10 @@ function scratchBox(opts: { status?: string; sackd?: boolean; sinfoWorks?: boole
     const log = path.join(root, "calls.log");
     const stub = (name: string, body: string, where = bin) =>
         fs.writeFileSync(path.join(where, name), `#!/bin/sh\necho "${name} $*" >> ${log}\n${body}\n`, { mode: 0o755 });
-    stub("aws", `case "$*" in
+    fs.writeFileSync(path.join(root, "denied"), String(opts.deniedCalls ?? 0));
+    stub("aws", `left=$(cat ${root}/denied)
+if [ "$left" -gt 0 ]; then echo $((left - 1)) > ${root}/denied; echo "An error occurred (AccessDeniedException)" >&2; exit 254; fi
+case "$*" in
   *"--query cluster.status"*) echo ${opts.status ?? "ACTIVE"} ;;
   *privateIpAddress*) echo 10.0.16.5 ;;
   *port*) echo 6817 ;;
@@ -82,6 +85,15 @@ describe("the dev box as a login node of the cluster", () => {
             });
             expect(again.status, again.stderr).to.equal(0);
             expect(box.read("etc/slurm/slurm.key").toString()).to.equal(KEY);
+        });
+
+        it("waits for a role policy that IAM has not applied yet, and gives up after a minute naming the permission", () => {
+            const late = scratchBox({ deniedCalls: 3 });
+            expect(late.result.status, late.output).to.equal(0);
+            const never = scratchBox({ deniedCalls: 100 });
+            expect(never.result.status).to.equal(1);
+            expect(never.result.stderr).to.include("this instance's role cannot read PCS cluster pcs_abc123 (pcs:GetCluster)");
+            expect(never.calls()).to.not.include("secretsmanager");
         });
 
         it("stops, saying so, while the PCS cluster is not ACTIVE, before reading the key", () => {
