@@ -1,7 +1,8 @@
 import { readStackConfig } from "./components/config";
-import type { StackOutputs } from "./components/program";
+import type { PlacedOutputs, StackOutputs } from "./components/program";
 import {
-    boughtBlocksFor, checkBlockFits, clusterOutputs, codeServerOutputs, declareCluster, preflight, prepareCodeServer, reservationFor, reservationOutputs,
+    boughtBlocksFor, checkBlockFits, clusterOutputs, codeServerOutputs, declareCluster, preflight, prepareCodeServer, publishedParameterOutputs,
+    reservationFor, reservationOutputs,
 } from "./components/program";
 
 /** config → reservation → components → outputs. */
@@ -12,10 +13,23 @@ export = async (): Promise<StackOutputs> => {
     const reservation = await reservationFor(cfg, bought);
     checkBlockFits(cfg, reservation, adopted);
     const outputs = reservationOutputs(cfg, reservation);
+    // A block whose type this run's purchase chooses has nothing built on it until the next up.
+    if (reservation?.typeChoice) return Object.assign(outputs, publishedParameterOutputs(cfg, reservation));
     // The box's checks run before anything is declared; the cluster comes first, so the box can live in it.
     const box = cfg.codeServer.enabled ? await prepareCodeServer(cfg, { reservation, adopted, projectDir: __dirname }) : undefined;
-    const cluster = cfg.cluster.enabled && reservation ? await declareCluster(cfg, reservation) : undefined;
-    if (box) Object.assign(outputs, codeServerOutputs(cfg, box, outputs.nextStep, cluster));
-    if (cluster) Object.assign(outputs, clusterOutputs(cfg, cluster, outputs.nextStep));
-    return outputs;
+    const blockType = reservation?.instanceType;
+    const cluster = cfg.cluster.enabled && reservation && blockType ? await declareCluster(cfg, { ...reservation, instanceType: blockType }) : undefined;
+    // The subnet publishParameter names: the box's, else the cluster's compute subnet (both in the block's AZ).
+    let subnetId: PlacedOutputs["subnetId"] | undefined;
+    if (box) {
+        const placed = codeServerOutputs(cfg, box, outputs.nextStep, cluster);
+        Object.assign(outputs, placed.outputs);
+        subnetId = placed.subnetId;
+    }
+    if (cluster) {
+        const placed = clusterOutputs(cfg, cluster, outputs.nextStep);
+        Object.assign(outputs, placed.outputs);
+        subnetId ??= placed.subnetId;
+    }
+    return Object.assign(outputs, publishedParameterOutputs(cfg, reservation, subnetId));
 };

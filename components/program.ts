@@ -19,18 +19,20 @@ import type { WorkVolumePlan } from "./codeServer/workVolumeMove";
 import { moveNextStep, moveNotice, moveSizeError, planWorkVolume } from "./codeServer/workVolumeMove";
 import { clusterUseStep } from "./cluster/access";
 import { deferHourlyParts, deferredStep } from "./cluster/deferral";
+import { nodeImageErrors } from "./cluster/nodeImagePlan";
 import { QUEUE_NAME } from "./cluster/parallelcluster";
 import { COMPUTE_SUBNET_KEY, computeSubnetProblems, knownBlockProblems, lookUpComputeSubnet } from "./cluster/preflight";
 import { checkSharedFileSystem } from "./cluster/storage";
 import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./cluster/userData";
 import type { BlockShare } from "./cluster/validation";
 import { blockShareNote, noComputeCapacityError } from "./cluster/validation";
-import type { BuyReservationConfig, StackConfig } from "./config";
-import { clusterCapacity, ConfigError } from "./config";
+import type { BuyReservationConfig, CodeServerConfig, StackConfig } from "./config";
+import { clusterCapacity, ConfigError, withBlockType } from "./config";
 import type { BoughtBlocks, ReservationInfo } from "./reservation";
-import { adoptReservation, buyReservation, findBoughtBlocks } from "./reservation";
+import { adoptReservation, buildsNothingOnBlock, buyReservation, findBoughtBlocks } from "./reservation";
 import type { StackShape } from "./reservation/nextStep";
-import { nextStepFor, nextStepWhileNextBlockStarts } from "./reservation/nextStep";
+import { nextStepFor, nextStepWhileNextBlockStarts, typeChosenByPurchaseNote } from "./reservation/nextStep";
+import { publishBlock } from "./reservation/publishedParameters";
 import { purchaseProblems } from "./reservation/purchaseChecks";
 import { ON_DEMAND_QUOTE } from "./reservation/quoteText";
 import { blockRegionWarning } from "./shared/blockRegions";
@@ -121,6 +123,30 @@ async function adoptedSubnets(cfg: StackConfig, bought: BoughtBlocks | undefined
     return { ...(codeServerSubnet ? { codeServerSubnet } : {}), ...(computeSubnet ? { computeSubnet } : {}) };
 }
 
+/** Outputs of a deployment that built something on a block, and what they name. */
+const BUILT_ON_BLOCK = [["instanceId", "code-server instance"], ["workVolumeId", "work volume"], ["clusterName", "PCS cluster"]] as const;
+
+/**
+ * A run whose purchase chooses the block's type among several builds nothing on the block; it must not take down
+ * what the last deployment built (a box on demand before, or on a block EC2 no longer lists): refused, nothing bought.
+ */
+async function assertNothingDropped(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<void> {
+    if (cfg.reservation?.kind !== "buy" || !bought || !buildsNothingOnBlock(cfg.reservation, bought)) return;
+    const last = previousDeployment();
+    const found = await Promise.all(BUILT_ON_BLOCK.map(([name]) => last.output(name))).catch((err: unknown) => {
+        throw new pulumi.RunError(`capblocks:reservation.instanceTypes: could not read this stack's last outputs to see what it built ` +
+            `(${(err as Error)?.message ?? String(err)}); nothing was bought. Check access to the Pulumi backend and run the command again.`);
+    });
+    const built = BUILT_ON_BLOCK.flatMap(([, what], i) => (found[i] ? [`${what} ${found[i]}`] : []));
+    if (built.length === 0) return;
+    throw new pulumi.RunError(
+        `capblocks:reservation.instanceTypes: this run buys the block and the purchase chooses its type, so nothing can be built on it ` +
+            `before the next \`pulumi up\`; the last deployment's ${built.join(", ")} would be taken down meanwhile. Nothing was bought. ` +
+            "Buy this block with one capblocks:reservation.instanceType (instanceTypes works once a block is bought: the next generation stays on it " +
+            "until the new one's type is known).",
+    );
+}
+
 /**
  * One warning per instance type the catalog does not know (the block, code-server and the cluster often share
  * one), naming the settings of this stack that override what capblocks guessed for it.
@@ -143,6 +169,7 @@ function unknownTypeWarnings(cfg: StackConfig): string[] {
 export async function preflight(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<Adopted> {
     unknownTypeWarnings(cfg).forEach(warn);
     checkPurchase(cfg, bought);
+    await assertNothingDropped(cfg, bought);
     const workVolume = await adoptedWorkVolume(cfg, bought);
     const subnets = await adoptedSubnets(cfg, bought);
     if (cfg.cluster.enabled && cfg.reservation && cfg.cluster.sharedFileSystemId) {
@@ -178,7 +205,11 @@ export async function reservationFor(cfg: StackConfig, bought: BoughtBlocks | un
         const adopted = await adoptReservation(wanted, cfg.region);
         const named = wanted.id ?? `named by ${wanted.parameterName}`;
         const problem = cfg.cluster.enabled ? noComputeCapacityError(blockShare(cfg, adopted), `the adopted block ${named}`, true) : undefined;
-        if (problem) throw new ConfigError([problem]);
+        // The block says its type only now when the config does not: the node image rules wait for it.
+        const imageProblems = cfg.cluster.enabled && wanted.instanceType === undefined && adopted.instanceType
+            ? nodeImageErrors(cfg.cluster, adopted.instanceType)
+            : [];
+        if (problem || imageProblems.length > 0) throw new ConfigError([...(problem ? [problem] : []), ...imageProblems]);
         return adopted;
     }
     return undefined;
@@ -206,10 +237,13 @@ function blockNextStep(reservation: ReservationInfo, stack: StackShape): pulumi.
                 next: { id: nextId, generation: next.generation, state, startDate },
             }));
     }
+    // A purchase that chooses the type builds nothing on the block this run: no box is waiting to launch.
+    const shape = reservation.typeChoice ? { reservation: stack.reservation } : stack;
+    const typeNote = reservation.typeChoice ? ` ${typeChosenByPurchaseNote(reservation.typeChoice.candidates)}` : "";
     return pulumi
         .all([reservation.state, reservation.startDate, reservation.endDate, reservation.availabilityZone])
         .apply(([state, startDate, endDate, availabilityZone]) =>
-            nextStepFor({ state, startDate, endDate, availabilityZone, boughtThisRun: reservation.boughtThisRun }, stack));
+            nextStepFor({ state, startDate, endDate, availabilityZone, boughtThisRun: reservation.boughtThisRun }, shape) + typeNote);
 }
 
 const ON_DEMAND_STEP = "No Capacity Block: the instance runs on demand and bills by the hour while it runs, until `pulumi destroy`.";
@@ -230,7 +264,7 @@ export function reservationOutputs(cfg: StackConfig, reservation: ReservationInf
         blockId: reservation.id,
         blockState: reservation.state,
         blockSource: reservation.source,
-        blockInstanceType: reservation.instanceType,
+        blockInstanceType: reservation.instanceType ?? (reservation.typeChoice as NonNullable<ReservationInfo["typeChoice"]>).chosen,
         blockAvailabilityZone: reservation.availabilityZone,
         blockStart: reservation.startDate,
         blockEnd: reservation.endDate,
@@ -291,8 +325,26 @@ export interface CodeServerContext {
     projectDir: string;
 }
 
+/**
+ * The box's settings on this run's block: the block's type when the config leaves it to the block, and a
+ * codeServer.instanceType given for an adopted block checked against what the block is.
+ */
+export function codeServerOnBlock(cs: CodeServerConfig, reservation: ReservationInfo | undefined): CodeServerConfig {
+    const blockType = reservation?.instanceType;
+    if (!blockType) return cs;
+    if (!cs.typeFromBlock && reservation.source === "adopted" && cs.instanceType !== blockType) {
+        throw new pulumi.RunError(
+            `capblocks:codeServer.instanceType: ${JSON.stringify(cs.instanceType)} differs from ${blockType}, the type of the adopted Capacity Block; ` +
+                "an instance only launches into a block of its own type; remove codeServer.instanceType (the box takes the block's type) or adopt another block",
+        );
+    }
+    return withBlockType(cs, blockType);
+}
+
 /** The code-server box's decisions, made (and checked) before any component is declared. */
 export interface PreparedCodeServer extends CodeServerContext {
+    /** codeServer on this run's block (codeServerOnBlock). */
+    config: CodeServerConfig;
     onDemandAz?: string;
     launch: boolean;
     /** The box's own subnet (codeServer.subnetId or the default VPC's) where its AZ is known now; none in the cluster. */
@@ -303,11 +355,12 @@ export interface PreparedCodeServer extends CodeServerContext {
 }
 
 /**
- * Everything about the box that is looked up or may stop the run: the AZ, the adopted volume's fit, the work
- * volume's plan, the task files and the user's secrets. Done before the cluster is declared, so a stop creates nothing.
+ * Everything about the box that is looked up or may stop the run: its type on the block, the AZ, the adopted
+ * volume's fit, the work volume's plan, its subnet, the task files and the user's secrets. Done before the cluster
+ * is declared, so a stop creates nothing.
  */
 export async function prepareCodeServer(cfg: StackConfig, { reservation, adopted, projectDir }: CodeServerContext): Promise<PreparedCodeServer> {
-    const cs = cfg.codeServer;
+    const cs = codeServerOnBlock(cfg.codeServer, reservation);
     const workVolume = adopted.workVolume;
     const onDemandAz = reservation ? undefined : await onDemandZone(cfg.region, cs.subnetId, cs.availabilityZone);
     if (workVolume && onDemandAz) assertWorkVolumeFits(workVolume, { kind: "on-demand", availabilityZone: onDemandAz });
@@ -319,7 +372,7 @@ export async function prepareCodeServer(cfg: StackConfig, { reservation, adopted
     const targetAz = reservation ? reservation.knownAvailabilityZone : onDemandAz;
     const workVolumePlan = workVolume ? undefined : await workVolumePlanFor(cfg, targetAz, launch);
     // The box joins the stack's cluster, whose tasks rerun may name too.
-    const inCluster = cfg.cluster.enabled && reservation !== undefined;
+    const inCluster = cfg.cluster.enabled && reservation?.instanceType !== undefined;
     const clusterTasks = inCluster ? clusterTaskIds(cfg.cluster.sharedStorage, clusterBoxImage(cs, cfg.cluster).hasPcsSlurm) : [];
     // Where the instance goes is known now unless the block is bought on this run: its subnet is found (or found
     // missing) before anything is declared, not inside an apply. In the cluster it goes to the cluster's subnet.
@@ -331,6 +384,7 @@ export async function prepareCodeServer(cfg: StackConfig, { reservation, adopted
         reservation,
         adopted,
         projectDir,
+        config: cs,
         ...(onDemandAz ? { onDemandAz } : {}),
         launch,
         ...(targetAz && subnet ? { subnet: { availabilityZone: targetAz, ...subnet } } : {}),
@@ -340,24 +394,30 @@ export async function prepareCodeServer(cfg: StackConfig, { reservation, adopted
     };
 }
 
+/** A feature's outputs, and the subnet its instances run in on the block (which publishParameter publishes). */
+export interface PlacedOutputs {
+    outputs: StackOutputs;
+    subnetId: pulumi.Output<string>;
+}
+
 /**
  * The code-server box on the block (or on demand in its zone), and its outputs. With the stack's cluster it lives
  * in the cluster's compute subnet (the block's AZ, so the work volume stays), mounts its storage and joins Slurm.
  */
-export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nextStep: pulumi.Input<string>, cluster?: DeclaredCluster): StackOutputs {
-    const cs = cfg.codeServer;
+export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nextStep: pulumi.Input<string>, cluster?: DeclaredCluster): PlacedOutputs {
     const { region, tags } = cfg;
-    const { reservation, launch, workVolumePlan, setup, secrets, subnet } = box;
+    const { config: cs, reservation, launch, workVolumePlan, setup, secrets, subnet } = box;
     const workVolume = box.adopted.workVolume;
     const inCluster = cluster
         ? clusterBox({ codeServer: cs, cluster: cfg.cluster, group: cluster.group, reservation: cluster.reservation, region, queue: QUEUE_NAME })
         : undefined;
+    const placement = inCluster?.placement
+        ?? (subnet ? placementAt(subnet.availabilityZone, subnet) : placementIn(reservation ? reservation.availabilityZone : (box.onDemandAz as string), region, cs.subnetId));
     const codeServer = new CodeServerInstance("code-server", {
         config: inCluster?.config ?? cs,
         region,
         aws: cfg.aws,
-        placement: inCluster?.placement
-            ?? (subnet ? placementAt(subnet.availabilityZone, subnet) : placementIn(reservation ? reservation.availabilityZone : (box.onDemandAz as string), region, cs.subnetId)),
+        placement,
         reservation,
         launch,
         tasks: setup.tasks,
@@ -384,7 +444,7 @@ export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nex
               instanceInfoCommand: codeServer.instanceInfoCommand,
           }
         : {};
-    return {
+    return { outputs: {
         ...reach,
         password: codeServer.password,
         passwordCommand: codeServer.passwordCommand,
@@ -400,23 +460,35 @@ export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nex
                       .apply(([step, hint, idleStep]) => [step, moving, hint, idleStep, withCluster].filter(Boolean).join(" ")),
               }
             : {}),
-    };
+    }, subnetId: placement.subnetId };
+}
+
+/**
+ * capblocks:reservation.publishParameter: the block in use, and the subnet to launch into it from (the box's, else the
+ * cluster's compute subnet), in the seed scripts' parameters.
+ */
+export function publishedParameterOutputs(cfg: StackConfig, reservation: ReservationInfo | undefined, subnetId?: pulumi.Output<string>): StackOutputs {
+    if (!reservation) return {};
+    return publishBlock({ setting: cfg.reservation?.publishParameter, region: cfg.region, aws: cfg.aws, blockId: reservation.id, ...(subnetId ? { subnetId } : {}) });
 }
 
 /** The stack output whose presence says the cluster's hourly parts were built (deferral.ts). */
 const CLUSTER_ID = "clusterId";
 
+/** A block whose type is known (see ReservationInfo.instanceType): what the cluster is built on. */
+export type TypedReservation = ReservationInfo & { instanceType: string };
+
 /** The PCS cluster as declared on this run, for its outputs and for the dev box that joins it. */
 export interface DeclaredCluster {
     group: GpuNodeGroup;
-    reservation: ReservationInfo;
+    reservation: TypedReservation;
     /** The hourly parts wait for a later run (deferral.ts). */
     waits: boolean;
     now: Date;
 }
 
 /** The PCS cluster on the block. */
-export async function declareCluster(cfg: StackConfig, reservation: ReservationInfo): Promise<DeclaredCluster> {
+export async function declareCluster(cfg: StackConfig, reservation: TypedReservation): Promise<DeclaredCluster> {
     const [builtBefore] = await lastOutputs([CLUSTER_ID], "capblocks:cluster", "to see whether its cluster is built");
     const now = new Date();
     const known = reservation.knownState !== undefined && reservation.knownStartDate !== undefined
@@ -441,7 +513,7 @@ export async function declareCluster(cfg: StackConfig, reservation: ReservationI
 }
 
 /** The cluster's outputs; `nextStep` so far gains how to use the cluster, or when it is built. */
-export function clusterOutputs(cfg: StackConfig, { group: cluster, reservation, waits, now }: DeclaredCluster, nextStep: pulumi.Input<string>): StackOutputs {
+export function clusterOutputs(cfg: StackConfig, { group: cluster, reservation, waits, now }: DeclaredCluster, nextStep: pulumi.Input<string>): PlacedOutputs {
     const shareNote = blockShareNote(blockShare(cfg, reservation));
     const sharedStorage = cfg.cluster.sharedStorage;
     const clusterStep = pulumi.all([reservation.state, reservation.startDate]).apply(([state, startDate]) => {
@@ -463,7 +535,7 @@ export function clusterOutputs(cfg: StackConfig, { group: cluster, reservation, 
     const storage: StackOutputs = waits && sharedStorage === "fsx-lustre"
         ? {}
         : { clusterSharedStorageId: cluster.sharedStorageId, clusterSharedStorage: cluster.sharedStorageNote };
-    return {
+    return { outputs: {
         clusterCapacity: shareNote,
         ...built,
         clusterName: cluster.clusterName,
@@ -473,5 +545,5 @@ export function clusterOutputs(cfg: StackConfig, { group: cluster, reservation, 
         clusterNodeRoleArn: cluster.nodeRoleArn,
         parallelClusterConfig: cluster.parallelClusterConfig,
         nextStep: pulumi.all([nextStep, clusterStep]).apply(([step, more]) => [step, more].filter(Boolean).join(" ")),
-    };
+    }, subnetId: cluster.network.computeSubnetId };
 }

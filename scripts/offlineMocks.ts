@@ -133,7 +133,9 @@ const arnOf = (a: Assumptions, service: string, kind: string, name: string) => `
 
 /** The quote preview would show for a block not bought yet, with the made-up fee (the ceiling) said to be assumed. */
 function assumedQuote(inputs: Record<string, unknown>, a: Assumptions, start: string, end: string): string {
-    return `up would buy (${String(inputs.selection ?? "cheapest")}, if still offered): ${String(inputs.instanceCount)} x ${String(inputs.instanceType)} ` +
+    const types = inputs.instanceTypes as string[] | undefined;
+    const type = types ? `${types[0]} (assumed the cheapest per accelerator-hour among ${types.join(", ")})` : String(inputs.instanceType);
+    return `up would buy (${String(inputs.selection ?? "cheapest")}, if still offered): ${String(inputs.instanceCount)} x ${type} ` +
         `in ${a.availabilityZone}, ${start} → ${end}, ${String(inputs.maxUpfrontFee)} USD; ceiling ${String(inputs.maxUpfrontFee)} USD ` +
         "(offline: zone, dates and fee are assumed, the fee at the ceiling; `pulumi preview` asks EC2)";
 }
@@ -168,6 +170,8 @@ function capacityBlockState(name: string, inputs: Record<string, unknown>, a: As
         id: block.id,
         state: {
             ...inputs,
+            // The type bought: what the recorded block is, else the one type asked, else (several) the first.
+            instanceType: recorded?.instanceType ?? inputs.instanceType ?? (inputs.instanceTypes as string[] | undefined)?.[0],
             reservationId: block.id,
             offeringId: hexId("cb", name),
             availabilityZone: block.availabilityZone,

@@ -38,6 +38,8 @@ interface PlanResult {
 }
 
 const ASSUMED_ADOPTED_ID = "cr-0adbeef0000000001";
+/** The type of an adopted block whose config names none (`up` reads it from the block). */
+const ASSUMED_ADOPTED_TYPE = "trn2.3xlarge";
 
 const isSecure = (v: unknown): boolean => !!v && typeof v === "object" && !Array.isArray(v) && "secure" in v;
 
@@ -96,7 +98,8 @@ function assumptionsFor(cfg: StackConfig, blockState: AssumedBlockState, now = n
         : new Date(lastBoundary).toISOString();
     const block: BlockFacts = {
         id,
-        instanceType: r.instanceType,
+        // A block bought among several types: the first; an adopted block of no stated type: the box's, else one assumed.
+        instanceType: r.instanceType ?? (r.kind === "buy" ? r.instanceTypes?.[0] : undefined) ?? (cfg.codeServer.instanceType || ASSUMED_ADOPTED_TYPE),
         instanceCount: r.kind === "buy" ? r.instanceCount : 1,
         availabilityZone,
         state: blockState,

@@ -3,16 +3,22 @@
  * code-server vs the block, the cluster vs the block's size. Each returns its problems, one line per key.
  */
 import { clusterConfigErrors, clusterShare, noComputeCapacityError, shareBlockError } from "../cluster/validation";
-import { instanceFacts, isBlockHardware } from "../shared/catalog";
+import { seedParameterNames } from "../reservation/seedParameters";
+import { acceleratorsPerInstance, instanceFacts, isBlockHardware } from "../shared/catalog";
 import { show } from "./hints";
 import { DURATION_RULE } from "../../dynamic-providers/capacityBlock/durations";
 import { MAX_BLOCK_INSTANCES } from "./schema";
 import type { ClusterConfig, CodeServerInput, ReservationConfig, ReservationInput } from "./types";
 
 const BUY_ONLY_KEYS = [
-    "instanceCount", "durationHours", "startAfter", "startBefore", "availabilityZones",
+    "instanceTypes", "instanceCount", "durationHours", "startAfter", "startBefore", "availabilityZones",
     "maxUpfrontFee", "selection", "generation", "instancePlatform",
 ] as const satisfies readonly (keyof ReservationInput)[];
+
+/** The block's type when the config alone says it: one instanceType, or a list of one. */
+export function configuredBlockType(r: Pick<ReservationInput, "instanceType" | "instanceTypes">): string | undefined {
+    return r.instanceType ?? (r.instanceTypes?.length === 1 ? r.instanceTypes[0] : undefined);
+}
 
 /** The keys that name a block to adopt: none to buy one, one to adopt it, both is a mistake. */
 export function adoptedBy(r: ReservationInput): ("id" | "parameterName")[] {
@@ -27,26 +33,54 @@ export function reservationProblems(r: ReservationInput, region: string): string
     if (by.length === 2) {
         return [...zones, "capblocks:reservation.parameterName: set either id or parameterName to adopt a block, not both"];
     }
-    return [...zones, ...(by.length ? adoptProblems(r, by[0]) : buyProblems(r))];
+    return [...zones, ...(by.length ? adoptProblems(r, by[0], region) : buyProblems(r))];
 }
 
-function adoptProblems(r: ReservationInput, by: "id" | "parameterName"): string[] {
-    // The settings are checked against the type before AWS is asked (the offline plan never asks), so it is restated.
-    const block = by === "id" ? String(r.id) : `<the id in ${String(r.parameterName)}>`;
-    const missingType = r.instanceType === undefined
-        ? [
-              "capblocks:reservation.instanceType: is required to adopt a block (its instance type, checked against the block); " +
-                  `aws ec2 describe-capacity-reservations --capacity-reservation-ids ${block} --query 'CapacityReservations[0].InstanceType' prints it`,
-          ]
-        : [];
+function adoptProblems(r: ReservationInput, by: "id" | "parameterName", region: string): string[] {
     const buyOnly = BUY_ONLY_KEYS.filter((k) => r[k] !== undefined)
         .map((k) => `capblocks:reservation.${k}: only applies when buying; remove it when adopting by ${by}`);
-    return [...missingType, ...buyOnly];
+    // Publishing to the parameter the block is read from would write back what it read, and destroy would delete it.
+    const seedName = seedParameterNames(region).reservationId;
+    const readsWhatItPublishes = r.publishParameter && r.parameterName === seedName
+        ? [`capblocks:reservation.publishParameter: ${show(r.publishParameter)} would write ${seedName}, the parameter this stack adopts the block from ` +
+            "(parameterName); remove publishParameter (the parameter already names the block)"]
+        : [];
+    return [...buyOnly, ...readsWhatItPublishes];
+}
+
+/**
+ * Several acceptable types: each sold as a block, each with a known accelerator count (prices are compared per
+ * accelerator-hour), and one accelerator for all: the box's and the cluster's image follows it (all the catalog's
+ * types are x86_64), so the block bought, whichever it is, runs the image the config implies.
+ */
+function instanceTypesProblems(types: string[]): string[] {
+    const key = "capblocks:reservation.instanceTypes";
+    const problems: string[] = [];
+    for (const type of types) {
+        const facts = instanceFacts(type);
+        if (facts.known && !facts.blockEligible) problems.push(`${key}: ${type} is not sold as an EC2 Capacity Block; remove it from the list`);
+        else if (acceleratorsPerInstance(type) === undefined) {
+            problems.push(`${key}: ${type} is not in capblocks' catalog, so its accelerators per instance are unknown and its price per ` +
+                "accelerator-hour cannot be compared; remove it, or buy it alone with instanceType");
+        }
+    }
+    const kinds = [...new Set(types.map((t) => instanceFacts(t).accelerator))];
+    if (kinds.length > 1) {
+        const byKind = kinds.map((k) => `${k === "neuron" ? "AWS Neuron" : "NVIDIA"}: ${types.filter((t) => instanceFacts(t).accelerator === k).join(", ")}`);
+        problems.push(`${key}: mixes accelerators (${byKind.join("; ")}), which need different images; list types of one accelerator`);
+    }
+    return problems;
 }
 
 function buyProblems(r: ReservationInput): string[] {
     const problems: string[] = [];
-    if (r.instanceType === undefined) problems.push("capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge)");
+    if (r.instanceType !== undefined && r.instanceTypes !== undefined) {
+        problems.push("capblocks:reservation.instanceTypes: set either instanceType (one type) or instanceTypes (the acceptable types), not both");
+    } else if (r.instanceTypes !== undefined) {
+        problems.push(...instanceTypesProblems(r.instanceTypes));
+    } else if (r.instanceType === undefined) {
+        problems.push("capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge; or instanceTypes: the acceptable types)");
+    }
     if (r.durationHours === undefined) problems.push(`capblocks:reservation.durationHours: is required to buy a block (${DURATION_RULE})`);
     if (r.maxUpfrontFee === undefined) {
         problems.push("capblocks:reservation.maxUpfrontFee: is required to buy a block: the most you agree to pay, in USD (e.g. \"900\")");
@@ -79,11 +113,18 @@ const IDLE_STOP_ON_A_BLOCK =
     "saves nothing, and an instance stopped when the block ends cannot start again; remove idleStopMinutes";
 
 function instanceTypeProblems(set: CodeServerInput, block: ReservationConfig | undefined): string[] {
-    // A block without a type is already a problem; comparing with it would only add noise.
-    if (block?.instanceType && set.instanceType !== undefined && set.instanceType !== block.instanceType) {
+    const blockType = block ? configuredBlockType(block) : undefined;
+    // A block without a type here is adopted (its type is checked once it is found) or bought among several types.
+    if (blockType && set.instanceType !== undefined && set.instanceType !== blockType) {
         return [
-            `capblocks:codeServer.instanceType: ${show(set.instanceType)} differs from the block's ${block.instanceType}; ` +
+            `capblocks:codeServer.instanceType: ${show(set.instanceType)} differs from the block's ${blockType}; ` +
                 "an instance only launches into a block of its own type (remove codeServer.instanceType to use the block's)",
+        ];
+    }
+    if (block?.kind === "buy" && block.instanceTypes !== undefined && !blockType && set.instanceType !== undefined) {
+        return [
+            `capblocks:codeServer.instanceType: ${show(set.instanceType)} cannot be promised: the purchase chooses the block's type among ` +
+                "capblocks:reservation.instanceTypes, and the box runs on the block; remove codeServer.instanceType (the box takes the block's type)",
         ];
     }
     if (!block && set.instanceType === undefined) {
@@ -182,14 +223,17 @@ export function clusterProblems(cluster: ClusterConfig, block: ReservationConfig
     // An adopted block's size is known only after its lookup: the program checks it then, before anything is created.
     const bought = cluster.enabled && block?.kind === "buy" ? block : undefined;
     const share = bought ? { instances: bought.instanceCount, codeServer: codeServerEnabled } : undefined;
-    const roomProblem = share && noComputeCapacityError(share, `the block to buy (${bought?.instanceCount} × ${bought?.instanceType})`, false);
+    // Several acceptable types are of one accelerator family (instanceTypesProblems): the first stands for all in the image rules.
+    const blockType = block ? configuredBlockType(block) ?? (block.kind === "buy" ? block.instanceTypes?.[0] : undefined) : undefined;
+    const boughtTypes = bought?.instanceTypes ? `(${bought.instanceTypes.join(" or ")})` : bought?.instanceType;
+    const roomProblem = share && noComputeCapacityError(share, `the block to buy (${bought?.instanceCount} × ${boughtTypes})`, false);
     const shareProblem = cluster.enabled && block ? shareBlockError(cluster, codeServerEnabled) : undefined;
     return [
         ...(cluster.enabled && !block ? [NO_BLOCK] : []),
         ...sharedStorageProblems(cluster),
         ...(roomProblem ? [roomProblem] : []),
         ...(shareProblem ? [shareProblem] : []),
-        ...clusterConfigErrors(cluster, { maxCount: share ? clusterShare(share) : MAX_BLOCK_INSTANCES, share, instanceType: block?.instanceType || undefined }),
+        ...clusterConfigErrors(cluster, { maxCount: share ? clusterShare(share) : MAX_BLOCK_INSTANCES, share, instanceType: blockType || undefined }),
     ];
 }
 

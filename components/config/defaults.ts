@@ -4,7 +4,7 @@
  */
 import { nodeImageFrom } from "../cluster/nodeImagePlan";
 import { instanceFacts } from "../shared/catalog";
-import { adoptedBy } from "./crossKeyRules";
+import { adoptedBy, configuredBlockType } from "./crossKeyRules";
 import type {
     BuyReservationConfig,
     ClusterConfig,
@@ -50,16 +50,30 @@ const CLUSTER_DEFAULTS = {
 } satisfies Partial<ClusterConfig>;
 
 export function reservationFrom(r: ReservationInput): ReservationConfig {
-    // Missing required keys (and both adopt keys) are problems the rules report: these placeholders never reach the program.
-    const instanceType = r.instanceType ?? "";
-    if (adoptedBy(r).length) return { kind: "adopt", id: r.id, parameterName: r.parameterName, instanceType };
+    const published = r.publishParameter !== undefined ? { publishParameter: r.publishParameter } : {};
+    if (adoptedBy(r).length) {
+        return { kind: "adopt", id: r.id, parameterName: r.parameterName, ...(r.instanceType !== undefined ? { instanceType: r.instanceType } : {}), ...published };
+    }
+    // Missing required keys are problems the rules report: these placeholders never reach the program.
+    const instanceType = r.instanceTypes === undefined ? { instanceType: r.instanceType ?? "" } : {};
     const durationHours = r.durationHours ?? 0;
-    return { kind: "buy", ...BUY_DEFAULTS, ...r, instanceType, durationHours, maxUpfrontFee: String(r.maxUpfrontFee) };
+    return { kind: "buy", ...BUY_DEFAULTS, ...r, ...instanceType, durationHours, maxUpfrontFee: String(r.maxUpfrontFee) };
 }
 
 export function codeServerFrom(c: CodeServerInput, reservation: ReservationConfig | undefined): CodeServerConfig {
-    const instanceType = c.instanceType ?? reservation?.instanceType ?? "";
-    return { ...CODE_SERVER_DEFAULTS, volumeSizeGb: instanceFacts(instanceType).rootVolumeGb, ...c, instanceType };
+    const instanceType = c.instanceType ?? (reservation ? configuredBlockType(reservation) : undefined);
+    if (instanceType === undefined && reservation) {
+        // The block says its type once it is found or bought: until then the box's type and default root size wait.
+        return { ...CODE_SERVER_DEFAULTS, volumeSizeGb: 0, ...c, instanceType: "", typeFromBlock: c.volumeSizeGb !== undefined ? { volumeSizeGb: c.volumeSizeGb } : {} };
+    }
+    return { ...CODE_SERVER_DEFAULTS, volumeSizeGb: instanceFacts(instanceType ?? "").rootVolumeGb, ...c, instanceType: instanceType ?? "" };
+}
+
+/** The box's settings once the block's type is known: the block's type, and the catalog's root size unless one was set. */
+export function withBlockType(cs: CodeServerConfig, blockType: string): CodeServerConfig {
+    if (!cs.typeFromBlock) return cs;
+    const { typeFromBlock, ...rest } = cs;
+    return { ...rest, instanceType: blockType, volumeSizeGb: typeFromBlock.volumeSizeGb ?? instanceFacts(blockType).rootVolumeGb };
 }
 
 function defaultClusterName(project: string, stack: string): string {

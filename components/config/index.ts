@@ -11,7 +11,8 @@ import { CONFIG_KEYS } from "./schema";
 import type { RawStackConfig, StackConfig } from "./types";
 import { configWarnings } from "./warnings";
 
-export { clusterCapacity } from "./crossKeyRules";
+export { clusterCapacity, configuredBlockType } from "./crossKeyRules";
+export { withBlockType } from "./defaults";
 export { ConfigError } from "./problems";
 export { configWarnings } from "./warnings";
 export type {
@@ -20,6 +21,7 @@ export type {
     ClusterConfig,
     CodeServerConfig,
     NodeImageConfig,
+    PublishParameter,
     RawStackConfig,
     RerunConfig,
     SharedStorage,

@@ -8,7 +8,9 @@
 import { DURATION_RULE } from "../../dynamic-providers/capacityBlock/durations";
 import { INSTANCE_PLATFORMS } from "../../dynamic-providers/capacityBlock/inputs";
 import { MAX_EFA_INTERFACES } from "../shared/efaLayout";
-import type { BuyReservationConfig, ClusterConfig, ClusterInput, CodeServerInput, NodeImageConfig, ReservationInput, SharedStorage } from "./types";
+import type {
+    BuyReservationConfig, ClusterConfig, ClusterInput, CodeServerInput, NodeImageConfig, PublishParameter, ReservationInput, SharedStorage,
+} from "./types";
 
 /** The `capblocks:*` keys; any other key in the namespace is a typo or a leftover. */
 export const CONFIG_KEYS = ["reservation", "codeServer", "cluster", "tags"];
@@ -64,6 +66,13 @@ export const reservationSchema = {
     additionalProperties: false,
     properties: {
         instanceType,
+        instanceTypes: {
+            type: "array",
+            minItems: 1,
+            uniqueItems: true,
+            items: instanceType,
+            rule: "must be a list of distinct EC2 instance types (e.g. [p5.48xlarge, p5e.48xlarge])",
+        },
         instanceCount: {
             type: "integer",
             minimum: 1,
@@ -92,6 +101,10 @@ export const reservationSchema = {
             type: "string",
             pattern: "^/[A-Za-z0-9_./-]+$",
             rule: "is not an SSM parameter name (absolute path, e.g. /capacity-block/sa-east-1/reservation-id)",
+        },
+        publishParameter: {
+            enum: [true, false, "overwrite"] satisfies PublishParameter[],
+            rule: "must be true, false or overwrite (true writes the seed scripts' parameters only if they do not exist yet)",
         },
     } satisfies PropertiesOf<ReservationInput>,
 };

@@ -6,10 +6,19 @@ import type { EfaOverride } from "../shared/efaLayout";
  * Pulumi hands over. Types only, so every module can depend on them without depending on the checks.
  */
 
+/**
+ * `capblocks:reservation.publishParameter`: write the block's id (and the subnet it is used from) to the seed scripts' SSM
+ * parameters; "overwrite" also takes over parameters that already exist (components/reservation/publishedParameters.ts).
+ */
+export type PublishParameter = boolean | "overwrite";
+
 /** `capblocks:reservation` when buying a block. */
 export interface BuyReservationConfig {
     kind: "buy";
-    instanceType: string;
+    /** The one type to buy; exactly one of instanceType and instanceTypes is set. */
+    instanceType?: string;
+    /** The acceptable types: the purchase takes the cheapest per accelerator-hour; the block then is that type. */
+    instanceTypes?: string[];
     instanceCount: number;
     durationHours: number;
     startAfter?: string;
@@ -20,6 +29,7 @@ export interface BuyReservationConfig {
     selection: "cheapest" | "earliest";
     generation: number;
     instancePlatform: string;
+    publishParameter?: PublishParameter;
 }
 
 /** `capblocks:reservation` when adopting a block bought elsewhere, by id or by SSM parameter name. */
@@ -27,16 +37,26 @@ export interface AdoptReservationConfig {
     kind: "adopt";
     id?: string;
     parameterName?: string;
-    /** The type the adopted block must be (checked against the reservation). */
-    instanceType: string;
+    /** The type the adopted block must be, checked against it; unset: the block says what it is. */
+    instanceType?: string;
+    publishParameter?: PublishParameter;
 }
 
 export type ReservationConfig = BuyReservationConfig | AdoptReservationConfig;
 
 export interface CodeServerConfig {
     enabled: boolean;
-    /** Defaults to the reservation's type; empty only when code-server is disabled and there is no block. */
+    /**
+     * Defaults to the reservation's type; empty only when code-server is disabled and there is no block, or until the
+     * program learns the block's type (typeFromBlock).
+     */
     instanceType: string;
+    /**
+     * Set when the type is the block's and the config does not say it (a block adopted by id or parameterName, or bought
+     * among reservation.instanceTypes): the program sets instanceType, and the root volume's default with it, from the
+     * block before anything uses them (withBlockType). Holds volumeSizeGb when the user set it.
+     */
+    typeFromBlock?: { volumeSizeGb?: number };
     /** Root volume, GiB; defaults from the catalog. */
     volumeSizeGb: number;
     workVolumeSizeGb: number;
@@ -168,7 +188,7 @@ export interface RawStackConfig {
 export type ReservationInput = Partial<Omit<BuyReservationConfig, "kind" | "maxUpfrontFee"> & Omit<AdoptReservationConfig, "kind">> & {
     maxUpfrontFee?: string | number;
 };
-export type CodeServerInput = Partial<CodeServerConfig>;
+export type CodeServerInput = Partial<Omit<CodeServerConfig, "typeFromBlock">>;
 export type ClusterInput = Partial<Omit<ClusterConfig, "image">> & { image?: Partial<NodeImageConfig> };
 
 /** The raw config once every value has its schema's shape; the rules across keys and the defaults come next. */

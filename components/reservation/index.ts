@@ -3,8 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CapacityBlock } from "../../dynamic-providers/capacityBlock";
 import type { AdoptReservationConfig, BuyReservationConfig } from "../config";
+import { configuredBlockType } from "../config";
 import type { AwsSettings } from "../shared/awsSettings";
 import { awsSettingsInput } from "../shared/awsSettings";
+import { acceleratorsPerInstance } from "../shared/catalog";
 import { lookUp, lookUpIfAny } from "../shared/lookups";
 import { blockInUse, knownBlockIds, LAUNCHABLE_STATE } from "./blockChoice";
 import type { PreviousBlocks } from "./previousDeployment";
@@ -16,7 +18,14 @@ export interface ReservationInfo {
     /** Capacity reservation id (`cr-…`). */
     id: pulumi.Output<string>;
     availabilityZone: pulumi.Output<string>;
-    instanceType: string;
+    /**
+     * The block's instance type, known when the program runs: the config's, or what EC2 (or the last deployment) says
+     * the block is. Undefined only while this run's purchase chooses it among reservation.instanceTypes (typeChoice):
+     * nothing is built on the block then.
+     */
+    instanceType?: string;
+    /** Only while the purchase on this run chooses the type: the types it may choose, and the one it chose (after up). */
+    typeChoice?: { candidates: string[]; chosen: pulumi.Output<string> };
     instanceCount: number;
     /** ISO 8601. */
     startDate: pulumi.Output<string>;
@@ -122,13 +131,51 @@ function costOf(block: CapacityBlock): { upfrontFee: pulumi.Output<string>; curr
     };
 }
 
+/** The config's choice of type as the CapacityBlock takes it: one type, or the acceptable ones with their accelerators. */
+function typeArgs(cfg: BuyReservationConfig): { instanceType: string } | { instanceTypes: string[]; acceleratorsPerInstance: Record<string, number> } {
+    if (cfg.instanceTypes === undefined) return { instanceType: cfg.instanceType as string };
+    const counts = Object.fromEntries(cfg.instanceTypes.map((t) => [t, acceleratorsPerInstance(t) as number]));
+    return { instanceTypes: cfg.instanceTypes, acceleratorsPerInstance: counts };
+}
+
+/**
+ * A bought block is the type it is: a list of acceptable types that no longer holds it would need a second block.
+ * Said before anything changes (the provider refuses it too).
+ */
+function assertTypeStillAcceptable(cfg: BuyReservationConfig, facts: BlockFacts): void {
+    if (!cfg.instanceTypes || cfg.instanceTypes.includes(facts.instanceType)) return;
+    throw new pulumi.RunError(
+        `capblocks:reservation.instanceTypes: [${cfg.instanceTypes.join(", ")}] leaves out ${facts.instanceType}, the type of Capacity Block ${facts.id} ` +
+            `bought for generation ${cfg.generation} (a block's type cannot change); add ${facts.instanceType} back, or bump ` +
+            `capblocks:reservation.generation (${cfg.generation} → ${cfg.generation + 1}) to buy a new block. Nothing was bought.`,
+    );
+}
+
+/**
+ * The type of this generation's block when no live block tells it: the config's one type, or what the last deployment
+ * recorded for a block EC2 no longer lists. Undefined while a purchase among several types is still to choose it.
+ */
+function typeKnownBeforePurchase(cfg: BuyReservationConfig, bought: BoughtBlocks): string | undefined {
+    const recorded = bought.previous.inUse && (bought.previous.inUse.generation ?? cfg.generation) === cfg.generation ? bought.previous.instanceType : undefined;
+    return configuredBlockType(cfg) ?? (bought.currentVanished ? recorded : undefined);
+}
+
+/**
+ * This run buys the block, its type chosen by the purchase, and there is no older block for what runs on blocks to
+ * stay on: nothing can be built on a block this run (the next `up` builds it on the type bought).
+ */
+export function buildsNothingOnBlock(cfg: BuyReservationConfig, bought: BoughtBlocks): boolean {
+    return !bought.current && !bought.older && typeKnownBeforePurchase(cfg, bought) === undefined;
+}
+
 /** Buys (or, after the first `up`, keeps) the block with a CapacityBlock resource; `bought` is findBoughtBlocks'. */
 export async function buyReservation(cfg: BuyReservationConfig, options: BuyOptions, bought: BoughtBlocks): Promise<ReservationInfo> {
+    if (bought.current) assertTypeStillAcceptable(cfg, bought.current);
     const identity = new random.RandomUuid(IDENTITY_RESOURCE_NAME, {});
     const block = new CapacityBlock(
         BLOCK_RESOURCE_NAME,
         {
-            instanceType: cfg.instanceType,
+            ...typeArgs(cfg),
             instanceCount: cfg.instanceCount,
             durationHours: cfg.durationHours,
             maxUpfrontFee: cfg.maxUpfrontFee,
@@ -148,7 +195,10 @@ export async function buyReservation(cfg: BuyReservationConfig, options: BuyOpti
     const quote = quoteOf(block, cfg.generation);
     const cost = costOf(block);
     const { current, older } = bought;
-    if (older && blockInUse(current?.state, older.facts.state) === "older") {
+    const instanceType = typeKnownBeforePurchase(cfg, bought);
+    // While the purchase chooses the type, what runs on a block stays on the older one (nothing can be built without a type).
+    const typeUndecided = !current && instanceType === undefined;
+    if (older && (blockInUse(current?.state, older.facts.state) === "older" || typeUndecided)) {
         return stayOnOlderBlock(older, { block, current, generation: cfg.generation, quote, previous: bought.previous });
     }
     if (current) {
@@ -158,7 +208,9 @@ export async function buyReservation(cfg: BuyReservationConfig, options: BuyOpti
     return {
         id: block.reservationId,
         availabilityZone: block.availabilityZone,
-        instanceType: cfg.instanceType,
+        ...(instanceType !== undefined
+            ? { instanceType }
+            : { typeChoice: { candidates: cfg.instanceTypes ?? [], chosen: block.instanceType } }),
         instanceCount: cfg.instanceCount,
         startDate: block.startDate,
         endDate: block.endDate,
@@ -234,7 +286,10 @@ async function adoptedReservationId(cfg: AdoptReservationConfig, region: string)
     return id;
 }
 
-/** Adopts a block bought elsewhere, after checking it is a Capacity Block of the configured type. */
+/**
+ * Adopts a block bought elsewhere, after checking it is a Capacity Block (of reservation.instanceType when set: the
+ * block says what it is, and the config is checked against it).
+ */
 export async function adoptReservation(cfg: AdoptReservationConfig, region: string): Promise<ReservationInfo> {
     const key = cfg.id ? "capblocks:reservation.id" : PARAMETER_KEY;
     const id = await adoptedReservationId(cfg, region);
@@ -243,10 +298,10 @@ export async function adoptReservation(cfg: AdoptReservationConfig, region: stri
         () => aws.ec2.getCapacityBlockReservation({ id, region }),
         `${id} is not a Capacity Block in ${region} for this account (an On-Demand Capacity Reservation cannot be adopted)`,
     );
-    if (facts.instanceType !== cfg.instanceType) {
+    if (cfg.instanceType !== undefined && facts.instanceType !== cfg.instanceType) {
         throw new pulumi.RunError(
             `${key}: ${id} is a Capacity Block of ${facts.instanceType}, not capblocks:reservation.instanceType ${cfg.instanceType}; ` +
-                `set instanceType to ${facts.instanceType} or adopt another block`,
+                `set instanceType to ${facts.instanceType} (or remove it: the block says its type) or adopt another block`,
         );
     }
     return { ...infoFrom(facts), source: "adopted", quote: pulumi.output(adoptedQuote(id)) };

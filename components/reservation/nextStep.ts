@@ -133,3 +133,9 @@ export function nextStepWhileNextBlockStarts({ inUse, next }: BlockHandover): st
         `EC2 terminates its instances 30 minutes before that. Generation ${next.generation}'s ${nextBlock} is ${next.state} and starts at ` +
         `${next.startDate}: run \`pulumi up\` after ${next.startDate} to move them there (the instance is replaced; the work volume moves with it).${gap}`;
 }
+
+/** A purchase that chooses the type among several: nothing is built on the block on this run. */
+export function typeChosenByPurchaseNote(candidates: string[]): string {
+    return `Its type is chosen by the purchase among ${candidates.join(", ")} (the cheapest per accelerator-hour; blockInstanceType says which), ` +
+        "so nothing is built on it yet: the next `pulumi up` builds the code-server box and the cluster for that type.";
+}

@@ -23,10 +23,12 @@ export interface PreviousBlocks {
     /** What `inUse` cost (stack outputs blockUpfrontFee, blockCurrency): kept while a newer block is bought. */
     upfrontFee?: string;
     currencyCode?: string;
+    /** The type of `inUse` (stack output blockInstanceType): what a block bought among several types turned out to be. */
+    instanceType?: string;
 }
 
 /** The stack outputs read here (written by components/program.ts reservationOutputs). */
-const OUTPUT_NAMES = ["blockId", "blockGeneration", "nextBlockId", "nextBlockGeneration", "blockUpfrontFee", "blockCurrency"] as const;
+const OUTPUT_NAMES = ["blockId", "blockGeneration", "nextBlockId", "nextBlockGeneration", "blockUpfrontFee", "blockCurrency", "blockInstanceType"] as const;
 type OutputName = (typeof OUTPUT_NAMES)[number];
 
 const CR_ID = /^cr-[0-9a-f]{8,17}$/;
@@ -44,6 +46,7 @@ export function previousBlocksFrom(outputs: Partial<Record<OutputName, unknown>>
         next: block(outputs.nextBlockId, outputs.nextBlockGeneration),
         upfrontFee: text(outputs.blockUpfrontFee),
         currencyCode: text(outputs.blockCurrency),
+        instanceType: text(outputs.blockInstanceType),
     };
     return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as PreviousBlocks;
 }

@@ -130,6 +130,39 @@ export function instanceFacts(instanceType: string): InstanceFacts {
 }
 
 /**
+ * Accelerators per instance: GPUs for NVIDIA types, Trainium chips for trn, Inferentia chips for inf (a chip, not a
+ * NeuronCore). Prices are compared per accelerator-hour with these (capblocks:reservation.instanceTypes, `npm run
+ * offerings`). Sources: EC2 "Accelerated computing instance specifications"
+ * (https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html) and the Neuron architecture guides for Trn1, Trn2 and
+ * Inf2 (https://awsdocs-neuron.readthedocs-hosted.com/en/latest/general/arch/index.html). A separate table from the
+ * catalog rows: p6-b300.48xlarge is listed here (8 NVIDIA B300 GPUs) while its network facts are not verified yet.
+ */
+const ACCELERATORS: Record<string, number> = {
+    "p4d.24xlarge": 8,
+    "p4de.24xlarge": 8,
+    "p5.4xlarge": 1,
+    "p5.48xlarge": 8,
+    "p5e.48xlarge": 8,
+    "p5en.48xlarge": 8,
+    "p6-b200.48xlarge": 8,
+    "p6-b300.48xlarge": 8,
+    "trn1.2xlarge": 1,
+    "trn1.32xlarge": 16,
+    "trn1n.32xlarge": 16,
+    "trn2.3xlarge": 1,
+    "trn2.48xlarge": 16,
+    "inf2.xlarge": 1,
+    "inf2.8xlarge": 1,
+    "inf2.24xlarge": 6,
+    "inf2.48xlarge": 12,
+};
+
+/** How many accelerators one instance of the type has; undefined when capblocks does not know. */
+export function acceleratorsPerInstance(instanceType: string): number | undefined {
+    return ACCELERATORS[instanceType];
+}
+
+/**
  * Defaults guessed for an unknown type are only a guess: say so once, and name the settings that override them
  * (`overrides`: the keys that apply to this stack, e.g. capblocks:cluster.efaInterfaces). Without EFA a cluster's
  * multi-node jobs talk over plain TCP, so that is said plainly.

@@ -5,8 +5,11 @@ import { extensionHours } from "./durations";
 
 /** Inputs whose change would mean another block: replaced only with a generation bump. */
 const BLOCK_IDENTITY_KEYS = ["instanceType", "instanceCount", "instancePlatform", "region"] as const;
-/** Inputs that only steer a purchase: changing them after purchase buys nothing. */
-const PURCHASE_ONLY_KEYS = ["maxUpfrontFee", "startAfter", "startBefore", "availabilityZones", "selection"] as const;
+/**
+ * Inputs that only steer a purchase: changing them after purchase buys nothing. The list of acceptable types is one of
+ * them as long as it still holds the type bought (typeChange).
+ */
+export const PURCHASE_ONLY_KEYS = ["maxUpfrontFee", "startAfter", "startBefore", "availabilityZones", "selection", "instanceTypes", "acceleratorsPerInstance"] as const;
 
 interface DiffDecision {
     changes: boolean;
@@ -28,13 +31,16 @@ export function decideDiff(olds: Record<string, unknown>, news: Record<string, u
     const newGeneration = news.generation ?? 1;
     const generationChanged = !same(oldGeneration, newGeneration);
     // A value unknown during preview is not yet a change: update re-runs this decision with the real value.
-    const identityChanges = BLOCK_IDENTITY_KEYS.filter((k) => news[k] !== undefined && isKnown(news[k]) && !same(olds[k], news[k]));
-    const unknownIdentity = BLOCK_IDENTITY_KEYS.some((k) => !isKnown(news[k]));
+    const identityChanges: string[] = BLOCK_IDENTITY_KEYS.filter((k) => news[k] !== undefined && isKnown(news[k]) && !same(olds[k], news[k]));
+    if (typeLeftOut(olds.instanceType, news.instanceTypes)) identityChanges.push("instanceTypes");
+    const unknownIdentity = [...BLOCK_IDENTITY_KEYS, "instanceTypes"].some((k) => !isKnown(news[k]));
     if (generationChanged) {
         return { changes: true, replaces: [...identityChanges, "generation"], extensionHours: 0 };
     }
     if (identityChanges.length > 0) {
-        const detail = identityChanges.map((k) => `${k} ${JSON.stringify(olds[k])} → ${JSON.stringify(news[k])}`).join(", ");
+        const detail = identityChanges.map((k) => k === "instanceTypes"
+            ? `instanceTypes to ${JSON.stringify(news.instanceTypes)}, which leaves out ${JSON.stringify(olds.instanceType)}, the type of the block bought,`
+            : `${k} ${JSON.stringify(olds[k])} → ${JSON.stringify(news[k])}`).join(", ");
         throw new Error(`CapacityBlock: ${secondBlockRefusal(detail, oldGeneration, `block ${String(olds.reservationId)} stays paid until ${String(olds.endDate)}`)}`);
     }
     const extension = extensionHoursFor(olds, news);
@@ -43,6 +49,28 @@ export function decideDiff(olds: Record<string, unknown>, news: Record<string, u
     // New credentials (another profile, role or keys) are stored by an update that buys nothing: refresh uses them.
     const credentialsChanged = !isKnown(news.aws) || !sameAwsSettings(olds.aws, news.aws);
     return { changes: extension > 0 || otherChanges || unknownIdentity || credentialsChanged, replaces: [], extensionHours: extension };
+}
+
+/** A list of acceptable types, known, that no longer holds the type bought: it would take another block. */
+function typeLeftOut(boughtType: unknown, types: unknown): boolean {
+    return typeof boughtType === "string" && Array.isArray(types) && isKnown(types) && !types.includes(boughtType);
+}
+
+/**
+ * The types old inputs allowed and the new ones allow, when they cannot both hold the type bought (check sees inputs,
+ * not the block: the type bought is one of the old ones). Undefined when they may.
+ */
+function typeChoiceChange(oldInputs: Record<string, unknown>, newInputs: Record<string, unknown>): { property: string; detail: string } | undefined {
+    const allowed = (inputs: Record<string, unknown>): string[] | undefined => {
+        if (Array.isArray(inputs.instanceTypes)) return isKnown(inputs.instanceTypes) ? inputs.instanceTypes as string[] : undefined;
+        return typeof inputs.instanceType === "string" && isKnown(inputs.instanceType) ? [inputs.instanceType] : undefined;
+    };
+    const before = allowed(oldInputs);
+    const after = allowed(newInputs);
+    if (!before || !after || before.some((t) => after.includes(t))) return undefined;
+    const property = Array.isArray(newInputs.instanceTypes) ? "instanceTypes" : "instanceType";
+    const shown = (types: string[]) => (types.length === 1 ? JSON.stringify(types[0]) : JSON.stringify(types));
+    return { property, detail: `the instance type ${shown(before)} → ${shown(after)}` };
 }
 
 function secondBlockRefusal(detail: string, oldGeneration: unknown, paidUntil: string): string {
@@ -61,11 +89,14 @@ export function boughtBlockFailures(oldInputs: Record<string, unknown>, newInput
     const comparable = (k: string) => oldInputs[k] !== undefined && newInputs[k] !== undefined && isKnown(newInputs[k]);
     const generation = oldInputs.generation ?? 1;
     if (!same(generation, newInputs.generation ?? 1)) return failures;
+    const paidUntil = "the bought block stays paid until its end date";
     for (const k of BLOCK_IDENTITY_KEYS) {
         if (!comparable(k) || same(oldInputs[k], newInputs[k])) continue;
         const detail = `${k} ${JSON.stringify(oldInputs[k])} → ${JSON.stringify(newInputs[k])}`;
-        failures.push({ property: k, reason: secondBlockRefusal(detail, generation, "the bought block stays paid until its end date") });
+        failures.push({ property: k, reason: secondBlockRefusal(detail, generation, paidUntil) });
     }
+    const typeChange = failures.some((f) => f.property === "instanceType") ? undefined : typeChoiceChange(oldInputs, newInputs);
+    if (typeChange) failures.push({ property: typeChange.property, reason: secondBlockRefusal(typeChange.detail, generation, paidUntil) });
     if (comparable("durationHours") && typeof oldInputs.durationHours === "number" && typeof newInputs.durationHours === "number") {
         try {
             extensionHours(oldInputs.durationHours, newInputs.durationHours);

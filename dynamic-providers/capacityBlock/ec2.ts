@@ -8,9 +8,10 @@ import { regionOf } from "../shared/region";
 import { isNotFoundError, isRetryableReadError } from "./errors";
 import type { HistoryEntry } from "./extension";
 import type { CapacityBlockInputs } from "./inputs";
+import { typesOf } from "./inputs";
 import type { ExtensionOffer, Offering } from "./offerings";
 import type { OfferingFacts } from "./records";
-import { CURRENCY_TAG, DURATION_TAG, IDENTITY_TAG, OFFERING_ID_TAG, PURCHASE_TOKEN_TAG, UPFRONT_FEE_TAG } from "./token";
+import { CURRENCY_TAG, DURATION_TAG, IDENTITY_TAG, OFFERING_ID_TAG, PROJECT_TAG, PURCHASE_TOKEN_TAG, STACK_TAG, UPFRONT_FEE_TAG } from "./token";
 
 /** The currency of an offer EC2 gave none for: never the ceiling's, so never bought. */
 const NO_CURRENCY = "(no currency stated)";
@@ -56,12 +57,24 @@ export async function retryRead<T>(read: () => Promise<T>): Promise<T> {
     }
 }
 
-/** Every page of DescribeCapacityBlockOfferings for the inputs; `patient`: retry reads (not in preview). */
-export async function searchOfferings(ec2: Ec2, inputs: CapacityBlockInputs, now: number, patient = true): Promise<Offering[]> {
+/** What a search asks for: the types (one search each), the count and hours, and the window of starts. */
+export type OfferingSearch = Pick<CapacityBlockInputs, "instanceType" | "instanceTypes" | "instanceCount" | "durationHours" | "startAfter" | "startBefore">;
+
+/**
+ * Every page of DescribeCapacityBlockOfferings for each type asked, one type after another; `patient`: retry reads
+ * (not in preview). Only reads: `npm run offerings` searches with it too.
+ */
+export async function searchOfferings(ec2: Pick<Ec2, "sdk" | "reads">, inputs: OfferingSearch, now: number, patient = true): Promise<Offering[]> {
+    const found: Offering[] = [];
+    for (const instanceType of typesOf(inputs)) found.push(...await searchOfferingsOf(ec2, instanceType, inputs, now, patient));
+    return found;
+}
+
+async function searchOfferingsOf(ec2: Pick<Ec2, "sdk" | "reads">, instanceType: string, inputs: OfferingSearch, now: number, patient: boolean): Promise<Offering[]> {
     const earliest = Math.max(now, inputs.startAfter ? new Date(inputs.startAfter).getTime() : now);
     const latestEnd = inputs.startBefore ? new Date(inputs.startBefore).getTime() + inputs.durationHours * 3600_000 : undefined;
     const search = () => allPages("DescribeCapacityBlockOfferings", (settings) => ec2.sdk.paginateDescribeCapacityBlockOfferings({ client: ec2.reads, ...settings }, {
-        InstanceType: inputs.instanceType,
+        InstanceType: instanceType,
         InstanceCount: inputs.instanceCount,
         CapacityDurationHours: inputs.durationHours,
         StartDateRange: new Date(earliest),
@@ -72,7 +85,7 @@ export async function searchOfferings(ec2: Ec2, inputs: CapacityBlockInputs, now
         if (!o.CapacityBlockOfferingId || !o.StartDate || !o.EndDate || !o.AvailabilityZone || o.UpfrontFee === undefined) return [];
         return [{
             offeringId: o.CapacityBlockOfferingId,
-            instanceType: o.InstanceType ?? inputs.instanceType,
+            instanceType: o.InstanceType ?? instanceType,
             instanceCount: o.InstanceCount ?? inputs.instanceCount,
             availabilityZone: o.AvailabilityZone,
             startDate: new Date(o.StartDate),
@@ -102,7 +115,7 @@ export async function searchExtensionOffers(ec2: Ec2, id: string, hours: number)
 }
 
 /** Capacity Blocks among reservations (the API model has no reservation-type filter: filtered in code). */
-function blocksIn(pages: { CapacityReservations?: CapacityReservation[] }[]): CapacityReservation[] {
+export function blocksIn(pages: { CapacityReservations?: CapacityReservation[] }[]): CapacityReservation[] {
     return pages.flatMap((p) => p.CapacityReservations ?? []).filter((r) => r.ReservationType === undefined || r.ReservationType === "capacity-block");
 }
 
@@ -164,6 +177,8 @@ export async function purchaseBlock(ec2: Ec2, inputs: CapacityBlockInputs, offer
         { Key: UPFRONT_FEE_TAG, Value: offering.upfrontFee },
         { Key: CURRENCY_TAG, Value: offering.currencyCode },
         { Key: DURATION_TAG, Value: String(inputs.durationHours) },
+        ...(inputs.project ? [{ Key: PROJECT_TAG, Value: inputs.project }] : []),
+        ...(inputs.stack ? [{ Key: STACK_TAG, Value: inputs.stack }] : []),
     ];
     const out = await ec2.purchases.send(new ec2.sdk.PurchaseCapacityBlockCommand({
         CapacityBlockOfferingId: offering.offeringId,

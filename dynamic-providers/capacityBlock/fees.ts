@@ -36,3 +36,28 @@ export function sumFees(fees: string[]): string | undefined {
     const total = fees.reduce((sum, f) => sum + scaled(f, scale), BigInt(0)).toString().padStart(scale + 1, "0");
     return scale === 0 ? total : `${total.slice(0, -scale)}.${total.slice(-scale)}`;
 }
+
+/**
+ * A fee spread over units of time: `units` whole units (e.g. accelerator-minutes: instances × accelerators × minutes),
+ * so that prices of blocks of different types, counts and lengths compare exactly.
+ */
+export interface FeePer {
+    fee: string;
+    units: number;
+}
+
+/** Sign of a.fee/a.units − b.fee/b.units, exactly (cross-multiplied as integers); fees must pass isFee, units be positive whole numbers. */
+export function compareFeesPer(a: FeePer, b: FeePer): number {
+    const scale = Math.max(a.fee.trim().split(".")[1]?.length ?? 0, b.fee.trim().split(".")[1]?.length ?? 0);
+    const diff = scaled(a.fee, scale) * BigInt(b.units) - scaled(b.fee, scale) * BigInt(a.units);
+    return diff > BigInt(0) ? 1 : diff < BigInt(0) ? -1 : 0;
+}
+
+/** fee × multiplier / units as a decimal with `decimals` places, rounded half up ("1000" × 60 / 1440 at 2 → "41.67"). */
+export function feePerText(fee: string, multiplier: number, units: number, decimals: number): string {
+    const scale = fee.trim().split(".")[1]?.length ?? 0;
+    const numerator = scaled(fee, scale) * BigInt(multiplier) * BigInt(10) ** BigInt(decimals);
+    const denominator = BigInt(units) * BigInt(10) ** BigInt(scale);
+    const rounded = ((numerator * BigInt(2) + denominator) / (denominator * BigInt(2))).toString().padStart(decimals + 1, "0");
+    return decimals === 0 ? rounded : `${rounded.slice(0, -decimals)}.${rounded.slice(-decimals)}`;
+}

@@ -10,7 +10,15 @@ export type { Selection } from "./inputs";
 export type { AwsSettings } from "../shared/awsCredentials";
 
 export interface CapacityBlockArgs {
-    instanceType: pulumi.Input<string>;
+    /** The type to buy; or instanceTypes. */
+    instanceType?: pulumi.Input<string>;
+    /**
+     * Instead of instanceType, the acceptable types: the cheapest per accelerator-hour is bought (ties: the earliest).
+     * Once bought the block is the type it is: a list that leaves it out fails unless `generation` is bumped.
+     */
+    instanceTypes?: pulumi.Input<pulumi.Input<string>[]>;
+    /** With instanceTypes: accelerators per instance of each type (GPUs, Trainium chips), to compare prices. */
+    acceleratorsPerInstance?: pulumi.Input<Record<string, pulumi.Input<number>>>;
     instanceCount: pulumi.Input<number>;
     /** Hours: a Capacity Block duration (`DURATION_RULE` in ./durations). A longer value later buys an extension. */
     durationHours: pulumi.Input<number>;
@@ -58,6 +66,7 @@ export interface CapacityBlockArgs {
 export class CapacityBlock extends pulumi.dynamic.Resource {
     declare public readonly reservationId: pulumi.Output<string>;
     declare public readonly offeringId: pulumi.Output<string>;
+    /** The type of the block bought (with instanceTypes, the one the purchase chose). */
     declare public readonly instanceType: pulumi.Output<string>;
     declare public readonly instanceCount: pulumi.Output<number>;
     declare public readonly durationHours: pulumi.Output<number>;
@@ -89,11 +98,14 @@ export class CapacityBlock extends pulumi.dynamic.Resource {
         const generation = args.generation ?? 1;
         const token = pulumi.output(generation).apply((g) => purchaseToken(pulumi.getProject(), pulumi.getStack(), name, g));
         const outputsFilledByProvider = {
-            reservationId: undefined, offeringId: undefined, availabilityZone: undefined, startDate: undefined, endDate: undefined,
+            instanceType: undefined, reservationId: undefined, offeringId: undefined, availabilityZone: undefined, startDate: undefined, endDate: undefined,
             upfrontFee: undefined, totalUpfrontFee: undefined, currencyCode: undefined, state: undefined, totalInstanceCount: undefined,
             availableInstanceCount: undefined, purchasedDurationHours: undefined, cancellationNotice: undefined, quote: undefined,
         };
-        const inputs = { ...outputsFilledByProvider, ...args, generation, region: regionInput(args.region), purchaseToken: token };
+        const inputs = {
+            ...outputsFilledByProvider, ...args, generation, region: regionInput(args.region), purchaseToken: token,
+            project: pulumi.getProject(), stack: pulumi.getStack(),
+        };
         super(capacityBlockProvider, name, inputs, opts, "capblocks", "CapacityBlock");
     }
 }

@@ -18,7 +18,12 @@ const MAX_START_AHEAD_MS = 8 * 7 * 24 * 3600 * 1000;
 
 /** The inputs the provider sees after the class has filled in token and region. */
 export interface CapacityBlockInputs {
-    instanceType: string;
+    /** The one type to buy; or, instead, instanceTypes. */
+    instanceType?: string;
+    /** The types acceptable instead of one instanceType: the cheapest per accelerator-hour is bought (./offerings.ts rankOfferings). */
+    instanceTypes?: string[];
+    /** Accelerators per instance of each of instanceTypes, to compare their prices per accelerator-hour. */
+    acceleratorsPerInstance?: Record<string, number>;
     instanceCount: number;
     durationHours: number;
     maxUpfrontFee: string;
@@ -35,6 +40,9 @@ export interface CapacityBlockInputs {
     purchaseToken: string;
     /** This copy of the stack: a random id made once and kept in its state, tagged on the block it buys. */
     identity: string;
+    /** The Pulumi project and stack, tagged on the block bought so people can tell whose it is. */
+    project?: string;
+    stack?: string;
     /** Set by check for a block not yet bought: what `up` would buy, shown by `pulumi preview`. */
     quote?: string;
 }
@@ -55,12 +63,17 @@ interface InputRule {
     problem(value: unknown): string | undefined;
 }
 
+const isTypeName = (type: unknown) => typeof type === "string" && type.trim() !== "";
+
 const INPUT_RULES: InputRule[] = [
     {
         property: "instanceType",
-        required: "instanceType is required",
-        problem: (type) => typeof type === "string" && type.trim() !== "" ? undefined
-            : "instanceType must be an EC2 instance type such as trn2.3xlarge or p5.48xlarge",
+        problem: (type) => isTypeName(type) ? undefined : "instanceType must be an EC2 instance type such as trn2.3xlarge or p5.48xlarge",
+    },
+    {
+        property: "instanceTypes",
+        problem: (types) => Array.isArray(types) && types.length > 0 && types.every(isTypeName) && new Set(types).size === types.length ? undefined
+            : "instanceTypes must be a list of distinct EC2 instance types such as [p5.48xlarge, p5e.48xlarge]",
     },
     {
         property: "instanceCount",
@@ -119,7 +132,28 @@ export function checkFailures(inputs: Record<string, unknown>, now: Date, window
         const reason = value === undefined ? required : isKnown(value) ? problem(value) : undefined;
         return reason === undefined ? [] : [{ property, reason }];
     });
-    return windowMatters ? [...failures, ...windowFailures(inputs, now)] : failures;
+    return [...failures, ...typeChoiceFailures(inputs), ...(windowMatters ? windowFailures(inputs, now) : [])];
+}
+
+/** The types to search: instanceTypes, or the one instanceType. */
+export function typesOf(inputs: Pick<CapacityBlockInputs, "instanceType" | "instanceTypes">): string[] {
+    return inputs.instanceTypes ?? (inputs.instanceType === undefined ? [] : [inputs.instanceType]);
+}
+
+/** One instanceType or a list of instanceTypes, never both; a list needs every type's accelerators to compare their prices. */
+function typeChoiceFailures(inputs: Record<string, unknown>): CheckFailure[] {
+    const { instanceType, instanceTypes, acceleratorsPerInstance } = inputs;
+    if (instanceType === undefined && instanceTypes === undefined) return [{ property: "instanceType", reason: "instanceType (or instanceTypes) is required" }];
+    if (instanceType !== undefined && instanceTypes !== undefined) {
+        return [{ property: "instanceTypes", reason: "set either instanceType (one type) or instanceTypes (acceptable types), not both" }];
+    }
+    if (!Array.isArray(instanceTypes) || !isKnown(acceleratorsPerInstance)) return [];
+    const counts = (acceleratorsPerInstance ?? {}) as Record<string, unknown>;
+    const unknown = instanceTypes.filter((t) => !(Number.isInteger(counts[String(t)]) && Number(counts[String(t)]) > 0));
+    return unknown.length === 0 ? [] : [{
+        property: "acceleratorsPerInstance",
+        reason: `acceleratorsPerInstance must give a whole number above 0 for every one of instanceTypes; missing for ${unknown.join(", ")}`,
+    }];
 }
 
 function windowFailures(inputs: Record<string, unknown>, now: Date): CheckFailure[] {

@@ -1,6 +1,8 @@
 import { covers, spanHours, SHORTFALL_HOURS } from "./durations";
 import { CEILING_CURRENCY, compareFees, isFee } from "./fees";
 import type { CapacityBlockInputs, Selection } from "./inputs";
+import { typesOf } from "./inputs";
+import { byUnitPrice, perAccelerator, perHourText } from "./unitPrices";
 
 /** One offering as the provider needs it (EC2 CapacityBlockOffering, dates as Date, fee as the decimal string). */
 export interface Offering {
@@ -84,16 +86,31 @@ export function filterExtensionOffers(offers: ExtensionOffer[], maxUpfrontFee: s
     return affordableUnder(offers, maxUpfrontFee, () => false, (o) => [...o].sort(byFee));
 }
 
-function compareBy(selection: Selection): (a: Offering, b: Offering) => number {
+/** Accelerators per instance of each type searched, when several types are acceptable (instanceTypes). */
+export type Accelerators = Record<string, number>;
+
+function compareBy(selection: Selection, accelerators?: Accelerators): (a: Offering, b: Offering) => number {
     const start = (o: Offering) => o.startDate.getTime();
+    // Several types: the price per accelerator-hour (as bought) compares them; one type: the fee, as it always did.
+    const price = accelerators
+        ? (a: Offering, b: Offering) => byUnitPrice(perAccelerator(a, accelerators[a.instanceType]), perAccelerator(b, accelerators[b.instanceType]))
+        : byFee;
     return selection === "cheapest"
-        ? (a, b) => byFee(a, b) || start(a) - start(b) || a.availabilityZone.localeCompare(b.availabilityZone)
-        : (a, b) => start(a) - start(b) || byFee(a, b) || a.availabilityZone.localeCompare(b.availabilityZone);
+        ? (a, b) => price(a, b) || start(a) - start(b) || a.availabilityZone.localeCompare(b.availabilityZone)
+        : (a, b) => start(a) - start(b) || price(a, b) || a.availabilityZone.localeCompare(b.availabilityZone);
 }
 
-/** Offerings in the order they should be tried: the policy's pick first, then the next best. */
-export function rankOfferings(offerings: Offering[], selection: Selection): Offering[] {
-    return [...offerings].sort(compareBy(selection));
+/**
+ * Offerings in the order they should be tried: the policy's pick first, then the next best. With `accelerators`
+ * (several acceptable types), "cheapest" means cheapest per accelerator-hour, ties to the earliest.
+ */
+export function rankOfferings(offerings: Offering[], selection: Selection, accelerators?: Accelerators): Offering[] {
+    return [...offerings].sort(compareBy(selection, accelerators));
+}
+
+/** The accelerators to rank by: only when the inputs list several acceptable types (instanceTypes). */
+export function acceleratorsFor(inputs: Pick<CapacityBlockInputs, "instanceTypes" | "acceleratorsPerInstance">): Accelerators | undefined {
+    return inputs.instanceTypes ? inputs.acceleratorsPerInstance ?? {} : undefined;
 }
 
 export function describeOffering(o: Offering): string {
@@ -113,10 +130,11 @@ function setAsideNote<T extends Priced>(setAside: SetAside<T>, wantedHours?: num
     return parts.length > 0 ? ` Left out: ${parts.join("; ")}.` : "";
 }
 
-type Request = Pick<CapacityBlockInputs, "instanceType" | "instanceCount" | "durationHours" | "maxUpfrontFee">;
+type Request = Pick<CapacityBlockInputs, "instanceType" | "instanceTypes" | "instanceCount" | "durationHours" | "maxUpfrontFee">;
 
 export function noOfferingMessage(inputs: Request, found: Affordable<Offering>): string {
-    const what = `${inputs.instanceCount} x ${inputs.instanceType} for ${inputs.durationHours} h`;
+    const types = typesOf(inputs);
+    const what = `${inputs.instanceCount} x ${types.length > 1 ? `(${types.join(" or ")})` : types[0]} for ${inputs.durationHours} h`;
     const note = setAsideNote(found.setAside, inputs.durationHours);
     const { cheapest } = found;
     if (!cheapest && note) {
@@ -133,10 +151,33 @@ export function noOfferingMessage(inputs: Request, found: Affordable<Offering>):
 }
 
 /** check's quote for a block not bought yet: what `up` would buy, or why nothing fits. */
-export function quoteText(selection: Selection, found: Affordable<Offering>, inputs: Request): string {
-    const [pick] = rankOfferings(found.affordable, selection);
+export function quoteText(selection: Selection, found: Affordable<Offering>, inputs: Request & Pick<CapacityBlockInputs, "acceleratorsPerInstance">): string {
+    const accelerators = acceleratorsFor(inputs);
+    const ranked = rankOfferings(found.affordable, selection, accelerators);
+    const [pick] = ranked;
     if (!pick) return `nothing to buy: ${noOfferingMessage(inputs, found)}`;
-    return `up would buy (${selection}, if still offered): ${describeOffering(pick)}; ceiling ${inputs.maxUpfrontFee} ${CEILING_CURRENCY}`;
+    const ceiling = `ceiling ${inputs.maxUpfrontFee} ${CEILING_CURRENCY}`;
+    if (!accelerators) return `up would buy (${selection}, if still offered): ${describeOffering(pick)}; ${ceiling}`;
+    const policy = selection === "cheapest" ? "cheapest per accelerator-hour, then earliest" : "earliest, then cheapest per accelerator-hour";
+    return `up would buy (${policy}, among ${typesOf(inputs).join(", ")}, if still offered): ${describeOffering(pick)}; ` +
+        `${typeChoiceWhy(pick, ranked, typesOf(inputs), accelerators)}; ${ceiling}`;
+}
+
+/** A price per accelerator-hour as the quote says it. */
+function perAcceleratorHourText(o: Offering, accelerators: Accelerators): string {
+    return `${perHourText(perAccelerator(o, accelerators[o.instanceType]))} ${o.currencyCode} per accelerator-hour`;
+}
+
+/** Why this type: the pick's price per accelerator-hour against the best offering of another type (the runner-up). */
+function typeChoiceWhy(pick: Offering, ranked: Offering[], types: string[], accelerators: Accelerators): string {
+    const head = `${pick.instanceType}: ${perAcceleratorHourText(pick, accelerators)} (${accelerators[pick.instanceType]} per instance)`;
+    const runnerUp = ranked.find((o) => o.instanceType !== pick.instanceType);
+    const others = types.filter((t) => t !== pick.instanceType);
+    if (!runnerUp) {
+        return others.length === 0 ? head : `${head}; no ${others.join(" or ")} offering fits the zones, window and ceiling`;
+    }
+    return `${head}; runner-up ${runnerUp.instanceType}: ${perAcceleratorHourText(runnerUp, accelerators)} ` +
+        `(${runnerUp.upfrontFee} ${runnerUp.currencyCode} in ${runnerUp.availabilityZone} from ${runnerUp.startDate.toISOString()})`;
 }
 
 /** Why no `hours` h extension of block `id` can be bought under the ceiling; undefined when one can. */

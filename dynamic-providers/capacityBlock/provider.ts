@@ -4,7 +4,7 @@ import { withoutUndefined } from "../shared/checks";
 import { clock } from "../shared/clock";
 import { regionOf } from "../shared/region";
 import { isKnown } from "../shared/unknown";
-import { boughtBlockFailures, decideDiff, tagChanges } from "./diff";
+import { boughtBlockFailures, decideDiff, PURCHASE_ONLY_KEYS, tagChanges } from "./diff";
 import { describeReservation, ec2For, extensionHistory, retag } from "./ec2";
 import type { Ec2 } from "./ec2";
 import { errorText } from "./errors";
@@ -119,8 +119,10 @@ export const capacityBlockProvider: pulumi.dynamic.ResourceProvider = {
         // A block bought before blocks carried an identity gets this copy's, so this copy finds it as its own.
         if (typeof inputs.identity === "string" && inputs.identity !== olds.identity) set[IDENTITY_TAG] = inputs.identity;
         await retag(ec2, id, set, remove);
-        // The block keeps its token: only a new generation buys another block, and that replaces.
+        // The block keeps its token: only a new generation buys another block, and that replaces. A purchase setting the
+        // inputs no longer name is dropped, or diff would see it removed again on every up.
         const outs: Props = { ...inputsOnly(olds), ...inputsOnly(inputs), purchaseToken: olds.purchaseToken ?? inputs.purchaseToken };
+        for (const key of PURCHASE_ONLY_KEYS) if (!(key in inputs)) delete outs[key];
         if (decision.extensionHours > 0) {
             await extendBlock(ec2, await recordStoreFor(ec2), id, inputs as unknown as CapacityBlockInputs);
             outs.totalUpfrontFee = await totalWithExtensions(ec2, id, olds);

@@ -10,7 +10,7 @@ import { classifyPurchaseError, errorText, isOfferingGoneError } from "./errors"
 import { planExtension } from "./extension";
 import type { ExtensionPlan, LiveBlock } from "./extension";
 import type { CapacityBlockInputs } from "./inputs";
-import { filterExtensionOffers, filterOfferings, noExtensionReason, noOfferingMessage, rankOfferings } from "./offerings";
+import { acceleratorsFor, filterExtensionOffers, filterOfferings, noExtensionReason, noOfferingMessage, rankOfferings } from "./offerings";
 import type { ExtensionOffer, Offering } from "./offerings";
 import { judgeSlot, preferUsable, sortByOwner } from "./ownership";
 import { claimRecord, clearRecord, readRecord, replaceRecord } from "./recordStore";
@@ -169,7 +169,7 @@ export async function findBoughtBlock(ec2: Ec2, store: RecordStore, inputs: Capa
 export async function buyBlock(ec2: Ec2, store: RecordStore, inputs: CapacityBlockInputs): Promise<{ reservation: CapacityReservation; offering: Offering }> {
     const offerings = await beforePurchase("searching Capacity Block offerings (DescribeCapacityBlockOfferings)", () => searchOfferings(ec2, inputs, clock().now()));
     const found = filterOfferings(offerings, inputs);
-    const ranked = rankOfferings(found.affordable, inputs.selection);
+    const ranked = rankOfferings(found.affordable, inputs.selection, acceleratorsFor(inputs));
     if (ranked.length === 0) throw new Error(`CapacityBlock: ${noOfferingMessage(inputs, found)}`);
     const name = blockRecordName(inputs.purchaseToken);
     const nonce = randomUUID();

@@ -17,7 +17,8 @@ import { IDENTITY_TAG, PURCHASE_TOKEN_TAG } from "./token";
 
 /** The quote for a block not bought yet (a new resource or a new generation): what create would do. */
 export async function quoteFor(inputs: CapacityBlockInputs): Promise<string> {
-    const needed = ["instanceType", "instanceCount", "durationHours", "maxUpfrontFee", "startAfter", "startBefore", "availabilityZones", "selection", "region"] as const;
+    const needed = ["instanceType", "instanceTypes", "acceleratorsPerInstance", "instanceCount", "durationHours", "maxUpfrontFee", "startAfter", "startBefore",
+        "availabilityZones", "selection", "region"] as const;
     const unknown = needed.filter((k) => !isKnown(inputs[k]));
     if (unknown.length > 0) return `quote not available yet: ${unknown.join(", ")} known only during update; up searches before buying`;
     try {

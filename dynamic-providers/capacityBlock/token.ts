@@ -8,6 +8,9 @@ import { createHash } from "crypto";
 export const PURCHASE_TOKEN_TAG = "capblocks:purchase-token";
 /** Tag on the reservation naming the copy of the stack that bought it: the `identity` input, a random id kept in state. */
 export const IDENTITY_TAG = "capblocks:identity";
+/** Tags written at purchase naming the Pulumi project and stack that bought the block (for people: `npm run blocks`). */
+export const PROJECT_TAG = "capblocks:project";
+export const STACK_TAG = "capblocks:stack";
 /** Tags written at purchase so a block adopted later still knows what it cost and how long it was bought for. */
 export const OFFERING_ID_TAG = "capblocks:offering-id";
 export const UPFRONT_FEE_TAG = "capblocks:upfront-fee";

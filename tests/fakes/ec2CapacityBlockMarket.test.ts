@@ -128,4 +128,33 @@ describe("EC2 capacity-block market fake", () => {
         const gone = await ssm.send(new GetParameterCommand({ Name: "/p" })).then(() => undefined, (e: Error) => e);
         expect(gone?.name).to.equal("ParameterNotFound");
     });
+    it("is regional: a client sees its own Region's offerings and blocks; searches side by side page their own results", async () => {
+        installed.restore();
+        installed = install({
+            start: Date.parse("2026-11-23T09:00:00Z"), pageSize: 1,
+            supply: [
+                { instanceType: "p5.48xlarge", availabilityZone: "sa-east-1a", maxCount: 2, pricePerInstanceHour: 31.5, startDays: [1, 2] },
+                { instanceType: "p5.48xlarge", availabilityZone: "us-east-2b", maxCount: 2, pricePerInstanceHour: 30, startDays: [3, 4] },
+            ],
+        });
+        const us = new EC2Client({ region: "us-east-2" });
+        const ask = (client: EC2Client, NextToken?: string) =>
+            client.send(new DescribeCapacityBlockOfferingsCommand({ InstanceType: "p5.48xlarge", InstanceCount: 1, CapacityDurationHours: 24, NextToken }));
+        const [sa1, us1] = await Promise.all([ask(ec2), ask(us)]);
+        const [sa2, us2] = await Promise.all([ask(ec2, sa1.NextToken), ask(us, us1.NextToken)]);
+        const zones = (pages: typeof sa1[]) => pages.flatMap((p) => p.CapacityBlockOfferings ?? []).map((o) => o.AvailabilityZone);
+        expect(zones([sa1, sa2])).to.deep.equal(["sa-east-1a", "sa-east-1a"]);
+        expect(zones([us1, us2])).to.deep.equal(["us-east-2b", "us-east-2b"]);
+        installed.market.seedReservation({ instanceType: "p5.48xlarge", instanceCount: 1, availabilityZone: "us-east-2b", start: Date.parse("2026-11-24T11:30:00Z"), hours: 24, tags: {} });
+        expect((await ec2.send(new DescribeCapacityReservationsCommand({}))).CapacityReservations).to.deep.equal([]);
+        expect((await us.send(new DescribeCapacityReservationsCommand({}))).CapacityReservations).to.have.length(1);
+    });
+
+    it("fails every call from a Region when asked (a Region not enabled, no credentials), and no other Region's", async () => {
+        installed.market.failInRegion("us-east-2", Object.assign(new Error("AWS was not able to validate the provided access credentials"), { name: "AuthFailure" }));
+        const us = new EC2Client({ region: "us-east-2" });
+        const err = await us.send(new DescribeCapacityReservationsCommand({})).catch((e: Error) => e);
+        expect(err).to.have.property("name", "AuthFailure");
+        expect((await ec2.send(new DescribeCapacityReservationsCommand({}))).CapacityReservations).to.deep.equal([]);
+    });
 });

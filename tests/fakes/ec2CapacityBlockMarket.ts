@@ -27,7 +27,9 @@ import { CLOCK_HOOK_KEY } from "../../dynamic-providers/shared/clock";
  *   history, payment-pending → payment-succeeded after paymentDelayMs; only a paid extension moves the end date.
  * - SSM Parameter Store for the purchase records: PutParameter (Overwrite=false fails with ParameterAlreadyExists),
  *   GetParameter and DeleteParameter (ParameterNotFound for a missing name).
- * Faults: throttling per operation, offerings (and extension offerings) that vanish before purchase, lost answers
+ * - Regional: a client in one Region sees only that Region's offerings and blocks (by Availability Zone name); searches
+ *   running side by side page their own results.
+ * Faults: every call from one Region failing (failInRegion), throttling per operation, offerings (and extension offerings) that vanish before purchase, lost answers
  * after a real purchase, a process killed right after a purchase answered, reservations missing from every listing or
  * from tag-filtered listings only, an extension history that lags, a NextToken that repeats, offers in other
  * currencies or with odd fee strings.
@@ -137,9 +139,12 @@ export class Ec2CapacityBlockMarket {
     /** Set once a process was killed (killAfterNextPurchase): every call and sleep fails until revive(). */
     private killed = false;
     /** Every call, with the calling client's maxAttempts (1 means the SDK never resends it). */
-    readonly calls: { operation: Operation; input: unknown; clientMaxAttempts?: number }[] = [];
+    readonly calls: { operation: Operation; input: unknown; clientMaxAttempts?: number; region?: string }[] = [];
     /** Set by install() just before each operation. */
     callerMaxAttempts?: number;
+    /** The calling client's Region, set by install() just before each operation (undefined when it names none). */
+    callerRegion?: string;
+    private readonly regionFailures = new Map<string, Error>();
 
     constructor(options: MarketOptions) {
         this.time = options.start;
@@ -226,6 +231,13 @@ export class Ec2CapacityBlockMarket {
     denyParameters(): void {
         this.injected.denyParameters = true;
     }
+    /**
+     * Every call from a client in `region` fails with `error` (a Region not enabled for the account, a host name that
+     * does not resolve, missing credentials as the SDK reports them).
+     */
+    failInRegion(region: string, error: Error): void {
+        this.regionFailures.set(region, error);
+    }
     /** AWS no longer returns this reservation (it answers InvalidCapacityReservationId.NotFound). */
     forget(reservationId: string): void {
         this.reservations.delete(reservationId);
@@ -282,9 +294,16 @@ export class Ec2CapacityBlockMarket {
         if (this.killed) throw Object.assign(new Error("process killed"), { name: "ProcessKilled" });
     }
 
+    /** EC2 is regional: a client in one Region sees that Region's offerings and blocks only (any, when it names none). */
+    private inCallerRegion(availabilityZone: string): boolean {
+        return this.callerRegion === undefined || availabilityZone.startsWith(this.callerRegion);
+    }
+
     private record(operation: Operation, input: unknown): void {
         this.assertAlive();
-        this.calls.push({ operation, input, clientMaxAttempts: this.callerMaxAttempts });
+        this.calls.push({ operation, input, clientMaxAttempts: this.callerMaxAttempts, region: this.callerRegion });
+        const failure = this.callerRegion === undefined ? undefined : this.regionFailures.get(this.callerRegion);
+        if (failure) throw failure;
         const left = this.throttles.get(operation) ?? 0;
         if (left > 0) {
             this.throttles.set(operation, left - 1);
@@ -297,16 +316,21 @@ export class Ec2CapacityBlockMarket {
         this.record("DescribeCapacityBlockOfferings", input);
         const hours = input.CapacityDurationHours ?? 0;
         const count = input.InstanceCount ?? 1;
-        const pageStart = input.NextToken ? Number(input.NextToken.split(":")[1]) : 0;
-        const all = input.NextToken ? this.lastSearch : this.search(input.InstanceType ?? "", count, hours, input.StartDateRange, input.EndDateRange);
-        this.lastSearch = all;
+        // NextToken "page:<offset>:<search>": searches running side by side (types, Regions) each page their own results.
+        const [, offset, searchId] = (input.NextToken ?? "").split(":");
+        const pageStart = input.NextToken ? Number(offset) : 0;
+        const search = input.NextToken && this.searches.has(searchId) ? searchId : String(this.searches.size);
+        if (!this.searches.has(search)) {
+            this.searches.set(search, this.search(input.InstanceType ?? "", count, hours, input.StartDateRange, input.EndDateRange));
+        }
+        const all = this.searches.get(search) as CapacityBlockOffering[];
         const size = Math.min(input.MaxResults ?? this.pageSize, this.pageSize);
         if (this.repeatTokens.has("DescribeCapacityBlockOfferings")) return { CapacityBlockOfferings: all.slice(0, size), NextToken: input.NextToken ?? "page:0" };
         const page = all.slice(pageStart, pageStart + size);
-        const next = pageStart + size < all.length ? `page:${pageStart + size}` : undefined;
+        const next = pageStart + size < all.length ? `page:${pageStart + size}:${search}` : undefined;
         return { CapacityBlockOfferings: page, NextToken: next };
     }
-    private lastSearch: CapacityBlockOffering[] = [];
+    private readonly searches = new Map<string, CapacityBlockOffering[]>();
 
     /** Start and end of each block `s` offers for `hours`: whole days from 11:30 UTC, then same-day ones ending at 11:30 UTC. */
     private slots(s: Supply, hours: number): { start: number; end: number }[] {
@@ -323,7 +347,7 @@ export class Ec2CapacityBlockMarket {
     private search(instanceType: string, count: number, hours: number, startRange?: Date, endRange?: Date): CapacityBlockOffering[] {
         const found: CapacityBlockOffering[] = [];
         for (const s of this.supply) {
-            if (s.instanceType !== instanceType || count > s.maxCount) continue;
+            if (s.instanceType !== instanceType || count > s.maxCount || !this.inCallerRegion(s.availabilityZone)) continue;
             for (const { start, end } of this.slots(s, hours)) {
                 if (start < this.time + 30 * 60_000 || start > this.time + 56 * DAY) continue;
                 if (startRange && start < new Date(startRange).getTime()) continue;
@@ -405,7 +429,7 @@ export class Ec2CapacityBlockMarket {
 
     describeReservations(input: DescribeCapacityReservationsCommand["input"]) {
         this.record("DescribeCapacityReservations", input);
-        let found = [...this.reservations.values()].filter((r) => this.time >= r.listedAt);
+        let found = [...this.reservations.values()].filter((r) => this.time >= r.listedAt && this.inCallerRegion(r.availabilityZone));
         if (input.CapacityReservationIds?.length) {
             const missing = input.CapacityReservationIds.filter((id) => !found.some((r) => r.id === id));
             if (missing.length) throw awsError("InvalidCapacityReservationId.NotFound", `The capacity reservation ID '${missing[0]}' does not exist`, 400);
@@ -553,6 +577,15 @@ export interface InstalledMarket {
     restore(): void;
 }
 
+/** The client's Region, or undefined when it names none (the SDK then throws when asked). */
+async function regionOf(client: EC2Client | SSMClient): Promise<string | undefined> {
+    try {
+        return await client.config.region();
+    } catch {
+        return undefined;
+    }
+}
+
 /**
  * Routes every EC2Client and SSMClient (created before or after) to the market through aws-sdk-client-mock, and puts the market's
  * clock on the providers' clock hook so the provider's waits advance market time instead of sleeping.
@@ -561,7 +594,11 @@ export function install(options: MarketOptions): InstalledMarket {
     const market = new Ec2CapacityBlockMarket(options);
     const ec2 = mockClient(EC2Client);
     const route = <I, O>(operation: (input: I) => O) => async (input: I, getClient: () => EC2Client): Promise<O> => {
-        market.callerMaxAttempts = await getClient().config.maxAttempts();
+        // getClient names the client of the latest send: read it before any await, as calls run side by side.
+        const client = getClient();
+        const [maxAttempts, region] = await Promise.all([client.config.maxAttempts(), regionOf(client)]);
+        market.callerMaxAttempts = maxAttempts;
+        market.callerRegion = region;
         return operation.call(market, input);
     };
     ec2.on(DescribeCapacityBlockOfferingsCommand).callsFake(route(market.describeOfferings));
@@ -574,7 +611,11 @@ export function install(options: MarketOptions): InstalledMarket {
     ec2.on(DescribeCapacityBlockExtensionHistoryCommand).callsFake(route(market.describeExtensionHistory));
     const ssm = mockClient(SSMClient);
     const parameters = <I, O>(operation: (input: I) => O) => async (input: I, getClient: () => SSMClient): Promise<O> => {
-        market.callerMaxAttempts = await getClient().config.maxAttempts();
+        // getClient names the client of the latest send: read it before any await, as calls run side by side.
+        const client = getClient();
+        const [maxAttempts, region] = await Promise.all([client.config.maxAttempts(), regionOf(client)]);
+        market.callerMaxAttempts = maxAttempts;
+        market.callerRegion = region;
         return operation.call(market, input);
     };
     ssm.on(PutParameterCommand).callsFake(parameters(market.putParameter));

@@ -78,7 +78,7 @@ describe("CapacityBlock in the dynamic-provider host", () => {
             const news = life.resource.inputs();
             delete news.instanceType;
             const { failures } = await life.resource.check(news);
-            expect(failures).to.deep.equal([{ property: "instanceType", reason: "instanceType is required" }]);
+            expect(failures).to.deep.equal([{ property: "instanceType", reason: "instanceType (or instanceTypes) is required" }]);
         });
 
         it("preview shows the quote: what up would buy and its price, having bought nothing", async () => {

@@ -1,11 +1,12 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import type { RawStackConfig} from "../../../components/config";
-import { ConfigError, readStackConfig, validateStackConfig } from "../../../components/config";
+import { ConfigError, readStackConfig, validateStackConfig, withBlockType } from "../../../components/config";
 import { mockAws } from "../../helpers/mocks";
 
 const base = (over: Partial<RawStackConfig> = {}): RawStackConfig => ({ project: "capblocks", stack: "dev", region: "sa-east-1", ...over });
 const buy = { instanceType: "trn2.3xlarge", durationHours: 24, maxUpfrontFee: "900" };
+const noType = { durationHours: 24, maxUpfrontFee: "900" };
 
 function problemsOf(raw: RawStackConfig): string[] {
     try {
@@ -52,6 +53,26 @@ describe("config: validateStackConfig", () => {
         expect(validateStackConfig(base({ reservation: { ...buy, instanceType: "p5.48xlarge" } })).codeServer.volumeSizeGb).to.equal(500);
     });
 
+    it("buys among several types: no type for the box until the block says it, the root size from the block's type unless set", () => {
+        const cfg = validateStackConfig(base({ reservation: { ...noType, instanceTypes: ["p5.48xlarge", "p5e.48xlarge"], publishParameter: "overwrite" } }));
+        expect(cfg.reservation).to.deep.include({ kind: "buy", instanceTypes: ["p5.48xlarge", "p5e.48xlarge"], publishParameter: "overwrite" });
+        expect(cfg.reservation).to.not.have.property("instanceType");
+        expect(cfg.codeServer).to.include({ instanceType: "" });
+        expect(withBlockType(cfg.codeServer, "p5e.48xlarge")).to.include({ instanceType: "p5e.48xlarge", volumeSizeGb: 500 }).and.not.have.property("typeFromBlock");
+        const sized = validateStackConfig(base({ reservation: { ...noType, instanceTypes: ["p5.48xlarge", "p5e.48xlarge"] }, codeServer: { volumeSizeGb: 900 } }));
+        expect(withBlockType(sized.codeServer, "p5e.48xlarge")).to.include({ volumeSizeGb: 900 });
+        // A list of one type is that type.
+        expect(validateStackConfig(base({ reservation: { ...noType, instanceTypes: ["p5.48xlarge"] } })).codeServer).to.include({ instanceType: "p5.48xlarge", volumeSizeGb: 500 });
+    });
+
+    it("adopts without instanceType: the block says its type; a type given for the box waits to be checked against it", () => {
+        const cfg = validateStackConfig(base({ reservation: { id: "cr-0123456789abcdef0", publishParameter: true }, codeServer: { instanceType: "p5.48xlarge" } }));
+        expect(cfg.reservation).to.deep.equal({ kind: "adopt", id: "cr-0123456789abcdef0", parameterName: undefined, publishParameter: true });
+        expect(cfg.codeServer).to.include({ instanceType: "p5.48xlarge", volumeSizeGb: 500 }).and.not.have.property("typeFromBlock");
+        const untyped = validateStackConfig(base({ reservation: { parameterName: "/capacity-block/sa-east-1/reservation-id" } }));
+        expect(withBlockType(untyped.codeServer, "trn2.3xlarge")).to.include({ instanceType: "trn2.3xlarge", volumeSizeGb: 300 });
+    });
+
     it("accepts a numeric price ceiling and keeps it as a decimal string", () => {
         const cfg = validateStackConfig(base({ reservation: { ...buy, maxUpfrontFee: 1234.5 } }));
         expect(cfg.reservation).to.include({ maxUpfrontFee: "1234.5" });
@@ -85,7 +106,7 @@ describe("config: validateStackConfig", () => {
             "capblocks:reservation.maxUpfronFee: is not a setting of capblocks:reservation; did you mean maxUpfrontFee?",
         ]],
         ["unknown setting, nothing near it", { reservation: { ...buy, budget: "1" } }, [
-            "capblocks:reservation.budget: is not a setting of capblocks:reservation (known: instanceType, instanceCount, durationHours, startAfter, startBefore, availabilityZones, maxUpfrontFee, selection, generation, instancePlatform, id, parameterName)",
+            "capblocks:reservation.budget: is not a setting of capblocks:reservation (known: instanceType, instanceTypes, instanceCount, durationHours, startAfter, startBefore, availabilityZones, maxUpfrontFee, selection, generation, instancePlatform, id, parameterName, publishParameter)",
         ]],
         ["count above the block limit", { reservation: { ...buy, instanceCount: 65 } }, [
             "capblocks:reservation.instanceCount: 65 must be 1..64 instances (the Capacity Block limit)",
@@ -106,7 +127,7 @@ describe("config: validateStackConfig", () => {
             "capblocks:reservation.durationHours: is required to buy a block (24..336 in steps of 24, or 504..4368 in steps of 168)",
         ]],
         ["missing type", { reservation: { durationHours: 24, maxUpfrontFee: "9" } }, [
-            "capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge)",
+            "capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge; or instanceTypes: the acceptable types)",
         ]],
         ["bad selection", { reservation: { ...buy, selection: "fastest" } }, [
             "capblocks:reservation.selection: \"fastest\" is not one of \"cheapest\", \"earliest\"",
@@ -135,13 +156,30 @@ describe("config: validateStackConfig", () => {
         ["adopt with both id and parameter", { reservation: { id: "cr-0123456789abcdef0", parameterName: "/a/b", instanceType: "trn2.3xlarge" } }, [
             "capblocks:reservation.parameterName: set either id or parameterName to adopt a block, not both",
         ]],
-        ["adopt without type", { reservation: { id: "cr-0123456789abcdef0" } }, [
-            "capblocks:reservation.instanceType: is required to adopt a block (its instance type, checked against the block); " +
-                "aws ec2 describe-capacity-reservations --capacity-reservation-ids cr-0123456789abcdef0 --query 'CapacityReservations[0].InstanceType' prints it",
+        ["adopt with a list of types", { reservation: { id: "cr-0123456789abcdef0", instanceTypes: ["p5.48xlarge"] } }, [
+            "capblocks:reservation.instanceTypes: only applies when buying; remove it when adopting by id",
         ]],
-        ["adopt by parameter without type", { reservation: { parameterName: "/ml/block" } }, [
-            "capblocks:reservation.instanceType: is required to adopt a block (its instance type, checked against the block); " +
-                "aws ec2 describe-capacity-reservations --capacity-reservation-ids <the id in /ml/block> --query 'CapacityReservations[0].InstanceType' prints it",
+        ["both instanceType and instanceTypes", { reservation: { ...buy, instanceTypes: ["trn2.3xlarge", "trn2.48xlarge"] } }, [
+            "capblocks:reservation.instanceTypes: set either instanceType (one type) or instanceTypes (the acceptable types), not both",
+        ]],
+        ["types of two accelerators", { reservation: { ...noType, instanceTypes: ["trn2.48xlarge", "p5.48xlarge"] } }, [
+            "capblocks:reservation.instanceTypes: mixes accelerators (AWS Neuron: trn2.48xlarge; NVIDIA: p5.48xlarge), which need different images; list types of one accelerator",
+        ]],
+        ["a type not sold as a block, and one of unknown accelerators", { reservation: { ...noType, instanceTypes: ["g7e.48xlarge", "p9.48xlarge"] } }, [
+            "capblocks:reservation.instanceTypes: g7e.48xlarge is not sold as an EC2 Capacity Block; remove it from the list",
+            "capblocks:reservation.instanceTypes: p9.48xlarge is not in capblocks' catalog, so its accelerators per instance are unknown and its price per accelerator-hour cannot be compared; remove it, or buy it alone with instanceType",
+        ]],
+        ["an empty list of types", { reservation: { ...noType, instanceTypes: [] } }, [
+            "capblocks:reservation.instanceTypes: [] must be a list of distinct EC2 instance types (e.g. [p5.48xlarge, p5e.48xlarge])",
+        ]],
+        ["code-server type with a block bought among several types", { reservation: { ...noType, instanceTypes: ["p5.48xlarge", "p5e.48xlarge"] }, codeServer: { instanceType: "p5.48xlarge" } }, [
+            "capblocks:codeServer.instanceType: \"p5.48xlarge\" cannot be promised: the purchase chooses the block's type among capblocks:reservation.instanceTypes, and the box runs on the block; remove codeServer.instanceType (the box takes the block's type)",
+        ]],
+        ["publishParameter not a switch", { reservation: { ...buy, publishParameter: "yes" } }, [
+            "capblocks:reservation.publishParameter: \"yes\" must be true, false or overwrite (true writes the seed scripts' parameters only if they do not exist yet)",
+        ]],
+        ["publishing the parameter the block is adopted from", { reservation: { parameterName: "/capacity-block/sa-east-1/reservation-id", publishParameter: true } }, [
+            "capblocks:reservation.publishParameter: true would write /capacity-block/sa-east-1/reservation-id, the parameter this stack adopts the block from (parameterName); remove publishParameter (the parameter already names the block)",
         ]],
         ["adopt with buy settings", { reservation: { id: "cr-0123456789abcdef0", instanceType: "trn2.3xlarge", maxUpfrontFee: "9" } }, [
             "capblocks:reservation.maxUpfrontFee: only applies when buying; remove it when adopting by id",
@@ -162,7 +200,7 @@ describe("config: validateStackConfig", () => {
             "capblocks:codeServer.instanceType: \"p5.48xlarge\" differs from the block's trn2.3xlarge; an instance only launches into a block of its own type (remove codeServer.instanceType to use the block's)",
         ]],
         ["code-server type with a block of no type", { reservation: { durationHours: 24, maxUpfrontFee: "9" }, codeServer: { instanceType: "p5.48xlarge" } }, [
-            "capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge)",
+            "capblocks:reservation.instanceType: is required to buy a block (e.g. trn2.3xlarge; or instanceTypes: the acceptable types)",
         ]],
         ["root user", { reservation: buy, codeServer: { user: "root" } }, [
             "capblocks:codeServer.user: \"root\" is not a usable login name (lower case, up to 32 characters, not root/ubuntu/ssm-user)",

@@ -112,7 +112,7 @@ describe("reservation: adopt", () => {
         const err = await failure(adoptReservation({ kind: "adopt", id: "cr-0123456789abcdef0", instanceType: "trn2.3xlarge" }, REGION));
         expect(err.message).to.equal(
             "capblocks:reservation.id: cr-0123456789abcdef0 is a Capacity Block of p5.48xlarge, not capblocks:reservation.instanceType trn2.3xlarge; " +
-                "set instanceType to p5.48xlarge or adopt another block",
+                "set instanceType to p5.48xlarge (or remove it: the block says its type) or adopt another block",
         );
     });
 

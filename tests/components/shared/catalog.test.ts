@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { instanceFacts, unknownTypeWarning, NEURON_AMI_PARAMETER, NVIDIA_AMI_PARAMETER } from "../../../components/shared/catalog";
+import { acceleratorsPerInstance, instanceFacts, unknownTypeWarning, NEURON_AMI_PARAMETER, NVIDIA_AMI_PARAMETER } from "../../../components/shared/catalog";
 
 describe("catalog", () => {
     it("knows Trainium is neuron and block-eligible, with the Neuron DLAMI", () => {
@@ -43,5 +43,24 @@ describe("catalog", () => {
         expect(warning).to.include("set capblocks:cluster.efaInterfaces, capblocks:cluster.amiId;");
         expect(warning).to.include("aws ec2 describe-instance-types --instance-types trn3.96xlarge");
         expect(unknownTypeWarning(instanceFacts("p5.48xlarge"), [])).to.equal(undefined);
+    });
+});
+
+// EC2 "Accelerated computing instance specifications": GPUs per instance; Neuron guides: Trainium chips per instance.
+describe("catalog: accelerators per instance", () => {
+    it("counts GPUs and Trainium chips, not NeuronCores, for the block types", () => {
+        expect(acceleratorsPerInstance("p5.48xlarge")).to.equal(8);
+        expect(acceleratorsPerInstance("p5.4xlarge")).to.equal(1);
+        expect(acceleratorsPerInstance("p5en.48xlarge")).to.equal(8);
+        expect(acceleratorsPerInstance("trn2.3xlarge")).to.equal(1);
+        expect(acceleratorsPerInstance("trn2.48xlarge")).to.equal(16);
+        expect(acceleratorsPerInstance("trn1.32xlarge")).to.equal(16);
+    });
+
+    it("knows every block-eligible catalog type, and says nothing of a type it does not know", () => {
+        for (const type of ["p4d.24xlarge", "p4de.24xlarge", "p5e.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge"]) {
+            expect(acceleratorsPerInstance(type), type).to.be.a("number");
+        }
+        expect(acceleratorsPerInstance("trn3.96xlarge")).to.equal(undefined);
     });
 });

@@ -52,6 +52,17 @@ describe("capacity block inputs", () => {
         it("requires the purchase inputs", () => {
             expect(properties({ purchaseToken: "t" })).to.have.members(["instanceType", "instanceCount", "durationHours", "maxUpfrontFee", "identity"]);
         });
+        it("takes a list of acceptable types instead of one, with the accelerators of each to compare prices; never both", () => {
+            const noType: Record<string, unknown> = { ...valid, instanceType: undefined };
+            const listed = { ...noType, instanceTypes: ["p5.48xlarge", "p5e.48xlarge"], acceleratorsPerInstance: { "p5.48xlarge": 8, "p5e.48xlarge": 8 } };
+            expect(properties(listed)).to.deep.equal([]);
+            expect(properties({ ...listed, instanceType: "p5.48xlarge" })).to.deep.equal(["instanceTypes"]);
+            expect(properties({ ...listed, acceleratorsPerInstance: { "p5.48xlarge": 8 } })).to.deep.equal(["acceleratorsPerInstance"]);
+            expect(checkFailures({ ...listed, acceleratorsPerInstance: { "p5.48xlarge": 8, "p5e.48xlarge": 0 } }, NOW, true)[0].reason).to.contain("missing for p5e.48xlarge");
+            expect(properties({ ...listed, instanceTypes: [] })).to.deep.equal(["instanceTypes"]);
+            expect(properties({ ...listed, instanceTypes: ["p5.48xlarge", "p5.48xlarge"] })).to.deep.equal(["instanceTypes"]);
+            expect(properties(noType)).to.deep.equal(["instanceType"]);
+        });
         it("fills platform, selection and generation defaults", () => {
             expect(withDefaults({})).to.include({ instancePlatform: "Linux/UNIX", selection: "cheapest", generation: 1 });
         });

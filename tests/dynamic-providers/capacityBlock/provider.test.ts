@@ -34,6 +34,8 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             expect(market().tagsOf(id)).to.include({ [PURCHASE_TOKEN_TAG]: "token-gen-1", team: "ml", "capblocks:upfront-fee": "720.00" });
             expect(market().notices).to.deep.equal([`CapacityBlock: bought ${id}: 1 x trn2.3xlarge in sa-east-1c, ` +
                 "2026-11-29T11:30:00.000Z → 2026-11-30T11:30:00.000Z, 720.00 USD. It cannot be cancelled."]);
+            const named = await provider.create({ ...INPUTS, purchaseToken: "named", project: "capblocks", stack: "dev" });
+            expect(market().tagsOf(named.id)).to.include({ "capblocks:project": "capblocks", "capblocks:stack": "dev" });
         });
 
         it("sees the block paid soon after payment clears (payment-pending → scheduled): within 1 s of a short payment, 25% of a long one", async () => {
@@ -285,6 +287,16 @@ describe("CapacityBlock provider against the EC2 market fake", () => {
             const { outs: updated } = await provider.update(id, outs, { ...INPUTS, tags: { owner: "ana" }, maxUpfrontFee: "5000" });
             expect(market().tagsOf(id)).to.include({ owner: "ana", [PURCHASE_TOKEN_TAG]: "token-gen-1" }).and.not.have.property("team");
             expect(updated).to.include({ maxUpfrontFee: "5000", purchaseToken: "token-gen-1", reservationId: id });
+            expect(market().count("PurchaseCapacityBlock")).to.equal(1);
+        });
+
+        it("update forgets a purchase setting the inputs no longer name, so the next diff sees no change", async () => {
+            const windowed = { ...INPUTS, startAfter: "2026-11-25T00:00:00Z", availabilityZones: ["sa-east-1b"], maxUpfrontFee: "1000" };
+            const { id, outs } = await provider.create(windowed);
+            expect((await provider.diff(id, outs, INPUTS)).changes).to.equal(true);
+            const { outs: updated } = await provider.update(id, outs, INPUTS);
+            expect(updated).to.not.have.any.keys("startAfter", "availabilityZones");
+            expect(await provider.diff(id, updated ?? {}, INPUTS)).to.deep.include({ changes: false });
             expect(market().count("PurchaseCapacityBlock")).to.equal(1);
         });
 

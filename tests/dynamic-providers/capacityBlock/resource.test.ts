@@ -31,7 +31,7 @@ describe("CapacityBlock resource (under Pulumi mocks)", () => {
         expect(await valueOf(block.purchaseToken)).to.equal(purchaseToken("capblocks", "dev", "block", 1));
         expect(await valueOf(block.region)).to.equal("sa-east-1");
         const inputs = registered.find((r) => r.type === "pulumi-nodejs:dynamic/capblocks:CapacityBlock")?.inputs ?? {};
-        expect(inputs).to.include({ generation: 1, region: "sa-east-1", identity: "copy-a" });
+        expect(inputs).to.include({ generation: 1, region: "sa-east-1", identity: "copy-a", project: "capblocks", stack: "dev" });
         expect(inputs.tags).to.deep.equal({ team: "ml" });
         expect(inputs.__provider).to.be.a("string").and.contain("create");
     });
