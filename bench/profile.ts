@@ -8,6 +8,7 @@ import type { TaskSpec } from "../dynamic-providers/ssmTasks";
  */
 export const CODE_SERVER_PROFILE_SECONDS: Record<string, number> = {
     "needrestart": 1,
+    "apt-helper": 0.5,
     "wait-dpkg-lock": 30,
     "neuron-apt-repo": 1,
     "base-packages": 60,
@@ -19,8 +20,7 @@ export const CODE_SERVER_PROFILE_SECONDS: Record<string, number> = {
     "code-server-config": 3,
     "vscode-settings": 0.5,
     "nginx": 2,
-    "code-server-unit": 0.5,
-    "code-server-start": 3,
+    "code-server-unit": 3.5,
     "extensions": 40,
     "code-command": 0.5,
     "verify": 3,

@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: how long users wait on what capblocks controls, with no AWS. The real providers run
  * against aws-sdk-client-mock fakes that add AWS-like latency; a naive SSM runner runs side by side.
- * Prints one table and the targets (PASS/FAIL) and writes bench/results.json. Exits 0 unless it crashes:
- * it is a measurement, not a test.
+ * Prints one table and the targets (PASS/FAIL); with `--save` (`npm run bench -- --save`) also writes
+ * bench/results.json, the tracked record the README quotes. Exits 0 unless it crashes: it is a measurement, not a test.
  *
  * Settings (environment): BENCH_PROFILE_SECONDS (8: the code-server profile's total run time),
  * BENCH_DISPATCH_MS (1500), BENCH_API_MS (50), BENCH_PAYMENT_DELAY_MS (3000), BENCH_REPEATS (3),
@@ -23,7 +23,14 @@ import { measureFloors, runSsmSequence } from "./ssmCases";
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
-async function main(): Promise<void> {
+const USAGE = "usage: npm run bench [-- --save]   (--save writes bench/results.json)";
+
+async function main(argv: string[]): Promise<void> {
+    const unknown = argv.filter((a) => a !== "--save");
+    if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(" ")}; ${USAGE}`);
+    const save = argv.includes("--save");
+    // The pinned AWS SDK warns under Node < 22 about its releases after January 2027; it runs on Node 20.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
     const projectDir = path.resolve(__dirname, "..");
     const latency = { dispatchMs: setting("BENCH_DISPATCH_MS", 1500), apiMs: setting("BENCH_API_MS", 50) };
     const repeats = setting("BENCH_REPEATS", 3);
@@ -72,11 +79,15 @@ async function main(): Promise<void> {
     ].join("\n");
     process.stdout.write(`${output}\n`);
     const results = { date: new Date().toISOString(), machine, settings: { latency, repeats, fleets, stack, paymentDelayMs, tasks }, rows, targets, ssmRuns: ssm, naiveRuns, capacityBlock: cb, programStart: program };
-    fs.writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-    progress(`done; wrote ${path.join("bench", "results.json")}`);
+    if (save) {
+        fs.writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+        progress(`done; wrote ${path.join("bench", "results.json")}`);
+    } else {
+        progress("done; bench/results.json left as it was (npm run bench -- --save writes it)");
+    }
 }
 
-main().then(
+main(process.argv.slice(2)).then(
     () => process.exit(0),
     (error: Error) => {
         process.stderr.write(`bench crashed: ${error.stack ?? error.message}\n`);

@@ -63,6 +63,8 @@ export interface RecordedResource {
     name: string;
     /** Parent resource's name, or null at the top. */
     parent: string | null;
+    /** Parent resource's URN, or null at the top (names repeat across types; URNs do not). */
+    parentUrn: string | null;
     custom: boolean;
     /** Inputs as the engine received them; secret values are SECRET_MARK. */
     inputs: Record<string, unknown>;
@@ -90,6 +92,8 @@ export interface MockRun {
     calls: { token: string; inputs: Record<string, unknown> }[];
     /** Resources the program read (not managed), e.g. its stack reference to itself: type, name, id. */
     reads: { type: string; name: string; id: string }[];
+    /** Ids, ARNs and addresses the mocks made up for resources to create (AWS assigns them on `pulumi up`). */
+    madeUp: string[];
 }
 
 function hexId(prefix: string, seed: string, length = 17): string {
@@ -269,6 +273,15 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>,
     return answer ? answer(name, inputs, a) : { id: `${name}-id`, state: { ...inputs } };
 }
 
+/** The outputs of a mocked resource that name it and that AWS would assign: its id, ARN and DNS names. */
+const MADE_UP_OUTPUTS = ["arn", "publicDns", "dnsName"];
+
+function madeUpBy({ id, state }: MockedResource): string[] {
+    const named = MADE_UP_OUTPUTS.map((k) => state[k]).filter((v): v is string => typeof v === "string" && v !== "");
+    // Random resources have no id of their own ("none").
+    return [...new Set(id === "none" ? named : [id, ...named])];
+}
+
 /** Tomorrow at 11:30 UTC, when blocks start and end: a start date that never goes stale. */
 export function assumedStart(now = new Date()): string {
     const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 11, 30));
@@ -404,7 +417,7 @@ function optionsOf(req: WireRequest, names: Map<string, string>): ResourceOption
  * registers resources and calls invokes.
  */
 export async function installMocks(a: Assumptions, project: string, stack: string, preview = false): Promise<MockRun> {
-    const run: MockRun = { resources: [], assumed: [], calls: [], reads: [] };
+    const run: MockRun = { resources: [], assumed: [], calls: [], reads: [], madeUp: [] };
     const assume = (s: string) => {
         if (!run.assumed.includes(s)) run.assumed.push(s);
     };
@@ -418,6 +431,7 @@ export async function installMocks(a: Assumptions, project: string, stack: strin
                 // A read (ReadResource) carries the id of what it reads; a registration none (no import here).
                 if (args.id) run.reads.push({ type: args.type, name: args.name, id: args.id });
                 const answer = outputsFor(args.type, args.name, args.inputs, a);
+                if (!args.id) run.madeUp.push(...madeUpBy(answer).filter((v) => !run.madeUp.includes(v)));
                 if (args.type === "aws:imagebuilder/image:Image") {
                     const [{ amis: [ami] }] = answer.state.outputResources as { amis: { image: string }[] }[];
                     assume(`the node image build succeeds (about an hour on \`pulumi up\`) and makes AMI ${ami.image}`);
@@ -446,6 +460,7 @@ export async function installMocks(a: Assumptions, project: string, stack: strin
             type,
             name,
             parent: parentUrn ? names.get(parentUrn) ?? parentUrn : null,
+            parentUrn: parentUrn || null,
             custom: req.getCustom(),
             inputs,
             options: optionsOf(req, names),

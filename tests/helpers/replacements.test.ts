@@ -8,9 +8,9 @@ import { REPLACEMENT_RULES } from "./replacementRules";
 const ROOT = path.join(__dirname, "..", "..");
 
 function resource(name: string, type: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
-    return { urn: `urn:${type}::${name}`, type, name, parent: null, custom: true, inputs, options: {}, id: `${name}-id`, ...extra };
+    return { urn: `urn:${type}::${name}`, type, name, parent: null, parentUrn: null, custom: true, inputs, options: {}, id: `${name}-id`, ...extra };
 }
-const runOf = (...resources: RecordedResource[]): MockRun => ({ resources, assumed: [], calls: [], reads: [] });
+const runOf = (...resources: RecordedResource[]): MockRun => ({ resources, assumed: [], calls: [], reads: [], madeUp: [] });
 const VOLUME = "aws:ebs/volume:Volume";
 const ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment";
 

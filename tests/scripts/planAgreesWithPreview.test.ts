@@ -18,7 +18,7 @@ interface Run {
     err: string;
 }
 
-/** Plans a stack file with this config, in-process; warnings (printed by Pulumi on stderr) are captured too. */
+/** Plans a stack file with this config, in-process; anything printed on the console outside the plan's sinks lands in `err`. */
 async function planConfig(config: Record<string, unknown>, args: string[] = []): Promise<Run> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "capblocks-plan-agrees-"));
     const file = path.join(dir, "Pulumi.probe.yaml");
@@ -70,9 +70,13 @@ describe("the offline plan agrees with pulumi preview", () => {
     it("warns, and still plans, when buying in a Region AWS does not list as selling blocks (the list grows)", async () => {
         const r = await planConfig(buy({}, "af-south-1"));
         expect(r.code, r.err).to.equal(0);
-        expect(r.err).to.contain("aws:region: af-south-1 is not among the Regions AWS documents as selling Capacity Blocks (us-east-1, us-east-2, us-west-2, ap-northeast-1, ap-southeast-4;");
+        expect(r.out).to.contain("\nWarnings (`pulumi preview` prints these under Diagnostics):\n" +
+            "  aws:region: af-south-1 is not among the Regions AWS documents as selling Capacity Blocks (us-east-1, us-east-2, us-west-2, ap-northeast-1, ap-southeast-4;");
+        expect(r.err).to.equal("");
+        const json = JSON.parse((await planConfig(buy({}, "af-south-1"), ["--json"])).out) as { warnings: string[] };
+        expect(json.warnings).to.have.length(1).and.to.match(/^aws:region: af-south-1 is not among/);
         const listed = await planConfig(buy({}, "us-east-2"));
-        expect(listed.err).to.not.contain("Regions AWS documents");
+        expect(listed.out).to.not.contain("Regions AWS documents");
     });
 
     it("by default plans a block to buy as not bought yet, printing the quote it assumes as preview prints the real one", async () => {
@@ -89,11 +93,11 @@ describe("the offline plan agrees with pulumi preview", () => {
         expect(taskFile.code).to.equal(2);
         expect(taskFile.err).to.match(/^invalid stack configuration:\n {2}capblocks:codeServer\.taskFiles: no-such-file\.json does not exist in /);
         const adopted = { "aws:region": "us-east-2", "capblocks:reservation": { id: "cr-0123456789abcdef0", instanceType: "p5.48xlarge" } };
-        const cluster = await planConfig({ ...adopted, "capblocks:codeServer": { enabled: false }, "capblocks:cluster": { enabled: true, computeMinCount: 5 } });
+        const cluster = await planConfig({ ...adopted, "capblocks:codeServer": { enabled: false }, "capblocks:cluster": { enabled: true, computeMinCount: 5 } }, ["--block-count", "1"]);
         expect(cluster.code).to.equal(2);
         expect(cluster.err).to.match(/^invalid stack configuration:\n {2}capblocks:cluster\.computeMinCount: 5 is above the 1 compute instance\(s\) available \(the Capacity Block's size\)/);
         // The adopted block's size is known only after its lookup: one instance shared with code-server leaves the cluster none.
-        const shared = await planConfig({ ...adopted, "capblocks:cluster": { enabled: true } });
+        const shared = await planConfig({ ...adopted, "capblocks:cluster": { enabled: true } }, ["--block-count", "1"]);
         expect(shared.code).to.equal(2);
         expect(shared.err).to.equal(
             "invalid stack configuration:\n  capblocks:cluster.enabled: the adopted block cr-0123456789abcdef0 has 1 instance(s) and code-server takes one, " +

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { main } from "../../scripts/plan";
+import { planRun } from "../helpers/planRuns";
 
 /**
  * The URN of every resource in every example stack's plan, recorded before the code moved into feature folders
@@ -26,9 +26,7 @@ function urnsOf(resources: PlannedResource[]): string[] {
 }
 
 async function plannedUrns(stack: string, blockState: string): Promise<string[]> {
-    let out = "";
-    let err = "";
-    const code = await main(["--stack", stack, "--json", "--block-state", blockState], { write: (s: string) => void (out += s) }, { write: (s: string) => void (err += s) });
+    const { code, out, err } = await planRun(["--stack", stack, "--json", "--block-state", blockState]);
     expect(code, err).to.equal(0);
     return urnsOf((JSON.parse(out) as { resources: PlannedResource[] }).resources);
 }
