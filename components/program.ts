@@ -348,7 +348,7 @@ export interface PreparedCodeServer extends CodeServerContext {
     onDemandAz?: string;
     launch: boolean;
     /** The box's own subnet (codeServer.subnetId or the default VPC's) where its AZ is known now; none in the cluster. */
-    subnet?: { availabilityZone: string; subnetId: string; vpcId: string };
+    subnet?: { availabilityZone: string; subnetId: string; vpcId: string; defaultSubnet: boolean };
     workVolumePlan?: WorkVolumePlan;
     setup: LoadedTasks;
     secrets: SetupSecret[];
@@ -387,7 +387,7 @@ export async function prepareCodeServer(cfg: StackConfig, { reservation, adopted
         config: cs,
         ...(onDemandAz ? { onDemandAz } : {}),
         launch,
-        ...(targetAz && subnet ? { subnet: { availabilityZone: targetAz, ...subnet } } : {}),
+        ...(targetAz && subnet ? { subnet: { availabilityZone: targetAz, ...subnet, defaultSubnet: !own } } : {}),
         ...(workVolumePlan ? { workVolumePlan } : {}),
         setup,
         secrets,
@@ -412,7 +412,7 @@ export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nex
         ? clusterBox({ codeServer: cs, cluster: cfg.cluster, group: cluster.group, reservation: cluster.reservation, region, queue: QUEUE_NAME })
         : undefined;
     const placement = inCluster?.placement
-        ?? (subnet ? placementAt(subnet.availabilityZone, subnet) : placementIn(reservation ? reservation.availabilityZone : (box.onDemandAz as string), region, cs.subnetId));
+        ?? (subnet ? placementAt(subnet.availabilityZone, subnet, subnet.defaultSubnet) : placementIn(reservation ? reservation.availabilityZone : (box.onDemandAz as string), region, cs.subnetId));
     const codeServer = new CodeServerInstance("code-server", {
         config: inCluster?.config ?? cs,
         region,
@@ -442,6 +442,7 @@ export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nex
               portForwardCommand: codeServer.portForwardCommand,
               sessionCommand: codeServer.sessionCommand,
               instanceInfoCommand: codeServer.instanceInfoCommand,
+              ...(cs.allowedCidrs.length ? { tlsCertificateSha256: codeServer.tlsCertificateSha256 } : {}),
           }
         : {};
     return { outputs: {

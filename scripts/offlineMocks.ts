@@ -222,8 +222,22 @@ function pcsClusterState(name: string, inputs: Record<string, unknown>, a: Assum
 const RESOURCE_ANSWERS: Record<string, ResourceAnswer> = {
     "aws:ec2/instance:Instance": (name, inputs, a) => ({
         id: hexId("i", name),
-        state: { ...inputs, publicDns: `ec2-198-51-100-7.${a.region}.compute.amazonaws.com`, privateIp: "172.31.0.10" },
+        state: {
+            ...inputs,
+            publicDns: `ec2-198-51-100-7.${a.region}.compute.amazonaws.com`,
+            privateIp: "172.31.0.10",
+            primaryNetworkInterfaceId: hexId("eni", name),
+        },
     }),
+    "aws:ec2/eip:Eip": (name, inputs, a) => ({
+        id: `${name}-id`,
+        state: { ...inputs, publicIp: "198.51.100.8", publicDns: `ec2-198-51-100-8.${a.region}.compute.amazonaws.com` },
+    }),
+    // Pulumi names a parameter without a name after the resource, with a random suffix.
+    "aws:ssm/parameter:Parameter": (name, inputs, a) => {
+        const parameter = String(inputs.name ?? `${name}-${hexId("p", name, 7).slice(2)}`);
+        return { id: parameter, state: { ...inputs, name: parameter, arn: arnOf(a, "ssm", "parameter", parameter.replace(/^\//, "")) } };
+    },
     "aws:ebs/volume:Volume": (name, inputs, a) => ({ id: hexId("vol", name), state: { ...inputs, arn: arnOf(a, "ec2", "volume", name) } }),
     "aws:ebs/snapshot:Snapshot": (name, inputs, a) => ({ id: hexId("snap", name), state: { ...inputs, arn: arnOf(a, "ec2", "snapshot", name) } }),
     "aws:ec2/securityGroup:SecurityGroup": (name, inputs, a) => ({ id: hexId("sg", name), state: { ...inputs, arn: arnOf(a, "ec2", "security-group", name) } }),
@@ -384,6 +398,12 @@ const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
     "aws:efs/getFileSystem:getFileSystem": fileSystemLookup,
 };
 
+/** A parameter the program itself created (the TLS fingerprint's), read back: it holds what the program put there. */
+function ownParameter(name: string, value: string, a: Assumptions, assume: (s: string) => void): Record<string, unknown> {
+    assume(`SSM parameter ${name} still holds the value the stack gave it (the instance has not written it)`);
+    return { name, arn: arnOf(a, "ssm", "parameter", name.replace(/^\//, "")), value, insecureValue: value, type: "String", version: 1, id: name };
+}
+
 function answerCall(token: string, inputs: Record<string, unknown>, a: Assumptions, assume: (s: string) => void): Record<string, unknown> {
     const answer = INVOKE_ANSWERS[token];
     if (!answer) throw invokeError(`offline mocks do not answer ${token}`);
@@ -421,17 +441,20 @@ export async function installMocks(a: Assumptions, project: string, stack: strin
     const assume = (s: string) => {
         if (!run.assumed.includes(s)) run.assumed.push(s);
     };
+    const ownParameters = new Map<string, string>();
     await pulumi.runtime.setMocks(
         {
             call: (args) => {
                 run.calls.push({ token: args.token, inputs: args.inputs });
-                return answerCall(args.token, args.inputs, a, assume);
+                const own = args.token === "aws:ssm/getParameter:getParameter" ? ownParameters.get(String(args.inputs.name)) : undefined;
+                return own === undefined ? answerCall(args.token, args.inputs, a, assume) : ownParameter(String(args.inputs.name), own, a, assume);
             },
             newResource: (args) => {
                 // A read (ReadResource) carries the id of what it reads; a registration none (no import here).
                 if (args.id) run.reads.push({ type: args.type, name: args.name, id: args.id });
                 const answer = outputsFor(args.type, args.name, args.inputs, a);
                 if (!args.id) run.madeUp.push(...madeUpBy(answer).filter((v) => !run.madeUp.includes(v)));
+                if (args.type === "aws:ssm/parameter:Parameter") ownParameters.set(String(answer.state.name), String(args.inputs.insecureValue ?? args.inputs.value));
                 if (args.type === "aws:imagebuilder/image:Image") {
                     const [{ amis: [ami] }] = answer.state.outputResources as { amis: { image: string }[] }[];
                     assume(`the node image build succeeds (about an hour on \`pulumi up\`) and makes AMI ${ami.image}`);

@@ -1,15 +1,12 @@
 /**
- * How a person reaches the code-server box: the ports on each side of the SSM port forward, and the commands and
- * URL the stack outputs. Pure, so the exact text is tested.
+ * How a person reaches the code-server box: the SSM port forward to code-server itself (localhost is a secure
+ * context, which code-server's webviews need), or nginx's HTTPS from allowedCidrs; and the commands and URL the
+ * stack outputs. Pure, so the exact text is tested.
  *
  * Every command is one simple command with no quotes and no shell syntax, so it runs the same pasted into a shell
  * and as `$(pulumi stack output <name>)`, whose words the shell only splits (docs/aws-notes.md#connect-commands).
  */
 
-/** nginx, in front of code-server, listens here: the security group, the port forward and the nginx setup use it. */
-export const NGINX_PORT = 80;
-/** code-server itself listens here on localhost only; nginx is the one way in. */
-export const CODE_SERVER_INTERNAL_PORT = 8080;
 /** The port on the user's machine that the SSM port forward listens on. */
 const PORT_FORWARD_LOCAL_PORT = 8080;
 
@@ -18,8 +15,12 @@ export interface AccessTarget {
     region: string;
     /** The instance's public DNS name; "" without one. */
     publicDns: string;
-    /** CIDRs admitted to NGINX_PORT; empty: reachable only through the port forward. */
+    /** CIDRs admitted to nginxPort over HTTPS; empty: reachable only through the port forward. */
     allowedCidrs: string[];
+    /** code-server's own port on the instance (127.0.0.1): the port forward's far end. */
+    internalPort: number;
+    /** nginx's port: HTTPS from allowedCidrs. */
+    nginxPort: number;
 }
 
 export interface AccessCommands {
@@ -36,20 +37,20 @@ export interface AccessCommands {
 /** Where the password is: the stack's secret output (Pulumi prints it only when asked to). */
 const PASSWORD_HINT = "sign in with the password from `pulumi stack output password --show-secrets`";
 
-export function accessCommands({ instanceId, region, publicDns, allowedCidrs }: AccessTarget): AccessCommands {
+export function accessCommands({ instanceId, region, publicDns, allowedCidrs, internalPort, nginxPort }: AccessTarget): AccessCommands {
     const direct = allowedCidrs.length > 0 && publicDns !== "";
-    const url = direct ? `http://${publicDns}/` : `http://localhost:${PORT_FORWARD_LOCAL_PORT}/`;
+    const url = direct ? `https://${publicDns}${nginxPort === 443 ? "" : `:${nginxPort}`}/` : `http://localhost:${PORT_FORWARD_LOCAL_PORT}/`;
     return {
         url,
         // AWS CLI shorthand for the document's parameters: the same request as the JSON form, without its quotes.
         portForwardCommand:
             `aws ssm start-session --target ${instanceId} --document-name AWS-StartPortForwardingSession ` +
-            `--parameters portNumber=${NGINX_PORT},localPortNumber=${PORT_FORWARD_LOCAL_PORT} --region ${region}`,
+            `--parameters portNumber=${internalPort},localPortNumber=${PORT_FORWARD_LOCAL_PORT} --region ${region}`,
         sessionCommand: `aws ssm start-session --target ${instanceId} --region ${region}`,
         // Unfiltered: a --query needs brackets, which zsh globs when the command is pasted.
         instanceInfoCommand: `aws ec2 describe-instances --instance-ids ${instanceId} --region ${region} --output table`,
         connectHint: direct
-            ? `Open ${url} and ${PASSWORD_HINT}.`
+            ? `Open ${url}, check that its certificate's SHA-256 fingerprint is \`pulumi stack output tlsCertificateSha256\`, and ${PASSWORD_HINT}.`
             : `Run \`$(pulumi stack output portForwardCommand)\` and leave it running, open ${url} and ${PASSWORD_HINT}.`,
     };
 }

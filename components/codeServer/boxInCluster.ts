@@ -52,7 +52,13 @@ export function clusterBox({ codeServer, cluster, group, reservation, region, qu
         ? pulumi.all([pcsArn, group.clusterId]).apply(([arn, id]) => JSON.stringify(clusterAccessPolicy(arn, id)))
         : undefined;
     return {
-        placement: { subnetId: group.network.computeSubnetId, vpcId: group.vpcId, availabilityZone: pulumi.output(reservation.availabilityZone) },
+        // A private subnet: the box goes out through the cluster's NAT gateway, never with a public address of its own.
+        placement: {
+            subnetId: group.network.computeSubnetId,
+            vpcId: group.vpcId,
+            availabilityZone: pulumi.output(reservation.availabilityZone),
+            defaultSubnet: false,
+        },
         config: image.amiId ? { ...codeServer, amiId: image.amiId } : codeServer,
         ...(image.parameter ? { amiParameter: image.parameter } : {}),
         member: {

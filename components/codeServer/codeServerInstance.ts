@@ -11,9 +11,14 @@ import { instanceFacts } from "../shared/catalog";
 import { awsPartition, ec2Role } from "../shared/ec2Role";
 import { launchTemplateBase, rootDeviceNameOf } from "../shared/launchTemplate";
 import type { AccessCommands } from "./access";
-import { accessCommands, NGINX_PORT, passwordCommand } from "./access";
+import { accessCommands, passwordCommand } from "./access";
 import { idleStopAlarm } from "./idleStop";
+import { boxImageId, pinnedLaunchTemplateInputs } from "./image";
+import type { LaunchNetwork } from "./network";
+import { efaChoice, launchNetwork, securityGroupRules } from "./network";
 import type { Placement } from "./placement";
+import type { FingerprintParameter } from "./tls";
+import { fingerprintParameter, readFingerprint, servesHttps } from "./tls";
 import type { ExistingVolume } from "./workVolume";
 import { workVolumeNote } from "./workVolume";
 import type { WorkVolumePlan } from "./workVolumeMove";
@@ -40,7 +45,7 @@ export interface CodeServerInstanceArgs {
     launch: boolean;
     /** Setup tasks after the work-volume mount (tasks/code-server-setup.json and any extra task files). */
     tasks: TaskSpec[];
-    /** Values for the tasks' variables (USER, HOME_DIR, INTERNAL_PORT, NGINX_PORT, …). */
+    /** Values for the tasks' variables (setupTasks.ts setupVariables); the TLS fingerprint parameter is named here. */
     variables: Record<string, pulumi.Input<string>>;
     /** The user's secrets the tasks read on the instance (capblocks:codeServer.secrets, looked up). */
     secrets?: SetupSecret[];
@@ -91,6 +96,14 @@ interface InstanceIdentity {
     passwordVersion: pulumi.Output<string>;
     /** Setup fetches the secrets on the instance: the password's value and the role's permissions to read them. */
     secretsReady: pulumi.Resource[];
+    /** With HTTPS: where the box reports its certificate's fingerprint. */
+    tls?: FingerprintParameter;
+}
+
+/** The launch template and how the instance attaches to the network. */
+interface LaunchedFrom {
+    template: aws.ec2.LaunchTemplate;
+    network: LaunchNetwork<pulumi.Output<string>>;
 }
 
 interface WorkVolume {
@@ -107,7 +120,13 @@ interface SetupTarget {
     ready: pulumi.Resource[];
 }
 
-type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string>; setupTasks: pulumi.Output<string> };
+/** Where each setup task stands, and with HTTPS the certificate's fingerprint the box reported during setup. */
+interface SetupResult {
+    setupTasks: pulumi.Output<string>;
+    tlsCertificateSha256: pulumi.Output<string>;
+}
+
+type Access = { [K in keyof AccessCommands]: pulumi.Output<string> } & { instanceId: pulumi.Output<string> } & SetupResult;
 
 /**
  * A code-server dev box: on the block (launch template with the block's market type and reservation
@@ -131,6 +150,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     public readonly connectHint: pulumi.Output<string>;
     /** Where each setup task stands on each instance, as JSON (setupTasksSummary.ts). */
     public readonly setupTasks: pulumi.Output<string>;
+    /** With allowedCidrs: the SHA-256 fingerprint of the certificate nginx serves, as the box reported it; "" until it is launched, or without allowedCidrs. */
+    public readonly tlsCertificateSha256: pulumi.Output<string>;
 
     constructor(name: string, args: CodeServerInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("capblocks:index:CodeServerInstance", name, {}, opts);
@@ -138,14 +159,14 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const naming: Naming = { name, label, tags: { ...args.tags, Name: label } };
 
         const identity = this.instanceIdentity(naming, args);
-        const template = this.launchTemplate(naming, args, identity.profile);
+        const launchedFrom = this.launchTemplate(naming, args, identity.profile);
         // A move snapshots the volume only once this run's instance exists: its predecessor, deleted before it is
         // created, can no longer write to the volume. Otherwise the volume is declared first, as it always was.
         const movesAfterLaunch = args.launch && args.workVolumePlan?.kind === "move" && args.workVolumePlan.afterLaunch;
-        const early = movesAfterLaunch ? this.instance(naming, args, template) : undefined;
+        const early = movesAfterLaunch ? this.instance(naming, launchedFrom) : undefined;
         const work = this.workVolume(naming, args, early);
-        const instance = early ?? (args.launch ? this.instance(naming, args, template) : undefined);
-        const access = instance ? this.attachAndSetUp(naming, args, instance, work, identity) : notLaunched();
+        const instance = early ?? (args.launch ? this.instance(naming, launchedFrom) : undefined);
+        const access = instance ? this.attachAndSetUp(naming, args, { instance, network: launchedFrom.network }, work, identity) : notLaunched();
         const idleMinutes = args.config.idleStopMinutes;
         if (instance && !args.reservation && idleMinutes !== undefined) {
             idleStopAlarm(name, { instanceId: instance.id, minutes: idleMinutes, region: args.region, partition: awsPartition(this), tags: naming.tags }, this);
@@ -162,6 +183,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         this.instanceInfoCommand = access.instanceInfoCommand;
         this.connectHint = access.connectHint;
         this.setupTasks = access.setupTasks;
+        this.tlsCertificateSha256 = access.tlsCertificateSha256;
         this.registerOutputs({
             instanceId: this.instanceId,
             workVolumeId: this.workVolumeId,
@@ -174,6 +196,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             instanceInfoCommand: this.instanceInfoCommand,
             connectHint: this.connectHint,
             setupTasks: this.setupTasks,
+            tlsCertificateSha256: this.tlsCertificateSha256,
         });
     }
 
@@ -209,6 +232,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             : [];
         const clusterPolicy = args.cluster?.policy;
         const joinCluster = clusterPolicy ? [new aws.iam.RolePolicy(`${name}-cluster-access`, { role: role.id, policy: clusterPolicy }, parent)] : [];
+        const tls = servesHttps(args.config) ? fingerprintParameter(name, role, { label, tags }, this) : undefined;
         return {
             role,
             profile,
@@ -216,29 +240,34 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             secretArn: secret.arn,
             passwordVersion: secretVersion.versionId,
             secretsReady: [secretVersion, readPassword, ...readSecrets, ...joinCluster],
+            ...(tls ? { tls } : {}),
         };
     }
 
-    /** The security group and the launch template: the block's market settings, the DLAMI, the encrypted root. */
-    private launchTemplate({ name, tags }: Naming, args: CodeServerInstanceArgs, profile: aws.iam.InstanceProfile): aws.ec2.LaunchTemplate {
+    /**
+     * The security group and the launch template: the block's market settings, the DLAMI, the encrypted root, and
+     * the network (EFA interfaces when asked for and the type has them).
+     */
+    private launchTemplate({ name, tags }: Naming, args: CodeServerInstanceArgs, profile: aws.iam.InstanceProfile): LaunchedFrom {
         const cs = args.config;
+        const facts = instanceFacts(cs.instanceType);
+        const efa = efaChoice(cs.efa, facts);
+        if (efa.warning) void pulumi.log.warn(efa.warning, this);
+        const rules = securityGroupRules(cs, efa.use);
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            description: cs.allowedCidrs.length
-                ? `code-server: HTTP ${NGINX_PORT} from ${cs.allowedCidrs.join(", ")}`
-                : "code-server: no inbound access (SSM port forwarding only)",
+            description: rules.description,
             vpcId: args.placement.vpcId,
-            ingress: cs.allowedCidrs.length
-                ? [{ protocol: "tcp", fromPort: NGINX_PORT, toPort: NGINX_PORT, cidrBlocks: cs.allowedCidrs, description: "code-server via nginx" }]
-                : [],
-            // SSM, package mirrors and the secret fetch all go out over HTTPS; no inbound is needed for them.
-            egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "all outbound" }],
+            ingress: rules.ingress,
+            egress: rules.egress,
             tags,
-        }, { parent: this });
-
-        const amiParameter = args.amiParameter ?? instanceFacts(cs.instanceType).amiParameter;
-        const imageId = cs.amiId ?? aws.ssm.getParameterOutput({ name: amiParameter, region: args.region }, { parent: this }).value;
+            // A new description would replace the group, its launch template version and the running box (on a block,
+            // setup again on paid time) for words only: a group keeps the description it was created with.
+        }, { parent: this, ignoreChanges: ["description"] });
+        const memberOf = args.cluster ? [args.cluster.securityGroupId] : [];
+        const network = launchNetwork(facts, efa.use, securityGroup.id, args.placement.subnetId, args.placement.defaultSubnet, memberOf);
+        const imageId = boxImageId(cs, args.region, this, args.amiParameter);
         const block = args.reservation;
-        return new aws.ec2.LaunchTemplate(`${name}-lt`, {
+        const template = new aws.ec2.LaunchTemplate(`${name}-lt`, {
             ...launchTemplateBase({
                 rootDeviceName: rootDeviceNameOf(imageId, args.region, this),
                 rootVolumeGb: cs.volumeSizeGb,
@@ -250,14 +279,14 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             imageId,
             instanceType: cs.instanceType,
             iamInstanceProfile: { arn: profile.arn },
-            vpcSecurityGroupIds: [securityGroup.id, ...(args.cluster ? [args.cluster.securityGroupId] : [])],
+            ...network.template,
             updateDefaultVersion: true,
         }, {
             parent: this,
-            // The catalog AMI parameter moves whenever AWS publishes a new DLAMI; pinning the first one keeps a
-            // routine `pulumi up` from replacing the dev box. An explicit amiId is followed.
-            ignoreChanges: cs.amiId ? [] : ["imageId"],
+            // A new DLAMI, or a new default size, would otherwise replace the dev box on a routine `pulumi up` (image.ts).
+            ignoreChanges: pinnedLaunchTemplateInputs(cs),
         });
+        return { template, network };
     }
 
     /**
@@ -311,16 +340,25 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     }
 
     /** The instance; a block has exactly its instance count of slots, so the old instance goes before the new one starts. */
-    private instance({ name, tags }: Naming, args: CodeServerInstanceArgs, template: aws.ec2.LaunchTemplate): aws.ec2.Instance {
+    private instance({ name, tags }: Naming, { template, network }: LaunchedFrom): aws.ec2.Instance {
         return new aws.ec2.Instance(`${name}-instance`, {
             launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
-            subnetId: args.placement.subnetId,
+            ...(network.instanceSubnetId ? { subnetId: network.instanceSubnetId } : {}),
             tags,
         }, { parent: this, deleteBeforeReplace: true });
     }
 
-    /** The work volume's attachment and the setup over SSM (mount first, then the tasks), unless setup is off. */
-    private attachAndSetUp(naming: Naming, args: CodeServerInstanceArgs, instance: aws.ec2.Instance, work: WorkVolume, identity: InstanceIdentity): Access {
+    /**
+     * The work volume's attachment and the setup over SSM (mount first, then the tasks), unless setup is off; an
+     * Elastic IP first when the box has several EFA interfaces and no public address of its own.
+     */
+    private attachAndSetUp(
+        naming: Naming,
+        args: CodeServerInstanceArgs,
+        { instance, network }: { instance: aws.ec2.Instance; network: LaunchNetwork<pulumi.Output<string>> },
+        work: WorkVolume,
+        identity: InstanceIdentity,
+    ): Access {
         const { name } = naming;
         const cs = args.config;
         const attachment = new aws.ec2.VolumeAttachment(`${name}-work-attachment`, {
@@ -331,9 +369,17 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             // stopping a terminated instance to detach would fail the next `up`.
             skipDestroy: true,
         }, { parent: this, deleteBeforeReplace: true });
+        const address = network.elasticIp ? this.elasticIp(naming, instance) : undefined;
         const access = pulumi
-            .all([instance.id, instance.publicDns])
-            .apply(([instanceId, dns]) => accessCommands({ instanceId, region: args.region, publicDns: dns ?? "", allowedCidrs: cs.allowedCidrs }));
+            .all([instance.id, address ? address.publicDns : instance.publicDns])
+            .apply(([instanceId, dns]) => accessCommands({
+                instanceId,
+                region: args.region,
+                publicDns: dns ?? "",
+                allowedCidrs: cs.allowedCidrs,
+                internalPort: cs.internalPort,
+                nginxPort: cs.nginxPort,
+            }));
         if (!setupEnabled(cs)) {
             const off = pulumi.output(SETUP_OFF);
             return {
@@ -344,8 +390,10 @@ export class CodeServerInstance extends pulumi.ComponentResource {
                 instanceInfoCommand: access.instanceInfoCommand,
                 connectHint: pulumi.output(setupOffHint(cs.homeDir)),
                 setupTasks: pulumi.output(noSetupSummary("off")),
+                tlsCertificateSha256: identity.tls ? off : pulumi.output(""),
             };
         }
+        const ready = [attachment, ...identity.secretsReady, ...(identity.tls?.ready ?? []), ...(address ? [address] : [])];
         return {
             instanceId: instance.id,
             url: access.url,
@@ -353,17 +401,18 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             sessionCommand: access.sessionCommand,
             instanceInfoCommand: access.instanceInfoCommand,
             connectHint: access.connectHint,
-            setupTasks: this.setUp(naming, args, { instance, work, identity, ready: [attachment, ...identity.secretsReady] }),
+            ...this.setUp(naming, args, { instance, work, identity, ready }),
         };
     }
 
     /**
      * The setup over SSM: the work-volume mount, then the tasks, with their output streamed to a log group for `up`'s
-     * progress lines; returns where each task stands (setupTasksSummary.ts).
+     * progress lines; returns where each task stands (setupTasksSummary.ts), and the fingerprint the box reported.
      */
-    private setUp(naming: Naming, args: CodeServerInstanceArgs, { instance, work, identity, ready }: SetupTarget): pulumi.Output<string> {
+    private setUp(naming: Naming, args: CodeServerInstanceArgs, { instance, work, identity, ready }: SetupTarget): SetupResult {
         const { name } = naming;
         const cs = args.config;
+        const tls = identity.tls;
         const tasks = pulumi
             .all([work.id, args.cluster?.tasks ?? []])
             .apply(([volumeId, clusterTasks]) => [
@@ -377,7 +426,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const setup = new SsmTasks(`${name}-setup`, {
             instanceIds: [instance.id],
             tasks,
-            variables: args.variables,
+            variables: tls ? { ...args.variables, TLS_FINGERPRINT_PARAMETER: tls.name } : args.variables,
             // Fetched on the instance with its role: no secret travels in a command parameter, only references and versions.
             ...setupSecretInputs({ arn: identity.secretArn, version: identity.passwordVersion }, args.secrets ?? []),
             region: args.region,
@@ -385,9 +434,17 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             outputLogGroup: output.groupName,
             ...(rerun ? { rerun } : {}),
         }, { parent: this, dependsOn: [...ready, ...output.ready] });
-        return pulumi
-            .all([setup.tasks, setup.variables, setup.taskStates, setup.instanceIds])
-            .apply(([list, variables, states, ids]) => setupTasksSummary(list, variables ?? {}, states ?? {}, ids ?? []));
+        return {
+            setupTasks: pulumi
+                .all([setup.tasks, setup.variables, setup.taskStates, setup.instanceIds])
+                .apply(([list, variables, states, ids]) => setupTasksSummary(list, variables ?? {}, states ?? {}, ids ?? [])),
+            tlsCertificateSha256: tls ? readFingerprint(tls.name, args.region, setup, this) : pulumi.output(""),
+        };
+    }
+
+    /** A public address for the box's primary interface: EC2 gives none to a launch with several interfaces. */
+    private elasticIp({ name, tags }: Naming, instance: aws.ec2.Instance): aws.ec2.Eip {
+        return new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", networkInterface: instance.primaryNetworkInterfaceId, tags }, { parent: this });
     }
 }
 
@@ -400,5 +457,6 @@ function notLaunched(): Access {
         instanceInfoCommand: pulumi.output(""),
         connectHint: pulumi.output(""),
         setupTasks: pulumi.output(noSetupSummary("no-instance")),
+        tlsCertificateSha256: pulumi.output(""),
     };
 }

@@ -9,6 +9,8 @@ export interface Placement {
     subnetId: pulumi.Output<string>;
     vpcId: pulumi.Output<string>;
     availabilityZone: pulumi.Output<string>;
+    /** The default VPC's default subnet (public addresses, an internet gateway), not one the user gave. */
+    defaultSubnet: boolean;
 }
 
 export interface Subnet {
@@ -67,16 +69,16 @@ export async function checkedSubnet(subnetId: string, availabilityZone: string, 
     return { subnetId, vpcId: subnet.vpcId };
 }
 
-/** Where the instance and its work volume go when the program already knows the zone and the subnet. */
-export function placementAt(availabilityZone: string, subnet: Subnet): Placement {
-    return { subnetId: pulumi.output(subnet.subnetId), vpcId: pulumi.output(subnet.vpcId), availabilityZone: pulumi.output(availabilityZone) };
+/** Where the instance and its work volume go when the program already knows the zone and the subnet (the user's, or the default VPC's). */
+export function placementAt(availabilityZone: string, subnet: Subnet, defaultSubnet: boolean): Placement {
+    return { subnetId: pulumi.output(subnet.subnetId), vpcId: pulumi.output(subnet.vpcId), availabilityZone: pulumi.output(availabilityZone), defaultSubnet };
 }
 
 /** Where the instance and its work volume go: the given subnet, or the default VPC's, in `availabilityZone` (known only as an output). */
 export function placementIn(availabilityZone: pulumi.Input<string>, region: string, subnetId?: string): Placement {
     const az = pulumi.output(availabilityZone);
     const subnet = az.apply((zone) => (subnetId ? checkedSubnet(subnetId, zone, region) : defaultSubnetIn(zone, region)));
-    return { subnetId: subnet.subnetId, vpcId: subnet.vpcId, availabilityZone: az };
+    return { subnetId: subnet.subnetId, vpcId: subnet.vpcId, availabilityZone: az, defaultSubnet: subnetId === undefined };
 }
 
 /** On demand there is no block to fix the AZ: the given subnet's AZ, the configured one, or `<region>a`. */

@@ -5,8 +5,8 @@ import type { LoadedTasks, TaskFileDeclarations } from "../../tasks/loader";
 import { CODE_SERVER_TASKS_FILE, loadCodeServerTasks } from "../../tasks/loader";
 import type { CodeServerConfig } from "../config";
 import { ConfigError } from "../config";
-import { CODE_SERVER_INTERNAL_PORT, NGINX_PORT } from "./access";
 import { rerunTaskProblems } from "./setupControls";
+import { servesHttps } from "./tls";
 import { MOUNT_TASK_ID } from "./workVolumeTask";
 
 const TASK_FILES_KEY = "capblocks:codeServer.taskFiles";
@@ -19,13 +19,32 @@ export const PASSWORD_SECRET = "PASSWORD";
 const STACK_VARIABLES: Record<string, string> = {
     USER: "set capblocks:codeServer.user instead",
     HOME_DIR: "set capblocks:codeServer.homeDir instead",
-    INTERNAL_PORT: `code-server listens on 127.0.0.1:${CODE_SERVER_INTERNAL_PORT}, which nginx and verify rely on`,
-    NGINX_PORT: `the security group and the port forward use port ${NGINX_PORT}`,
+    INTERNAL_PORT: "set capblocks:codeServer.internalPort instead",
+    NGINX_PORT: "set capblocks:codeServer.nginxPort instead",
+    CODE_SERVER_VERSION: "set capblocks:codeServer.version instead",
+    EXTENSIONS: "set capblocks:codeServer.extensions instead",
+    LOCALE: "set capblocks:codeServer.locale instead",
+    WORKSPACE_TRUST: "set capblocks:codeServer.workspaceTrust instead",
+    HTTPS: "capblocks:codeServer.allowedCidrs turns HTTPS on",
+    TLS_FINGERPRINT_PARAMETER: "it names the SSM parameter the stack creates for the certificate's fingerprint",
 };
 
-/** The variables the setup task files use, from stack config. */
+/**
+ * The variables the setup task files use, from stack config. TLS_FINGERPRINT_PARAMETER stays the shipped file's
+ * empty default here: CodeServerInstance names the parameter it creates (with HTTPS on).
+ */
 export function setupVariables(cs: CodeServerConfig): Record<string, string> {
-    return { USER: cs.user, HOME_DIR: cs.homeDir, INTERNAL_PORT: String(CODE_SERVER_INTERNAL_PORT), NGINX_PORT: String(NGINX_PORT) };
+    return {
+        USER: cs.user,
+        HOME_DIR: cs.homeDir,
+        INTERNAL_PORT: String(cs.internalPort),
+        NGINX_PORT: String(cs.nginxPort),
+        CODE_SERVER_VERSION: cs.version,
+        EXTENSIONS: cs.extensions.join(" "),
+        LOCALE: cs.locale,
+        WORKSPACE_TRUST: String(cs.workspaceTrust),
+        HTTPS: servesHttps(cs) ? "on" : "off",
+    };
 }
 
 /** A user task file that sets what the stack fixes: a problem naming the file and what to do instead. */
@@ -54,10 +73,10 @@ function secretSourceProblems(files: TaskFileDeclarations[], sources: Record<str
 
 /**
  * The code-server setup: tasks/code-server-setup.json, then capblocks:codeServer.taskFiles in order
- * (paths relative to the project), schema-checked by the task loader. A user file may set the shipped file's own
- * variables (CODE_SERVER_VERSION, EXTENSIONS) and its own, never what the stack fixes; each secret it declares
- * needs a source in capblocks:codeServer.secrets; capblocks:codeServer.rerun may name only tasks the setup has
- * (with `moreTaskIds`, the ones the stack adds itself, such as the cluster's).
+ * (paths relative to the project), schema-checked by the task loader. A user file may set variables of its own,
+ * never what the stack fixes; each secret it declares needs a source in capblocks:codeServer.secrets;
+ * capblocks:codeServer.rerun may name only tasks the setup has (with `moreTaskIds`, the ones the stack adds itself,
+ * such as the cluster's).
  */
 export function loadSetupTasks(cs: CodeServerConfig, projectDir: string, moreTaskIds: string[] = []): LoadedTasks {
     const extra = cs.taskFiles.map((file) => {

@@ -4,6 +4,7 @@
  */
 import { nodeImageFrom } from "../cluster/nodeImagePlan";
 import { instanceFacts } from "../shared/catalog";
+import { CODE_SERVER_VERSION, DEFAULT_EXTENSIONS } from "./codeServerSoftware";
 import { adoptedBy, configuredBlockType } from "./crossKeyRules";
 import type {
     BuyReservationConfig,
@@ -29,8 +30,20 @@ const CODE_SERVER_DEFAULTS = {
     user: "coder",
     homeDir: "/work",
     allowedCidrs: [],
+    allowPublicInternet: false,
     taskFiles: [],
+    internalPort: 8080,
+    version: CODE_SERVER_VERSION,
+    extensions: DEFAULT_EXTENSIONS,
+    locale: "en_US.UTF-8",
+    workspaceTrust: false,
+    efa: false,
 } satisfies Partial<CodeServerConfig>;
+
+/** nginx's port: HTTPS's own when it serves allowedCidrs, HTTP's when only the port forward could reach it. */
+export function defaultNginxPort(allowedCidrs: string[]): number {
+    return allowedCidrs.length ? 443 : 80;
+}
 
 const CLUSTER_DEFAULTS = {
     enabled: false,
@@ -62,18 +75,26 @@ export function reservationFrom(r: ReservationInput): ReservationConfig {
 
 export function codeServerFrom(c: CodeServerInput, reservation: ReservationConfig | undefined): CodeServerConfig {
     const instanceType = c.instanceType ?? (reservation ? configuredBlockType(reservation) : undefined);
+    const nginxPort = defaultNginxPort(c.allowedCidrs ?? CODE_SERVER_DEFAULTS.allowedCidrs);
+    const volumeSizeFromCatalog = c.volumeSizeGb === undefined;
     if (instanceType === undefined && reservation) {
         // The block says its type once it is found or bought: until then the box's type and default root size wait.
-        return { ...CODE_SERVER_DEFAULTS, volumeSizeGb: 0, ...c, instanceType: "", typeFromBlock: c.volumeSizeGb !== undefined ? { volumeSizeGb: c.volumeSizeGb } : {} };
+        return {
+            ...CODE_SERVER_DEFAULTS, volumeSizeGb: 0, nginxPort, ...c, instanceType: "", volumeSizeFromCatalog,
+            typeFromBlock: c.volumeSizeGb !== undefined ? { volumeSizeGb: c.volumeSizeGb } : {},
+        };
     }
-    return { ...CODE_SERVER_DEFAULTS, volumeSizeGb: instanceFacts(instanceType ?? "").rootVolumeGb, ...c, instanceType: instanceType ?? "" };
+    return {
+        ...CODE_SERVER_DEFAULTS, volumeSizeGb: instanceFacts(instanceType ?? "").devBoxRootVolumeGb, nginxPort, ...c,
+        instanceType: instanceType ?? "", volumeSizeFromCatalog,
+    };
 }
 
-/** The box's settings once the block's type is known: the block's type, and the catalog's root size unless one was set. */
+/** The box's settings once the block's type is known: the block's type, and the catalog's dev-box root size unless one was set. */
 export function withBlockType(cs: CodeServerConfig, blockType: string): CodeServerConfig {
     if (!cs.typeFromBlock) return cs;
     const { typeFromBlock, ...rest } = cs;
-    return { ...rest, instanceType: blockType, volumeSizeGb: typeFromBlock.volumeSizeGb ?? instanceFacts(blockType).rootVolumeGb };
+    return { ...rest, instanceType: blockType, volumeSizeGb: typeFromBlock.volumeSizeGb ?? instanceFacts(blockType).devBoxRootVolumeGb };
 }
 
 function defaultClusterName(project: string, stack: string): string {

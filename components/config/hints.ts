@@ -38,7 +38,7 @@ function durationHint(value: unknown, rule: string): string {
 function cidrHint(value: unknown, rule: string): string {
     const text = String(value);
     if (text.includes(":")) {
-        return "is an IPv6 CIDR, and capblocks opens port 80 to IPv4 addresses only (the instance gets no IPv6 address in the " +
+        return "is an IPv6 CIDR, and capblocks opens nginx's port to IPv4 addresses only (the instance gets no IPv6 address in the " +
             "default VPC); give your IPv4 address as a /32 (e.g. 203.0.113.7/32), or leave allowedCidrs empty and connect through SSM";
     }
     const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(text);

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { awsSettingsFrom } from "../shared/awsSettings";
+import { accessProblems } from "./codeServerAccess";
 import { clusterProblems, codeServerInClusterProblems, codeServerProblems, codeServerSecretProblems, reservationProblems } from "./crossKeyRules";
 import { clusterFrom, codeServerFrom, reservationFrom } from "./defaults";
 import { checkedInput, ConfigError, NOT_SHOWN } from "./problems";
@@ -42,6 +43,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         ...aws.problems,
         ...(input.reservation ? reservationProblems(input.reservation, input.region) : []),
         ...codeServerProblems(input.codeServer, codeServer.enabled, reservation, input.region),
+        ...accessProblems(codeServer),
         ...codeServerSecretProblems(input.codeServer, raw.secretKeys?.includes("capblocks:codeServer") ?? false),
         ...clusterProblems(cluster, reservation, codeServer.enabled),
         ...codeServerInClusterProblems(input.codeServer, codeServer.enabled, cluster),

@@ -59,14 +59,32 @@ export interface CodeServerConfig {
     typeFromBlock?: { volumeSizeGb?: number };
     /** Root volume, GiB; defaults from the catalog. */
     volumeSizeGb: number;
+    /** True when volumeSizeGb is the catalog's default, not set in config: a running box keeps the size it started with. */
+    volumeSizeFromCatalog: boolean;
     workVolumeSizeGb: number;
     deleteWorkVolume: boolean;
     /** An existing EBS volume (`vol-…`) to attach instead of creating one; capblocks never deletes it. */
     workVolumeId?: string;
     user: string;
     homeDir: string;
-    /** Empty: no inbound rule at all; connect by SSM port forwarding. */
+    /** Empty: no inbound rule at all; connect by SSM port forwarding. Else nginx serves HTTPS to these only. */
     allowedCidrs: string[];
+    /** True: allowedCidrs may admit the whole internet (0.0.0.0/0, ::/0); refused otherwise. */
+    allowPublicInternet: boolean;
+    /** code-server listens on 127.0.0.1 here; the SSM port forward reaches it directly. */
+    internalPort: number;
+    /** nginx, in front of code-server, listens here: HTTPS with allowedCidrs (default 443), else HTTP (default 80). */
+    nginxPort: number;
+    /** The code-server release installed (a version of its GitHub releases, without the v). */
+    version: string;
+    /** Open VSX extension ids installed for the user; one that cannot be installed is a warning, not a failure. */
+    extensions: string[];
+    /** LANG and LC_ALL on the box. */
+    locale: string;
+    /** False: VS Code's workspace trust is off (no trust prompt, no restricted mode), as in the CDK setup capblocks replaces. */
+    workspaceTrust: boolean;
+    /** True: one EFA interface per network card, where the instance type supports EFA. */
+    efa: boolean;
     amiId?: string;
     subnetId?: string;
     /** On demand only (a block fixes its own AZ); defaults to the subnet's AZ, else `<region>a`. */
@@ -188,7 +206,7 @@ export interface RawStackConfig {
 export type ReservationInput = Partial<Omit<BuyReservationConfig, "kind" | "maxUpfrontFee"> & Omit<AdoptReservationConfig, "kind">> & {
     maxUpfrontFee?: string | number;
 };
-export type CodeServerInput = Partial<Omit<CodeServerConfig, "typeFromBlock">>;
+export type CodeServerInput = Partial<Omit<CodeServerConfig, "typeFromBlock" | "volumeSizeFromCatalog">>;
 export type ClusterInput = Partial<Omit<ClusterConfig, "image">> & { image?: Partial<NodeImageConfig> };
 
 /** The raw config once every value has its schema's shape; the rules across keys and the defaults come next. */

@@ -1,6 +1,6 @@
 /**
  * Instance facts the program needs before it can ask AWS anything: which accelerator (and so which AMI),
- * whether EFA is supported and over how many network cards, a sensible root volume, and whether EC2
+ * whether EFA is supported and over how many network cards, sensible root volumes, and whether EC2
  * Capacity Blocks sell the type.
  *
  * Sources: EC2 user guide "Capacity Blocks for ML" (supported instance types; G-family types are not sold as
@@ -20,8 +20,13 @@ export interface InstanceFacts {
     networkCards: number;
     /** False when network card 0 carries only the primary ENA interface and EFA starts at card 1 (p6-b300). */
     primaryCardEfa: boolean;
-    /** Recommended encrypted gp3 root volume, GiB (DLAMIs ship ~100 GiB of frameworks and drivers). */
+    /** Recommended encrypted gp3 root volume of a cluster node, GiB (DLAMIs ship ~100 GiB of frameworks and drivers). */
     rootVolumeGb: number;
+    /**
+     * Recommended root volume of the code-server dev box, GiB: it also holds the models, datasets and environments
+     * a person works with (cluster nodes keep theirs on shared storage).
+     */
+    devBoxRootVolumeGb: number;
     /** Public SSM parameter holding the current DLAMI id for this accelerator. */
     amiParameter: string;
     /** Whether EC2 Capacity Blocks for ML offer this type. */
@@ -31,10 +36,14 @@ export interface InstanceFacts {
 }
 
 export const NEURON_AMI_PARAMETER = "/aws/service/neuron/dlami/multi-framework/ubuntu-24.04/latest/image_id";
+/**
+ * "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 24.04)", x86_64: the image AWS lists G7e (and the P and G
+ * families in the catalog) for, Ubuntu 24.04 like the Neuron DLAMI and the PCS nodes (docs/aws-notes.md#ami-ssm-parameters).
+ */
 export const NVIDIA_AMI_PARAMETER =
-    "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id";
+    "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-24.04/latest/ami-id";
 
-type Row = Omit<InstanceFacts, "instanceType" | "amiParameter" | "known">;
+type Row = Omit<InstanceFacts, "instanceType" | "amiParameter" | "known" | "devBoxRootVolumeGb">;
 
 const row =
     (accelerator: Accelerator) =>
@@ -48,6 +57,21 @@ const row =
     });
 const neuron = row("neuron");
 const nvidia = row("nvidia");
+
+/**
+ * Dev-box roots where the CDK projects capblocks replaces recommend more than a cluster node needs: the
+ * trn2.3xlarge code-server box's 500 GiB default, and the G7e sizes of the NIXL/EFA dev stack (2x/4x/8x/12x/24x/48x
+ * = 200/200/300/300/500/1000). Every other type's dev box gets the node's root size.
+ */
+const DEV_BOX_ROOT_GB: Record<string, number> = {
+    "trn2.3xlarge": 500,
+    "g7e.2xlarge": 200,
+    "g7e.4xlarge": 200,
+    "g7e.8xlarge": 300,
+    "g7e.12xlarge": 300,
+    "g7e.24xlarge": 500,
+    "g7e.48xlarge": 1000,
+};
 
 const CATALOG: Record<string, Row> = {
     "trn1.2xlarge": neuron(false, 1, 200, false),
@@ -113,7 +137,8 @@ function amiParameterFor(accelerator: Accelerator): string {
 export function instanceFacts(instanceType: string): InstanceFacts {
     const row = CATALOG[instanceType];
     if (row) {
-        return { instanceType, ...row, amiParameter: amiParameterFor(row.accelerator), known: true };
+        const devBoxRootVolumeGb = DEV_BOX_ROOT_GB[instanceType] ?? row.rootVolumeGb;
+        return { instanceType, ...row, devBoxRootVolumeGb, amiParameter: amiParameterFor(row.accelerator), known: true };
     }
     const accelerator: Accelerator = NEURON_FAMILY.test(instanceType) ? "neuron" : "nvidia";
     return {
@@ -123,6 +148,7 @@ export function instanceFacts(instanceType: string): InstanceFacts {
         networkCards: 1,
         primaryCardEfa: true,
         rootVolumeGb: 200,
+        devBoxRootVolumeGb: 200,
         amiParameter: amiParameterFor(accelerator),
         blockEligible: false,
         known: false,

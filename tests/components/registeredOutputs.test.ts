@@ -10,6 +10,7 @@ import { CodeServerInstance } from "../../components/codeServer/codeServerInstan
 import { placementIn } from "../../components/codeServer/placement";
 import type { ReservationInfo } from "../../components/reservation";
 import { clusterConfig } from "../helpers/clusterConfig";
+import { codeServerConfig } from "../helpers/codeServerConfig";
 import { mockAws, REGION, settle } from "../helpers/mocks";
 import { PcsMocks, underMocks } from "../helpers/pcsMocks";
 
@@ -63,10 +64,7 @@ describe("component outputs", () => {
             await mockAws();
             const base = new pulumi.ComponentResource("test:index:Bare", "bare");
             const box = new CodeServerInstance("code-server", {
-                config: {
-                    enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
-                    user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [],
-                },
+                config: codeServerConfig(),
                 region: REGION,
                 placement: placementIn("sa-east-1a", REGION),
                 launch,

@@ -164,10 +164,14 @@ describe("the IAM policies for the identity that runs pulumi (docs/iam-policy.js
         expect(new Set(POLICY.Statement.map((s) => s.Sid)).size, "Sids unique across both").to.equal(POLICY.Statement.length);
     });
 
-    it("writes SSM parameters only for purchase records and the seed scripts' /capacity-block/ (publishParameter), and passes only the roles capblocks creates", () => {
+    it("writes SSM parameters only for purchase records, the seed scripts' /capacity-block/ (publishParameter) and the box's TLS fingerprint, and passes only the roles capblocks creates", () => {
         const where = (action: string) => POLICY.Statement.filter((s) => allowedBy(s, action)).flatMap((s) => asList(s.Resource));
         for (const action of ["ssm:PutParameter", "ssm:DeleteParameter"]) {
-            expect(where(action), action).to.deep.equal(["arn:aws:ssm:*:*:parameter/capblocks/purchases/*", "arn:aws:ssm:*:*:parameter/capacity-block/*"]);
+            expect(where(action), action).to.deep.equal([
+                "arn:aws:ssm:*:*:parameter/capblocks/purchases/*",
+                "arn:aws:ssm:*:*:parameter/capacity-block/*",
+                "arn:aws:ssm:*:*:parameter/code-server-tls-fingerprint-*",
+            ]);
         }
         expect(where("iam:PassRole")).to.deep.equal([
             "arn:aws:iam::*:role/code-server-role-*",

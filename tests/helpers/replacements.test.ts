@@ -38,10 +38,22 @@ describe("replacement analysis between two runs", () => {
         expect(changeOf(changes, "attach")).to.deep.include({ op: "replace", because: ["volumeId"] });
     });
 
-    it("keeps an ignored input at its old value", () => {
+    it("keeps an ignored input at its old value, also one named by a path with an array index", () => {
         const ignoring = { options: { retainOnDelete: true, ignoreChanges: ["availabilityZone"] } };
         const changes = plannedChanges(runOf(volume({ availabilityZone: "a" }, ignoring)), runOf(volume({ availabilityZone: "b" }, ignoring)));
         expect(changeOf(changes, "work").op).to.equal("same");
+        const template = (volumeSize: number) => resource("lt", "aws:ec2/launchTemplate:LaunchTemplate", { blockDeviceMappings: [{ ebs: { volumeSize } }] },
+            { options: { ignoreChanges: ["blockDeviceMappings[0].ebs.volumeSize"] } });
+        expect(changeOf(plannedChanges(runOf(template(300)), runOf(template(500))), "lt").op).to.equal("same");
+    });
+
+    // terraform-provider-aws ec2_instance.go: an instance on another launch template version is replaced.
+    it("replaces an instance whose launch template changed (a new version), and leaves it when the template did not", () => {
+        const template = (imageId: string) => resource("lt", "aws:ec2/launchTemplate:LaunchTemplate", { imageId });
+        const instance = resource("box", "aws:ec2/instance:Instance", { launchTemplate: { id: "lt-id", version: "1" } });
+        expect(changeOf(plannedChanges(runOf(template("ami-1"), instance), runOf(template("ami-2"), instance)), "box"))
+            .to.deep.include({ op: "replace", because: ["launchTemplate.version"] });
+        expect(changeOf(plannedChanges(runOf(template("ami-1"), instance), runOf(template("ami-1"), instance)), "box").op).to.equal("same");
     });
 
     it("replaces on the resource's own replaceOnChanges, with the aws-native [*] form", () => {

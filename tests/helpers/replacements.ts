@@ -8,6 +8,8 @@
  *   replacement; any other changed input is an update; `ignoreChanges` paths keep their old value;
  * - an input that held the id of a replaced resource changes with it (the mocks give the replacement the same
  *   id, the engine would not), so replacements cascade to dependents;
+ * - a launch template that changes gets a new version (the mocks always answer version 1), so an instance
+ *   launched from it sees its `launchTemplate.version` change;
  * - a URN only in the first run is deleted (kept in AWS with retainOnDelete), one only in the second created.
  */
 import type { MockRun, RecordedResource } from "../../scripts/offlineMocks";
@@ -53,10 +55,11 @@ function pathsHolding(value: unknown, ids: Set<string>, path = ""): string[] {
     return [];
 }
 
-/** `a.0.b` is under rule `a` and under `a.b` (array indexes do not name fields). */
+/** `a.0.b` is under rule `a`, `a.b` and `a[0].b` (array indexes do not name fields). */
 function under(path: string, rule: string): boolean {
     const fields = path.split(".").filter((segment) => !/^\d+$/.test(segment)).join(".");
-    return fields === rule || fields.startsWith(`${rule}.`);
+    const ruleFields = rule.replace(/\[\d+\]/g, "");
+    return fields === ruleFields || fields.startsWith(`${ruleFields}.`);
 }
 
 function forcesReplacement(resource: RecordedResource, path: string): boolean {
@@ -97,15 +100,34 @@ export function plannedChanges(before: MockRun, after: MockRun): PlannedChange[]
     return [...changes.values()];
 }
 
-/** A replaced resource gets a new id: every input holding the old one changes, which may replace that resource too. */
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+
+/** `launchTemplate.version` of a resource launched from a template that changed: its latest version is a new one. */
+function newTemplateVersion(r: RecordedResource, changedTemplates: Set<string>): string[] {
+    const from = r.inputs.launchTemplate as { id?: unknown } | undefined;
+    return typeof from?.id === "string" && changedTemplates.has(from.id) ? ["launchTemplate.version"] : [];
+}
+
+/**
+ * A replaced resource gets a new id: every input holding the old one changes, which may replace that resource too.
+ * A changed launch template gets a new latest version, which the instances launched from it follow.
+ */
 function cascade(changes: Map<string, PlannedChange>, old: Map<string, RecordedResource>, next: RecordedResource[]): void {
+    const nextId = new Map(next.map((r) => [r.urn, r.id]));
+    // Only where the mocks gave the replacement the old id does an input still holding it come from the replacement;
+    // a replacement with an id of its own (a block bought anew) leaves an input holding the old id as it was.
+    const sameId = (c: PlannedChange) => {
+        const id = old.get(c.urn)?.id;
+        return id !== undefined && id === nextId.get(c.urn) ? [id] : [];
+    };
     for (let grew = true; grew; ) {
         grew = false;
-        const replacedIds = new Set([...changes.values()].filter((c) => c.op === "replace").flatMap((c) => old.get(c.urn)?.id ?? []));
+        const replacedIds = new Set([...changes.values()].filter((c) => c.op === "replace").flatMap(sameId));
+        const changedTemplates = new Set([...changes.values()].filter((c) => c.type === LAUNCH_TEMPLATE && c.op === "update").flatMap((c) => old.get(c.urn)?.id ?? []));
         for (const r of next) {
             const change = changes.get(r.urn);
             if (!change || change.op === "create" || change.op === "replace") continue;
-            const held = pathsHolding(r.inputs, replacedIds).filter((p) => !ignored(r, p));
+            const held = [...pathsHolding(r.inputs, replacedIds), ...newTemplateVersion(r, changedTemplates)].filter((p) => !ignored(r, p));
             if (!held.length) continue;
             const forcing = held.filter((p) => forcesReplacement(r, p));
             const op = forcing.length ? "replace" : "update";

@@ -5,6 +5,7 @@ import type { CodeServerConfig } from "../../components/config";
 import { loadSetupTasks } from "../../components/codeServer/setupTasks";
 import { MOUNT_TASK_ID } from "../../components/codeServer/workVolumeTask";
 import { DEFAULT_MARKER_DIR } from "../../dynamic-providers/ssmTasks/script";
+import { codeServerConfig } from "../helpers/codeServerConfig";
 import { PROJECT_DIR } from "./capture";
 import type { AwsCall } from "./hostProtocol";
 import { DEFAULT_CLIENTS } from "./harness";
@@ -28,18 +29,7 @@ const PASSWORD = "pw-code-server-Host-test-0001";
 const SEND = "SSMClient.SendCommand";
 const OUTPUT_GROUP = "/capblocks/capblocks-dev-code-server/setup-20261124000000000000000001";
 
-const CONFIG: CodeServerConfig = {
-    enabled: true,
-    instanceType: "trn2.3xlarge",
-    amiId: "ami-0example000000001",
-    volumeSizeGb: 300,
-    workVolumeSizeGb: 200,
-    deleteWorkVolume: false,
-    user: "coder",
-    homeDir: "/home/coder",
-    allowedCidrs: [],
-    taskFiles: [],
-};
+const CONFIG: CodeServerConfig = codeServerConfig({ amiId: "ami-0example000000001", homeDir: "/home/coder" });
 const SETUP = loadSetupTasks(CONFIG, PROJECT_DIR);
 const TASK_IDS = [MOUNT_TASK_ID, ...SETUP.tasks.map((t) => t.id)];
 

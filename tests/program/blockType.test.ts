@@ -12,7 +12,7 @@ const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const P5 = activeBlock({ id: "cr-0aaaaaaaaaaaaaaa1", instanceType: "p5.48xlarge", availabilityZone: "sa-east-1b" });
 const P5E = activeBlock({ id: "cr-0bbbbbbbbbbbbbbb2", instanceType: "p5e.48xlarge", availabilityZone: "sa-east-1c" });
 const SEVERAL = { instanceTypes: ["p5.48xlarge", "p5e.48xlarge"], durationHours: 24, maxUpfrontFee: "1000" };
-const NVIDIA_AMI = "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id";
+const NVIDIA_AMI = "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-24.04/latest/ami-id";
 
 /** The code-server launch template's type, root size and AMI parameter looked up. */
 function box(run: MockRun): { instanceType: unknown; rootGb: unknown; amiParameters: unknown[] } {

@@ -33,6 +33,13 @@ describe("operating the box without a shell: setup and rerun in the program", ()
         expect(JSON.parse(outputs?.setupTasks ?? "")).to.deep.equal({ setup: "off", instances: [], runs: [], tasks: [] });
     });
 
+    it("setup: false with allowedCidrs: no certificate is made, and tlsCertificateSha256 says setup is off like url", async () => {
+        const { outputs, error } = await runProgram(withCodeServer({ setup: false, allowedCidrs: ["203.0.113.7/32"] }), { block: BLOCK });
+        expect(error).to.equal(undefined);
+        expect(outputs?.tlsCertificateSha256).to.equal(SETUP_OFF);
+        expect(outputs?.url).to.equal(SETUP_OFF);
+    });
+
     it("setup streams its output to a log group of the stack's own, which the instance role may write and nothing else", async () => {
         const { run, error } = await runProgram(withCodeServer({}), { block: BLOCK });
         expect(error).to.equal(undefined);

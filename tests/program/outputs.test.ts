@@ -3,6 +3,7 @@
  * mocks. Commands are run through a shell with a stub `aws`, as a user would paste them or use `$(pulumi stack output …)`.
  */
 import { expect } from "chai";
+import { FINGERPRINT_PENDING } from "../../components/codeServer/tls";
 import type { BlockFacts } from "../../scripts/offlineMocks";
 import { activeBlock, runProgram } from "../helpers/mocks";
 import type { ProgramRun } from "../helpers/mocks";
@@ -50,7 +51,7 @@ describe("stack outputs", () => {
                 expect(run.status, `${name}: ${run.stderr}`).to.equal(0);
                 expect(run.calls.map((call) => call.join(" ")), name).to.deep.equal([outputs[name].replace(/^aws /, "")]);
             }
-            expect(runWithStubAws(outputs.portForwardCommand, "substituted").calls[0]).to.include("portNumber=80,localPortNumber=8080");
+            expect(runWithStubAws(outputs.portForwardCommand, "substituted").calls[0]).to.include("portNumber=8080,localPortNumber=8080");
         });
     });
 
@@ -59,6 +60,18 @@ describe("stack outputs", () => {
         for (const name of ["instanceId", "url", "portForwardCommand", "sessionCommand"]) expect(outputs, name).to.not.have.property(name);
         expect(outputs).to.include({ password: "[secret]" });
         expect(outputs.passwordCommand).to.match(/^aws secretsmanager get-secret-value /);
+    });
+
+    it("with allowedCidrs: an https url and the certificate's fingerprint the box reported, both only once it is launched", async () => {
+        const open = { ...dev, "capblocks:codeServer": { allowedCidrs: ["203.0.113.7/32"] } };
+        const outputs = await ok(open, recorded(activeBlock()));
+        expect(outputs.url).to.match(/^https:\/\/ec2-[^/]+\.amazonaws\.com\/$/);
+        // The offline mocks read back what the stack put in the parameter: the box has not written it.
+        expect(outputs.tlsCertificateSha256).to.equal(FINGERPRINT_PENDING);
+        expect(outputs.nextStep).to.contain("check that its certificate's SHA-256 fingerprint is `pulumi stack output tlsCertificateSha256`");
+        const before = await ok(open, recorded(activeBlock({ state: "scheduled", startDate: inDays(1), endDate: inDays(2) })));
+        expect(before).to.not.have.property("tlsCertificateSha256");
+        expect(await ok(dev, recorded(activeBlock()))).to.not.have.property("tlsCertificateSha256");
     });
 
     it("on demand: nextStep says the instance bills by the hour until destroy", async () => {

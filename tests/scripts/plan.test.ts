@@ -113,12 +113,13 @@ describe("offline plan", () => {
         expect(p.assumed).to.include("block state scheduled (choose with --block-state)");
     });
 
-    it("ondemand-g7e: no block settings, port 80 open only to the configured CIDR", async () => {
+    it("ondemand-g7e: no block settings, HTTPS (443) open only to the configured CIDR", async () => {
         const p = (await plan(["--stack", "ondemand-g7e", "--json"])).json as PlanJson;
         expect(ofType(p, "pulumi-nodejs:dynamic/capblocks:CapacityBlock")).to.have.length(0);
         expect(ofType(p, "aws:ec2/launchTemplate:LaunchTemplate")[0].inputs).to.not.have.property("instanceMarketOptions");
         const ingress = ofType(p, "aws:ec2/securityGroup:SecurityGroup")[0].inputs.ingress as { cidrBlocks: string[]; fromPort: number }[];
-        expect(ingress.map((i) => [i.fromPort, i.cidrBlocks])).to.deep.equal([[80, ["203.0.113.7/32"]]]);
+        expect(ingress.map((i) => [i.fromPort, i.cidrBlocks])).to.deep.equal([[443, ["203.0.113.7/32"]]]);
+        expect(p.outputs.url).to.match(/^https:\/\//);
         expect(ofType(p, "aws:ebs/volume:Volume")[0].inputs.availabilityZone).to.equal("us-east-1b");
     });
 

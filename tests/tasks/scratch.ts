@@ -2,8 +2,8 @@
  * A scratch machine for running the shipped setup tasks with dash, as the SSM agent does, without touching this
  * one: apt is the real apt-get, pointed by APT_CONFIG at lists, caches and a dpkg status file in a temporary
  * directory, with a stub dpkg (it logs its calls and "configures" by clearing the dpkg journal). Absolute paths the
- * tasks write to (/usr/local/sbin, /etc/systemd/system) are moved under the directory; other tools are stubbed
- * per test. `sleep` is instant and moves a fake clock that the `date` stub reads, so waits of minutes take none.
+ * tasks write to (/usr/local/sbin, /etc/systemd/system, /etc/nginx, /etc/capblocks, /etc/default) are moved under
+ * the directory; other tools are stubbed per test. `sleep` is instant and moves a fake clock that the `date` stub reads, so waits of minutes take none.
  * The apt behaviour it reproduces: docs/aws-notes.md#apt-and-dpkg-on-ubuntu.
  */
 import { spawn, spawnSync } from "child_process";
@@ -49,7 +49,8 @@ export class ScratchMachine {
     constructor(variables: Record<string, string> = {}) {
         this.tasks = loadCodeServerTasks([], variables);
         for (const d of [this.bin, this.parts, path.join(this.lists, "partial"), path.join(this.dir, "cache", "archives", "partial"),
-            path.join(this.dir, "prefs"), path.join(this.admin, "updates"), path.join(this.dir, "sbin"), path.join(this.dir, "systemd")]) {
+            path.join(this.dir, "prefs"), path.join(this.admin, "updates"), path.join(this.dir, "sbin"), path.join(this.dir, "systemd"),
+            path.join(this.dir, "nginx", "sites-available"), path.join(this.dir, "nginx", "sites-enabled"), path.join(this.dir, "default")]) {
             fs.mkdirSync(d, { recursive: true });
         }
         fs.writeFileSync(path.join(this.dir, "etc", "sources.list"), "");
@@ -166,7 +167,10 @@ esac`);
         if (!task) throw new Error(`no shipped task ${id}`);
         return renderTaskBody(task, undefined)
             .replaceAll("/usr/local/sbin", path.join(this.dir, "sbin"))
-            .replaceAll("/etc/systemd/system", path.join(this.dir, "systemd"));
+            .replaceAll("/etc/systemd/system", path.join(this.dir, "systemd"))
+            .replaceAll("/etc/nginx", path.join(this.dir, "nginx"))
+            .replaceAll("/etc/capblocks", path.join(this.dir, "capblocks"))
+            .replaceAll("/etc/default", path.join(this.dir, "default"));
     }
 
     /** Runs a shipped task with `sh -e` (dash), as the wrapper does; installs capblocks-apt first when asked. */

@@ -7,7 +7,14 @@ import { accessCommands, passwordCommand } from "../../../components/codeServer/
 import type { HowRun } from "../../helpers/shellCommands";
 import { runWithStubAws } from "../../helpers/shellCommands";
 
-const target = { instanceId: "i-0abc", region: "sa-east-1", publicDns: "ec2-198-51-100-7.sa-east-1.compute.amazonaws.com", allowedCidrs: [] };
+const target = {
+    instanceId: "i-0abc",
+    region: "sa-east-1",
+    publicDns: "ec2-198-51-100-7.sa-east-1.compute.amazonaws.com",
+    allowedCidrs: [],
+    internalPort: 8080,
+    nginxPort: 80,
+};
 const SECRET_ARN = "arn:aws:secretsmanager:sa-east-1:123456789012:secret:pw-AbCdEf";
 const WAYS: HowRun[] = ["pasted", "substituted", "eval"];
 
@@ -40,30 +47,34 @@ function awsCliRequestBody(command: string): Record<string, unknown> | undefined
 }
 
 describe("code-server access", () => {
-    it("without allowedCidrs: a port forward from localhost:8080 to nginx on 80, and an SSM session", () => {
+    // code-server FAQ "Why do web views not work?": webviews need a secure context, and localhost is one.
+    it("without allowedCidrs: a port forward from localhost:8080 straight to code-server's own port, and an SSM session", () => {
         expect(accessCommands(target)).to.deep.equal({
             url: "http://localhost:8080/",
             portForwardCommand:
                 "aws ssm start-session --target i-0abc --document-name AWS-StartPortForwardingSession " +
-                "--parameters portNumber=80,localPortNumber=8080 --region sa-east-1",
+                "--parameters portNumber=8080,localPortNumber=8080 --region sa-east-1",
             sessionCommand: "aws ssm start-session --target i-0abc --region sa-east-1",
             instanceInfoCommand: "aws ec2 describe-instances --instance-ids i-0abc --region sa-east-1 --output table",
             connectHint:
                 "Run `$(pulumi stack output portForwardCommand)` and leave it running, open http://localhost:8080/ " +
                 "and sign in with the password from `pulumi stack output password --show-secrets`.",
         });
+        expect(accessCommands({ ...target, internalPort: 9000 }).portForwardCommand).to.contain("--parameters portNumber=9000,localPortNumber=8080 ");
     });
 
-    it("with allowedCidrs and a public DNS name: the instance's own URL", () => {
-        const direct = accessCommands({ ...target, allowedCidrs: ["203.0.113.7/32"] });
-        expect(direct.url).to.equal("http://ec2-198-51-100-7.sa-east-1.compute.amazonaws.com/");
+    it("with allowedCidrs and a public DNS name: the instance's own HTTPS URL, and the fingerprint to check", () => {
+        const direct = accessCommands({ ...target, allowedCidrs: ["203.0.113.7/32"], nginxPort: 443 });
+        expect(direct.url).to.equal("https://ec2-198-51-100-7.sa-east-1.compute.amazonaws.com/");
         expect(direct.connectHint).to.equal(
-            "Open http://ec2-198-51-100-7.sa-east-1.compute.amazonaws.com/ and sign in with the password from `pulumi stack output password --show-secrets`.",
+            "Open https://ec2-198-51-100-7.sa-east-1.compute.amazonaws.com/, check that its certificate's SHA-256 fingerprint is " +
+                "`pulumi stack output tlsCertificateSha256`, and sign in with the password from `pulumi stack output password --show-secrets`.",
         );
+        expect(accessCommands({ ...target, allowedCidrs: ["203.0.113.7/32"], nginxPort: 8443 }).url).to.equal("https://ec2-198-51-100-7.sa-east-1.compute.amazonaws.com:8443/");
     });
 
     it("with allowedCidrs but no public DNS name (a subnet without public IPs): the port forward is still the way in", () => {
-        const viaForward = accessCommands({ ...target, publicDns: "", allowedCidrs: ["203.0.113.7/32"] });
+        const viaForward = accessCommands({ ...target, publicDns: "", allowedCidrs: ["203.0.113.7/32"], nginxPort: 443 });
         expect(viaForward.url).to.equal("http://localhost:8080/");
         expect(viaForward.connectHint).to.match(/^Run `\$\(pulumi stack output portForwardCommand\)`/);
     });
@@ -79,7 +90,7 @@ describe("code-server access", () => {
         const expected: [string, string, string[]][] = [
             ["portForwardCommand", portForwardCommand, [
                 "ssm", "start-session", "--target", "i-0abc", "--document-name", "AWS-StartPortForwardingSession",
-                "--parameters", "portNumber=80,localPortNumber=8080", "--region", "sa-east-1",
+                "--parameters", "portNumber=8080,localPortNumber=8080", "--region", "sa-east-1",
             ]],
             ["sessionCommand", sessionCommand, ["ssm", "start-session", "--target", "i-0abc", "--region", "sa-east-1"]],
             ["instanceInfoCommand", instanceInfoCommand, ["ec2", "describe-instances", "--instance-ids", "i-0abc", "--region", "sa-east-1", "--output", "table"]],
@@ -105,7 +116,7 @@ describe("code-server access", () => {
         expect(body).to.deep.equal({
             Target: "i-0abc",
             DocumentName: "AWS-StartPortForwardingSession",
-            Parameters: { portNumber: ["80"], localPortNumber: ["8080"] },
+            Parameters: { portNumber: ["8080"], localPortNumber: ["8080"] },
         });
     });
 });

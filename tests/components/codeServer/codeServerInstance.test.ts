@@ -8,6 +8,7 @@ import type { ExistingVolume } from "../../../components/codeServer/workVolume";
 import { MOUNT_TASK_ID } from "../../../components/codeServer/workVolumeTask";
 import type { TaskSpec } from "../../../dynamic-providers/ssmTasks";
 import type { MockRun } from "../../../scripts/offlineMocks";
+import { codeServerConfig } from "../../helpers/codeServerConfig";
 import { mockAws, ofType, oneOfType, REGION, resolved } from "../../helpers/mocks";
 
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";
@@ -17,18 +18,7 @@ const VOLUME = "aws:ebs/volume:Volume";
 const ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment";
 const TASKS = "pulumi-nodejs:dynamic/capblocks:SsmTasks";
 
-const csConfig = (over: Partial<CodeServerConfig> = {}): CodeServerConfig => ({
-    enabled: true,
-    instanceType: "trn2.3xlarge",
-    volumeSizeGb: 300,
-    workVolumeSizeGb: 200,
-    deleteWorkVolume: false,
-    user: "coder",
-    homeDir: "/work",
-    allowedCidrs: [],
-    taskFiles: [],
-    ...over,
-});
+const csConfig = (over: Partial<CodeServerConfig> = {}): CodeServerConfig => codeServerConfig(over);
 
 const setupTasks: TaskSpec[] = [{ id: "install-code-server", name: "Install code-server", commands: ["echo install"] }];
 
@@ -128,27 +118,35 @@ describe("CodeServerInstance", () => {
         expect(oneOfType(run, VOLUME).inputs.availabilityZone).to.equal("sa-east-1b");
     });
 
-    it("opens no inbound port at all without allowedCidrs, and says how to port-forward", async () => {
+    it("opens no inbound port at all without allowedCidrs, and says how to port-forward to code-server itself", async () => {
         const { run, outputs } = await built();
         const sg = oneOfType(run, SG).inputs;
         expect(sg.ingress).to.deep.equal([]);
         expect(JSON.stringify(sg.ingress)).to.not.contain("0.0.0.0/0");
+        // Unchanged since before HTTPS existed: a new description would replace the group, and with it the instance.
+        expect(sg.description).to.equal("code-server: no inbound access (SSM port forwarding only)");
         expect(outputs.portForwardCommand).to.equal(
             `aws ssm start-session --target ${outputs.instanceId} --document-name AWS-StartPortForwardingSession ` +
-                "--parameters portNumber=80,localPortNumber=8080 --region sa-east-1",
+                "--parameters portNumber=8080,localPortNumber=8080 --region sa-east-1",
         );
         expect(outputs.url).to.equal("http://localhost:8080/");
         expect(outputs.connectHint).to.match(/^Run `\$\(pulumi stack output portForwardCommand\)` and leave it running, open http:\/\/localhost:8080\//);
     });
 
-    it("opens only port 80, only from allowedCidrs, when they are set", async () => {
-        const { run, outputs } = await build({ config: { allowedCidrs: ["203.0.113.7/32"] } });
-        const ingress = oneOfType(run, SG).inputs.ingress as Record<string, unknown>[];
+    it("opens only nginx's HTTPS port, only from allowedCidrs, when they are set", async () => {
+        const { run, outputs } = await build({ config: { allowedCidrs: ["203.0.113.7/32", "198.51.100.0/24"], nginxPort: 443 } });
+        const sg = oneOfType(run, SG).inputs;
+        const ingress = sg.ingress as Record<string, unknown>[];
         expect(ingress).to.have.length(1);
-        expect(ingress[0]).to.include({ protocol: "tcp", fromPort: 80, toPort: 80 });
-        expect(ingress[0].cidrBlocks).to.deep.equal(["203.0.113.7/32"]);
-        expect(outputs.url).to.match(/^http:\/\/ec2-.*\.amazonaws\.com\/$/);
-        expect(outputs.connectHint).to.equal(`Open ${outputs.url} and sign in with the password from \`pulumi stack output password --show-secrets\`.`);
+        expect(ingress[0]).to.include({ protocol: "tcp", fromPort: 443, toPort: 443 });
+        expect(ingress[0].cidrBlocks).to.deep.equal(["203.0.113.7/32", "198.51.100.0/24"]);
+        // Says neither the CIDRs nor the port: editing them updates the rules in place instead of replacing the box.
+        expect(sg.description).to.equal("code-server: HTTPS from capblocks:codeServer.allowedCidrs");
+        expect(outputs.url).to.match(/^https:\/\/ec2-.*\.amazonaws\.com\/$/);
+        expect(outputs.connectHint).to.equal(
+            `Open ${outputs.url}, check that its certificate's SHA-256 fingerprint is \`pulumi stack output tlsCertificateSha256\`, ` +
+                "and sign in with the password from `pulumi stack output password --show-secrets`.",
+        );
     });
 
     it("keeps the password a secret and out of every output", async () => {
@@ -258,6 +256,15 @@ describe("CodeServerInstance", () => {
         const explicit = await build({ config: { amiId: "ami-0123456789abcdef0" } });
         expect(oneOfType(explicit.run, LT).options.ignoreChanges).to.equal(undefined);
         expect(oneOfType(explicit.run, LT).inputs.imageId).to.equal("ami-0123456789abcdef0");
+    });
+
+    it("boots the NVIDIA box from the Ubuntu 24.04 base OSS NVIDIA DLAMI, and pins a root size that came from the catalog", async () => {
+        const { run } = await build({ reservation: undefined, config: { instanceType: "g7e.48xlarge", volumeSizeGb: 1000, volumeSizeFromCatalog: true } });
+        const parameter = run.calls.find((c) => c.token === "aws:ssm/getParameter:getParameter")?.inputs.name;
+        expect(parameter).to.equal("/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-24.04/latest/ami-id");
+        const lt = oneOfType(run, LT);
+        expect(lt.options.ignoreChanges).to.deep.equal(["imageId", "blockDeviceMappings[0].ebs.volumeSize"]);
+        expect((lt.inputs.blockDeviceMappings as { ebs: { volumeSize: number } }[])[0].ebs.volumeSize).to.equal(1000);
     });
 
     it("builds no instance, attachment or setup while the block is not active", async () => {

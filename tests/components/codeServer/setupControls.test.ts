@@ -2,11 +2,9 @@ import { expect } from "chai";
 import type { CodeServerConfig } from "../../../components/config";
 import { rerunRequest, rerunTaskProblems, setupEnabled } from "../../../components/codeServer/setupControls";
 import { noSetupSummary, setupTasksSummary } from "../../../components/codeServer/setupTasksSummary";
+import { codeServerConfig } from "../../helpers/codeServerConfig";
 
-const cs = (over: Partial<CodeServerConfig> = {}): CodeServerConfig => ({
-    enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
-    user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [], ...over,
-});
+const cs = codeServerConfig;
 
 describe("setup controls", () => {
     it("setup runs unless it is set to false", () => {

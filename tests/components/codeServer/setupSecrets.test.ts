@@ -6,6 +6,7 @@ import type { SetupSecret } from "../../../components/codeServer/setupSecrets";
 import { lookUpSetupSecrets, readSecretsPolicy } from "../../../components/codeServer/setupSecrets";
 import type { CodeServerConfig } from "../../../components/config";
 import type { Assumptions, MockRun } from "../../../scripts/offlineMocks";
+import { codeServerConfig } from "../../helpers/codeServerConfig";
 import { failure } from "../../helpers/failure";
 import { mockAws, ofType, oneOfType, REGION, resolved } from "../../helpers/mocks";
 
@@ -81,10 +82,7 @@ describe("setup secrets", () => {
     });
 
     describe("in the code-server instance", () => {
-        const config = (over: Partial<CodeServerConfig>): CodeServerConfig => ({
-            enabled: true, instanceType: "g7e.2xlarge", volumeSizeGb: 200, workVolumeSizeGb: 200, deleteWorkVolume: false,
-            user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [], ...over,
-        });
+        const config = (over: Partial<CodeServerConfig>): CodeServerConfig => codeServerConfig({ instanceType: "g7e.2xlarge", volumeSizeGb: 200, ...over });
 
         async function build(over: Partial<CodeServerConfig>, secrets: SetupSecret[] = []): Promise<{ run: MockRun; passwordCommand: string }> {
             const run = await mockAws();

@@ -8,11 +8,10 @@ import { ConfigError } from "../../../components/config";
 import { codeServerFrom } from "../../../components/config/defaults";
 import { loadSetupTasks, setupVariables } from "../../../components/codeServer/setupTasks";
 import { CODE_SERVER_TASKS_FILE, readTaskFile } from "../../../tasks/loader";
+import { codeServerConfig } from "../../helpers/codeServerConfig";
 
-const cs = (taskFiles: string[], secrets?: Record<string, string>): CodeServerConfig => ({
-    enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
-    user: "dev", homeDir: "/data", allowedCidrs: [], taskFiles, ...(secrets ? { secrets } : {}),
-});
+const cs = (taskFiles: string[], secrets?: Record<string, string>): CodeServerConfig =>
+    codeServerConfig({ user: "dev", homeDir: "/data", taskFiles, ...(secrets ? { secrets } : {}) });
 
 /** The problems of a ConfigError `f` throws. */
 function problemsOf(f: () => unknown): string[] {
@@ -40,14 +39,23 @@ describe("setup tasks (index side)", () => {
     });
 
     it("fills the tasks' variables from config, over the file defaults", () => {
-        const loaded = loadSetupTasks(cs([]), dir);
-        expect(loaded.variables).to.include({ USER: "dev", HOME_DIR: "/data", INTERNAL_PORT: "8080", NGINX_PORT: "80" });
-        expect(setupVariables(cs([]))).to.deep.equal({ USER: "dev", HOME_DIR: "/data", INTERNAL_PORT: "8080", NGINX_PORT: "80" });
+        const config = codeServerConfig({
+            user: "dev", homeDir: "/data", internalPort: 9000, nginxPort: 8443, allowedCidrs: ["203.0.113.7/32"], version: "4.137.0",
+            extensions: ["redhat.vscode-yaml", "ms-python.python@2026.4.0"], locale: "ja_JP.UTF-8", workspaceTrust: true,
+        });
+        const expected = {
+            USER: "dev", HOME_DIR: "/data", INTERNAL_PORT: "9000", NGINX_PORT: "8443", CODE_SERVER_VERSION: "4.137.0",
+            EXTENSIONS: "redhat.vscode-yaml ms-python.python@2026.4.0", LOCALE: "ja_JP.UTF-8", WORKSPACE_TRUST: "true", HTTPS: "on",
+        };
+        expect(setupVariables(config)).to.deep.equal(expected);
+        // The fingerprint parameter is the component's to name; until then the file's empty default stands.
+        expect(loadSetupTasks(config, dir).variables).to.deep.equal({ ...expected, TLS_FINGERPRINT_PARAMETER: "" });
+        expect(setupVariables(cs([]))).to.include({ HTTPS: "off", NGINX_PORT: "80", INTERNAL_PORT: "8080" });
     });
 
-    it("ships the same user and home defaults as the stack config, so the file and the README agree", () => {
-        const defaults = codeServerFrom({}, undefined);
-        expect(readTaskFile(CODE_SERVER_TASKS_FILE).variables).to.include({ USER: defaults.user, HOME_DIR: defaults.homeDir });
+    it("ships the same defaults as the stack config, so the file, the config and the README agree", () => {
+        const variables = setupVariables(codeServerFrom({}, undefined));
+        expect(readTaskFile(CODE_SERVER_TASKS_FILE).variables).to.deep.equal({ ...variables, TLS_FINGERPRINT_PARAMETER: "" });
     });
 
     it("names the config key when a user task file is missing", () => {
@@ -74,21 +82,30 @@ describe("setup tasks (index side)", () => {
         ]);
     });
 
-    it("lets a task file hold only variables, overriding the shipped file's version and extensions", () => {
-        fs.writeFileSync(path.join(dir, "versions.json"), JSON.stringify({ variables: { CODE_SERVER_VERSION: "4.99.0", EXTENSIONS: "redhat.vscode-yaml" } }));
-        const loaded = loadSetupTasks(cs(["versions.json"]), dir);
-        expect(loaded.variables).to.include({ CODE_SERVER_VERSION: "4.99.0", EXTENSIONS: "redhat.vscode-yaml", USER: "dev" });
+    it("lets a task file hold only variables of its own", () => {
+        fs.writeFileSync(path.join(dir, "mine.json"), JSON.stringify({ variables: { CONDA_ENV: "ml" } }));
+        const loaded = loadSetupTasks(cs(["mine.json"]), dir);
+        expect(loaded.variables).to.include({ CONDA_ENV: "ml", USER: "dev" });
         expect(loaded.tasks.map((t) => t.id)).to.deep.equal(shippedIds);
     });
 
     it("refuses a task file that sets what the stack fixes, naming the file and the key to use instead", () => {
         const file = path.join(dir, "fixed.json");
         fs.writeFileSync(file, JSON.stringify({ variables: { USER: "me", HOME_DIR: "/home/me", NGINX_PORT: "8081", INTERNAL_PORT: "9000" } }));
+        const fixed = (name: string, what: string) =>
+            `capblocks:codeServer.taskFiles: ${file} sets the variable ${name}, which the stack fixes; remove it from the file's variables (${what})`;
         expect(problemsOf(() => loadSetupTasks(cs(["fixed.json"]), dir))).to.deep.equal([
-            `capblocks:codeServer.taskFiles: ${file} sets the variable USER, which the stack fixes; remove it from the file's variables (set capblocks:codeServer.user instead)`,
-            `capblocks:codeServer.taskFiles: ${file} sets the variable HOME_DIR, which the stack fixes; remove it from the file's variables (set capblocks:codeServer.homeDir instead)`,
-            `capblocks:codeServer.taskFiles: ${file} sets the variable NGINX_PORT, which the stack fixes; remove it from the file's variables (the security group and the port forward use port 80)`,
-            `capblocks:codeServer.taskFiles: ${file} sets the variable INTERNAL_PORT, which the stack fixes; remove it from the file's variables (code-server listens on 127.0.0.1:8080, which nginx and verify rely on)`,
+            fixed("USER", "set capblocks:codeServer.user instead"),
+            fixed("HOME_DIR", "set capblocks:codeServer.homeDir instead"),
+            fixed("NGINX_PORT", "set capblocks:codeServer.nginxPort instead"),
+            fixed("INTERNAL_PORT", "set capblocks:codeServer.internalPort instead"),
+        ]);
+        // The old way to choose code-server's version and extensions now points at their keys.
+        fs.writeFileSync(file, JSON.stringify({ variables: { CODE_SERVER_VERSION: "4.99.0", EXTENSIONS: "redhat.vscode-yaml", HTTPS: "on" } }));
+        expect(problemsOf(() => loadSetupTasks(cs(["fixed.json"]), dir))).to.deep.equal([
+            fixed("CODE_SERVER_VERSION", "set capblocks:codeServer.version instead"),
+            fixed("EXTENSIONS", "set capblocks:codeServer.extensions instead"),
+            fixed("HTTPS", "capblocks:codeServer.allowedCidrs turns HTTPS on"),
         ]);
     });
 

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import type { RawStackConfig} from "../../../components/config";
 import { ConfigError, readStackConfig, validateStackConfig, withBlockType } from "../../../components/config";
+import { DEFAULT_EXTENSIONS } from "../../../components/config/codeServerSoftware";
 import { mockAws } from "../../helpers/mocks";
 
 const base = (over: Partial<RawStackConfig> = {}): RawStackConfig => ({ project: "capblocks", stack: "dev", region: "sa-east-1", ...over });
@@ -26,8 +27,9 @@ describe("config: validateStackConfig", () => {
             selection: "cheapest", generation: 1, instancePlatform: "Linux/UNIX",
         });
         expect(cfg.codeServer).to.deep.equal({
-            enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 300, workVolumeSizeGb: 200, deleteWorkVolume: false,
-            user: "coder", homeDir: "/work", allowedCidrs: [], taskFiles: [],
+            enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 500, volumeSizeFromCatalog: true, workVolumeSizeGb: 200, deleteWorkVolume: false,
+            user: "coder", homeDir: "/work", allowedCidrs: [], allowPublicInternet: false, taskFiles: [], internalPort: 8080, nginxPort: 80,
+            version: "4.138.0", extensions: [...DEFAULT_EXTENSIONS], locale: "en_US.UTF-8", workspaceTrust: false, efa: false,
         });
         // deleteSharedStorage false: shared storage survives destroy by default. A trn2 block: the image with Neuron is built.
         expect(cfg.cluster).to.deep.equal({
@@ -70,7 +72,7 @@ describe("config: validateStackConfig", () => {
         expect(cfg.reservation).to.deep.equal({ kind: "adopt", id: "cr-0123456789abcdef0", parameterName: undefined, publishParameter: true });
         expect(cfg.codeServer).to.include({ instanceType: "p5.48xlarge", volumeSizeGb: 500 }).and.not.have.property("typeFromBlock");
         const untyped = validateStackConfig(base({ reservation: { parameterName: "/capacity-block/sa-east-1/reservation-id" } }));
-        expect(withBlockType(untyped.codeServer, "trn2.3xlarge")).to.include({ instanceType: "trn2.3xlarge", volumeSizeGb: 300 });
+        expect(withBlockType(untyped.codeServer, "trn2.3xlarge")).to.include({ instanceType: "trn2.3xlarge", volumeSizeGb: 500, volumeSizeFromCatalog: true });
     });
 
     it("accepts a numeric price ceiling and keeps it as a decimal string", () => {

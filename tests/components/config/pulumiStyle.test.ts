@@ -182,7 +182,7 @@ describe("config: settings capblocks cannot honour", () => {
     it("refuses an IPv6 CIDR and one with host bits set, saying what to write", () => {
         const cidr = (allowed: string) => problemsOf(yaml({ "capblocks:codeServer": { instanceType: "g6e.xlarge", allowedCidrs: [allowed] } }));
         expect(cidr("2001:db8::/32")).to.deep.equal([
-            "capblocks:codeServer.allowedCidrs[0]: \"2001:db8::/32\" is an IPv6 CIDR, and capblocks opens port 80 to IPv4 addresses only " +
+            "capblocks:codeServer.allowedCidrs[0]: \"2001:db8::/32\" is an IPv6 CIDR, and capblocks opens nginx's port to IPv4 addresses only " +
                 "(the instance gets no IPv6 address in the default VPC); give your IPv4 address as a /32 (e.g. 203.0.113.7/32), " +
                 "or leave allowedCidrs empty and connect through SSM",
         ]);
@@ -190,7 +190,8 @@ describe("config: settings capblocks cannot honour", () => {
             "capblocks:codeServer.allowedCidrs[0]: \"203.0.113.7/24\" has host bits set, so it is not a network; " +
                 "write 203.0.113.0/24 (the network) or 203.0.113.7/32 (this address only)",
         ]);
-        for (const ok of ["203.0.113.0/24", "203.0.113.7/32", "10.0.0.0/8", "0.0.0.0/0"]) {
+        // 0.0.0.0/0 needs allowPublicInternet (tests/components/config/codeServerBox.test.ts).
+        for (const ok of ["203.0.113.0/24", "203.0.113.7/32", "10.0.0.0/8"]) {
             expect(check(yaml({ "capblocks:codeServer": { instanceType: "g6e.xlarge", allowedCidrs: [ok] } })).codeServer.allowedCidrs).to.deep.equal([ok]);
         }
     });

@@ -16,6 +16,20 @@ describe("catalog", () => {
         expect(instanceFacts("p6-b200.48xlarge").networkCards).to.equal(8);
     });
 
+    // The CDK projects capblocks replaces: 500 GiB for the trn2.3xlarge code-server box; 200..1000 GiB for G7e dev boxes.
+    it("gives the dev box the root sizes those projects recommend, and cluster nodes their own", () => {
+        expect(instanceFacts("trn2.3xlarge")).to.include({ devBoxRootVolumeGb: 500, rootVolumeGb: 300 });
+        const g7e = ["2xlarge", "4xlarge", "8xlarge", "12xlarge", "24xlarge", "48xlarge"].map((size) => instanceFacts(`g7e.${size}`).devBoxRootVolumeGb);
+        expect(g7e).to.deep.equal([200, 200, 300, 300, 500, 1000]);
+        expect(instanceFacts("p5.48xlarge")).to.include({ devBoxRootVolumeGb: 500, rootVolumeGb: 500 });
+        expect(instanceFacts("trn3.96xlarge").devBoxRootVolumeGb).to.equal(200);
+    });
+
+    it("boots NVIDIA types from the Ubuntu 24.04 base OSS NVIDIA DLAMI, like the Neuron box and the PCS nodes", () => {
+        expect(NVIDIA_AMI_PARAMETER).to.equal("/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-24.04/latest/ami-id");
+        expect(instanceFacts("p5.48xlarge").amiParameter).to.equal(NVIDIA_AMI_PARAMETER);
+    });
+
     // amazon-vpc-cni-k8s vpc_ip_resource_limit.go (generated from DescribeInstanceTypes): 17 network cards; EFA
     // devices seen on the instances: 16, so card 0 is the ENA-only primary (docs/aws-notes.md#efa-network-cards).
     it("knows p6-b300.48xlarge: a block type with 17 network cards and EFA on cards 1-16", () => {
