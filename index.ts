@@ -1,7 +1,8 @@
 import { readStackConfig } from "./components/config";
 import type { PlacedOutputs, StackOutputs } from "./components/program";
 import {
-    boughtBlocksFor, checkBlockFits, clusterOutputs, codeServerOutputs, preflight, publishedParameterOutputs, reservationFor, reservationOutputs,
+    boughtBlocksFor, checkBlockFits, clusterOutputs, codeServerOutputs, declareCluster, preflight, prepareCodeServer, publishedParameterOutputs,
+    reservationFor, reservationOutputs,
 } from "./components/program";
 
 /** config → reservation → components → outputs. */
@@ -14,17 +15,21 @@ export = async (): Promise<StackOutputs> => {
     const outputs = reservationOutputs(cfg, reservation);
     // A block whose type this run's purchase chooses has nothing built on it until the next up.
     if (reservation?.typeChoice) return Object.assign(outputs, publishedParameterOutputs(cfg, reservation));
+    // The box's checks run before anything is declared; the cluster comes first, so the box can live in it.
+    const box = cfg.codeServer.enabled ? await prepareCodeServer(cfg, { reservation, adopted, projectDir: __dirname }) : undefined;
+    const blockType = reservation?.instanceType;
+    const cluster = cfg.cluster.enabled && reservation && blockType ? await declareCluster(cfg, { ...reservation, instanceType: blockType }) : undefined;
     // The subnet publishParameter names: the box's, else the cluster's compute subnet (both in the block's AZ).
     let subnetId: PlacedOutputs["subnetId"] | undefined;
-    if (cfg.codeServer.enabled) {
-        const box = await codeServerOutputs(cfg, { reservation, adopted, projectDir: __dirname, nextStep: outputs.nextStep });
-        Object.assign(outputs, box.outputs);
-        subnetId = box.subnetId;
+    if (box) {
+        const placed = codeServerOutputs(cfg, box, outputs.nextStep, cluster);
+        Object.assign(outputs, placed.outputs);
+        subnetId = placed.subnetId;
     }
-    if (cfg.cluster.enabled && reservation?.instanceType) {
-        const cluster = await clusterOutputs(cfg, { ...reservation, instanceType: reservation.instanceType }, outputs.nextStep);
-        Object.assign(outputs, cluster.outputs);
-        subnetId ??= cluster.subnetId;
+    if (cluster) {
+        const placed = clusterOutputs(cfg, cluster, outputs.nextStep);
+        Object.assign(outputs, placed.outputs);
+        subnetId ??= placed.subnetId;
     }
     return Object.assign(outputs, publishedParameterOutputs(cfg, reservation, subnetId));
 };

@@ -3,12 +3,17 @@
  * map each to stack outputs. Every output is a string: none is ever undefined.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { LoadedTasks } from "../tasks/loader";
+import type { GpuNodeGroup } from "./cluster/gpuNodeGroup";
+import { clusterBox } from "./codeServer/boxInCluster";
+import { BOX_USER_UID, clusterBoxImage, clusterTaskIds } from "./codeServer/clusterAccess";
 import { CodeServerInstance } from "./codeServer/codeServerInstance";
 import { idleStopStep } from "./codeServer/idleStop";
 import { defaultSubnetIn, lookUpSubnet, onDemandZone, placementAt, placementIn, SUBNET_KEY as CODE_SERVER_SUBNET_KEY } from "./codeServer/placement";
 import type { DevImagePlan } from "./codeServer/prebake";
 import { devImagePlan, devImageStep, imageTasks } from "./codeServer/prebake";
 import { setupEnabled } from "./codeServer/setupControls";
+import type { SetupSecret } from "./codeServer/setupSecrets";
 import { lookUpSetupSecrets } from "./codeServer/setupSecrets";
 import { loadSetupTasks } from "./codeServer/setupTasks";
 import type { ExistingVolume, InstancePlacement } from "./codeServer/workVolume";
@@ -321,7 +326,7 @@ const DEV_IMAGE_ID = "devImageId";
 const INSTANCE_IMAGE_ID = "instanceImageId";
 
 /** Whether this run bakes the dev image and what the box boots, from the block and the last deployment's outputs. */
-async function devImagePlanFor(cfg: StackConfig, reservation: ReservationInfo | undefined, now: Date): Promise<DevImagePlan> {
+async function devImagePlanFor(cfg: StackConfig, reservation: ReservationInfo | undefined, now: Date, inCluster: boolean): Promise<DevImagePlan> {
     const [instanceId, blockId, launchedFrom, bakedImageId] = await lastOutputs(
         ["instanceId", "blockId", INSTANCE_IMAGE_ID, DEV_IMAGE_ID], "capblocks:codeServer.prebake", "to find the dev image",
     );
@@ -329,8 +334,9 @@ async function devImagePlanFor(cfg: StackConfig, reservation: ReservationInfo | 
         ? { state: reservation.knownState, startDate: reservation.knownStartDate }
         : undefined;
     return devImagePlan({
-        // Without setup (codeServer.setup: false) there is nothing to bake.
-        prebake: setupEnabled(cfg.codeServer) ? cfg.codeServer.prebake : false,
+        // Without setup (codeServer.setup: false) there is nothing to bake. A box in the cluster is not baked yet: its
+        // build would run in the cluster's private subnet and has to wait for the NAT route (docs/prebake.md).
+        prebake: setupEnabled(cfg.codeServer) && !inCluster ? cfg.codeServer.prebake : false,
         ...(reservation ? { block: { ...(reservation.knownId ? { id: reservation.knownId } : {}), ...(known ? { known } : {}) } } : {}),
         previous: {
             ...(instanceId ? { instanceId } : {}),
@@ -347,8 +353,6 @@ export interface CodeServerContext {
     adopted: Adopted;
     /** Where relative task file paths start (the project directory). */
     projectDir: string;
-    /** The nextStep so far; once the instance is launched it also says how to connect. */
-    nextStep: pulumi.Input<string>;
 }
 
 /**
@@ -367,18 +371,31 @@ export function codeServerOnBlock(cs: CodeServerConfig, reservation: Reservation
     return withBlockType(cs, blockType);
 }
 
-/** A feature's outputs, and the subnet its instances run in on the block (which publishParameter publishes). */
-export interface PlacedOutputs {
-    outputs: StackOutputs;
-    subnetId: pulumi.Output<string>;
+/** The code-server box's decisions, made (and checked) before any component is declared. */
+export interface PreparedCodeServer extends CodeServerContext {
+    /** codeServer on this run's block (codeServerOnBlock). */
+    config: CodeServerConfig;
+    onDemandAz?: string;
+    launch: boolean;
+    /** The box's own subnet (codeServer.subnetId or the default VPC's) where its AZ is known now; none in the cluster. */
+    subnet?: { availabilityZone: string; subnetId: string; vpcId: string; defaultSubnet: boolean };
+    workVolumePlan?: WorkVolumePlan;
+    setup: LoadedTasks;
+    secrets: SetupSecret[];
+    /** Whether this run bakes the dev image and what the box boots (prebake.ts), decided at `now`. */
+    imagePlan: DevImagePlan;
+    now: Date;
 }
 
-/** The code-server box on the block (or on demand in its zone), and its outputs. */
-export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted, projectDir, nextStep }: CodeServerContext): Promise<PlacedOutputs> {
+/**
+ * Everything about the box that is looked up or may stop the run: its type on the block, the AZ, the adopted
+ * volume's fit, the work volume's plan, its subnet, the task files and the user's secrets. Done before the cluster
+ * is declared, so a stop creates nothing.
+ */
+export async function prepareCodeServer(cfg: StackConfig, { reservation, adopted, projectDir }: CodeServerContext): Promise<PreparedCodeServer> {
     const cs = codeServerOnBlock(cfg.codeServer, reservation);
-    const { region, tags } = cfg;
     const workVolume = adopted.workVolume;
-    const onDemandAz = reservation ? undefined : await onDemandZone(region, cs.subnetId, cs.availabilityZone);
+    const onDemandAz = reservation ? undefined : await onDemandZone(cfg.region, cs.subnetId, cs.availabilityZone);
     if (workVolume && onDemandAz) assertWorkVolumeFits(workVolume, { kind: "on-demand", availabilityZone: onDemandAz });
     // A block bought on this run was held to the volume's AZ before the purchase; any other block's AZ is known.
     if (workVolume && reservation?.knownAvailabilityZone) {
@@ -387,17 +404,54 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
     const launch = reservation ? reservation.launchable : true;
     const targetAz = reservation ? reservation.knownAvailabilityZone : onDemandAz;
     const workVolumePlan = workVolume ? undefined : await workVolumePlanFor(cfg, targetAz, launch);
+    // The box joins the stack's cluster, whose tasks rerun may name too.
+    const inCluster = cfg.cluster.enabled && reservation?.instanceType !== undefined;
+    const clusterTasks = inCluster ? clusterTaskIds(cfg.cluster.sharedStorage, clusterBoxImage(cs, cfg.cluster).hasPcsSlurm) : [];
     // Where the instance goes is known now unless the block is bought on this run: its subnet is found (or found
-    // missing) before anything is declared, not inside an apply.
+    // missing) before anything is declared, not inside an apply. In the cluster it goes to the cluster's subnet.
     const own = adopted.codeServerSubnet;
-    const subnet = targetAz ? (own ? { subnetId: own.id, vpcId: own.vpcId } : await defaultSubnetIn(targetAz, region)) : undefined;
-    const setup = loadSetupTasks(cs, projectDir);
-    const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, region) : [];
+    const subnet = targetAz && !inCluster ? (own ? { subnetId: own.id, vpcId: own.vpcId } : await defaultSubnetIn(targetAz, cfg.region)) : undefined;
+    const setup = loadSetupTasks(cs, projectDir, clusterTasks);
+    const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, cfg.region) : [];
     const now = new Date();
-    const imagePlan = await devImagePlanFor(cfg, reservation, now);
-    const placement = targetAz && subnet ? placementAt(targetAz, subnet, !own) : placementIn(reservation ? reservation.availabilityZone : (onDemandAz as string), region, cs.subnetId);
-    const codeServer = new CodeServerInstance("code-server", {
+    const imagePlan = await devImagePlanFor(cfg, reservation, now, inCluster);
+    return {
+        reservation,
+        adopted,
+        projectDir,
         config: cs,
+        ...(onDemandAz ? { onDemandAz } : {}),
+        launch,
+        ...(targetAz && subnet ? { subnet: { availabilityZone: targetAz, ...subnet, defaultSubnet: !own } } : {}),
+        ...(workVolumePlan ? { workVolumePlan } : {}),
+        setup,
+        secrets,
+        imagePlan,
+        now,
+    };
+}
+
+/** A feature's outputs, and the subnet its instances run in on the block (which publishParameter publishes). */
+export interface PlacedOutputs {
+    outputs: StackOutputs;
+    subnetId: pulumi.Output<string>;
+}
+
+/**
+ * The code-server box on the block (or on demand in its zone), and its outputs. With the stack's cluster it lives
+ * in the cluster's compute subnet (the block's AZ, so the work volume stays), mounts its storage and joins Slurm.
+ */
+export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nextStep: pulumi.Input<string>, cluster?: DeclaredCluster): PlacedOutputs {
+    const { region, tags } = cfg;
+    const { config: cs, reservation, launch, workVolumePlan, setup, secrets, subnet, imagePlan, now } = box;
+    const workVolume = box.adopted.workVolume;
+    const inCluster = cluster
+        ? clusterBox({ codeServer: cs, cluster: cfg.cluster, group: cluster.group, reservation: cluster.reservation, region, queue: QUEUE_NAME })
+        : undefined;
+    const placement = inCluster?.placement
+        ?? (subnet ? placementAt(subnet.availabilityZone, subnet, subnet.defaultSubnet) : placementIn(reservation ? reservation.availabilityZone : (box.onDemandAz as string), region, cs.subnetId));
+    const codeServer = new CodeServerInstance("code-server", {
+        config: inCluster?.config ?? cs,
         region,
         aws: cfg.aws,
         placement,
@@ -409,11 +463,15 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         image: { plan: imagePlan, tasks: imageTasks(setup.tasks, setup.imageTaskIds), variables: setup.variables },
         existingWorkVolume: workVolume,
         ...(workVolumePlan ? { workVolumePlan } : {}),
+        ...(inCluster?.amiParameter ? { amiParameter: inCluster.amiParameter } : {}),
+        ...(inCluster ? { cluster: inCluster.member } : {}),
         tags,
     });
     const moving = workVolumePlan ? moveNextStep(workVolumePlan) : "";
     const idleMinutes = cs.idleStopMinutes;
     const idle = !reservation && idleMinutes !== undefined ? codeServer.instanceId.apply((id) => idleStopStep(idleMinutes, id, region)) : "";
+    // What the box does with the cluster: once it runs, or (while the cluster waits) when it will join.
+    const withCluster = inCluster && (launch || !inCluster.built) ? inCluster.step : "";
     // Only a launched instance has an address and commands; before that nextStep says when it will.
     const reach: StackOutputs = launch
         ? {
@@ -448,7 +506,7 @@ export async function codeServerOutputs(cfg: StackConfig, { reservation, adopted
         setupTasks: codeServer.setupTasks,
         nextStep: pulumi
             .all([nextStep, imageStep, launch ? codeServer.connectHint : "", idle])
-            .apply(([step, image, hint, idleStep]) => [step, image, moving, hint, idleStep].filter(Boolean).join(" ")),
+            .apply(([step, image, hint, idleStep]) => [step, image, moving, hint, idleStep, withCluster].filter(Boolean).join(" ")),
     }, subnetId: placement.subnetId };
 }
 
@@ -464,11 +522,20 @@ export function publishedParameterOutputs(cfg: StackConfig, reservation: Reserva
 /** The stack output whose presence says the cluster's hourly parts were built (deferral.ts). */
 const CLUSTER_ID = "clusterId";
 
-/**
- * The PCS cluster on the block (its type known: see ReservationInfo.instanceType), and its outputs; `nextStep` so far
- * gains how to use the cluster, or when it is built.
- */
-export async function clusterOutputs(cfg: StackConfig, reservation: ReservationInfo & { instanceType: string }, nextStep: pulumi.Input<string>): Promise<PlacedOutputs> {
+/** A block whose type is known (see ReservationInfo.instanceType): what the cluster is built on. */
+export type TypedReservation = ReservationInfo & { instanceType: string };
+
+/** The PCS cluster as declared on this run, for its outputs and for the dev box that joins it. */
+export interface DeclaredCluster {
+    group: GpuNodeGroup;
+    reservation: TypedReservation;
+    /** The hourly parts wait for a later run (deferral.ts). */
+    waits: boolean;
+    now: Date;
+}
+
+/** The PCS cluster on the block. */
+export async function declareCluster(cfg: StackConfig, reservation: TypedReservation): Promise<DeclaredCluster> {
     const [builtBefore] = await lastOutputs([CLUSTER_ID], "capblocks:cluster", "to see whether its cluster is built");
     const now = new Date();
     const known = reservation.knownState !== undefined && reservation.knownStartDate !== undefined
@@ -478,9 +545,8 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
     // Loaded only for stacks with a cluster: @pulumi/aws-native and the PCS modules add ~0.4 s to every start.
     const { GpuNodeGroup } = await import("./cluster/gpuNodeGroup");
     const share = blockShare(cfg, reservation);
-    const shareNote = blockShareNote(share);
-    void pulumi.log.info(`capblocks:cluster: ${shareNote}`);
-    const cluster = new GpuNodeGroup("cluster", {
+    void pulumi.log.info(`capblocks:cluster: ${blockShareNote(share)}`);
+    const group = new GpuNodeGroup("cluster", {
         cluster: cfg.cluster,
         reservation,
         instanceType: reservation.instanceType,
@@ -488,7 +554,14 @@ export async function clusterOutputs(cfg: StackConfig, reservation: ReservationI
         region: cfg.region,
         tags: cfg.tags,
         deferHourlyParts: waits,
+        ...(cfg.codeServer.enabled ? { boxUser: { name: cfg.codeServer.user, uid: BOX_USER_UID } } : {}),
     });
+    return { group, reservation, waits, now };
+}
+
+/** The cluster's outputs; `nextStep` so far gains how to use the cluster, or when it is built. */
+export function clusterOutputs(cfg: StackConfig, { group: cluster, reservation, waits, now }: DeclaredCluster, nextStep: pulumi.Input<string>): PlacedOutputs {
+    const shareNote = blockShareNote(blockShare(cfg, reservation));
     const sharedStorage = cfg.cluster.sharedStorage;
     const buildsImage = !cfg.cluster.amiId && cfg.cluster.image.build;
     const clusterStep = pulumi.all([reservation.state, reservation.startDate, cluster.nodeImageId]).apply(([state, startDate, nodeImageId]) => {

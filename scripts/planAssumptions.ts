@@ -121,7 +121,7 @@ export function assumptionsFor(cfg: StackConfig, block: AssumedBlock, now = new 
     };
     a.block = facts;
     // An active block's box launches from the dev image the last deployment baked in the 48 hours before it.
-    if (block.state === "active" && cfg.codeServer.enabled && cfg.codeServer.prebake !== false && cfg.codeServer.setup !== false) {
+    if (block.state === "active" && cfg.codeServer.enabled && cfg.codeServer.prebake !== false && cfg.codeServer.setup !== false && !cfg.cluster.enabled) {
         a.previousOutputs = { ...(a.previousOutputs ?? { blockId: id }), devImageId: ASSUMED_DEV_IMAGE };
         assumed.push(`this stack's last deployment baked the dev image ${ASSUMED_DEV_IMAGE} before the block started (capblocks:codeServer.prebake)`);
     }

@@ -31,7 +31,7 @@ import { clusterSecurityGroups } from "./security";
 import { queueSlurmSettings } from "./slurmSettings";
 import type { ClusterStorage } from "./storage";
 import { clusterStorage } from "./storage";
-import type { SharedMount } from "./userData";
+import type { ClusterUser, SharedMount } from "./userData";
 import { nodeUserData } from "./userData";
 import { blockStateProblem, clusterConfigErrors, computeInstanceTypeError, knownStateProblem } from "./validation";
 
@@ -53,6 +53,8 @@ export interface GpuNodeGroupArgs {
      * the PCS resources wait for a later run.
      */
     deferHourlyParts?: boolean;
+    /** The dev box's user, created on every node with the box's uid (the box submits jobs). */
+    boxUser?: ClusterUser;
 }
 
 /** What the node groups stand on, built before any PCS resource (and before the block is close). */
@@ -110,6 +112,12 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly nodeRoleArn: pulumi.Output<string>;
     /** The node image capblocks built; "" when the nodes boot another image, or the build still waits. */
     public readonly nodeImageId: pulumi.Output<string>;
+    /** The group on the scheduler and every node; a member reaches Slurm and the shared storage. */
+    public readonly nodeSecurityGroupId: pulumi.Output<string>;
+    /** How the nodes mount the shared storage; kind "none" without it (or while FSx for Lustre waits). */
+    public readonly sharedMount: pulumi.Output<SharedMount>;
+    /** The PCS cluster's ARN; undefined while the hourly parts wait. */
+    public readonly clusterArn?: pulumi.Output<string>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         // Bad settings, and a block PCS cannot take yet, fail before anything, even this component, is registered.
@@ -142,6 +150,9 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         this.instancesConsoleUrl = pulumi.output(ec2InstancesConsoleUrl(args.region, args.cluster.name));
         this.nodeRoleArn = base.identity.roleArn;
         this.nodeImageId = base.image?.source === "built" ? base.image.amiId : pulumi.output("");
+        this.nodeSecurityGroupId = base.nodeSecurityGroupId;
+        this.sharedMount = storage?.mount ?? pulumi.output<SharedMount>({ kind: "none" });
+        this.clusterArn = parts?.cluster.arn;
         this.registerOutputs({
             clusterId: this.clusterId,
             clusterName: this.clusterName,
@@ -156,6 +167,9 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             instancesConsoleUrl: this.instancesConsoleUrl,
             nodeRoleArn: this.nodeRoleArn,
             nodeImageId: this.nodeImageId,
+            nodeSecurityGroupId: this.nodeSecurityGroupId,
+            sharedMount: this.sharedMount,
+            ...(this.clusterArn ? { clusterArn: this.clusterArn } : {}),
         });
     }
 
@@ -240,7 +254,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     /** Login and compute templates: the boot script as user data, and (compute) EFA and the block's market settings. */
     private launchTemplates(name: string, args: GpuNodeGroupArgs, base: Foundation, storage: ClusterStorage, image: NodeImageChoice): LaunchTemplates {
         const { cluster, reservation } = args;
-        const userData = nodeUserDataBase64(cluster, storage.mount);
+        const userData = nodeUserDataBase64(cluster, storage.mount, args.boxUser);
         const common = {
             securityGroupIds: [base.nodeSecurityGroupId],
             userData,
@@ -340,10 +354,9 @@ function queueSlurmConfiguration(cluster: ClusterConfig): Pick<pcs.QueueArgs, "s
 }
 
 /** Every node's boot script (Slurm on PATH, shared storage and /home, containers), base64 for the launch templates. */
-function nodeUserDataBase64(cluster: ClusterConfig, mount: pulumi.Output<SharedMount>): pulumi.Output<string> {
-    return mount.apply((m) =>
-        Buffer.from(nodeUserData({ mount: m, slurmVersion: cluster.slurmVersion, sharedHome: cluster.sharedHome, containers: cluster.containers })).toString("base64"),
-    );
+function nodeUserDataBase64(cluster: ClusterConfig, mount: pulumi.Output<SharedMount>, user?: ClusterUser): pulumi.Output<string> {
+    const { slurmVersion, sharedHome, containers } = cluster;
+    return mount.apply((m) => Buffer.from(nodeUserData({ mount: m, slurmVersion, sharedHome, containers, ...(user ? { user } : {}) })).toString("base64"));
 }
 
 /** The equivalent ParallelCluster 3 config, on the same subnets and block. */

@@ -1,6 +1,7 @@
 /**
  * EC2 user data for PCS nodes: shell parts that put the cluster's Slurm on PATH, mount the shared file system,
- * put /home on it, and (opt-in) install Enroot and Pyxis; wrapped as MIME multipart.
+ * put /home on it, create the dev box's user (when the stack has a box), and (opt-in) install Enroot and Pyxis;
+ * wrapped as MIME multipart.
  *
  * PCS user guide "Working with Amazon EC2 user data": launch-template user data must be a MIME multi-part
  * archive (PCS merges its own parts in); `text/x-shellscript` parts run after the node registers with PCS and
@@ -236,6 +237,31 @@ export function containersScript(slurmVersion: string): string {
     ].join("\n");
 }
 
+/** The dev box's user on every node (components/codeServer/clusterAccess.ts): jobs run as the uid that submitted them. */
+export interface ClusterUser {
+    name: string;
+    uid: number;
+}
+
+const LOGIN_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/**
+ * Creates the dev box's user with the box's uid (and a group of the same id), so a job submitted from the box runs
+ * as a user the node knows. Its home is under /home, on the shared storage when /home is. Leaves a user that exists.
+ */
+export function clusterUserScript({ name, uid }: ClusterUser): string {
+    if (!LOGIN_NAME.test(name) || !Number.isInteger(uid) || uid < 1000) throw new Error(`refusing to put an unexpected user in a script: ${name} ${uid}`);
+    return [
+        "#!/bin/bash",
+        `# capblocks: the dev box's user ${name} (uid ${uid}), so jobs it submits run as a user this node knows. Safe to run again.`,
+        "set -eu",
+        `if id -u ${name} >/dev/null 2>&1; then exit 0; fi`,
+        `getent group ${name} >/dev/null || groupadd --gid ${uid} ${name}`,
+        `useradd --uid ${uid} --gid ${name} --create-home --shell /bin/bash ${name}`,
+        "",
+    ].join("\n");
+}
+
 /** What a node's boot script does, from the cluster's settings. */
 export interface NodeSetup {
     mount: SharedMount;
@@ -243,6 +269,8 @@ export interface NodeSetup {
     slurmVersion: string;
     sharedHome: boolean;
     containers: boolean;
+    /** The dev box's user, when the stack has one that submits jobs. */
+    user?: ClusterUser;
 }
 
 const SHELL_PART = 'text/x-shellscript; charset="us-ascii"';
@@ -255,6 +283,7 @@ export function nodeUserData(setup: NodeSetup): string {
         slurmPathScript(setup.slurmVersion),
         ...(mount === undefined ? [] : [mount]),
         ...(mountDir !== undefined && setup.sharedHome ? [sharedHomeScript(mountDir)] : []),
+        ...(setup.user ? [clusterUserScript(setup.user)] : []),
         ...(setup.containers ? [containersScript(setup.slurmVersion)] : []),
     ];
     return mimeMultipart(scripts.map((body) => ({ contentType: SHELL_PART, body })));

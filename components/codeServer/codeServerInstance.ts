@@ -60,7 +60,23 @@ export interface CodeServerInstanceArgs {
     existingWorkVolume?: ExistingVolume;
     /** The stack's own volume on this run (workVolumeMove.ts); default: a new one. Not used with existingWorkVolume. */
     workVolumePlan?: WorkVolumePlan;
+    /** The public SSM parameter of the image to boot without codeServer.amiId; default: the catalog's for the type. */
+    amiParameter?: string;
+    /** The stack's PCS cluster, when the box is one of its members (clusterAccess.ts). */
+    cluster?: BoxInCluster;
     tags?: Record<string, string>;
+}
+
+/** What makes the box a member of the cluster; placement already puts it in the cluster's compute subnet. */
+export interface BoxInCluster {
+    /** The nodes' group: the box reaches Slurm and the shared storage, and the nodes reach back (srun). */
+    securityGroupId: pulumi.Output<string>;
+    /** Run before code-server's tasks: the user, with the uid the nodes give it. */
+    firstTasks: TaskSpec[];
+    /** Run after code-server's tasks: mount the shared storage, join Slurm. */
+    tasks: pulumi.Output<TaskSpec[]>;
+    /** The role's policy for the join (clusterAccessPolicy); undefined while the PCS cluster waits to be built. */
+    policy?: pulumi.Output<string>;
 }
 
 /** A snapshot copies every block written to the volume: AWS says it "can take several hours" (EBS user guide, "Create Amazon EBS snapshots"). */
@@ -228,6 +244,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const readSecrets = secretsPolicy
             ? [new aws.iam.RolePolicy(`${name}-read-secrets`, { role: role.id, policy: JSON.stringify(secretsPolicy) }, parent)]
             : [];
+        const clusterPolicy = args.cluster?.policy;
+        const joinCluster = clusterPolicy ? [new aws.iam.RolePolicy(`${name}-cluster-access`, { role: role.id, policy: clusterPolicy }, parent)] : [];
         const tls = servesHttps(args.config) ? fingerprintParameter(name, role, { label, tags }, this) : undefined;
         return {
             role,
@@ -235,7 +253,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             password,
             secretArn: secret.arn,
             passwordVersion: secretVersion.versionId,
-            secretsReady: [secretVersion, readPassword, ...readSecrets],
+            secretsReady: [secretVersion, readPassword, ...readSecrets, ...joinCluster],
             ...(tls ? { tls } : {}),
         };
     }
@@ -260,13 +278,15 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             // A new description would replace the group, its launch template version and the running box (on a block,
             // setup again on paid time) for words only: a group keeps the description it was created with.
         }, { parent: this, ignoreChanges: ["description"] });
-        const network = launchNetwork(facts, efa.use, securityGroup.id, args.placement.subnetId, args.placement.defaultSubnet);
+        const memberOf = args.cluster ? [args.cluster.securityGroupId] : [];
+        const network = launchNetwork(facts, efa.use, securityGroup.id, args.placement.subnetId, args.placement.defaultSubnet, memberOf);
         const image = args.image;
         const baked = image?.plan.bake
             ? new DevImage(`${name}-image`, {
                 label,
                 instanceType: cs.instanceType,
                 ...(cs.amiId ? { amiId: cs.amiId } : {}),
+                ...(args.amiParameter ? { amiParameter: args.amiParameter } : {}),
                 tasks: image.tasks,
                 variables: image.variables,
                 region: args.region,
@@ -280,7 +300,7 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const stock = launchFrom.kind === "stock";
         const imageId = launchFrom.kind === "previous" ? launchFrom.imageId
             : launchFrom.kind === "baked" && baked ? baked.amiId
-            : boxImageId(cs, args.region, this);
+            : boxImageId(cs, args.region, this, args.amiParameter);
         const block = args.reservation;
         const template = new aws.ec2.LaunchTemplate(`${name}-lt`, {
             ...launchTemplateBase({
@@ -429,7 +449,14 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         const { name } = naming;
         const cs = args.config;
         const tls = identity.tls;
-        const tasks = work.id.apply((volumeId) => [mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: work.sizeGb }), ...args.tasks]);
+        const tasks = pulumi
+            .all([work.id, args.cluster?.tasks ?? []])
+            .apply(([volumeId, clusterTasks]) => [
+                mountWorkVolumeTask({ volumeId, mountPoint: cs.homeDir, sizeGb: work.sizeGb }),
+                ...(args.cluster?.firstTasks ?? []),
+                ...args.tasks,
+                ...clusterTasks,
+            ]);
         const rerun = rerunRequest(cs);
         const output = setupOutputLog(naming, identity.role, this);
         const setup = new SsmTasks(`${name}-setup`, {

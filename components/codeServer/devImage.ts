@@ -21,6 +21,8 @@ export interface DevImageArgs {
     /** The box's instance type (the image's parent is its catalog DLAMI unless amiId is set). */
     instanceType: string;
     amiId?: string;
+    /** The SSM parameter of the box's image when it is not the catalog's (a box in the cluster boots the nodes'). */
+    amiParameter?: string;
     /** The image tasks, in file order, and the variables they are substituted with. */
     tasks: TaskSpec[];
     variables: Record<string, string>;
@@ -38,7 +40,7 @@ export class DevImage extends pulumi.ComponentResource {
     constructor(name: string, args: DevImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("capblocks:index:DevImage", name, {}, opts);
         const prefix = imageBuilderName(args.label);
-        const parentImage = args.amiId ?? `ssm:${instanceFacts(args.instanceType).amiParameter}`;
+        const parentImage = args.amiId ?? `ssm:${args.amiParameter ?? instanceFacts(args.instanceType).amiParameter}`;
         const description = `code-server dev image for ${args.label}`;
         const built = imageBuild(name, {
             what: `the dev image of ${args.label}`,

@@ -19,6 +19,11 @@ export function pinnedLaunchTemplateInputs(cs: Pick<CodeServerConfig, "amiId" | 
 }
 
 /** codeServer.amiId, else the current DLAMI for the type's accelerator from its public SSM parameter. */
-export function boxImageId(cs: Pick<CodeServerConfig, "amiId" | "instanceType">, region: string, parent: pulumi.Resource): pulumi.Input<string> {
-    return cs.amiId ?? aws.ssm.getParameterOutput({ name: instanceFacts(cs.instanceType).amiParameter, region }, { parent }).value;
+export function boxImageId(
+    cs: Pick<CodeServerConfig, "amiId" | "instanceType">,
+    region: string,
+    parent: pulumi.Resource,
+    parameter = instanceFacts(cs.instanceType).amiParameter,
+): pulumi.Input<string> {
+    return cs.amiId ?? aws.ssm.getParameterOutput({ name: parameter, region }, { parent }).value;
 }

@@ -81,9 +81,12 @@ export function launchNetwork<T extends pulumi.Input<string>>(
     securityGroupId: T,
     subnetId: T,
     defaultSubnet: boolean,
+    /** Groups the box is a member of besides its own: the stack's cluster nodes' group (boxInCluster.ts). */
+    memberOf: T[] = [],
 ): LaunchNetwork<T> {
-    if (!efa) return { template: { vpcSecurityGroupIds: [securityGroupId] }, instanceSubnetId: subnetId, elasticIp: false };
-    const interfaces = efaInterfaces(facts, [securityGroupId], subnetId);
+    const groups = [securityGroupId, ...memberOf];
+    if (!efa) return { template: { vpcSecurityGroupIds: groups }, instanceSubnetId: subnetId, elasticIp: false };
+    const interfaces = efaInterfaces(facts, groups, subnetId);
     const single = interfaces.length === 1;
     return {
         template: { networkInterfaces: single && defaultSubnet ? [{ ...interfaces[0], associatePublicIpAddress: "true" }] : interfaces },

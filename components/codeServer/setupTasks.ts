@@ -75,9 +75,10 @@ function secretSourceProblems(files: TaskFileDeclarations[], sources: Record<str
  * The code-server setup: tasks/code-server-setup.json, then capblocks:codeServer.taskFiles in order
  * (paths relative to the project), schema-checked by the task loader. A user file may set variables of its own,
  * never what the stack fixes; each secret it declares needs a source in capblocks:codeServer.secrets;
- * capblocks:codeServer.rerun may name only tasks the setup has.
+ * capblocks:codeServer.rerun may name only tasks the setup has (with `moreTaskIds`, the ones the stack adds itself,
+ * such as the cluster's).
  */
-export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): LoadedTasks {
+export function loadSetupTasks(cs: CodeServerConfig, projectDir: string, moreTaskIds: string[] = []): LoadedTasks {
     const extra = cs.taskFiles.map((file) => {
         const full = path.resolve(projectDir, file);
         if (!fs.existsSync(full)) {
@@ -95,7 +96,7 @@ export function loadSetupTasks(cs: CodeServerConfig, projectDir: string): Loaded
     const problems = [
         ...stackVariableProblems(loaded.files),
         ...secretSourceProblems(loaded.files, cs.secrets ?? {}),
-        ...rerunTaskProblems(cs, [MOUNT_TASK_ID, ...loaded.tasks.map((t) => t.id)]),
+        ...rerunTaskProblems(cs, [MOUNT_TASK_ID, ...loaded.tasks.map((t) => t.id), ...moreTaskIds]),
     ];
     if (problems.length) throw new ConfigError(problems);
     return loaded;

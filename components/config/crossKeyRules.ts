@@ -173,6 +173,30 @@ function workVolumeProblems(set: CodeServerInput): string[] {
 }
 
 /**
+ * With the stack's cluster the box lives in the cluster's compute subnet (components/codeServer/boxInCluster.ts):
+ * a subnet of its own would take it out of the cluster, and in the VPC capblocks creates that subnet is private, so
+ * allowedCidrs could reach nothing.
+ */
+export function codeServerInClusterProblems(set: CodeServerInput, codeServerEnabled: boolean, cluster: ClusterConfig): string[] {
+    if (!codeServerEnabled || !cluster.enabled) return [];
+    return [
+        ...(set.subnetId !== undefined
+            ? [
+                  `capblocks:codeServer.subnetId: ${show(set.subnetId)} would take the dev box out of the cluster: with capblocks:cluster.enabled ` +
+                      "it lives in the cluster's compute subnet (in the block's AZ); remove subnetId, or set capblocks:cluster.computeSubnetId to choose that subnet",
+              ]
+            : []),
+        ...((set.allowedCidrs?.length ?? 0) > 0 && !cluster.computeSubnetId
+            ? [
+                  "capblocks:codeServer.allowedCidrs: with capblocks:cluster.enabled the dev box lives in the private compute subnet of the cluster's VPC " +
+                      "and has no public address; remove allowedCidrs and connect with the port forward (portForwardCommand), or give the cluster " +
+                      "subnets of your own (capblocks:cluster.computeSubnetId)",
+              ]
+            : []),
+    ];
+}
+
+/**
  * The password is kept secret end to end only if the stack file holds it encrypted; `secret` says whether Pulumi
  * marks capblocks:codeServer secret. PASSWORD is the password's own placeholder, not a task file's secret.
  */

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { awsSettingsFrom } from "../shared/awsSettings";
 import { accessProblems } from "./codeServerAccess";
-import { clusterProblems, codeServerProblems, codeServerSecretProblems, reservationProblems } from "./crossKeyRules";
+import { clusterProblems, codeServerInClusterProblems, codeServerProblems, codeServerSecretProblems, reservationProblems } from "./crossKeyRules";
 import { clusterFrom, codeServerFrom, reservationFrom } from "./defaults";
 import { checkedInput, ConfigError, NOT_SHOWN } from "./problems";
 import { CONFIG_KEYS } from "./schema";
@@ -46,6 +46,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         ...accessProblems(codeServer),
         ...codeServerSecretProblems(input.codeServer, raw.secretKeys?.includes("capblocks:codeServer") ?? false),
         ...clusterProblems(cluster, reservation, codeServer.enabled),
+        ...codeServerInClusterProblems(input.codeServer, codeServer.enabled, cluster),
     ];
     if (problems.length) throw new ConfigError(problems);
     return { region: input.region, aws: aws.settings, reservation, codeServer, cluster, tags: input.tags };

@@ -107,28 +107,37 @@ describe("user errors in the program: one readable line each, nothing declared",
         expect(declared(result.run, BLOCK_TYPE)).to.equal(0);
     });
 
-    it("subnets outside a known block's zone, and a compute subnet outside the VPC given, all at once", async () => {
+    it("subnets outside a known block's zone, and a compute subnet outside the VPC given", async () => {
         const block = p5Block({ availabilityZone: "sa-east-1b" });
+        const subnetAzs = { "subnet-0aaaa1111bbbb2222": "sa-east-1c", "subnet-0cccc3333dddd4444": "sa-east-1a" };
         const result = await runWatched({
             "capblocks:reservation": adopt(block),
-            "capblocks:codeServer": { subnetId: "subnet-0cccc3333dddd4444" },
             "capblocks:cluster": { enabled: true, vpcId: "vpc-0123456789abcdef0", computeSubnetId: "subnet-0aaaa1111bbbb2222" },
-        }, { block, subnetAzs: { "subnet-0aaaa1111bbbb2222": "sa-east-1c", "subnet-0cccc3333dddd4444": "sa-east-1a" } });
+        }, { block, subnetAzs });
         expectUserError(result, [
             "capblocks:cluster.computeSubnetId: subnet-0aaaa1111bbbb2222 is in vpc-0given00000000001, not in capblocks:cluster.vpcId vpc-0123456789abcdef0; give a subnet of that VPC",
         ]);
         const sameVpc = await runWatched({
             "capblocks:reservation": adopt(block),
-            "capblocks:codeServer": { subnetId: "subnet-0cccc3333dddd4444" },
             "capblocks:cluster": { enabled: true, computeSubnetId: "subnet-0aaaa1111bbbb2222" },
-        }, { block, subnetAzs: { "subnet-0aaaa1111bbbb2222": "sa-east-1c", "subnet-0cccc3333dddd4444": "sa-east-1a" } });
+        }, { block, subnetAzs });
         expectUserError(sameVpc, [
             "capblocks:cluster.computeSubnetId: subnet-0aaaa1111bbbb2222 is in sa-east-1c, but the Capacity Block is in sa-east-1b, and instances " +
                 "can only use the block from its own Availability Zone; choose a subnet in sa-east-1b",
+        ]);
+        expect(sameVpc.run.resources.filter((r) => r.custom && r.type !== "pulumi:pulumi:StackReference")).to.deep.equal([]);
+        // Without a cluster the box has a subnet of its own, held to the block's zone the same way; with one it lives in the cluster's.
+        const ownSubnet = await runWatched({ "capblocks:reservation": adopt(block), "capblocks:codeServer": { subnetId: "subnet-0cccc3333dddd4444" } }, { block, subnetAzs });
+        expectUserError(ownSubnet, [
             "capblocks:codeServer.subnetId: subnet-0cccc3333dddd4444 is in sa-east-1a, but the Capacity Block is in sa-east-1b, and instances " +
                 "can only use the block from its own Availability Zone; choose a subnet in sa-east-1b",
         ]);
-        expect(sameVpc.run.resources.filter((r) => r.custom && r.type !== "pulumi:pulumi:StackReference")).to.deep.equal([]);
+        const boxOutOfCluster = await runWatched({
+            "capblocks:reservation": adopt(block),
+            "capblocks:codeServer": { subnetId: "subnet-0cccc3333dddd4444" },
+            "capblocks:cluster": { enabled: true },
+        }, { block, subnetAzs });
+        expectUserError(boxOutOfCluster, [/^capblocks:codeServer\.subnetId: "subnet-0cccc3333dddd4444" would take the dev box out of the cluster: /]);
     });
 
     it("a known block in a zone where the default VPC has no default subnet", async () => {

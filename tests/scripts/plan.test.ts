@@ -76,6 +76,17 @@ describe("offline plan", () => {
         expect(p.outputs.parallelClusterConfig).to.match(/MinCount: 2\n\s+MaxCount: 2/);
     });
 
+    it("cluster-and-code-server: the dev box in the cluster's VPC and compute subnet, mounting /fsx and joining Slurm", async () => {
+        const p = (await plan(["--stack", "cluster-and-code-server", "--json", "--block-state", "active"])).json as PlanJson;
+        const named = (name: string, type: string) => p.resources.find((r) => r.name === name && r.type === type);
+        expect(named("code-server-sg", "aws:ec2/securityGroup:SecurityGroup")?.inputs.vpcId).to.equal("cluster-net-vpc-id");
+        expect(named("code-server-instance", "aws:ec2/instance:Instance")?.inputs.subnetId).to.equal("cluster-net-private-0-id");
+        expect(named("code-server-cluster-access", "aws:iam/rolePolicy:RolePolicy")?.inputs.policy).to.include("pcs!slurm-secret-");
+        const tasks = (named("code-server-setup", "pulumi-nodejs:dynamic/capblocks:SsmTasks")?.inputs.tasks as { id: string }[]).map((t) => t.id);
+        expect(tasks.slice(-2)).to.deep.equal(["cluster-shared-storage", "cluster-slurm-client"]);
+        expect(p.outputs.nextStep).to.include("`sbatch -p compute job.sh` and `squeue` reach cluster p5-shared; jobs see /fsx");
+    });
+
     it("dev: launches into the block, in its AZ, from a template carrying both block settings", async () => {
         const p = (await plan(["--stack", "dev", "--json", "--block-state", "active"])).json as PlanJson;
         const lt = ofType(p, "aws:ec2/launchTemplate:LaunchTemplate")[0].inputs;

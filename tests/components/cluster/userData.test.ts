@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import type { NodeSetup } from "../../../components/cluster/userData";
 import {
+    clusterUserScript,
     containersScript,
     ENROOT_VERSION,
     MIME_BOUNDARY,
@@ -65,6 +66,14 @@ describe("cluster user data", () => {
             "# capblocks: Enroot and Pyxis for `srun --container-image`. Safe to run again.",
         ]);
         for (const part of all) execFileSync("bash", ["-n"], { input: part });
+    });
+
+    it("creates the dev box's user with the box's uid after /home is shared, and leaves one that exists", () => {
+        const all = partsOf(nodeUserData(setup({ user: { name: "coder", uid: 1001 } })));
+        expect(all.map((p) => p.split("\n")[1])[3]).to.equal("# capblocks: the dev box's user coder (uid 1001), so jobs it submits run as a user this node knows. Safe to run again.");
+        expect(all[3]).to.contain("if id -u coder >/dev/null 2>&1; then exit 0; fi").and.contain("useradd --uid 1001 --gid coder --create-home --shell /bin/bash coder");
+        execFileSync("bash", ["-n"], { input: all[3] });
+        expect(() => clusterUserScript({ name: "coder; rm -rf /", uid: 1001 })).to.throw("unexpected user");
     });
 
     it("puts Slurm on PATH even without shared storage, and /home on it only when asked", () => {

@@ -106,6 +106,22 @@ describe("the dev box's network", () => {
         });
     });
 
+    describe("launch network of a box in the stack's cluster", () => {
+        it("without EFA: its own group and the nodes' group on the template", () => {
+            expect(launchNetwork(instanceFacts("p5.48xlarge"), false, "sg-box", "subnet-1", false, ["sg-nodes"]).template).to.deep.equal({
+                vpcSecurityGroupIds: ["sg-box", "sg-nodes"],
+            });
+        });
+
+        it("with EFA: every interface in both groups (EFA to the nodes is traffic within their group), and no Elastic IP in the private subnet", () => {
+            const net = launchNetwork(instanceFacts("p5.48xlarge"), true, "sg-box", "subnet-1", false, ["sg-nodes"]);
+            const nics = net.template.networkInterfaces as { securityGroups: string[] }[];
+            expect(nics).to.have.length(32);
+            expect(nics.every((n) => JSON.stringify(n.securityGroups) === JSON.stringify(["sg-box", "sg-nodes"]))).to.equal(true);
+            expect(net.elasticIp).to.equal(false);
+        });
+    });
+
     describe("in CodeServerInstance", () => {
         async function build(over: Partial<CodeServerConfig>, subnetId?: string): Promise<{ run: MockRun; url: string; warnings: string[] }> {
             const run = await mockAws();
