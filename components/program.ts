@@ -10,6 +10,9 @@ import { BOX_USER_UID, clusterBoxImage, clusterTaskIds } from "./codeServer/clus
 import { CodeServerInstance } from "./codeServer/codeServerInstance";
 import { idleStopStep } from "./codeServer/idleStop";
 import { defaultSubnetIn, lookUpSubnet, onDemandZone, placementAt, placementIn, SUBNET_KEY as CODE_SERVER_SUBNET_KEY } from "./codeServer/placement";
+import type { DevImagePlan } from "./codeServer/prebake";
+import { devImagePlan, devImageStep, imageTasks } from "./codeServer/prebake";
+import { setupEnabled } from "./codeServer/setupControls";
 import type { SetupSecret } from "./codeServer/setupSecrets";
 import { lookUpSetupSecrets } from "./codeServer/setupSecrets";
 import { loadSetupTasks } from "./codeServer/setupTasks";
@@ -18,7 +21,7 @@ import { findPriorWorkVolume, findWorkVolume, unencryptedVolumeWarning, workVolu
 import type { WorkVolumePlan } from "./codeServer/workVolumeMove";
 import { moveNextStep, moveNotice, moveSizeError, planWorkVolume } from "./codeServer/workVolumeMove";
 import { clusterUseStep } from "./cluster/access";
-import { deferHourlyParts, deferredStep } from "./cluster/deferral";
+import { deferHourlyParts, deferredStep, nodeImageReadyStep } from "./cluster/deferral";
 import { nodeImageErrors } from "./cluster/nodeImagePlan";
 import { QUEUE_NAME } from "./cluster/parallelcluster";
 import { COMPUTE_SUBNET_KEY, computeSubnetProblems, knownBlockProblems, lookUpComputeSubnet } from "./cluster/preflight";
@@ -318,6 +321,33 @@ async function workVolumePlanFor(cfg: StackConfig, targetAz: string | undefined,
     return plan;
 }
 
+/** The stack outputs that record the dev image (prebake.ts): the one baked, and the one the box was launched from. */
+const DEV_IMAGE_ID = "devImageId";
+const INSTANCE_IMAGE_ID = "instanceImageId";
+
+/** Whether this run bakes the dev image and what the box boots, from the block and the last deployment's outputs. */
+async function devImagePlanFor(cfg: StackConfig, reservation: ReservationInfo | undefined, now: Date, inCluster: boolean): Promise<DevImagePlan> {
+    const [instanceId, blockId, launchedFrom, bakedImageId] = await lastOutputs(
+        ["instanceId", "blockId", INSTANCE_IMAGE_ID, DEV_IMAGE_ID], "capblocks:codeServer.prebake", "to find the dev image",
+    );
+    const known = reservation?.knownState !== undefined && reservation.knownStartDate !== undefined
+        ? { state: reservation.knownState, startDate: reservation.knownStartDate }
+        : undefined;
+    return devImagePlan({
+        // Without setup (codeServer.setup: false) there is nothing to bake. A box in the cluster is not baked yet: its
+        // build would run in the cluster's private subnet and has to wait for the NAT route (docs/prebake.md).
+        prebake: setupEnabled(cfg.codeServer) && !inCluster ? cfg.codeServer.prebake : false,
+        ...(reservation ? { block: { ...(reservation.knownId ? { id: reservation.knownId } : {}), ...(known ? { known } : {}) } } : {}),
+        previous: {
+            ...(instanceId ? { instanceId } : {}),
+            ...(blockId ? { blockId } : {}),
+            ...(launchedFrom ? { launchedFrom } : {}),
+            ...(bakedImageId ? { bakedImageId } : {}),
+        },
+        now,
+    });
+}
+
 export interface CodeServerContext {
     reservation?: ReservationInfo;
     adopted: Adopted;
@@ -352,6 +382,9 @@ export interface PreparedCodeServer extends CodeServerContext {
     workVolumePlan?: WorkVolumePlan;
     setup: LoadedTasks;
     secrets: SetupSecret[];
+    /** Whether this run bakes the dev image and what the box boots (prebake.ts), decided at `now`. */
+    imagePlan: DevImagePlan;
+    now: Date;
 }
 
 /**
@@ -380,6 +413,8 @@ export async function prepareCodeServer(cfg: StackConfig, { reservation, adopted
     const subnet = targetAz && !inCluster ? (own ? { subnetId: own.id, vpcId: own.vpcId } : await defaultSubnetIn(targetAz, cfg.region)) : undefined;
     const setup = loadSetupTasks(cs, projectDir, clusterTasks);
     const secrets = cs.secrets ? await lookUpSetupSecrets(cs.secrets, cfg.region) : [];
+    const now = new Date();
+    const imagePlan = await devImagePlanFor(cfg, reservation, now, inCluster);
     return {
         reservation,
         adopted,
@@ -391,6 +426,8 @@ export async function prepareCodeServer(cfg: StackConfig, { reservation, adopted
         ...(workVolumePlan ? { workVolumePlan } : {}),
         setup,
         secrets,
+        imagePlan,
+        now,
     };
 }
 
@@ -406,7 +443,7 @@ export interface PlacedOutputs {
  */
 export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nextStep: pulumi.Input<string>, cluster?: DeclaredCluster): PlacedOutputs {
     const { region, tags } = cfg;
-    const { config: cs, reservation, launch, workVolumePlan, setup, secrets, subnet } = box;
+    const { config: cs, reservation, launch, workVolumePlan, setup, secrets, subnet, imagePlan, now } = box;
     const workVolume = box.adopted.workVolume;
     const inCluster = cluster
         ? clusterBox({ codeServer: cs, cluster: cfg.cluster, group: cluster.group, reservation: cluster.reservation, region, queue: QUEUE_NAME })
@@ -423,6 +460,7 @@ export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nex
         tasks: setup.tasks,
         variables: setup.variables,
         secrets,
+        image: { plan: imagePlan, tasks: imageTasks(setup.tasks, setup.imageTaskIds), variables: setup.variables },
         existingWorkVolume: workVolume,
         ...(workVolumePlan ? { workVolumePlan } : {}),
         ...(inCluster?.amiParameter ? { amiParameter: inCluster.amiParameter } : {}),
@@ -443,10 +481,22 @@ export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nex
               sessionCommand: codeServer.sessionCommand,
               instanceInfoCommand: codeServer.instanceInfoCommand,
               ...(cs.allowedCidrs.length ? { tlsCertificateSha256: codeServer.tlsCertificateSha256 } : {}),
+              [INSTANCE_IMAGE_ID]: codeServer.launchImageId,
           }
         : {};
+    const baked: StackOutputs = imagePlan.bake ? { [DEV_IMAGE_ID]: codeServer.devImageId } : {};
+    const imageStep = pulumi
+        .all([imagePlan.bake ? codeServer.devImageId : "", launch ? codeServer.launchImageId : "", reservation ? reservation.startDate : ""])
+        .apply(([bakedId, launchedId, startDate]) => devImageStep({
+            plan: imagePlan,
+            ...(launchedId || bakedId ? { imageId: launchedId || bakedId } : {}),
+            launch,
+            ...(startDate ? { startDate } : {}),
+            now,
+        }));
     return { outputs: {
         ...reach,
+        ...baked,
         password: codeServer.password,
         passwordCommand: codeServer.passwordCommand,
         workVolumeId: codeServer.workVolumeId,
@@ -454,13 +504,9 @@ export function codeServerOutputs(cfg: StackConfig, box: PreparedCodeServer, nex
         [WORK_VOLUME_SOURCE]: workVolume ? "adopted" : "created",
         // Read by `npm run tasks` (scripts/tasks.ts).
         setupTasks: codeServer.setupTasks,
-        ...(launch || moving || withCluster
-            ? {
-                  nextStep: pulumi
-                      .all([nextStep, launch ? codeServer.connectHint : "", idle])
-                      .apply(([step, hint, idleStep]) => [step, moving, hint, idleStep, withCluster].filter(Boolean).join(" ")),
-              }
-            : {}),
+        nextStep: pulumi
+            .all([nextStep, imageStep, launch ? codeServer.connectHint : "", idle])
+            .apply(([step, image, hint, idleStep]) => [step, image, moving, hint, idleStep, withCluster].filter(Boolean).join(" ")),
     }, subnetId: placement.subnetId };
 }
 
@@ -517,11 +563,13 @@ export async function declareCluster(cfg: StackConfig, reservation: TypedReserva
 export function clusterOutputs(cfg: StackConfig, { group: cluster, reservation, waits, now }: DeclaredCluster, nextStep: pulumi.Input<string>): PlacedOutputs {
     const shareNote = blockShareNote(blockShare(cfg, reservation));
     const sharedStorage = cfg.cluster.sharedStorage;
-    const clusterStep = pulumi.all([reservation.state, reservation.startDate]).apply(([state, startDate]) => {
-        if (waits) return deferredStep(startDate, now, sharedStorage);
+    const buildsImage = !cfg.cluster.amiId && cfg.cluster.image.build;
+    const clusterStep = pulumi.all([reservation.state, reservation.startDate, cluster.nodeImageId]).apply(([state, startDate, nodeImageId]) => {
+        if (waits) return deferredStep(startDate, now, sharedStorage, buildsImage);
         if (state !== "active" && state !== "scheduled") return "";
         const mountDir = sharedStorage === "efs" ? EFS_MOUNT_DIR : sharedStorage === "fsx-lustre" ? LUSTRE_MOUNT_DIR : undefined;
-        return clusterUseStep({ name: cfg.cluster.name, queue: QUEUE_NAME, ...(mountDir ? { mountDir } : {}), state, startDate });
+        const use = clusterUseStep({ name: cfg.cluster.name, queue: QUEUE_NAME, ...(mountDir ? { mountDir } : {}), state, startDate });
+        return state === "scheduled" && nodeImageId ? `${nodeImageReadyStep(nodeImageId, startDate)} ${use}` : use;
     });
     // Only what exists is an output: the PCS ids and commands once built, FSx for Lustre's id once it exists.
     const built: StackOutputs = waits
@@ -532,6 +580,7 @@ export function clusterOutputs(cfg: StackConfig, { group: cluster, reservation, 
             clusterLoginNodeGroupId: cluster.loginNodeGroupId,
             clusterLoginCommand: cluster.loginCommand,
             clusterConsoleUrl: cluster.consoleUrl,
+            ...(buildsImage ? { clusterNodeImageId: cluster.nodeImageId } : {}),
         };
     const storage: StackOutputs = waits && sharedStorage === "fsx-lustre"
         ? {}

@@ -457,7 +457,9 @@ export async function installMocks(a: Assumptions, project: string, stack: strin
                 if (args.type === "aws:ssm/parameter:Parameter") ownParameters.set(String(answer.state.name), String(args.inputs.insecureValue ?? args.inputs.value));
                 if (args.type === "aws:imagebuilder/image:Image") {
                     const [{ amis: [ami] }] = answer.state.outputResources as { amis: { image: string }[] }[];
-                    assume(`the node image build succeeds (about an hour on \`pulumi up\`) and makes AMI ${ami.image}`);
+                    assume(args.name.startsWith("code-server")
+                        ? `the dev image build succeeds (20-40 minutes on \`pulumi up\`) and makes AMI ${ami.image}`
+                        : `the node image build succeeds (about an hour on \`pulumi up\`) and makes AMI ${ami.image}`);
                 }
                 return answer;
             },

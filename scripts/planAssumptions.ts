@@ -120,5 +120,13 @@ export function assumptionsFor(cfg: StackConfig, block: AssumedBlock, now = new 
         endDate: new Date(Date.parse(startDate) + hours * HOUR).toISOString(),
     };
     a.block = facts;
+    // An active block's box launches from the dev image the last deployment baked in the 48 hours before it.
+    if (block.state === "active" && cfg.codeServer.enabled && cfg.codeServer.prebake !== false && cfg.codeServer.setup !== false && !cfg.cluster.enabled) {
+        a.previousOutputs = { ...(a.previousOutputs ?? { blockId: id }), devImageId: ASSUMED_DEV_IMAGE };
+        assumed.push(`this stack's last deployment baked the dev image ${ASSUMED_DEV_IMAGE} before the block started (capblocks:codeServer.prebake)`);
+    }
     return { assumptions: a, assumed };
 }
+
+/** The dev image the plan assumes the last deployment baked before an active block. */
+const ASSUMED_DEV_IMAGE = "ami-0baked00000000001";

@@ -10,12 +10,21 @@ import taskFileSchema from "./task-file.schema.json";
 /** The shipped code-server setup; user task files are appended after it. */
 export const CODE_SERVER_TASKS_FILE = path.join(__dirname, "code-server-setup.json");
 
+/**
+ * Where a task runs: `image` tasks need nothing of the block's instance and are baked into the dev image before
+ * the block starts; `instance` tasks (the default) need the box itself and run on it after launch.
+ */
+export type TaskPhase = "image" | "instance";
+
+/** A task as a task file writes it: the SsmTasks task plus its phase. */
+export type TaskFileTask = TaskSpec & { phase?: TaskPhase };
+
 export interface TaskFile {
     description?: string;
     variables?: Record<string, string>;
     secrets?: string[];
     /** Absent or empty: a file that only sets variables (a version, a list of extensions). */
-    tasks?: TaskSpec[];
+    tasks?: TaskFileTask[];
 }
 
 /** What one task file declares, for the caller's rules about who may set what. */
@@ -26,7 +35,10 @@ export interface TaskFileDeclarations {
 }
 
 export interface LoadedTasks {
+    /** Every task in file order, as SsmTasks takes them (without their phase). */
     tasks: TaskSpec[];
+    /** The ids of the `image` tasks, in file order. */
+    imageTaskIds: string[];
     /** File defaults (later files override earlier ones), then the caller's values. */
     variables: Record<string, string>;
     /** Placeholder names the files declare as secrets: the caller maps each to a parameter name or secret ARN. */
@@ -78,6 +90,7 @@ function variableAndSecret(declared: TaskFileDeclarations[]): string | undefined
  */
 export function loadTasks(files: string[], variables: Record<string, string> = {}): LoadedTasks {
     const tasks: TaskSpec[] = [];
+    const imageTaskIds: string[] = [];
     const origin = new Map<string, string>();
     let defaults: Record<string, string> = {};
     const secretNames = new Set<string>();
@@ -92,7 +105,9 @@ export function loadTasks(files: string[], variables: Record<string, string> = {
             const first = origin.get(task.id);
             if (first) throw new Error(`task file ${file}: task id "${task.id}" is already used in ${first}; task ids must be unique`);
             origin.set(task.id, file);
-            tasks.push(task);
+            const { phase, ...spec } = task;
+            if (phase === "image") imageTaskIds.push(task.id);
+            tasks.push(spec);
         }
     }
     const merged = { ...defaults, ...variables };
@@ -101,9 +116,13 @@ export function loadTasks(files: string[], variables: Record<string, string> = {
             if (!(name in merged) && !secretNames.has(name)) {
                 throw new Error(`task file ${origin.get(task.id)}: task "${task.id}" uses {{${name}}}, which no file declares as a variable or secret`);
             }
+            // The dev image is an AMI anyone allowed to launch it can read: a secret baked into it would leak.
+            if (secretNames.has(name) && imageTaskIds.includes(task.id)) {
+                throw new Error(`task file ${origin.get(task.id)}: task "${task.id}" has phase "image" but reads the secret {{${name}}}, which the image would keep; make it an "instance" task`);
+            }
         }
     }
-    return { tasks, variables: merged, secretNames: [...secretNames], files: declared };
+    return { tasks, imageTaskIds, variables: merged, secretNames: [...secretNames], files: declared };
 }
 
 /** The code-server setup followed by the user's own task files. */

@@ -1,5 +1,6 @@
 /**
- * When the cluster's hourly parts are built (pure). A block can be bought up to 8 weeks before it starts, and the
+ * When the cluster's hourly parts (and with them its node image) are built (pure), on the schedule of
+ * shared/imageSchedule.ts, which the dev box's image shares. A block can be bought up to 8 weeks before it starts, and the
  * NAT gateway, the PCS controller and the login node bill by the hour from the moment they exist (FSx for Lustre
  * by its capacity), so they wait until the block is close:
  *
@@ -15,15 +16,14 @@
  * Nothing is ever replaced by this: a later run only adds the deferred resources and the NAT route
  * (docs/replacements.md#the-cluster).
  */
+import type { KnownBlock } from "../shared/imageSchedule";
+import { LEAD_HOURS, prepareFrom, tooEarly } from "../shared/imageSchedule";
 
-/** How long before the block's start the hourly parts are built: time to create them (FSx, PCS) and a window to run `up` in. */
-export const LEAD_HOURS = 48;
-
-const WAITING_STATES = ["scheduled", "payment-pending"];
+export { LEAD_HOURS };
 
 export interface ClusterTiming {
     /** The block's state and start, when the program knows them (found by its id); undefined on the run that buys it. */
-    known?: { state: string; startDate: string };
+    known?: KnownBlock;
     /** The stack's last deployment built the hourly parts (it exported clusterId). */
     built: boolean;
     now: Date;
@@ -33,21 +33,24 @@ export interface ClusterTiming {
 export function deferHourlyParts({ known, built, now }: ClusterTiming): boolean {
     if (built) return false;
     if (!known) return true;
-    if (!WAITING_STATES.includes(known.state)) return false;
-    return Date.parse(known.startDate) - now.getTime() > LEAD_HOURS * 3600_000;
+    return tooEarly(known, now);
 }
 
 /** From when `pulumi up` builds the hourly parts in time for a block starting at `startDate` (ISO 8601); now if that has passed. */
-export function buildFrom(startDate: string, now: Date): string {
-    return new Date(Math.max(Date.parse(startDate) - LEAD_HOURS * 3600_000, now.getTime())).toISOString();
-}
+export const buildFrom = prepareFrom;
 
-/** What nextStep says while the hourly parts wait for a block starting at `startDate`. */
-export function deferredStep(startDate: string, now: Date, sharedStorage: string): string {
+/** What nextStep says while the hourly parts (and the node image capblocks builds, `nodeImage`) wait for a block starting at `startDate`. */
+export function deferredStep(startDate: string, now: Date, sharedStorage: string, nodeImage = false): string {
     const from = buildFrom(startDate, now);
-    const parts = `the NAT gateway, the PCS controller, the login node${sharedStorage === "fsx-lustre" ? ", FSx for Lustre" : ""}, the node groups and the queue`;
+    const parts = `the NAT gateway, the PCS controller, the login node${sharedStorage === "fsx-lustre" ? ", FSx for Lustre" : ""}, ` +
+        `${nodeImage ? "the node image (built with them, about an hour), " : ""}the node groups and the queue`;
     const when = from === now.toISOString()
         ? `run \`pulumi up\` again now (the block starts at ${startDate}, within ${LEAD_HOURS} hours)`
         : `run \`pulumi up\` again from ${from}, before the block starts at ${startDate}`;
     return `The cluster's hourly parts (${parts}) are not built yet, so they bill nothing before the block: ${when} to build them in time.`;
+}
+
+/** What nextStep says once the node image capblocks builds exists, while the block waits. */
+export function nodeImageReadyStep(amiId: string, startDate: string): string {
+    return `The node image ${amiId} is ready: the nodes boot it when the block starts at ${startDate}.`;
 }

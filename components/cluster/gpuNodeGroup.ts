@@ -110,6 +110,8 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly instancesConsoleUrl: pulumi.Output<string>;
     /** The role every node runs as (for bucket policies and ECR repository policies). */
     public readonly nodeRoleArn: pulumi.Output<string>;
+    /** The node image capblocks built; "" when the nodes boot another image, or the build still waits. */
+    public readonly nodeImageId: pulumi.Output<string>;
     /** The group on the scheduler and every node; a member reaches Slurm and the shared storage. */
     public readonly nodeSecurityGroupId: pulumi.Output<string>;
     /** How the nodes mount the shared storage; kind "none" without it (or while FSx for Lustre waits). */
@@ -147,6 +149,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         this.consoleUrl = parts ? parts.cluster.awsId.apply((id) => pcsConsoleUrl(args.region, id)) : none;
         this.instancesConsoleUrl = pulumi.output(ec2InstancesConsoleUrl(args.region, args.cluster.name));
         this.nodeRoleArn = base.identity.roleArn;
+        this.nodeImageId = base.image?.source === "built" ? base.image.amiId : pulumi.output("");
         this.nodeSecurityGroupId = base.nodeSecurityGroupId;
         this.sharedMount = storage?.mount ?? pulumi.output<SharedMount>({ kind: "none" });
         this.clusterArn = parts?.cluster.arn;
@@ -163,6 +166,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             consoleUrl: this.consoleUrl,
             instancesConsoleUrl: this.instancesConsoleUrl,
             nodeRoleArn: this.nodeRoleArn,
+            nodeImageId: this.nodeImageId,
             nodeSecurityGroupId: this.nodeSecurityGroupId,
             sharedMount: this.sharedMount,
             ...(this.clusterArn ? { clusterArn: this.clusterArn } : {}),

@@ -2,11 +2,6 @@
  * The EC2 Image Builder components capblocks adds to the PCS-ready DLAMI, as plain data: each component's bash
  * scripts and its YAML document. Pure, so tests can parse the documents and run `bash -n` on every script.
  *
- * Component documents follow the AWSTOE schema (EC2 Image Builder user guide, "Use the AWSTOE component document
- * framework for custom components"): `schemaVersion: 1.0`, `phases` named build, validate and test, each with
- * uniquely named `steps`; the `ExecuteBash` action runs `inputs.commands` with bash. Image Builder runs build and
- * validate on the build instance, and test on a second instance launched from the new image.
- *
  * Neuron: the AWS Neuron setup guide for Ubuntu 24.04 ("Install PyTorch via manual installation", Neuron 2.x):
  * the apt repository https://apt.repos.neuron.amazonaws.com (suite = the release codename), its key
  * GPG-PUB-KEY-AMAZON-AWS-NEURON.PUB, the running kernel's headers, then aws-neuronx-dkms (driver),
@@ -15,7 +10,7 @@
  * page), not `apt-key`. DKMS compiles the driver against the kernel headers, so the build instance needs no Neuron
  * device (docs/aws-notes.md#node-images). EFA comes with the DLAMI.
  */
-import { createHash } from "crypto";
+import type { ComponentSpec } from "../shared/imageDocument";
 
 export const NEURON_APT_REPO = "https://apt.repos.neuron.amazonaws.com";
 export const NEURON_APT_KEY = `${NEURON_APT_REPO}/GPG-PUB-KEY-AMAZON-AWS-NEURON.PUB`;
@@ -24,16 +19,6 @@ export const NEURON_BIN = "/opt/aws/neuron/bin";
 
 /** Where the PCS-ready DLAMI keeps the PCS builds of Slurm: the built image must still have them. */
 const PCS_SCHEDULER_DIR = "/opt/aws/pcs/scheduler";
-
-type Phase = "build" | "validate" | "test";
-
-export interface ComponentSpec {
-    /** Short name, used in the component's Image Builder name. */
-    name: string;
-    description: string;
-    /** One bash script per phase (run as one ExecuteBash step each). */
-    scripts: Partial<Record<Phase, string>>;
-}
 
 /** Every script starts the same way: stop at the first failure, never ask, wait for apt locks the DLAMI's boot-time updates hold. */
 const PRELUDE = [
@@ -103,48 +88,4 @@ export function packagesComponent(packages: string[]): ComponentSpec {
             validate: lines(PRELUDE, [`dpkg-query -W ${packages.map(packageName).map(quoted).join(" ")}`]),
         },
     };
-}
-
-const STEP_NAMES: Record<Phase, string> = { build: "Install", validate: "CheckInstalled", test: "CheckOnBootedImage" };
-
-/** A block scalar: every script line indented under `- |`. */
-function blockScalar(text: string, indent: string): string {
-    return text
-        .trimEnd()
-        .split("\n")
-        .map((line) => (line === "" ? "" : `${indent}${line}`))
-        .join("\n");
-}
-
-/**
- * The AWSTOE document. Written as text rather than through a YAML library so `schemaVersion` stays the literal
- * `1.0` the schema shows (a YAML library turns the number 1.0 into `1`).
- */
-export function componentDocument(spec: ComponentSpec): string {
-    const phases = (["build", "validate", "test"] as const).filter((phase) => spec.scripts[phase] !== undefined);
-    const out = [
-        `name: ${JSON.stringify(`capblocks-${spec.name}`)}`,
-        `description: ${JSON.stringify(spec.description)}`,
-        "schemaVersion: 1.0",
-        "phases:",
-    ];
-    for (const phase of phases) {
-        out.push(
-            `  - name: ${phase}`,
-            "    steps:",
-            `      - name: ${STEP_NAMES[phase]}`,
-            "        action: ExecuteBash",
-            "        timeoutSeconds: 3600",
-            "        inputs:",
-            "          commands:",
-            "            - |",
-            blockScalar(spec.scripts[phase] as string, "              "),
-        );
-    }
-    return `${out.join("\n")}\n`;
-}
-
-/** A short digest of what defines a resource: Image Builder components and recipes are immutable, so a change gets a new name. */
-export function contentDigest(...parts: string[]): string {
-    return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 10);
 }

@@ -12,11 +12,13 @@ import { awsPartition, ec2Role } from "../shared/ec2Role";
 import { launchTemplateBase, rootDeviceNameOf } from "../shared/launchTemplate";
 import type { AccessCommands } from "./access";
 import { accessCommands, passwordCommand } from "./access";
+import { DevImage } from "./devImage";
 import { idleStopAlarm } from "./idleStop";
 import { boxImageId, pinnedLaunchTemplateInputs } from "./image";
 import type { LaunchNetwork } from "./network";
 import { efaChoice, launchNetwork, securityGroupRules } from "./network";
 import type { Placement } from "./placement";
+import type { DevImagePlan } from "./prebake";
 import type { FingerprintParameter } from "./tls";
 import { fingerprintParameter, readFingerprint, servesHttps } from "./tls";
 import type { ExistingVolume } from "./workVolume";
@@ -49,6 +51,8 @@ export interface CodeServerInstanceArgs {
     variables: Record<string, pulumi.Input<string>>;
     /** The user's secrets the tasks read on the instance (capblocks:codeServer.secrets, looked up). */
     secrets?: SetupSecret[];
+    /** The dev image (prebake.ts): whether this run bakes it, what the box boots, and the image tasks with their variables. */
+    image?: { plan: DevImagePlan; tasks: TaskSpec[]; variables: Record<string, string> };
     /**
      * The volume named by codeServer.workVolumeId, already looked up and checked to be in the instance's AZ:
      * attached instead of creating one, and never deleted.
@@ -104,6 +108,8 @@ interface InstanceIdentity {
 interface LaunchedFrom {
     template: aws.ec2.LaunchTemplate;
     network: LaunchNetwork<pulumi.Output<string>>;
+    /** The dev image baked on this run; "" when none is. */
+    devImageId: pulumi.Output<string>;
 }
 
 interface WorkVolume {
@@ -148,6 +154,10 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     public readonly instanceInfoCommand: pulumi.Output<string>;
     /** One sentence on how to reach code-server; empty until the instance is launched. */
     public readonly connectHint: pulumi.Output<string>;
+    /** The dev image baked on this run (or kept baked); "" when none is. */
+    public readonly devImageId: pulumi.Output<string>;
+    /** The image the launch template launches the box from. */
+    public readonly launchImageId: pulumi.Output<string>;
     /** Where each setup task stands on each instance, as JSON (setupTasksSummary.ts). */
     public readonly setupTasks: pulumi.Output<string>;
     /** With allowedCidrs: the SHA-256 fingerprint of the certificate nginx serves, as the box reported it; "" until it is launched, or without allowedCidrs. */
@@ -182,6 +192,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         this.sessionCommand = access.sessionCommand;
         this.instanceInfoCommand = access.instanceInfoCommand;
         this.connectHint = access.connectHint;
+        this.devImageId = launchedFrom.devImageId;
+        this.launchImageId = launchedFrom.template.imageId.apply((id) => id ?? "");
         this.setupTasks = access.setupTasks;
         this.tlsCertificateSha256 = access.tlsCertificateSha256;
         this.registerOutputs({
@@ -195,6 +207,8 @@ export class CodeServerInstance extends pulumi.ComponentResource {
             sessionCommand: this.sessionCommand,
             instanceInfoCommand: this.instanceInfoCommand,
             connectHint: this.connectHint,
+            devImageId: this.devImageId,
+            launchImageId: this.launchImageId,
             setupTasks: this.setupTasks,
             tlsCertificateSha256: this.tlsCertificateSha256,
         });
@@ -245,10 +259,11 @@ export class CodeServerInstance extends pulumi.ComponentResource {
     }
 
     /**
-     * The security group and the launch template: the block's market settings, the DLAMI, the encrypted root, and
-     * the network (EFA interfaces when asked for and the type has them).
+     * The security group and the launch template: the block's market settings, the image (the dev image when one is
+     * baked, else the DLAMI), the encrypted root, and the network (EFA interfaces when asked for and the type has
+     * them); and the dev image's bake when this run has one.
      */
-    private launchTemplate({ name, tags }: Naming, args: CodeServerInstanceArgs, profile: aws.iam.InstanceProfile): LaunchedFrom {
+    private launchTemplate({ name, label, tags }: Naming, args: CodeServerInstanceArgs, profile: aws.iam.InstanceProfile): LaunchedFrom {
         const cs = args.config;
         const facts = instanceFacts(cs.instanceType);
         const efa = efaChoice(cs.efa, facts);
@@ -265,7 +280,27 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         }, { parent: this, ignoreChanges: ["description"] });
         const memberOf = args.cluster ? [args.cluster.securityGroupId] : [];
         const network = launchNetwork(facts, efa.use, securityGroup.id, args.placement.subnetId, args.placement.defaultSubnet, memberOf);
-        const imageId = boxImageId(cs, args.region, this, args.amiParameter);
+        const image = args.image;
+        const baked = image?.plan.bake
+            ? new DevImage(`${name}-image`, {
+                label,
+                instanceType: cs.instanceType,
+                ...(cs.amiId ? { amiId: cs.amiId } : {}),
+                ...(args.amiParameter ? { amiParameter: args.amiParameter } : {}),
+                tasks: image.tasks,
+                variables: image.variables,
+                region: args.region,
+                subnetId: args.placement.subnetId,
+                securityGroupId: securityGroup.id,
+                partition: awsPartition(this),
+                tags,
+            }, { parent: this })
+            : undefined;
+        const launchFrom = image?.plan.launchFrom ?? { kind: "stock" };
+        const stock = launchFrom.kind === "stock";
+        const imageId = launchFrom.kind === "previous" ? launchFrom.imageId
+            : launchFrom.kind === "baked" && baked ? baked.amiId
+            : boxImageId(cs, args.region, this, args.amiParameter);
         const block = args.reservation;
         const template = new aws.ec2.LaunchTemplate(`${name}-lt`, {
             ...launchTemplateBase({
@@ -284,9 +319,10 @@ export class CodeServerInstance extends pulumi.ComponentResource {
         }, {
             parent: this,
             // A new DLAMI, or a new default size, would otherwise replace the dev box on a routine `pulumi up` (image.ts).
-            ignoreChanges: pinnedLaunchTemplateInputs(cs),
+            // The dev image is followed instead (prebake.ts keeps a running box's own).
+            ignoreChanges: pinnedLaunchTemplateInputs(cs).filter((input) => stock || input !== "imageId"),
         });
-        return { template, network };
+        return { template, network, devImageId: baked ? baked.amiId : pulumi.output("") };
     }
 
     /**

@@ -32,6 +32,7 @@ const CODE_SERVER_DEFAULTS = {
     allowedCidrs: [],
     allowPublicInternet: false,
     taskFiles: [],
+    prebake: true,
     internalPort: 8080,
     version: CODE_SERVER_VERSION,
     extensions: DEFAULT_EXTENSIONS,

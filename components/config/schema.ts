@@ -204,6 +204,10 @@ export const codeServerSchema = {
             secret: true,
             rule: "must be 8 to 128 characters without control characters (newlines, tabs)",
         },
+        prebake: {
+            enum: [true, false, "now"],
+            rule: "must be true (bake the dev image in the 48 hours before the block), \"now\" (bake it on this run) or false (never)",
+        },
         secrets: {
             type: "object",
             propertyNames: {

@@ -99,6 +99,11 @@ export interface CodeServerConfig {
     password?: string;
     /** Secrets task files read on the instance: placeholder name → SSM SecureString parameter name or Secrets Manager ARN. */
     secrets?: Record<string, string>;
+    /**
+     * Bake the `image` setup tasks into a dev image before the block starts (codeServer/prebake.ts): true (in the
+     * 48 hours before it), "now" (on this run), false (never: the whole setup runs on the box).
+     */
+    prebake: boolean | "now";
     /** False: the box (instance, work volume, access) is built but not set up: no setup tasks run. Absent: true. */
     setup?: boolean;
     /** Setup tasks to run once more (ids, or "all"): a list runs them when it changes; `{tasks, id}` each time `id` changes. */

@@ -129,7 +129,7 @@ describe("the IAM policies for the identity that runs pulumi (docs/iam-policy.js
         const outside = pulumiUses([...sourceFiles("components").filter((f) => !f.startsWith(path.join("components", "cluster"))), "index.ts"]);
         const types = [...all.resources, ...all.invokes];
         const clusterOnly = types.filter((t) => !outside.resources.includes(t) && !outside.invokes.includes(t));
-        expect(clusterOnly, "the scan finds the cluster's").to.include.members(["aws-native:pcs:Cluster", "aws:imagebuilder/image:Image"]);
+        expect(clusterOnly, "the scan finds the cluster's").to.include.members(["aws-native:pcs:Cluster", "aws:efs/fileSystem:FileSystem"]);
         const clusterRows = documentedActions(inClusterSection);
         expect(types.filter((t) => clusterRows.has(t) !== clusterOnly.includes(t)), "rows in the wrong section").to.deep.equal([]);
     });
@@ -175,6 +175,7 @@ describe("the IAM policies for the identity that runs pulumi (docs/iam-policy.js
         }
         expect(where("iam:PassRole")).to.deep.equal([
             "arn:aws:iam::*:role/code-server-role-*",
+            "arn:aws:iam::*:role/code-server-image-builder-*",
             "arn:aws:iam::*:role/aws-pcs/AWSPCS-*",
             "arn:aws:iam::*:role/cluster-image-builder-*",
         ]);
@@ -183,6 +184,7 @@ describe("the IAM policies for the identity that runs pulumi (docs/iam-policy.js
         const attach = POLICY.Statement.filter((s) => allowedBy(s, "iam:AttachRolePolicy"));
         expect(attach.map((s) => [s.Resource, s.Condition])).to.deep.equal([
             ["arn:aws:iam::*:role/code-server-role-*", { ArnEquals: { "iam:PolicyARN": managed("AmazonSSMManagedInstanceCore") } }],
+            ["arn:aws:iam::*:role/code-server-image-builder-*", { ArnEquals: { "iam:PolicyARN": ["AmazonSSMManagedInstanceCore", "EC2InstanceProfileForImageBuilder"].map(managed) } }],
             [
                 ["arn:aws:iam::*:role/aws-pcs/AWSPCS-*", "arn:aws:iam::*:role/cluster-image-builder-*"],
                 { ArnEquals: { "iam:PolicyARN": ["AmazonSSMManagedInstanceCore", "EC2InstanceProfileForImageBuilder", "AmazonEC2ContainerRegistryReadOnly"].map(managed) } },

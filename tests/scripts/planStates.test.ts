@@ -180,7 +180,7 @@ describe("offline plan as text", () => {
             "  capblocks.CapacityBlock block",
         ]);
         // The dev box's setup, and the cluster's tasks around it: the box's user first, the storage and the Slurm join last.
-        expect(r.out).to.match(/\n {8}tasks: 23 task\(s\): mount-work-volume, cluster-user, needrestart, apt-helper, .*, verify, cluster-shared-storage, cluster-slurm-client\n/);
+        expect(r.out).to.match(/\n {8}tasks: 24 task\(s\): mount-work-volume, cluster-user, needrestart, apt-helper, .*, verify, cluster-shared-storage, cluster-slurm-client\n/);
         expect(r.out).to.not.contain("set -eu");
         expect(r.out).to.match(/\n {8}userData: MIME multipart, \d part\(s\): text\/x-shellscript \(capblocks: [^\n]*\); text\/x-shellscript \(capblocks: mount the cluster's shared storage\. Safe to run again\.\)/);
         expect(r.out).to.contain("        assumeRolePolicy: assumed by ec2.amazonaws.com\n");

@@ -36,7 +36,7 @@ describe("the box's software and access, as the shipped tasks set them up (run w
         const base = stackVariables();
         const cases: [string, Record<string, string>, string[]][] = [
             ["codeServer.version", stackVariables({ version: "4.137.0" }), ["code-server-install"]],
-            ["codeServer.extensions", stackVariables({ extensions: ["redhat.vscode-yaml"] }), ["extensions"]],
+            ["codeServer.extensions", stackVariables({ extensions: ["redhat.vscode-yaml"] }), ["extensions-cache", "extensions"]],
             ["codeServer.locale", stackVariables({ locale: "ja_JP.UTF-8" }), ["locale"]],
             ["codeServer.workspaceTrust", stackVariables({ workspaceTrust: true }), ["vscode-settings"]],
             ["codeServer.nginxPort", stackVariables({ nginxPort: 8081 }), ["nginx", "verify"]],

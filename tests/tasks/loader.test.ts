@@ -107,4 +107,28 @@ describe("task loader and the shipped code-server task set", () => {
         const file = write("mine.json", { tasks: [{ id: "t", name: "T", commands: ["echo {{NOPE}}"] }] });
         expect(() => loadTasks([file])).to.throw(/mine\.json: task "t" uses \{\{NOPE\}\}/);
     });
+
+    it("classifies the shipped tasks: what needs no block instance is baked into the image, the rest runs on the box", () => {
+        const loaded = loadCodeServerTasks();
+        expect(loaded.imageTaskIds).to.deep.equal([
+            "needrestart", "apt-helper", "wait-dpkg-lock", "neuron-apt-repo", "base-packages", "locale", "code-server-install", "extensions-cache", "code-command",
+        ]);
+        // What needs the box itself: the work volume's home, the user, the password, services started for the user.
+        for (const id of ["user", "sudo", "home", "shell-profile", "code-server-config", "vscode-settings", "tls-certificate", "nginx", "code-server-unit", "extensions", "verify"]) {
+            expect(loaded.imageTaskIds, id).to.not.include(id);
+        }
+        expect(loaded.tasks.every((t) => !("phase" in t)), "SsmTasks gets tasks without their phase").to.equal(true);
+    });
+
+    it("a task file's tasks are instance tasks unless they say image; an image task may not read a secret", () => {
+        const mine = write("mine.json", { tasks: [
+            { id: "tools", name: "tools", phase: "image", commands: ["true"] },
+            { id: "login", name: "login", commands: ["true"] },
+        ] });
+        expect(loadTasks([mine]).imageTaskIds).to.deep.equal(["tools"]);
+        const leaky = write("leaky.json", { secrets: ["TOKEN"], tasks: [{ id: "pull", name: "pull", phase: "image", commands: ["echo {{TOKEN}}"] }] });
+        expect(() => loadTasks([leaky])).to.throw(/leaky\.json: task "pull" has phase "image" but reads the secret \{\{TOKEN\}\}, which the image would keep/);
+        const typo = write("typo.json", { tasks: [{ id: "t", name: "t", phase: "bake", commands: ["true"] }] });
+        expect(() => loadTasks([typo])).to.throw(/typo\.json is not valid: \/tasks\/0\/phase must be equal to one of the allowed values/);
+    });
 });

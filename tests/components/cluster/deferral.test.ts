@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { buildFrom, deferHourlyParts, deferredStep, LEAD_HOURS } from "../../../components/cluster/deferral";
+import { buildFrom, deferHourlyParts, deferredStep, LEAD_HOURS, nodeImageReadyStep } from "../../../components/cluster/deferral";
 
 const NOW = new Date("2026-11-30T06:00:00.000Z");
 const HOUR = 3600_000;
@@ -34,5 +34,10 @@ describe("when the cluster's hourly parts are built", () => {
                 `so they bill nothing before the block: run \`pulumi up\` again from ${at(52)}, before the block starts at ${at(100)} to build them in time.`,
         );
         expect(deferredStep(at(10), NOW, "fsx-lustre")).to.match(/login node, FSx for Lustre, the node groups .*run `pulumi up` again now \(the block starts at .*, within 48 hours\)/);
+    });
+
+    it("names the node image capblocks builds among what waits, and says when it is ready", () => {
+        expect(deferredStep(at(100), NOW, "efs", true)).to.include("the login node, the node image (built with them, about an hour), the node groups");
+        expect(nodeImageReadyStep("ami-0node", at(30))).to.equal(`The node image ami-0node is ready: the nodes boot it when the block starts at ${at(30)}.`);
     });
 });

@@ -2,10 +2,10 @@ import { expect } from "chai";
 import { spawnSync } from "child_process";
 import Ajv from "ajv";
 import { parse } from "yaml";
-import type { ComponentSpec } from "../../../components/cluster/imageComponents";
+import type { ComponentSpec } from "../../../components/shared/imageDocument";
+import { componentDocument } from "../../../components/shared/imageDocument";
 import { MAX_IMAGE_PACKAGES } from "../../../components/config/schema";
 import {
-    componentDocument,
     NEURON_APT_KEY,
     NEURON_APT_REPO,
     NEURON_BIN,

@@ -29,7 +29,7 @@ describe("config: validateStackConfig", () => {
         expect(cfg.codeServer).to.deep.equal({
             enabled: true, instanceType: "trn2.3xlarge", volumeSizeGb: 500, volumeSizeFromCatalog: true, workVolumeSizeGb: 200, deleteWorkVolume: false,
             user: "coder", homeDir: "/work", allowedCidrs: [], allowPublicInternet: false, taskFiles: [], internalPort: 8080, nginxPort: 80,
-            version: "4.138.0", extensions: [...DEFAULT_EXTENSIONS], locale: "en_US.UTF-8", workspaceTrust: false, efa: false,
+            version: "4.138.0", extensions: [...DEFAULT_EXTENSIONS], locale: "en_US.UTF-8", workspaceTrust: false, efa: false, prebake: true,
         });
         // deleteSharedStorage false: shared storage survives destroy by default. A trn2 block: the image with Neuron is built.
         expect(cfg.cluster).to.deep.equal({
