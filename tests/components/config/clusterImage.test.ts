@@ -1,22 +1,13 @@
 import { expect } from "chai";
 import type { RawStackConfig } from "../../../components/config";
-import { ConfigError, validateStackConfig } from "../../../components/config";
+import { validateStackConfig } from "../../../components/config";
+import { problemsOf } from "../../helpers/configProblems";
 
 const base = (over: Partial<RawStackConfig> = {}): RawStackConfig => ({ project: "capblocks", stack: "dev", region: "us-east-2", ...over });
 const block = (instanceType: string, instanceCount = 2) => ({ instanceType, instanceCount, durationHours: 24, maxUpfrontFee: "5000" });
 /** A cluster on a block of this type, code-server off (it would take one of the instances). */
 const cluster = (instanceType: string, settings: Record<string, unknown> = {}) =>
     base({ reservation: block(instanceType), codeServer: { enabled: false }, cluster: { enabled: true, ...settings } });
-
-function problemsOf(raw: RawStackConfig): string[] {
-    try {
-        validateStackConfig(raw);
-    } catch (err) {
-        expect(err).to.be.instanceOf(ConfigError);
-        return (err as ConfigError).problems;
-    }
-    throw new Error("expected a ConfigError");
-}
 
 describe("config: the cluster's node image (capblocks:cluster.image, amiId)", () => {
     // The PCS-ready DLAMI has no Neuron driver: Trainium/Inferentia nodes get an image with it, built by default.

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import type { RawStackConfig } from "../../../components/config";
-import { ConfigError, validateStackConfig } from "../../../components/config";
+import { validateStackConfig } from "../../../components/config";
 import { CODE_SERVER_VERSION, DEFAULT_EXTENSIONS } from "../../../components/config/codeServerSoftware";
+import { problemsOf } from "../../helpers/configProblems";
 
 /** capblocks:codeServer keys for the box's software, ports, network and who may reach it. */
 const onDemand = (codeServer: Record<string, unknown>): RawStackConfig => ({
@@ -10,16 +11,6 @@ const onDemand = (codeServer: Record<string, unknown>): RawStackConfig => ({
     region: "us-east-1",
     codeServer: { instanceType: "g7e.2xlarge", ...codeServer },
 });
-
-function problemsOf(raw: RawStackConfig): string[] {
-    try {
-        validateStackConfig(raw);
-    } catch (err) {
-        expect(err).to.be.instanceOf(ConfigError);
-        return (err as ConfigError).problems;
-    }
-    throw new Error("expected a ConfigError");
-}
 
 describe("config: the code-server box", () => {
     it("defaults the software to a pinned code-server, Python, Jupyter, AWS Toolkit, Amazon Q and Cline, in en_US.UTF-8, trust off", () => {

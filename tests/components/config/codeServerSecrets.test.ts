@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RawStackConfig } from "../../../components/config";
 import { ConfigError, readStackConfig, validateStackConfig } from "../../../components/config";
 import { mockAws } from "../../helpers/mocks";
+import { problemsOf } from "../../helpers/configProblems";
 
 const CODE_SERVER = "capblocks:codeServer";
 const PASSWORD = "correct horse battery staple";
@@ -15,16 +16,6 @@ const raw = (codeServer: unknown, secret = true): RawStackConfig => ({
     codeServer: { instanceType: "g7e.2xlarge", ...(codeServer as object) },
     secretKeys: secret ? [CODE_SERVER] : [],
 });
-
-function problemsOf(config: RawStackConfig): string[] {
-    try {
-        validateStackConfig(config);
-    } catch (err) {
-        expect(err).to.be.instanceOf(ConfigError);
-        return (err as ConfigError).problems;
-    }
-    throw new Error("expected a ConfigError");
-}
 
 describe("config: codeServer.password and codeServer.secrets", () => {
     it("takes a password set as a Pulumi secret, and secret references by SSM parameter name or Secrets Manager ARN", () => {

@@ -4,20 +4,11 @@ import type { RawStackConfig} from "../../../components/config";
 import { ConfigError, readStackConfig, validateStackConfig, withBlockType } from "../../../components/config";
 import { DEFAULT_EXTENSIONS } from "../../../components/config/codeServerSoftware";
 import { mockAws } from "../../helpers/mocks";
+import { problemsOf } from "../../helpers/configProblems";
 
 const base = (over: Partial<RawStackConfig> = {}): RawStackConfig => ({ project: "capblocks", stack: "dev", region: "sa-east-1", ...over });
 const buy = { instanceType: "trn2.3xlarge", durationHours: 24, maxUpfrontFee: "900" };
 const noType = { durationHours: 24, maxUpfrontFee: "900" };
-
-function problemsOf(raw: RawStackConfig): string[] {
-    try {
-        validateStackConfig(raw);
-    } catch (err) {
-        expect(err).to.be.instanceOf(ConfigError);
-        return (err as ConfigError).problems;
-    }
-    throw new Error("expected a ConfigError");
-}
 
 describe("config: validateStackConfig", () => {
     it("fills every default for a minimal buy config", () => {
