@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { HostSuite } from "./hostSuite";
 import { useHostSuite } from "./hostSuite";
 import { ResourceLifecycle } from "./lifecycle";
+import { TRN2_MARKET } from "./markets";
 
 // The stack's AWS account settings (the `aws` input both dynamic resources get from `aws:*` config) through
 // @pulumi/pulumi's real dynamic-provider host: keys set in config stay secret in the state, and new credentials are
@@ -9,15 +10,6 @@ import { ResourceLifecycle } from "./lifecycle";
 
 const MARKER_DIR = "/capblocks-host-test/account-markers";
 const INSTANCE = "i-0123456789abcdef9";
-const MARKET = {
-    name: "market",
-    module: "tests/host/fixtures/capacityBlockMarketHost.ts",
-    options: {
-        start: Date.parse("2026-11-23T09:00:00Z"),
-        paymentDelayMs: 60_000,
-        supply: [{ instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1b", maxCount: 4, pricePerInstanceHour: 30, startDays: [1, 2] }],
-    },
-};
 const SSM_FAKE = { name: "ssm", module: "tests/fakes/ssmFake.ts", export: "installSsmFake", options: { instances: [INSTANCE], markerDir: MARKER_DIR } };
 const KEYS = { profile: "ml", accessKey: "AKIAEXAMPLEKEY000001", secretKey: "example-secret-key", token: "example-session-token" };
 const SECRET_PATHS = ["aws.accessKey", "aws.secretKey", "aws.token"];
@@ -39,7 +31,7 @@ const OTHER_ACCOUNT = { aws: { profile: "other", assumeRoles: [{ roleArn: "arn:a
 
 /** Both resources, each in its own host: the market's clock (on the providers' clock hook) is not the SSM fake's. */
 const CASES = [
-    { kind: "CapacityBlock", fake: MARKET, resource: BLOCK },
+    { kind: "CapacityBlock", fake: TRN2_MARKET, resource: BLOCK },
     { kind: "SsmTasks", fake: SSM_FAKE, resource: SETUP },
 ];
 

@@ -5,6 +5,7 @@ import { buyReservation } from "../../components/reservation";
 import type { Props } from "./harness";
 import { useHostSuite } from "./hostSuite";
 import { ResourceLifecycle } from "./lifecycle";
+import { TRN2_MARKET } from "./markets";
 
 // D1 through @pulumi/pulumi's real dynamic-provider host: how the quote reaches what a plain `pulumi preview` prints.
 // The host answers Configure without supportsPreview, so during a preview the engine does not call Create or Update:
@@ -12,15 +13,6 @@ import { ResourceLifecycle } from "./lifecycle";
 // CreateResponse{Properties: req.Properties}`, Update likewise with req.NewInputs), and those are the outputs the
 // program sees. Check puts the quote there; the program logs it on the block (docs/aws-notes.md#the-preview-quote).
 
-const MARKET = {
-    name: "market",
-    module: "tests/host/fixtures/capacityBlockMarketHost.ts",
-    options: {
-        start: Date.parse("2026-11-23T09:00:00Z"),
-        paymentDelayMs: 60_000,
-        supply: [{ instanceType: "trn2.3xlarge", availabilityZone: "sa-east-1b", maxCount: 4, pricePerInstanceHour: 30, startDays: [1, 2] }],
-    },
-};
 const CONFIG: BuyReservationConfig = {
     kind: "buy", instanceType: "trn2.3xlarge", instanceCount: 1, durationHours: 24, maxUpfrontFee: "900",
     selection: "cheapest", generation: 1, instancePlatform: "Linux/UNIX",
@@ -61,7 +53,7 @@ async function programMessagesWith(previewOutputs: Props): Promise<{ message: st
 }
 
 describe("the preview quote through the dynamic-provider host", () => {
-    const suite = useHostSuite({ fakes: [MARKET] }, [BLOCK]);
+    const suite = useHostSuite({ fakes: [TRN2_MARKET] }, [BLOCK]);
     let life: ResourceLifecycle;
     before(() => {
         life = new ResourceLifecycle(suite().resources.block);

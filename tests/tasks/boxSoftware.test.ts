@@ -5,24 +5,13 @@ import * as os from "os";
 import * as path from "path";
 import { codeServerFrom } from "../../components/config/defaults";
 import { setupVariables } from "../../components/codeServer/setupTasks";
-import { prepareTasks } from "../../dynamic-providers/ssmTasks/template";
-import { loadCodeServerTasks } from "../../tasks/loader";
 import { have, ScratchMachine } from "./scratch";
+import { rerunWhen } from "../helpers/taskReruns";
 
 /** The variables the stack gives the shipped tasks for this codeServer config (the parameter name as the component sets it). */
 function stackVariables(codeServer: Record<string, unknown> = {}, parameter = ""): Record<string, string> {
     const variables = setupVariables(codeServerFrom({ instanceType: "g7e.2xlarge", ...codeServer }, undefined));
     return { ...variables, TLS_FINGERPRINT_PARAMETER: parameter };
-}
-
-/** The shipped tasks whose hash changes between two configs: exactly those `pulumi up` runs again. */
-function rerunWhen(before: Record<string, string>, after: Record<string, string>): string[] {
-    const hashes = (variables: Record<string, string>) => {
-        const loaded = loadCodeServerTasks([], variables);
-        return prepareTasks(loaded.tasks, loaded.variables, { PASSWORD: "/capblocks/pw" });
-    };
-    const old = new Map(hashes(before).map((t) => [t.id, t.hash]));
-    return hashes(after).filter((t) => old.get(t.id) !== t.hash).map((t) => t.id);
 }
 
 const me = spawnSync("id", ["-un"], { encoding: "utf8" }).stdout.trim();

@@ -3,9 +3,9 @@ import { spawn, spawnSync } from "child_process";
 import type { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CODE_SERVER_TASKS_FILE, loadCodeServerTasks, readTaskFile } from "../../tasks/loader";
-import { prepareTasks } from "../../dynamic-providers/ssmTasks/template";
+import { CODE_SERVER_TASKS_FILE, readTaskFile } from "../../tasks/loader";
 import { have, ScratchMachine } from "./scratch";
+import { rerunWhen } from "../helpers/taskReruns";
 
 const shipped = readTaskFile(CODE_SERVER_TASKS_FILE);
 const task = (id: string) => {
@@ -13,16 +13,6 @@ const task = (id: string) => {
     if (!found) throw new Error(`no shipped task ${id}`);
     return found;
 };
-
-/** The tasks that would run again on an instance set up with `before`, once the stack says `after`. */
-function rerunWhen(before: Record<string, string>, after: Record<string, string>): string[] {
-    const hashes = (variables: Record<string, string>) => {
-        const loaded = loadCodeServerTasks([], variables);
-        return prepareTasks(loaded.tasks, loaded.variables, { PASSWORD: "/capblocks/pw" });
-    };
-    const old = new Map(hashes(before).map((t) => [t.id, t.hash]));
-    return hashes(after).filter((t) => old.get(t.id) !== t.hash).map((t) => t.id);
-}
 
 describe("the shipped setup tasks converge (run with dash on a scratch machine)", function () {
     this.timeout(60_000);
