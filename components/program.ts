@@ -9,7 +9,7 @@ import { clusterBox } from "./codeServer/boxInCluster";
 import { BOX_USER_UID, clusterBoxImage, clusterTaskIds } from "./codeServer/clusterAccess";
 import { CodeServerInstance } from "./codeServer/codeServerInstance";
 import { idleStopStep } from "./codeServer/idleStop";
-import { defaultSubnetIn, lookUpSubnet, onDemandZone, placementAt, placementIn, SUBNET_KEY as CODE_SERVER_SUBNET_KEY } from "./codeServer/placement";
+import { defaultSubnetIn, onDemandZone, placementAt, placementIn, SUBNET_KEY as CODE_SERVER_SUBNET_KEY } from "./codeServer/placement";
 import type { DevImagePlan } from "./codeServer/prebake";
 import { devImagePlan, devImageStep, imageTasks } from "./codeServer/prebake";
 import { setupEnabled } from "./codeServer/setupControls";
@@ -24,7 +24,7 @@ import { clusterUseStep } from "./cluster/access";
 import { deferHourlyParts, deferredStep, nodeImageReadyStep } from "./cluster/deferral";
 import { nodeImageErrors } from "./cluster/nodeImagePlan";
 import { QUEUE_NAME } from "./cluster/parallelcluster";
-import { COMPUTE_SUBNET_KEY, computeSubnetProblems, knownBlockProblems, lookUpComputeSubnet } from "./cluster/preflight";
+import { COMPUTE_SUBNET_KEY, computeSubnetProblems, knownBlockProblems } from "./cluster/preflight";
 import { checkSharedFileSystem } from "./cluster/storage";
 import { EFS_MOUNT_DIR, LUSTRE_MOUNT_DIR } from "./cluster/userData";
 import type { BlockShare } from "./cluster/validation";
@@ -40,6 +40,7 @@ import { purchaseProblems } from "./reservation/purchaseChecks";
 import { ON_DEMAND_QUOTE } from "./reservation/quoteText";
 import { blockRegionWarning } from "./shared/blockRegions";
 import { instanceFacts, unknownTypeWarning } from "./shared/catalog";
+import { lookUpSubnet } from "./shared/lookups";
 import { previousDeployment } from "./shared/previousDeployment";
 import type { BlockZone, KnownSubnet } from "./shared/subnetZone";
 import { subnetZoneError } from "./shared/subnetZone";
@@ -112,8 +113,8 @@ function purchaseComing(cfg: StackConfig, bought: BoughtBlocks | undefined): boo
 async function adoptedSubnets(cfg: StackConfig, bought: BoughtBlocks | undefined): Promise<Pick<Adopted, "codeServerSubnet" | "computeSubnet">> {
     const { codeServer, cluster, region } = cfg;
     const [codeServerSubnet, computeSubnet] = await Promise.all([
-        codeServer.enabled && codeServer.subnetId ? lookUpSubnet(codeServer.subnetId, region) : undefined,
-        cluster.enabled && cfg.reservation && cluster.computeSubnetId ? lookUpComputeSubnet(cluster.computeSubnetId, region) : undefined,
+        codeServer.enabled && codeServer.subnetId ? lookUpSubnet(CODE_SERVER_SUBNET_KEY, codeServer.subnetId, region) : undefined,
+        cluster.enabled && cfg.reservation && cluster.computeSubnetId ? lookUpSubnet(COMPUTE_SUBNET_KEY, cluster.computeSubnetId, region) : undefined,
     ]);
     const toBuy: BlockZone | undefined = purchaseComing(cfg, bought)
         ? { kind: "block-to-buy", availabilityZones: (cfg.reservation as BuyReservationConfig).availabilityZones, region }

@@ -4,26 +4,14 @@
  * already knows (its state and its size). A check inside an apply could only fail after the purchase, as a
  * serialization error of every resource that uses the value. Each problem is a config line naming its key.
  */
-import * as aws from "@pulumi/aws";
 import type { ClusterConfig } from "../config";
 import type { ReservationInfo } from "../reservation";
-import { lookUp } from "../shared/lookups";
 import type { BlockZone, KnownSubnet } from "../shared/subnetZone";
 import { subnetZoneError } from "../shared/subnetZone";
 import type { BlockShare } from "./validation";
 import { clusterConfigErrors, clusterShare, knownStateProblem } from "./validation";
 
 export const COMPUTE_SUBNET_KEY = "capblocks:cluster.computeSubnetId";
-
-/** capblocks:cluster.computeSubnetId as EC2 describes it; a RunError naming the key when there is no such subnet. */
-export async function lookUpComputeSubnet(id: string, region: string): Promise<KnownSubnet> {
-    const subnet = await lookUp(
-        { key: COMPUTE_SUBNET_KEY, what: id, region },
-        () => aws.ec2.getSubnet({ id, region }),
-        `${id} is not a subnet in ${region} for this account (list yours with \`aws ec2 describe-subnets --region ${region}\`)`,
-    );
-    return { id, availabilityZone: subnet.availabilityZone, vpcId: subnet.vpcId };
-}
 
 /** The compute subnet must be in capblocks:cluster.vpcId (when set), and where the block is or will be bought (when given). */
 export function computeSubnetProblems(cluster: ClusterConfig, subnet: KnownSubnet, where?: BlockZone): string[] {

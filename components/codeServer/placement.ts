@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lookUp } from "../shared/lookups";
-import type { KnownSubnet } from "../shared/subnetZone";
 
 export const SUBNET_KEY = "capblocks:codeServer.subnetId";
 
@@ -45,16 +44,6 @@ export async function defaultSubnetIn(availabilityZone: string, region: string):
         );
     }
     return { subnetId: [...subnets.ids].sort()[0], vpcId };
-}
-
-/** capblocks:codeServer.subnetId as EC2 describes it, looked up at program time; a RunError naming the key when there is none. */
-export async function lookUpSubnet(id: string, region: string): Promise<KnownSubnet> {
-    const subnet = await lookUp(
-        { key: SUBNET_KEY, what: id, region },
-        () => aws.ec2.getSubnet({ id, region }),
-        `${id} is not a subnet in ${region} for this account (list yours with \`aws ec2 describe-subnets --region ${region}\`)`,
-    );
-    return { id, availabilityZone: subnet.availabilityZone, vpcId: subnet.vpcId };
 }
 
 /** The user's subnet and its VPC; a block's instances launch only in the block's AZ, so a subnet elsewhere is refused. */

@@ -3,7 +3,9 @@
  * default VPC. "Nothing matches" is an answer the caller words for the user; any other failure (permissions,
  * throttling, a bad region) is real, so it stops the run as a RunError naming the config key.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { KnownSubnet } from "./subnetZone";
 
 /**
  * The AWS provider's singular data sources answer "no matching … found" when a filter matches nothing
@@ -41,4 +43,14 @@ export async function lookUp<T>(subject: LookupSubject, lookup: () => Promise<T>
     const found = await lookUpIfAny(subject, lookup);
     if (found === undefined) throw new pulumi.RunError(`${subject.key}: ${noMatch}`);
     return found;
+}
+
+/** A subnet the config names under `key`, as EC2 describes it; a RunError naming the key when there is no such subnet. */
+export async function lookUpSubnet(key: string, id: string, region: string): Promise<KnownSubnet> {
+    const subnet = await lookUp(
+        { key, what: id, region },
+        () => aws.ec2.getSubnet({ id, region }),
+        `${id} is not a subnet in ${region} for this account (list yours with \`aws ec2 describe-subnets --region ${region}\`)`,
+    );
+    return { id, availabilityZone: subnet.availabilityZone, vpcId: subnet.vpcId };
 }
